@@ -1,0 +1,48 @@
+"""The extension's logger and the warning subtypes users can silence."""
+
+from __future__ import annotations
+
+import enum
+
+from sphinx.util import logging
+
+logger = logging.getLogger("sphinx_testdocs")
+
+#: Every warning carries this type, so ``suppress_warnings = ["testdocs"]`` silences all.
+WARNING_TYPE = "testdocs"
+
+
+class Subtype(enum.Enum):
+    """Warning subtypes: silence one with ``suppress_warnings = ["testdocs.<value>"]``."""
+
+    config = "config"
+    """A ``testdocs_*`` option has a wrong value; the default is used instead."""
+    missing_dir = "missing_dir"
+    """A configured test directory does not exist or is not a directory."""
+    scan = "scan"
+    """A folder or file could not be listed or inspected during the scan."""
+    symlink = "symlink"
+    """A symbolic link was not followed (outside the root, broken, or a loop)."""
+    read = "read"
+    """A file could not be read (permissions, or it vanished during the build)."""
+    decode = "decode"
+    """A file's bytes do not decode with the encoding Python would use."""
+    binary = "binary"
+    """A ``.py`` file holds binary data; its page shows metadata only."""
+    syntax = "syntax"
+    """A file does not parse with the running Python; its page shows what was recovered."""
+    recursion = "recursion"
+    """A file is nested too deeply to analyse completely."""
+    directive = "directive"
+    """A ``testdocs-*`` directive was used with a wrong argument or option."""
+    name = "name"
+    """A file name had to be changed to make a valid document name."""
+
+    @property
+    def full(self) -> str:
+        return f"{WARNING_TYPE}.{self.value}"
+
+
+def warn(message: str, subtype: Subtype, location: object, *args: object) -> None:
+    """Emit a warning users can suppress by type and subtype."""
+    logger.warning(message, *args, type=WARNING_TYPE, subtype=subtype.value, location=location)

@@ -1,0 +1,47 @@
+"""Every registration the extension makes, in one readable list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sphinx.application import Sphinx
+
+from sphinx_testdocs import __version__
+from sphinx_testdocs.config import OPTIONS
+from sphinx_testdocs.directives import FolderDirective, ModuleDirective
+from sphinx_testdocs.domain import TestDomain
+from sphinx_testdocs.events import (
+    add_root_toctree,
+    analyse_before_reading,
+    check_config,
+    scan_and_write_stubs,
+)
+from sphinx_testdocs.render.nodes import depart_details_html, testdocs_details, visit_details_html
+
+#: Bump when anything stored in the environment changes shape.
+ENV_VERSION = 1
+
+
+def setup_extension(app: Sphinx) -> dict[str, Any]:
+    for option in OPTIONS:
+        app.add_config_value(
+            f"testdocs_{option.name}", option.default, option.rebuild, types=option.types
+        )
+
+    app.add_node(testdocs_details, html=(visit_details_html, depart_details_html))
+    app.add_domain(TestDomain)
+    app.add_directive("testdocs-module", ModuleDirective)
+    app.add_directive("testdocs-folder", FolderDirective)
+
+    app.connect("config-inited", check_config)
+    app.connect("builder-inited", scan_and_write_stubs)
+    app.connect("env-before-read-docs", analyse_before_reading)
+    # Before Sphinx's own collectors (priority 500) so the toctree is collected.
+    app.connect("doctree-read", add_root_toctree, priority=400)
+
+    return {
+        "version": __version__,
+        "env_version": ENV_VERSION,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

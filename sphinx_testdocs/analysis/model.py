@@ -1,0 +1,298 @@
+"""Frozen records describing one analysed file: the contract between analysis and rendering.
+
+Nothing here imports Sphinx or docutils. Every record is immutable and picklable, so
+results can cross process boundaries (parallel reads) and be cached between builds.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class FileKind(enum.Enum):
+    """What role a Python file plays in a test suite."""
+
+    TEST_MODULE = "test module"
+    CONFTEST = "conftest"
+    PACKAGE_MARKER = "package marker"
+    HELPER = "helper module"
+
+
+class ParseStatus(enum.Enum):
+    """How much of a file's structure the analysis could recover."""
+
+    #: The running Python parsed the file.
+    OK = "ok"
+    #: The file did not parse; the structure shown was recovered by a tolerant fallback.
+    PARTIAL = "partial"
+    #: Nothing could be parsed (binary content, undecodable, or nothing recoverable).
+    FAILED = "failed"
+
+
+class ImportOrigin(enum.Enum):
+    """Where an imported module comes from, as far as static analysis can tell."""
+
+    STDLIB = "standard library"
+    THIRD_PARTY = "third party"
+    LOCAL = "local"
+
+
+class DefKind(enum.Enum):
+    """The kind of a definition in the structure tree."""
+
+    CLASS = "class"
+    FUNCTION = "function"
+    ASYNC_FUNCTION = "async function"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something that went wrong while reading or analysing a file.
+
+    ``subtype`` is the warning subtype shown to users (``testdocs.<subtype>``).
+    """
+
+    subtype: str
+    message: str
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedName:
+    """One name an import statement binds (``from m import name as asname``)."""
+
+    name: str
+    asname: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Import:
+    """One imported module and the names taken from it.
+
+    ``import a.b as c`` gives ``module="a.b", names=(), asname="c"``;
+    ``from .x import y`` gives ``module="x", level=1, names=(ImportedName("y"),)``.
+    """
+
+    module: str
+    line: int
+    origin: ImportOrigin
+    names: tuple[ImportedName, ...] = ()
+    asname: str | None = None
+    level: int = 0
+    #: False for imports nested in functions, classes or ``if`` blocks.
+    top_level: bool = True
+
+    @property
+    def display_module(self) -> str:
+        """The module as written, with leading dots for relative imports."""
+        return "." * self.level + self.module
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """A class or function definition, with the definitions nested in it."""
+
+    kind: DefKind
+    name: str
+    qualname: str
+    line: int
+    end_line: int
+    decorators: tuple[str, ...] = ()
+    bases: tuple[str, ...] = ()
+    docstring_summary: str | None = None
+    children: tuple[Definition, ...] = ()
+
+    def walk(self) -> tuple[Definition, ...]:
+        """This definition and every definition nested in it, in source order."""
+        out: list[Definition] = []
+        stack: list[Definition] = [self]
+        while stack:
+            node = stack.pop()
+            out.append(node)
+            stack.extend(reversed(node.children))
+        return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """An evidence-backed observation for the patterns, performance or security sections."""
+
+    rule: str
+    section: str  # "patterns" | "performance" | "security"
+    title: str
+    explanation: str
+    lines: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FileFacts:
+    """Facts about the bytes of a file, independent of parsing."""
+
+    relpath: str  # POSIX path relative to the configured root
+    size: int
+    mtime: float
+    encoding: str | None
+    line_count: int
+    newline: str | None = None  # "LF", "CRLF", "CR" or "mixed"
+    has_bom: bool = False
+
+
+# --- pytest collection -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MarkerUse:
+    """A mark applied to a test, class or module (``@pytest.mark.skip(reason=...)``).
+
+    ``args`` is the source text of the call's arguments (empty when there is no call).
+    ``origin`` says where it was written: ``"decorator"``, ``"class"``, ``"module"``
+    (``pytestmark``), ``"param"`` (``pytest.param(marks=...)``) or ``"unittest"``.
+    """
+
+    name: str
+    args: str
+    line: int
+    origin: str = "decorator"
+    #: False when the project's configuration declares markers and this one is not
+    #: among them nor built in; None when that cannot be told.
+    declared: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Parametrization:
+    """One ``parametrize`` applied to a test (decorator, class mark or fixture params)."""
+
+    argnames: tuple[str, ...]
+    line: int
+    #: Number of cases, or None when it is not statically knowable.
+    cases: int | None
+    #: Source text of the argvalues expression, shown when ``cases`` is None.
+    expression: str = ""
+    #: Case ids when they can be named statically, in order.
+    ids: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FixtureDef:
+    """A fixture definition: where it lives and how it behaves."""
+
+    name: str
+    function: str
+    relpath: str  # file that defines it, relative to the configured root ("" = builtin)
+    line: int
+    scope: str = "function"
+    autouse: bool = False
+    params: Parametrization | None = None
+    yields: bool = False
+    docstring_summary: str | None = None
+    builtin: bool = False
+    #: Fixtures this fixture itself requests (its arguments), in order.
+    requests: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FixtureRequest:
+    """A fixture a test asks for and the definition it resolves to (closest wins)."""
+
+    name: str
+    resolved: FixtureDef | None
+
+
+@dataclass(frozen=True, slots=True)
+class CollectedTest:
+    """One test function or method as pytest would collect it."""
+
+    name: str
+    nodeid: str  # "path::Class::test"
+    line: int
+    class_path: tuple[str, ...] = ()
+    is_async: bool = False
+    markers: tuple[MarkerUse, ...] = ()
+    parametrizations: tuple[Parametrization, ...] = ()
+    fixtures: tuple[FixtureRequest, ...] = ()
+    #: Number of cases pytest generates (1 when not parametrized), None if unknowable.
+    cases: int | None = 1
+    #: True when ``cases`` is known to be exactly what pytest collects.
+    exact: bool = True
+    case_ids: tuple[str, ...] | None = None
+    docstring_summary: str | None = None
+    #: Qualified name of the class the method is defined in, when inherited.
+    inherited_from: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CollectedClass:
+    """A class pytest collects tests from."""
+
+    name: str
+    nodeid: str
+    line: int
+    style: str  # "pytest" or "unittest"
+    markers: tuple[MarkerUse, ...] = ()
+    docstring_summary: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleCollection:
+    """What pytest would collect from one module, known statically."""
+
+    is_test_module: bool
+    reason: str
+    tests: tuple[CollectedTest, ...] = ()
+    classes: tuple[CollectedClass, ...] = ()
+    fixtures: tuple[FixtureDef, ...] = ()
+    module_markers: tuple[MarkerUse, ...] = ()
+    #: The pytest configuration file in effect, relative to the project root.
+    config_file: str | None = None
+    #: False when pytest may collect tests the analysis cannot see (star imports,
+    #: bases imported from elsewhere...); ``notes`` says why.
+    complete: bool = True
+    notes: tuple[str, ...] = ()
+    #: The module defines a ``pytest_generate_tests`` hook (case counts unknowable).
+    generate_tests_hook: bool = False
+
+    @property
+    def case_count(self) -> int | None:
+        """Total cases, or None when any test's count is not knowable."""
+        total = 0
+        for test in self.tests:
+            if test.cases is None:
+                return None
+            total += test.cases
+        return total
+
+
+@dataclass(frozen=True)
+class ModuleAnalysis:
+    """Everything the analysis knows about one Python file."""
+
+    facts: FileFacts
+    kind: FileKind
+    kind_reason: str
+    status: ParseStatus
+    text: str | None  # decoded source with newlines normalised to "\n"
+    docstring_summary: str | None = None
+    definitions: tuple[Definition, ...] = ()
+    imports: tuple[Import, ...] = ()
+    main_guard_line: int | None = None
+    findings: tuple[Finding, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    #: What pytest would collect from this file (``analysis.collection``); ``None``
+    #: when the file could not be parsed.
+    collection: ModuleCollection | None = None
+
+    def all_definitions(self) -> tuple[Definition, ...]:
+        """Every definition in the file, nested ones included, in source order."""
+        out: list[Definition] = []
+        for top in self.definitions:
+            out.extend(top.walk())
+        return tuple(out)
+
+    @property
+    def class_count(self) -> int:
+        return sum(1 for d in self.all_definitions() if d.kind is DefKind.CLASS)
+
+    @property
+    def function_count(self) -> int:
+        return sum(1 for d in self.all_definitions() if d.kind is not DefKind.CLASS)

@@ -1,0 +1,298 @@
+"""Find the files of a configured test directory: which get pages, which are listed.
+
+Pure filesystem work (no Sphinx): the scan only lists and stats; it never opens a
+Python file. Every listing is sorted so that output does not depend on the order the
+operating system returns directory entries in.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+import re
+import stat
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
+
+#: Directories never entered unless the user includes them explicitly: VCS metadata,
+#: virtual environments, caches and build products (pytest skips the same by default).
+DEFAULT_EXCLUDE: tuple[str, ...] = (
+    "**/.*/**",
+    "**/__pycache__/**",
+    "**/*.egg-info/**",
+    "**/node_modules/**",
+    "**/venv/**",
+    "**/_build/**",
+)
+
+README_NAMES = ("readme.rst", "readme.md", "readme.txt", "readme")
+
+
+@dataclass(frozen=True, slots=True)
+class ScannedFile:
+    """A Python file that gets a page."""
+
+    relpath: str  # POSIX, relative to the configured root
+    path: Path  # absolute, as found (not resolved through symlinks)
+    size: int
+    mtime_ns: int
+
+    @property
+    def folder(self) -> str:
+        parent = PurePosixPath(self.relpath).parent.as_posix()
+        return "" if parent == "." else parent
+
+    @property
+    def name(self) -> str:
+        return PurePosixPath(self.relpath).name
+
+
+@dataclass(frozen=True, slots=True)
+class OtherFile:
+    """A non-Python file listed on its folder's page."""
+
+    name: str
+    size: int
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class ScannedFolder:
+    """A folder that holds Python files, directly or below."""
+
+    relpath: str  # "" for the configured root
+    files: tuple[str, ...] = ()  # relpaths of Python files directly inside, sorted
+    subfolders: tuple[str, ...] = ()  # relpaths, sorted
+    others: tuple[OtherFile, ...] = ()
+    readme: str | None = None  # relpath
+
+    @property
+    def name(self) -> str:
+        return PurePosixPath(self.relpath).name if self.relpath else ""
+
+
+@dataclass(frozen=True, slots=True)
+class ScanProblem:
+    """Something the scan skipped, with the reason (reported as a warning)."""
+
+    subtype: str
+    path: Path
+    message: str
+
+
+@dataclass(frozen=True)
+class ScannedTree:
+    """Everything found under one configured directory."""
+
+    root: Path
+    files: tuple[ScannedFile, ...]
+    folders: tuple[ScannedFolder, ...]
+    problems: tuple[ScanProblem, ...] = ()
+    _by_relpath: dict[str, ScannedFile] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_relpath.update((f.relpath, f) for f in self.files)
+
+    def file(self, relpath: str) -> ScannedFile | None:
+        return self._by_relpath.get(relpath)
+
+    def folder(self, relpath: str) -> ScannedFolder | None:
+        for folder in self.folders:
+            if folder.relpath == relpath:
+                return folder
+        return None
+
+
+@lru_cache(maxsize=256)
+def glob_to_regex(pattern: str) -> re.Pattern[str]:
+    """Compile a glob where ``*`` stays within a path segment and ``**`` spans any."""
+    i, out = 0, []
+    while i < len(pattern):
+        c = pattern[i]
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+            continue
+        if pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+            continue
+        if c == "*":
+            out.append("[^/]*")
+        elif c == "?":
+            out.append("[^/]")
+        elif c == "[":
+            end = pattern.find("]", i + 1)
+            if end == -1:
+                out.append(re.escape(c))
+            else:
+                body = pattern[i + 1 : end]
+                if body.startswith("!"):
+                    body = "^" + body[1:]
+                out.append(f"[{body}]")
+                i = end
+        else:
+            out.append(re.escape(c))
+        i += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+def matches_any(relpath: str, patterns: Sequence[str]) -> bool:
+    """True when the POSIX ``relpath`` matches one of the globs."""
+    return any(glob_to_regex(p).match(relpath) for p in patterns)
+
+
+def _dir_excluded(relpath: str, exclude: Sequence[str]) -> bool:
+    # A directory pattern "x/**" excludes the directory "x" itself.
+    probe = relpath + "/"
+    return any(glob_to_regex(p).match(probe) for p in exclude)
+
+
+def _file_kind(name: str) -> str:
+    guessed, _ = mimetypes.guess_type(name, strict=False)
+    return guessed or "unknown"
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root)
+    except ValueError:
+        return False
+    return True
+
+
+def scan_tree(
+    root: Path,
+    *,
+    include: Sequence[str] = ("**/*.py",),
+    exclude: Sequence[str] = DEFAULT_EXCLUDE,
+    skip_dirs: Collection[Path] = (),
+    follow_symlinks: bool = False,
+) -> ScannedTree:
+    """List the Python files and folders under ``root``.
+
+    ``skip_dirs`` (resolved paths) are never entered: the Sphinx source, output and
+    generated directories, so the documentation never documents itself. Symbolic links
+    are not followed unless ``follow_symlinks``; even then a link is followed only once
+    (a link loop is reported, not walked forever).
+    """
+    root = root.absolute()
+    real_root = root.resolve()
+    skip = {p.resolve() for p in skip_dirs}
+    files: list[ScannedFile] = []
+    problems: list[ScanProblem] = []
+    direct_files: dict[str, list[str]] = {}
+    direct_dirs: dict[str, list[str]] = {}
+    others: dict[str, list[OtherFile]] = {}
+    readmes: dict[str, str] = {}
+    seen_real: set[Path] = {real_root}
+
+    stack: list[tuple[Path, str]] = [(root, "")]
+    while stack:
+        directory, rel = stack.pop()
+        try:
+            with os.scandir(directory) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            problems.append(ScanProblem("scan", directory, f"cannot list folder: {exc.strerror}"))
+            continue
+        direct_files.setdefault(rel, [])
+        direct_dirs.setdefault(rel, [])
+        for entry in entries:
+            child_rel = f"{rel}/{entry.name}" if rel else entry.name
+            path = Path(entry.path)
+            try:
+                is_link = entry.is_symlink()
+                st = entry.stat(follow_symlinks=True)
+            except OSError as exc:
+                if entry.is_symlink():
+                    problems.append(
+                        ScanProblem("symlink", path, f"broken symbolic link: {exc.strerror}")
+                    )
+                else:
+                    problems.append(ScanProblem("scan", path, f"cannot stat: {exc.strerror}"))
+                continue
+            if is_link:
+                target = path.resolve()
+                if not follow_symlinks:
+                    if not _inside(target, real_root):
+                        problems.append(
+                            ScanProblem(
+                                "symlink",
+                                path,
+                                "symbolic link leads outside the documented folder; not "
+                                "followed (set testdocs_follow_symlinks to follow it)",
+                            )
+                        )
+                        continue
+                    if stat.S_ISDIR(st.st_mode):
+                        # Inside the root the target is documented under its real path.
+                        continue
+            if stat.S_ISDIR(st.st_mode):
+                real = path.resolve()
+                if real in skip or _dir_excluded(child_rel, exclude):
+                    continue
+                if real in seen_real:
+                    problems.append(
+                        ScanProblem("symlink", path, "symbolic link loop; folder visited already")
+                    )
+                    continue
+                seen_real.add(real)
+                direct_dirs[rel].append(child_rel)
+                stack.append((path, child_rel))
+            elif stat.S_ISREG(st.st_mode):
+                if matches_any(child_rel, include) and not matches_any(child_rel, exclude):
+                    files.append(ScannedFile(child_rel, path, st.st_size, st.st_mtime_ns))
+                    direct_files[rel].append(child_rel)
+                else:
+                    if entry.name.lower() in README_NAMES and rel not in readmes:
+                        readmes[rel] = child_rel
+                    if not entry.name.endswith((".pyc", ".pyo")):
+                        others.setdefault(rel, []).append(
+                            OtherFile(entry.name, st.st_size, _file_kind(entry.name))
+                        )
+
+    # Keep only folders that hold Python files somewhere below: data-only folders are
+    # listed among their parent's other files instead of getting a page of their own.
+    has_python: dict[str, bool] = {}
+    for rel in sorted(direct_dirs, key=lambda r: r.count("/"), reverse=True):
+        has_python[rel] = bool(direct_files.get(rel)) or any(
+            has_python.get(d, False) for d in direct_dirs[rel]
+        )
+    folders = []
+    for rel in sorted(direct_dirs):
+        if not has_python[rel] and rel:
+            continue
+        kept_dirs = [d for d in direct_dirs[rel] if has_python.get(d)]
+        data_dirs = [
+            OtherFile(PurePosixPath(d).name + "/", 0, "folder")
+            for d in direct_dirs[rel]
+            if not has_python.get(d)
+        ]
+        folders.append(
+            ScannedFolder(
+                relpath=rel,
+                files=tuple(sorted(direct_files.get(rel, ()))),
+                subfolders=tuple(sorted(kept_dirs)),
+                others=tuple(sorted([*others.get(rel, ()), *data_dirs], key=lambda o: o.name)),
+                readme=readmes.get(rel),
+            )
+        )
+    files.sort(key=lambda f: f.relpath)
+    return ScannedTree(root=root, files=tuple(files), folders=tuple(folders), problems=tuple(problems))
+
+
+def find_project_root(start: Path) -> Path:
+    """The nearest folder at or above ``start`` that looks like a project root.
+
+    Falls back to the parent of ``start``: a bare ``tests/`` folder is usually run as
+    ``pytest tests/...`` from the folder that holds it.
+    """
+    markers = ("pyproject.toml", "setup.py", "setup.cfg", "tox.ini", "pytest.ini", ".git")
+    start = start.absolute()
+    for candidate in (start, *start.parents):
+        if any((candidate / m).exists() for m in markers):
+            return candidate
+    return start.parent

@@ -1,0 +1,215 @@
+"""``testdocs-module`` and ``testdocs-folder``: the directives every page is built from."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+from typing import ClassVar
+from urllib.parse import unquote
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.util.docutils import SphinxDirective
+
+from sphinx_testdocs._log import Subtype, warn
+from sphinx_testdocs.analysis.analyse import AnalysisContext, analyse_file
+from sphinx_testdocs.analysis.model import ModuleAnalysis
+from sphinx_testdocs.analysis.summary import FileSummary, Totals, summarise
+from sphinx_testdocs.config import SECTIONS, TestdocsConfig, read_config
+from sphinx_testdocs.domain import TestDomain
+from sphinx_testdocs.project import Project, TestRoot, summary_folders
+from sphinx_testdocs.render.folder import FolderView, render_folder
+from sphinx_testdocs.render.module import ModulePageContext, Sibling, render_module
+
+
+def _sections(argument: str) -> list[str]:
+    keys = [k.strip() for k in argument.replace(",", " ").split()]
+    unknown = [k for k in keys if k not in SECTIONS]
+    if unknown:
+        msg = f"unknown section(s) {', '.join(unknown)}; choose from {', '.join(SECTIONS)}"
+        raise ValueError(msg)
+    return keys
+
+
+class _TestdocsDirective(SphinxDirective):
+    required_arguments = 1
+    final_argument_whitespace = True
+
+    @property
+    def testdocs_domain(self) -> TestDomain:
+        domain = self.env.get_domain("test")
+        assert isinstance(domain, TestDomain)
+        return domain
+
+    @property
+    def project(self) -> Project | None:
+        return self.testdocs_domain.project
+
+    def target_path(self) -> Path:
+        argument = self.arguments[0]
+        if "quoted" in self.options:
+            argument = unquote(argument)
+        _, absolute = self.env.relfn2path(argument, self.env.docname)
+        return Path(absolute)
+
+    def testdocs_config(self) -> TestdocsConfig:
+        if self.project is not None:
+            return self.project.config
+        return read_config(self.config)[0]
+
+    def problem(self, message: str) -> list[nodes.Node]:
+        warn(message, Subtype.directive, self.get_location())
+        return []
+
+
+class ModuleDirective(_TestdocsDirective):
+    """Render every section of a module page for one Python file.
+
+    The path works like ``literalinclude``'s: relative to the document, or ``/``-rooted
+    at the source directory.
+    """
+
+    option_spec: ClassVar[dict[str, object]] = {  # type: ignore[misc]
+        "quoted": directives.flag,
+        "sections": _sections,
+        "no-title": directives.flag,
+    }
+
+    def run(self) -> list[nodes.Node]:
+        project = self.project
+        page = project.page(self.env.docname) if project else None
+        root: TestRoot | None = None
+        if page is not None and not page.is_folder:
+            root, relpath = page.root, page.relpath
+            path = root.absolute(relpath)
+        else:
+            path = self.target_path()
+            located = project.locate(path) if project else None
+            if located:
+                root, relpath = located
+            else:
+                relpath = path.name
+        if not path.is_file():
+            return self.problem(f"testdocs-module: no such file: {path}")
+        self.env.note_dependency(str(path))
+        if project is not None and root is not None:
+            analysis = project.analysis(root, relpath)
+        else:
+            analysis = analyse_file(path, relpath, AnalysisContext())
+        _warn_problems(analysis, path)
+
+        config = self.testdocs_config()
+        if "sections" in self.options:
+            chosen = set(self.options["sections"])
+            config = _with_sections(config, chosen)
+        inline = page is None
+        ctx = ModulePageContext(
+            config=config,
+            id_prefix=nodes.make_id(relpath) + "-" if inline else "",
+            nodeid_path=root.nodeid_path(relpath) if root else relpath,
+        )
+        if root is not None:
+            folder = PurePosixPath(relpath).parent.as_posix()
+            folder = "" if folder == "." else folder
+            ctx.folder_docname = root.folder_docnames.get(folder)
+            ctx.folder_label = (folder + "/") if folder else f"{root.name}/"
+            ctx.root_docname = root.index_docname
+            ctx.root_label = f"{root.name}/"
+            ctx.siblings = _siblings(root, folder)
+        else:
+            ctx.siblings = [Sibling(p.name, None) for p in sorted(path.parent.glob("*.py"))]
+        title = None if "no-title" in self.options else relpath
+        return render_module(analysis, ctx, title)
+
+
+def _with_sections(config: TestdocsConfig, chosen: set[str]) -> TestdocsConfig:
+    from dataclasses import replace
+
+    titles = {key: (config.title(key) if key in chosen else None) for key in SECTIONS}
+    return replace(config, section_titles=titles)
+
+
+def _siblings(root: TestRoot, folder: str) -> list[Sibling]:
+    scanned = root.tree.folder(folder)
+    if scanned is None:
+        return []
+    siblings = [Sibling(PurePosixPath(f).name, root.file_docnames[f]) for f in scanned.files]
+    siblings += [Sibling(o.name, None, o.kind) for o in scanned.others]
+    return sorted(siblings, key=lambda s: s.name)
+
+
+def _warn_problems(analysis: ModuleAnalysis, path: Path) -> None:
+    """One warning per bad file, naming its first problem; the page shows them all."""
+    if not analysis.problems:
+        return
+    first = analysis.problems[0]
+    subtype = Subtype(first.subtype) if first.subtype in Subtype.__members__ else Subtype.syntax
+    location = f"{path}:{first.line}" if first.line else str(path)
+    more = len(analysis.problems) - 1
+    suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+    warn("%s%s", subtype, location, first.message, suffix)
+
+
+class FolderDirective(_TestdocsDirective):
+    """Render a folder page: summary table, README, other files and a toctree."""
+
+    option_spec: ClassVar[dict[str, object]] = {"quoted": directives.flag}  # type: ignore[misc]
+
+    def run(self) -> list[nodes.Node]:
+        project = self.project
+        page = project.page(self.env.docname) if project else None
+        if page is not None and page.is_folder:
+            root, relpath = page.root, page.relpath
+        else:
+            path = self.target_path()
+            located = project.locate(path) if project else None
+            if not located:
+                return self.problem(
+                    f"testdocs-folder: {path} is not inside a directory listed in testdocs_dirs"
+                )
+            root, relpath = located
+        scanned = root.tree.folder(relpath)
+        if scanned is None:
+            return self.problem(f"testdocs-folder: no Python files in {root.absolute(relpath)}")
+        summaries = self._summaries(project, root, relpath)
+        subfolder_totals = {
+            sub: Totals.of([s for r, s in summaries.items() if r.startswith(sub + "/")])
+            for sub in scanned.subfolders
+        }
+        readme = None
+        if scanned.readme:
+            readme_path = root.absolute(scanned.readme)
+            self.env.note_dependency(str(readme_path))
+            try:
+                readme_text = readme_path.read_text(encoding="utf-8", errors="replace")
+                readme = (PurePosixPath(scanned.readme).name, readme_text)
+            except OSError:
+                readme = None
+        location = root.nodeid_path(relpath).rstrip("/") or root.name
+        is_root = relpath == ""
+        view = FolderView(
+            title=f"{root.name}/" if is_root else f"{relpath}/",
+            docname=self.env.docname,
+            folder=scanned,
+            is_root=is_root,
+            location=location,
+            summaries=summaries,
+            subfolder_totals=subfolder_totals,
+            file_docnames=root.file_docnames,
+            folder_docnames=root.folder_docnames,
+            readme=readme,
+            id_prefix="" if page is not None else nodes.make_id(location) + "-",
+        )
+        return render_folder(view)
+
+    def _summaries(self, project: Project | None, root: TestRoot, relpath: str) -> dict[str, FileSummary]:
+        """Summaries of every file at or below the folder; each one is a dependency."""
+        assert project is not None
+        stored = self.testdocs_domain.summaries.get(str(root.path), {})
+        out: dict[str, FileSummary] = {}
+        for folder in summary_folders(root, relpath):
+            for rel in folder.files:
+                self.env.note_dependency(str(root.absolute(rel)))
+                entry = stored.get(rel)
+                out[rel] = entry[1] if entry else summarise(project.analysis(root, rel))
+        return out
+

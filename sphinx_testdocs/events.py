@@ -1,0 +1,112 @@
+"""Event handlers: scan and write stubs, analyse before reading, link the root toctree."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from docutils import nodes
+
+from sphinx_testdocs._log import Subtype, logger, warn
+from sphinx_testdocs.analysis.summary import summarise
+from sphinx_testdocs.config import read_config
+from sphinx_testdocs.domain import TestDomain
+from sphinx_testdocs.pages import write_stubs
+from sphinx_testdocs.project import build_project
+from sphinx_testdocs.render.folder import toctree
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.config import Config
+    from sphinx.environment import BuildEnvironment
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def _domain(env: BuildEnvironment) -> TestDomain:
+    domain = env.get_domain("test")
+    assert isinstance(domain, TestDomain)
+    return domain
+
+
+def check_config(app: Sphinx, config: Config) -> None:
+    """Report every bad option at once (each falls back to its default)."""
+    _, errors = read_config(config)
+    for error in errors:
+        warn("%s", Subtype.config, None, error)
+    # Stubs are reStructuredText even in Markdown-only projects.
+    suffixes = config.source_suffix
+    if isinstance(suffixes, dict) and ".rst" not in suffixes:
+        suffixes[".rst"] = "restructuredtext"
+
+
+def scan_and_write_stubs(app: Sphinx) -> None:
+    """Scan the configured folders and bring the generated stub pages up to date."""
+    config, _ = read_config(app.config)
+    if not config.dirs:
+        return
+    srcdir, outdir, doctreedir = Path(app.srcdir), Path(app.outdir), Path(app.doctreedir)
+    confdir = Path(app.confdir) if app.confdir else srcdir
+    # Never document the documentation: skip Sphinx's own folders (and, through them,
+    # everything generated inside the source directory).
+    skip = [srcdir, outdir, doctreedir]
+    project = build_project(config, srcdir, confdir, skip)
+    for subtype, message, path in project.problems:
+        warn("%s", Subtype(subtype), str(path) if path else None, message)
+    for root in project.roots:
+        for problem in root.tree.problems:
+            warn("%s", Subtype(problem.subtype), str(problem.path), problem.message)
+    written, removed = write_stubs(project)
+    logger.info(
+        "[testdocs] %d files in %d folders; %d pages written, %d removed",
+        sum(len(r.tree.files) for r in project.roots),
+        sum(len(r.tree.folders) for r in project.roots),
+        written,
+        removed,
+    )
+    _domain(app.env).project = project
+    if app.builder.format == "html":
+        app.config.html_static_path.append(str(STATIC_DIR))
+        app.add_css_file("testdocs.css")
+
+
+def analyse_before_reading(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """Analyse, once, every file whose page or summary is about to be needed.
+
+    Runs in the main process before parallel readers fork, so they share the results
+    instead of each analysing the same files again.
+    """
+    domain = _domain(env)
+    project = domain.project
+    if project is None:
+        return
+    to_read = set(docnames)
+    for root in project.roots:
+        stored = domain.summaries.setdefault(str(root.path), {})
+        current = {f.relpath: f for f in root.tree.files}
+        for rel in [r for r in stored if r not in current]:
+            del stored[rel]
+        for rel, scanned in current.items():
+            fingerprint = (scanned.size, scanned.mtime_ns)
+            entry = stored.get(rel)
+            if entry is None or entry[0] != fingerprint or root.file_docnames[rel] in to_read:
+                stored[rel] = (fingerprint, summarise(project.analysis(root, rel)))
+    for key in [k for k in domain.summaries if k not in {str(r.path) for r in project.roots}]:
+        del domain.summaries[key]
+
+
+def add_root_toctree(app: Sphinx, doctree: nodes.document) -> None:
+    """Link each test suite's page from the root document (before toctrees are collected)."""
+    env = app.env
+    project = _domain(env).project
+    if project is None or not project.config.add_to_toctree or not project.roots:
+        return
+    if env.docname != app.config.root_doc:
+        return
+    target: nodes.Element = doctree
+    for child in doctree.children:
+        if isinstance(child, nodes.section):
+            target = child
+            break
+    docnames = [root.index_docname for root in project.roots]
+    target += toctree(env.docname, docnames, hidden=False, caption=project.config.toctree_caption)

@@ -1,0 +1,225 @@
+"""The documented test trees of one build: scans, document names and analysis results.
+
+Built once per build in the main process (``builder-inited``); parallel reader processes
+inherit it by fork, so no file is scanned or analysed twice in one build.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from sphinx_testdocs.analysis.analyse import AnalysisContext, analyse_file
+from sphinx_testdocs.analysis.imports import ImportClassifier
+from sphinx_testdocs.analysis.model import ModuleAnalysis
+from sphinx_testdocs.analysis.scan import (
+    DEFAULT_EXCLUDE,
+    ScannedFile,
+    ScannedFolder,
+    ScannedTree,
+    find_project_root,
+    scan_tree,
+)
+from sphinx_testdocs.config import TestdocsConfig
+from sphinx_testdocs.docnames import assign_docnames, safe_segment
+
+
+@dataclass
+class TestRoot:
+    """One configured test directory and everything found in it."""
+
+    name: str  # unique display name, e.g. "tests"
+    configured: str  # as written in conf.py
+    tree: ScannedTree
+    project_root: Path
+    docname_prefix: str  # e.g. "testdocs/tests"
+    file_docnames: dict[str, str]  # relpath -> docname
+    folder_docnames: dict[str, str]  # folder relpath -> docname of its index page
+    context: AnalysisContext
+
+    @property
+    def path(self) -> Path:
+        return self.tree.root
+
+    @property
+    def index_docname(self) -> str:
+        return self.folder_docnames[""]
+
+    def nodeid_path(self, relpath: str) -> str:
+        """The path pytest prints for a file of this root (relative to the project root)."""
+        return self.context.nodeid_prefix + relpath
+
+    def absolute(self, relpath: str) -> Path:
+        return self.tree.root.joinpath(*PurePosixPath(relpath).parts)
+
+
+@dataclass(frozen=True, slots=True)
+class PageRef:
+    """What a generated document shows: a file, or a folder (``is_folder``)."""
+
+    root: TestRoot
+    relpath: str
+    is_folder: bool
+
+
+@dataclass
+class Project:
+    """All configured roots, and the analyses made during this build."""
+
+    config: TestdocsConfig
+    srcdir: Path
+    roots: list[TestRoot]
+    problems: list[tuple[str, str, Path | None]] = field(default_factory=list)
+    _pages: dict[str, PageRef] = field(default_factory=dict)
+    _analyses: dict[Path, ModuleAnalysis] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for root in self.roots:
+            for rel, doc in root.file_docnames.items():
+                self._pages[doc] = PageRef(root, rel, False)
+            for rel, doc in root.folder_docnames.items():
+                self._pages[doc] = PageRef(root, rel, True)
+
+    @property
+    def generated_dir(self) -> Path:
+        return self.srcdir / self.config.output_dir
+
+    def page(self, docname: str) -> PageRef | None:
+        """The generated page behind ``docname``, if it is one."""
+        return self._pages.get(docname)
+
+    def pages(self) -> Iterator[tuple[str, PageRef]]:
+        yield from sorted(self._pages.items())
+
+    def locate(self, path: Path) -> tuple[TestRoot, str] | None:
+        """The root and relpath of an absolute path inside a configured root."""
+        for root in self.roots:
+            try:
+                rel = path.relative_to(root.path)
+            except ValueError:
+                try:
+                    rel = path.resolve().relative_to(root.path.resolve())
+                except ValueError:
+                    continue
+            return root, rel.as_posix() if str(rel) != "." else ""
+        return None
+
+    def analysis(self, root: TestRoot, relpath: str) -> ModuleAnalysis:
+        """The analysis of a file, made at most once per build."""
+        path = root.absolute(relpath)
+        cached = self._analyses.get(path)
+        if cached is None:
+            cached = analyse_file(path, relpath, root.context)
+            self._analyses[path] = cached
+        return cached
+
+    def forget(self, path: Path) -> None:
+        self._analyses.pop(path, None)
+
+
+def _unique_names(paths: list[Path]) -> list[str]:
+    names: list[str] = []
+    for path in paths:
+        base = safe_segment(path.name or "root")
+        name, n = base, 2
+        while name in names:
+            name, n = f"{base}-{n}", n + 1
+        names.append(name)
+    return names
+
+
+def build_project(
+    config: TestdocsConfig, srcdir: Path, confdir: Path, skip_dirs: list[Path]
+) -> Project:
+    """Scan every configured directory; report the ones that cannot be documented."""
+    problems: list[tuple[str, str, Path | None]] = []
+    paths: list[Path] = []
+    for configured in config.dirs:
+        path = Path(os.path.normpath(confdir / configured))
+        if not path.is_dir():
+            what = "does not exist" if not path.exists() else "is not a folder"
+            problems.append(("missing_dir", f"test directory {configured!r} {what}", path))
+            continue
+        if path.resolve() in {p.resolve() for p in paths}:
+            problems.append(("config", f"test directory {configured!r} is listed twice", path))
+            continue
+        paths.append(path)
+
+    roots: list[TestRoot] = []
+    generated = srcdir / config.output_dir
+    for configured, path, name in zip(config.dirs, paths, _unique_names(paths), strict=False):
+        tree = scan_tree(
+            path,
+            include=config.include,
+            exclude=(*DEFAULT_EXCLUDE, *config.exclude),
+            skip_dirs=[generated, *skip_dirs],
+            follow_symlinks=config.follow_symlinks,
+        )
+        project_root = (
+            Path(os.path.normpath(confdir / config.project_root))
+            if config.project_root
+            else find_project_root(path)
+        )
+        try:
+            prefix_path = path.relative_to(project_root).as_posix()
+            nodeid_prefix = "" if prefix_path == "." else prefix_path + "/"
+        except ValueError:
+            nodeid_prefix = ""
+        prefix = f"{config.output_dir}/{name}"
+        file_docnames = assign_docnames((f.relpath for f in tree.files), prefix)
+        folder_docnames = {
+            rel: doc + "/index"
+            for rel, doc in assign_docnames((f.relpath for f in tree.folders), prefix).items()
+        }
+        local = _local_names(tree, project_root) | set(config.local_packages)
+        context = AnalysisContext(
+            classifier=ImportClassifier(frozenset(local)), nodeid_prefix=nodeid_prefix
+        )
+        roots.append(
+            TestRoot(
+                name=name,
+                configured=configured,
+                tree=tree,
+                project_root=project_root,
+                docname_prefix=prefix,
+                file_docnames=file_docnames,
+                folder_docnames=folder_docnames,
+                context=context,
+            )
+        )
+    return Project(config=config, srcdir=srcdir, roots=roots, problems=problems)
+
+
+def _local_names(tree: ScannedTree, project_root: Path) -> set[str]:
+    """Top-level import names that resolve inside the project rather than site-packages.
+
+    pytest puts test folders on ``sys.path`` (rootdir-relative "prepend" import mode), so
+    sibling modules import by bare name; packages at the project root (or under ``src/``)
+    are the project's own code.
+    """
+    names = {PurePosixPath(f.relpath).stem for f in tree.files}
+    names |= {PurePosixPath(f.relpath).parts[0] for f in tree.folders if f.relpath}
+    names.add(tree.root.name)
+    for base in (project_root, project_root / "src"):
+        try:
+            entries = list(os.scandir(base))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.endswith(".py"):
+                names.add(entry.name[:-3])
+            elif entry.is_dir() and os.path.exists(os.path.join(entry.path, "__init__.py")):
+                names.add(entry.name)
+    return names
+
+
+def folder_of(file: ScannedFile) -> str:
+    return file.folder
+
+
+def summary_folders(root: TestRoot, relpath: str) -> list[ScannedFolder]:
+    """The folder at ``relpath`` and every folder below it, in sorted order."""
+    prefix = relpath + "/" if relpath else ""
+    return [f for f in root.tree.folders if f.relpath == relpath or f.relpath.startswith(prefix)]

@@ -1,0 +1,1 @@
+"""Analysis model -> docutils nodes: page renderers and the custom nodes they use."""

@@ -1,0 +1,153 @@
+"""Small node builders shared by the page renderers.
+
+Everything taken from analysed files enters the tree as ``nodes.Text`` (or the text of a
+``literal``/``literal_block``), which every writer escapes: no markup is ever parsed
+from analysed content.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from docutils import nodes
+from sphinx import addnodes
+
+from sphinx_testdocs.render.nodes import testdocs_details
+
+Cell = str | nodes.Node | Sequence[nodes.Node]
+
+
+def text(value: str) -> nodes.Text:
+    return nodes.Text(value)
+
+
+def literal(value: str, *classes: str) -> nodes.literal:
+    return nodes.literal(value, value, classes=list(classes))
+
+
+def para(*children: nodes.Node | str, classes: Sequence[str] = ()) -> nodes.paragraph:
+    node = nodes.paragraph(classes=list(classes))
+    for child in children:
+        node += nodes.Text(child) if isinstance(child, str) else child
+    return node
+
+
+def doc_link(docname: str, *children: nodes.Node | str) -> addnodes.pending_xref:
+    """A link to another document, resolved (and checked) by Sphinx for every builder."""
+    ref = addnodes.pending_xref(
+        "",
+        refdomain="std",
+        reftype="doc",
+        reftarget="/" + docname,
+        refexplicit=True,
+        refwarn=True,
+    )
+    inner = nodes.inline(classes=["doc"])
+    for child in children:
+        inner += nodes.Text(child) if isinstance(child, str) else child
+    ref += inner
+    return ref
+
+
+def local_link(refid: str, *children: nodes.Node | str) -> nodes.reference:
+    """A link to an anchor on the same page."""
+    ref = nodes.reference("", "", internal=True, refid=refid)
+    for child in children:
+        ref += nodes.Text(child) if isinstance(child, str) else child
+    return ref
+
+
+def bullet_list(items: Iterable[nodes.Node | Sequence[nodes.Node]], *classes: str) -> nodes.bullet_list:
+    blist = nodes.bullet_list(classes=list(classes))
+    for item in items:
+        li = nodes.list_item()
+        if isinstance(item, nodes.Node):
+            li += item
+        else:
+            li.extend(item)
+        blist += li
+    return blist
+
+
+def field_list(rows: Iterable[tuple[str, Cell]]) -> nodes.field_list:
+    flist = nodes.field_list(classes=["testdocs-fields"])
+    for name, value in rows:
+        field = nodes.field()
+        field += nodes.field_name(name, name)
+        body = nodes.field_body()
+        body += _cell_paragraph(value)
+        field += body
+        flist += field
+    return flist
+
+
+def _cell_paragraph(value: Cell) -> nodes.Node:
+    if isinstance(value, str):
+        return para(value)
+    if isinstance(value, nodes.Node):
+        return value if isinstance(value, nodes.Body) else para(value)
+    return para(*value)
+
+
+def table(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Cell]],
+    *,
+    classes: Sequence[str] = (),
+    numeric: Sequence[int] = (),
+) -> nodes.table:
+    """A simple table; columns listed in ``numeric`` are right-aligned."""
+    tbl = nodes.table(classes=["testdocs-table", *classes])
+    group = nodes.tgroup(cols=len(headers))
+    tbl += group
+    for _ in headers:
+        group += nodes.colspec(colwidth=1)
+    thead = nodes.thead()
+    header_row = nodes.row()
+    for header in headers:
+        entry = nodes.entry()
+        entry += para(header)
+        header_row += entry
+    thead += header_row
+    group += thead
+    tbody = nodes.tbody()
+    for row in rows:
+        row_node = nodes.row()
+        for i, value in enumerate(row):
+            entry = nodes.entry(classes=["testdocs-num"] if i in numeric else [])
+            entry += _cell_paragraph(value)
+            row_node += entry
+        tbody += row_node
+    group += tbody
+    return tbl
+
+
+def details(summary: str, *children: nodes.Node, open_: bool = False) -> testdocs_details:
+    node = testdocs_details(summary=summary, open=open_)
+    node.extend(children)
+    return node
+
+
+def section(section_id: str, title: str, *children: nodes.Node) -> nodes.section:
+    node = nodes.section(ids=[section_id], classes=["testdocs-section"])
+    node += nodes.title(title, title)
+    node.extend(children)
+    return node
+
+
+def plural(n: int, singular: str, plural_form: str | None = None) -> str:
+    word = singular if n == 1 else (plural_form or singular + "s")
+    return f"{n:,} {word}"
+
+
+def human_size(size: int) -> str:
+    """Bytes with thousands separators, plus a rounded unit for larger files."""
+    exact = f"{size:,} bytes" if size != 1 else "1 byte"
+    if size < 1024:
+        return exact
+    value = float(size)
+    for unit in ("KiB", "MiB", "GiB"):
+        value /= 1024
+        if value < 1024:
+            break
+    return f"{exact} ({value:.1f} {unit})"

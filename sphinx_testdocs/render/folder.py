@@ -1,0 +1,144 @@
+"""Build folder pages (and the suite's root page) as docutils nodes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from docutils import nodes
+from sphinx import addnodes
+
+from sphinx_testdocs.analysis.scan import ScannedFolder
+from sphinx_testdocs.analysis.summary import FileSummary, Totals
+from sphinx_testdocs.render.common import (
+    Cell,
+    details,
+    doc_link,
+    field_list,
+    human_size,
+    literal,
+    para,
+    section,
+    table,
+)
+
+
+@dataclass
+class FolderView:
+    """A folder as its page shows it: what is in it, and where each entry's page is."""
+
+    title: str
+    docname: str
+    folder: ScannedFolder
+    is_root: bool
+    location: str  # path relative to the project root
+    summaries: Mapping[str, FileSummary]  # relpath -> summary, for this folder and below
+    subfolder_totals: Mapping[str, Totals]
+    file_docnames: Mapping[str, str]
+    folder_docnames: Mapping[str, str]
+    readme: tuple[str, str] | None = None  # (name, text)
+    id_prefix: str = ""
+
+
+def toctree(parent: str, docnames: Sequence[str], *, hidden: bool, caption: str | None = None,
+            maxdepth: int = 1) -> nodes.compound:
+    """A toctree node as the ``toctree`` directive would build it."""
+    node = addnodes.toctree()
+    node["parent"] = parent
+    node["entries"] = [(None, d) for d in docnames]
+    node["includefiles"] = list(docnames)
+    node["maxdepth"] = maxdepth
+    node["caption"] = caption
+    node["rawcaption"] = caption or ""
+    node["glob"] = False
+    node["hidden"] = hidden
+    node["includehidden"] = False
+    node["numbered"] = 0
+    node["titlesonly"] = True
+    wrapper = nodes.compound(classes=["toctree-wrapper"])
+    wrapper += node
+    return wrapper
+
+
+def _size(size: int) -> str:
+    return human_size(size).split(" (")[-1].rstrip(")") if size >= 1024 else f"{size} B"
+
+
+def _cases(totals: Totals) -> str:
+    return f"{totals.cases:,}" if totals.cases_exact else f"{totals.cases:,}+"
+
+
+def render_folder(view: FolderView) -> list[nodes.Node]:
+    """The body of a folder page, wrapped in a section titled ``view.title``."""
+    folder = view.folder
+    page = nodes.section(ids=[view.id_prefix + "folder-" + nodes.make_id(folder.relpath or "root")],
+                         classes=["testdocs-folder"])
+    page += nodes.title(view.title, view.title)
+    all_summaries = list(view.summaries.values())
+    totals = Totals.of(all_summaries)
+    where = "the test suite" if view.is_root else "this folder"
+    page += para(
+        f"{where.capitalize()} at ", literal(view.location + "/"), " holds ",
+        f"{totals.files:,} Python files ({totals.test_modules:,} test modules) with "
+        f"{totals.tests:,} tests, counting every folder below it.",
+    )
+    page += field_list(
+        [
+            ("Python files", f"{totals.files:,}"),
+            ("Test modules", f"{totals.test_modules:,}"),
+            ("Tests", f"{totals.tests:,}"),
+            ("Test cases", _cases(totals) + ("" if totals.cases_exact else " (some computed at collection time)")),
+            ("Classes", f"{totals.classes:,}"),
+            ("Functions", f"{totals.functions:,}"),
+            ("Fixtures", f"{totals.fixtures:,}"),
+            ("Lines", f"{totals.lines:,}"),
+            ("Size", human_size(totals.size)),
+            ("Files Python cannot parse", f"{totals.unparsed:,}"),
+        ]
+    )
+    if view.readme:
+        name, text = view.readme
+        block = nodes.literal_block(text, text, classes=["testdocs-readme"])
+        block["language"] = "text"
+        page += section(view.id_prefix + "readme", name, block)
+
+    rows: list[list[Cell]] = []
+    for sub in folder.subfolders:
+        t = view.subfolder_totals.get(sub, Totals())
+        name = PurePosixPath(sub).name + "/"
+        rows.append([doc_link(view.folder_docnames[sub], literal(name)), "folder",
+                     f"{t.tests:,}", f"{t.classes:,}", f"{t.functions:,}", f"{t.lines:,}", _size(t.size)])
+    for rel in folder.files:
+        s = view.summaries.get(rel)
+        name = PurePosixPath(rel).name
+        link = doc_link(view.file_docnames[rel], literal(name))
+        if s is None:
+            rows.append([link, "", "", "", "", "", ""])
+            continue
+        kind = s.kind.value + ("" if s.status.value == "ok" else f" ({s.status.value} parse)")
+        rows.append([link, kind, f"{s.tests:,}", f"{s.classes:,}", f"{s.functions:,}",
+                     f"{s.lines:,}", _size(s.size)])
+    if rows:
+        contents = section(
+            view.id_prefix + "contents", "Contents",
+            table(["Name", "Kind", "Tests", "Classes", "Functions", "Lines", "Size"], rows,
+                  numeric=(2, 3, 4, 5, 6), classes=["testdocs-summary"]),
+        )
+        page += contents
+    if folder.others:
+        other_rows: list[list[Cell]] = [
+            [literal(o.name), _size(o.size) if o.kind != "folder" else "", o.kind] for o in folder.others
+        ]
+        other_table = table(["Name", "Size", "Type"], other_rows, numeric=(1,))
+        body: nodes.Node = (
+            details(f"Show {len(other_rows):,} other files", other_table)
+            if len(other_rows) > 20 else other_table
+        )
+        page += section(view.id_prefix + "other-files", "Other files", body)
+    children = [view.folder_docnames[s] for s in folder.subfolders] + [
+        view.file_docnames[f] for f in folder.files
+    ]
+    if children:
+        page += toctree(view.docname, children, hidden=True)
+    return [page]

@@ -1,0 +1,574 @@
+"""Build the sections of a module page from its analysis, as docutils nodes."""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import PurePosixPath
+
+from docutils import nodes
+from sphinx import addnodes
+
+from sphinx_testdocs.analysis.model import (
+    CollectedTest,
+    Definition,
+    DefKind,
+    Finding,
+    FixtureDef,
+    Import,
+    ImportOrigin,
+    MarkerUse,
+    ModuleAnalysis,
+    ParseStatus,
+)
+from sphinx_testdocs.config import SECTIONS, TestdocsConfig
+from sphinx_testdocs.render.common import (
+    bullet_list,
+    details,
+    doc_link,
+    field_list,
+    human_size,
+    literal,
+    local_link,
+    para,
+    plural,
+    section,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Sibling:
+    """Another file of the same folder, with its page when it has one."""
+
+    name: str
+    docname: str | None
+    kind: str = "Python file"
+
+
+@dataclass(frozen=True, slots=True)
+class IndexEntry:
+    """An entry this page adds to the general index, and the anchor it points to."""
+
+    name: str
+    what: str
+    target: str
+    main: bool = False
+
+    def as_sphinx(self) -> tuple[str, str, str, str, None]:
+        return ("single", f"{self.name} ({self.what})", self.target, "main" if self.main else "", None)
+
+
+@dataclass
+class ModulePageContext:
+    """Where the page sits: everything rendering needs beyond the analysis itself."""
+
+    config: TestdocsConfig
+    #: Prefix for every id on the page ("" on generated pages, unique inline).
+    id_prefix: str
+    nodeid_path: str  # path relative to the project root, as pytest prints it
+    folder_label: str | None = None
+    folder_docname: str | None = None
+    root_label: str | None = None
+    root_docname: str | None = None
+    siblings: Sequence[Sibling] = ()
+    _used_ids: set[str] = field(default_factory=set)
+
+    def unique_id(self, base: str) -> str:
+        candidate = self.id_prefix + nodes.make_id(base)
+        n = 1
+        unique = candidate
+        while unique in self._used_ids:
+            n += 1
+            unique = f"{candidate}-{n}"
+        self._used_ids.add(unique)
+        return unique
+
+    def line_id(self, line: int) -> str:
+        """The anchor Pygments writes for a source line (``lineanchors``)."""
+        return f"{self.id_prefix}L-{line}"
+
+    def line_link(self, line: int, label: str | None = None) -> nodes.reference:
+        return local_link(self.line_id(line), label or f"line {line}")
+
+
+def render_module(
+    analysis: ModuleAnalysis, ctx: ModulePageContext, title: str | None
+) -> list[nodes.Node]:
+    """All enabled sections of a module page; wrapped in a titled section if ``title``."""
+    body: list[nodes.Node] = []
+    index_entries: list[IndexEntry] = []
+    builders: dict[str, Callable[[], list[nodes.Node]]] = {
+        "metadata": lambda: _metadata(analysis, ctx),
+        "purpose": lambda: _purpose(analysis, ctx),
+        "source": lambda: _source(analysis, ctx),
+        "overview": lambda: _overview(analysis),
+        "analysis": lambda: _structure(analysis, ctx, index_entries),
+        "architecture": lambda: _architecture(analysis, ctx),
+        "dependencies": lambda: _dependencies(analysis, ctx),
+        "patterns": lambda: _findings(analysis, ctx, "patterns"),
+        "performance": lambda: _findings(analysis, ctx, "performance"),
+        "security": lambda: _findings(analysis, ctx, "security"),
+        "testing": lambda: _testing(analysis, ctx),
+        "related": lambda: _related(analysis, ctx),
+        "xrefs": lambda: _xrefs(analysis, ctx, index_entries),
+    }
+    page_id = ctx.unique_id("module-" + analysis.facts.relpath)
+    index_entries.append(IndexEntry(analysis.facts.relpath, analysis.kind.value, page_id, True))
+    for key in SECTIONS:
+        section_title = ctx.config.title(key)
+        if section_title is None:
+            continue
+        body.append(section(ctx.unique_id(key), section_title, *builders[key]()))
+    index = addnodes.index(entries=[e.as_sphinx() for e in index_entries])
+    if title is None:
+        return [index, nodes.target("", "", ids=[page_id]), *body]
+    page = nodes.section(ids=[page_id], classes=["testdocs-module"])
+    page += nodes.title(title, title)
+    page += index
+    page.extend(body)
+    return [page]
+
+
+# --- File Metadata, File Purpose -----------------------------------------------------
+
+
+def _metadata(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Node]:
+    facts = analysis.facts
+    encoding = facts.encoding or "unknown (shown as UTF-8 with replacement characters)"
+    if facts.has_bom:
+        encoding += ", with byte order mark"
+    modified = datetime.fromtimestamp(facts.mtime, tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    rows: list[tuple[str, str | nodes.Node]] = [
+        ("Path", literal(ctx.nodeid_path)),
+        ("Size", human_size(facts.size)),
+        ("Lines", f"{facts.line_count:,}"),
+        ("Encoding", encoding),
+    ]
+    if facts.newline:
+        rows.append(("Line endings", facts.newline))
+    rows.append(("Last modified", modified if facts.mtime else "unknown"))
+    rows.append(("Parsed", _status_text(analysis)))
+    return [field_list(rows)]
+
+
+def _status_text(analysis: ModuleAnalysis) -> str:
+    if analysis.status is ParseStatus.OK:
+        return "yes"
+    if analysis.status is ParseStatus.PARTIAL:
+        return "partially: the structure shown was recovered from a file Python cannot parse"
+    return "no"
+
+
+def _purpose(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Node]:
+    out: list[nodes.Node] = [
+        para(
+            nodes.strong(analysis.kind.value.capitalize(), analysis.kind.value.capitalize()),
+            f": {analysis.kind_reason}.",
+        )
+    ]
+    if analysis.docstring_summary:
+        out.append(para("The module docstring says: ", nodes.emphasis("", analysis.docstring_summary)))
+    if analysis.main_guard_line:
+        out.append(
+            para(
+                "It can also be run as a script: it has an ",
+                literal('if __name__ == "__main__":'),
+                " block at ",
+                ctx.line_link(analysis.main_guard_line),
+                ".",
+            )
+        )
+    out.extend(_problem_nodes(analysis, ctx))
+    return out
+
+
+def _problem_nodes(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Node]:
+    out: list[nodes.Node] = []
+    for problem in analysis.problems:
+        admonition = nodes.warning()
+        where: list[nodes.Node | str] = []
+        if problem.line:
+            where = [" (", ctx.line_link(problem.line), ")"]
+        admonition += para(problem.message, *where)
+        out.append(admonition)
+    return out
+
+
+# --- Original Source -----------------------------------------------------------------
+
+
+def _source(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Node]:
+    text = analysis.text
+    if text is None:
+        return [para("The content cannot be shown as text.")]
+    language = "python" if analysis.status is not ParseStatus.FAILED else "text"
+    block = nodes.literal_block(text, text, classes=["testdocs-source", "no-search"])
+    block["language"] = language
+    block["linenos"] = True
+    # Pygments writes an anchor per line ("L-12") that line links on the page point to;
+    # writers for other formats ignore these options.
+    block["highlight_args"] = {"lineanchors": f"{ctx.id_prefix}L", "anchorlinenos": True}
+    lines = analysis.facts.line_count
+    collapse = ctx.config.collapse_source_lines
+    summary = f"Show the whole source ({plural(lines, 'line')})"
+    return [details(summary, block, open_=collapse > 0 and lines <= collapse)]
+
+
+# --- High-Level Overview ---------------------------------------------------------------
+
+
+def _overview(analysis: ModuleAnalysis) -> list[nodes.Node]:
+    collection = analysis.collection
+    tests = collection.tests if collection else ()
+    test_classes = collection.classes if collection else ()
+    sentence = (
+        f"This file contains {plural(analysis.class_count, 'class', 'classes')} and "
+        f"{plural(analysis.function_count, 'function')} (nested definitions included), "
+        f"and {plural(len(tests), 'test')}"
+    )
+    if test_classes:
+        sentence += f" in {plural(len(test_classes), 'test class', 'test classes')}"
+    rows: list[tuple[str, str | nodes.Node]] = [
+        ("Lines", f"{analysis.facts.line_count:,}"),
+        ("Classes", f"{analysis.class_count:,}"),
+        ("Functions", f"{analysis.function_count:,}"),
+        ("Test classes", f"{len(test_classes):,}"),
+        ("Tests", f"{len(tests):,}"),
+    ]
+    if collection is not None:
+        cases = collection.case_count
+        rows.append(("Test cases", f"{cases:,}" if cases is not None else _cases_unknown(tests)))
+        rows.append(("Fixtures defined", f"{len(collection.fixtures):,}"))
+    rows.append(("Imports", f"{len(analysis.imports):,}"))
+    rows.append(("Findings", f"{len(analysis.findings):,}"))
+    return [para(sentence + "."), field_list(rows)]
+
+
+def _cases_unknown(tests: Sequence[CollectedTest]) -> str:
+    known = sum(t.cases for t in tests if t.cases is not None)
+    unknown = sum(1 for t in tests if t.cases is None)
+    return (
+        f"at least {known:,}; {plural(unknown, 'test')} computed at collection time"
+    )
+
+
+# --- Detailed Analysis -----------------------------------------------------------------
+
+
+def _structure(
+    analysis: ModuleAnalysis,
+    ctx: ModulePageContext,
+    index_entries: list[IndexEntry],
+) -> list[nodes.Node]:
+    if not analysis.definitions:
+        return [para("The file defines no classes or functions.")]
+    collection = analysis.collection
+    tests_by_line = {t.line: t for t in collection.tests if not t.inherited_from} if collection else {}
+    inherited: dict[str, list[CollectedTest]] = {}
+    test_class_lines = set()
+    fixtures_by_line: dict[int, FixtureDef] = {}
+    if collection:
+        for test in collection.tests:
+            if test.inherited_from and test.class_path:
+                inherited.setdefault(".".join(test.class_path), []).append(test)
+        test_class_lines = {c.line for c in collection.classes}
+        fixtures_by_line = {f.line: f for f in collection.fixtures}
+
+    relpath = analysis.facts.relpath
+
+    def item(defn: Definition, parent: Definition | None) -> list[nodes.Node]:
+        test = tests_by_line.get(defn.line) if defn.kind is not DefKind.CLASS else None
+        fixture = fixtures_by_line.get(defn.line)
+        if defn.kind is DefKind.CLASS:
+            label = "test class" if defn.line in test_class_lines else "class"
+        elif test is not None:
+            label = "test"
+        elif fixture is not None:
+            label = "fixture"
+        elif parent is not None and parent.kind is DefKind.CLASS:
+            label = "method"
+        else:
+            label = "function" if parent is None else "nested function"
+        if defn.kind is DefKind.ASYNC_FUNCTION:
+            label = "async " + label
+        target = ctx.unique_id("def-" + defn.qualname)
+        if label.endswith(("test", "test class", "fixture")):
+            what = label.replace("async ", "")
+            index_entries.append(IndexEntry(defn.name, f"{what} in {relpath}", target))
+        line = para(classes=["testdocs-def"])
+        line += nodes.inline(label, label, classes=["testdocs-badge", f"testdocs-kind-{label.split()[-1]}"])
+        line += nodes.Text(" ")
+        line += literal(defn.name, "testdocs-name")
+        if defn.bases:
+            line += nodes.Text(f"({', '.join(defn.bases)})")
+        line += nodes.Text(" \N{EM DASH} ")
+        line += ctx.line_link(defn.line)
+        if defn.end_line > defn.line:
+            line += nodes.Text(f"\N{EN DASH}{defn.end_line}")
+        out: list[nodes.Node] = [nodes.target("", "", ids=[target]), line]
+        if defn.docstring_summary:
+            out.append(para(defn.docstring_summary, classes=["testdocs-docstring"]))
+        facts = _test_facts(test) if test else _fixture_facts(fixture) if fixture else []
+        if facts:
+            out.append(bullet_list(facts, "testdocs-facts"))
+        children: list[Sequence[nodes.Node]] = [item(c, defn) for c in defn.children]
+        for inherited_test in inherited.get(defn.qualname, ()):
+            children.append(
+                [
+                    para(
+                        nodes.inline("inherited test", "inherited test", classes=["testdocs-badge"]),
+                        " ",
+                        literal(inherited_test.name),
+                        f" from {inherited_test.inherited_from}",
+                    )
+                ]
+            )
+        if children:
+            out.append(bullet_list(children, "testdocs-tree"))
+        return out
+
+    tree = bullet_list([item(d, None) for d in analysis.definitions], "testdocs-tree")
+    intro = para(
+        "Every class and function, nested ones included, in source order; line numbers "
+        "link to the listing above."
+    )
+    return [intro, tree]
+
+
+def _marker_text(marker: MarkerUse) -> str:
+    return f"{marker.name}({marker.args})" if marker.args else marker.name
+
+
+def _test_facts(test: CollectedTest) -> list[nodes.Node]:
+    facts: list[nodes.Node] = []
+    if test.markers:
+        facts.append(
+            para("markers: ", *_joined(literal(_marker_text(m)) for m in test.markers))
+        )
+    for p in test.parametrizations:
+        count = f"{p.cases:,} cases" if p.cases is not None else "computed at collection"
+        facts.append(
+            para(
+                "parametrized over ",
+                literal(", ".join(p.argnames)),
+                f": {count}",
+                *((" from ", literal(p.expression)) if p.cases is None and p.expression else ()),
+            )
+        )
+    if test.fixtures:
+        facts.append(para("fixtures: ", *_joined(literal(f.name) for f in test.fixtures)))
+    return facts
+
+
+def _fixture_facts(fixture: FixtureDef | None) -> list[nodes.Node]:
+    if fixture is None:
+        return []
+    bits = [f"scope {fixture.scope}"]
+    if fixture.autouse:
+        bits.append("autouse")
+    if fixture.yields:
+        bits.append("yield (with teardown)")
+    if fixture.params is not None:
+        bits.append(
+            f"{fixture.params.cases} params" if fixture.params.cases is not None else "computed params"
+        )
+    facts: list[nodes.Node] = [para("fixture ", literal(fixture.name), ": " + ", ".join(bits))]
+    return facts
+
+
+def _joined(items: Iterable[nodes.Node], sep: str = ", ") -> list[nodes.Node]:
+    out: list[nodes.Node] = []
+    for i, node in enumerate(items):
+        if i:
+            out.append(nodes.Text(sep))
+        out.append(node)
+    return out
+
+
+# --- Architecture & Design ---------------------------------------------------------
+
+
+def _architecture(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Node]:
+    out: list[nodes.Node] = []
+    folder = PurePosixPath(analysis.facts.relpath).parent.as_posix()
+    location: list[nodes.Node | str] = ["Location: "]
+    if ctx.folder_docname:
+        label = ctx.folder_label or (folder + "/")
+        location.append(doc_link(ctx.folder_docname, label))
+    else:
+        location.append(literal(folder + "/"))
+    if ctx.root_docname and ctx.root_label and ctx.root_docname != ctx.folder_docname:
+        location += [" in ", doc_link(ctx.root_docname, ctx.root_label)]
+    location.append(".")
+    out.append(para(*location))
+    classes = [d for d in analysis.all_definitions() if d.kind is DefKind.CLASS]
+    if classes:
+        rows = []
+        for cls in classes:
+            bases: list[nodes.Node | str] = (
+                [" derives from ", *_joined(literal(b) for b in cls.bases)]
+                if cls.bases
+                else [" has no explicit base class"]
+            )
+            rows.append(para(literal(cls.qualname), *bases, " (", ctx.line_link(cls.line), ")"))
+        out.append(para("Class hierarchy, as written in the source:"))
+        out.append(bullet_list(rows, "testdocs-classes"))
+    else:
+        out.append(para("The file defines no classes."))
+    return out
+
+
+# --- Dependencies ----------------------------------------------------------------------
+
+
+def _dependencies(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Node]:
+    if not analysis.imports:
+        return [para("The file imports nothing.")]
+    out: list[nodes.Node] = []
+    for origin in (ImportOrigin.STDLIB, ImportOrigin.THIRD_PARTY, ImportOrigin.LOCAL):
+        group = [i for i in analysis.imports if i.origin is origin]
+        if not group:
+            continue
+        by_module: dict[str, list[Import]] = {}
+        for imp in group:
+            by_module.setdefault(imp.display_module, []).append(imp)
+        title = origin.value.capitalize()
+        rubric = nodes.rubric(title, f"{title} ({len(by_module)})")
+        items = [_import_item(module, imps, ctx) for module, imps in sorted(by_module.items())]
+        out += [rubric, bullet_list(items, "testdocs-imports")]
+    return out
+
+
+def _import_item(module: str, imports: list[Import], ctx: ModulePageContext) -> nodes.Node:
+    node = para(literal(module))
+    aliases = sorted({i.asname for i in imports if i.asname})
+    if aliases:
+        node += nodes.Text(" as ")
+        node.extend(_joined(literal(a) for a in aliases))
+    names: list[str] = []
+    for imp in imports:
+        for name in imp.names:
+            shown = f"{name.name} as {name.asname}" if name.asname else name.name
+            if shown not in names:
+                names.append(shown)
+    if names:
+        node += nodes.Text(": ")
+        node.extend(_joined(literal(n) for n in names))
+    node += nodes.Text(" (")
+    node.extend(_joined(ctx.line_link(i.line) for i in imports))
+    if not all(i.top_level for i in imports):
+        node += nodes.Text("; imported inside a function or block")
+    node += nodes.Text(")")
+    return node
+
+
+# --- Code Patterns, Performance, Security ----------------------------------------------
+
+_NO_FINDINGS = {
+    "patterns": "No pattern rule matched this file.",
+    "performance": "No performance rule matched this file.",
+    "security": "No security rule matched this file.",
+}
+
+
+def _findings(analysis: ModuleAnalysis, ctx: ModulePageContext, section_key: str) -> list[nodes.Node]:
+    found = [f for f in analysis.findings if f.section == section_key]
+    if analysis.status is not ParseStatus.OK:
+        return [para("Not analysed: the file could not be parsed.")]
+    if not found:
+        return [para(_NO_FINDINGS[section_key])]
+    return [bullet_list([_finding_item(f, ctx) for f in found], "testdocs-findings")]
+
+
+def _finding_item(finding: Finding, ctx: ModulePageContext) -> list[nodes.Node]:
+    head = para(nodes.strong(finding.title, finding.title), ": ", finding.explanation)
+    lines = para(
+        "Evidence: ",
+        *_joined(ctx.line_link(n, str(n)) for n in finding.lines),
+        classes=["testdocs-evidence"],
+    )
+    return [head, lines]
+
+
+# --- Testing & Usage -------------------------------------------------------------------
+
+
+def _command_block(commands: Sequence[str]) -> nodes.literal_block:
+    text = "\n".join(commands)
+    block = nodes.literal_block(text, text, classes=["testdocs-commands"])
+    block["language"] = "console"
+    return block
+
+
+def _testing(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Node]:
+    path = shlex.quote(ctx.nodeid_path)
+    out: list[nodes.Node] = []
+    collection = analysis.collection
+    if analysis.kind.value == "test module":
+        out.append(para("Run this file's tests from the project root:"))
+        commands = [f"python -m pytest {path}"]
+        if analysis.main_guard_line:
+            commands.append(f"python {path}")
+        out.append(_command_block(commands))
+    elif analysis.main_guard_line:
+        out.append(para("pytest collects no tests from this file; run it as a script:"))
+        out.append(_command_block([f"python {path}"]))
+    else:
+        out.append(para("pytest collects no tests from this file; it supports the tests around it."))
+    if collection and (collection.classes or collection.tests):
+        ids = [c.nodeid for c in collection.classes] + [t.nodeid for t in collection.tests]
+        out.append(
+            para(
+                "Node IDs, to run one class or test with ",
+                literal("python -m pytest '<node id>'"),
+                f" ({plural(len(ids), 'ID')}):",
+            )
+        )
+        block = nodes.literal_block("\n".join(ids), "\n".join(ids), classes=["testdocs-nodeids"])
+        block["language"] = "text"
+        out.append(details(f"Show {plural(len(ids), 'node ID')}", block, open_=len(ids) <= 20))
+    return out
+
+
+# --- Related Files, Cross-References -------------------------------------------------
+
+
+def _related(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Node]:
+    others = [s for s in ctx.siblings if s.name != PurePosixPath(analysis.facts.relpath).name]
+    if not others:
+        return [para("No other files in this folder.")]
+    items = [
+        doc_link(s.docname, literal(s.name)) if s.docname else para(literal(s.name), f" ({s.kind})")
+        for s in others
+    ]
+    listing = bullet_list([para(i) if isinstance(i, addnodes.pending_xref) else i for i in items],
+                          "testdocs-related")
+    intro = para(f"Other files in the same folder ({len(others):,}), sorted by name:")
+    if len(others) > 20:
+        return [intro, details(f"Show {plural(len(others), 'file')}", listing)]
+    return [intro, listing]
+
+
+def _xrefs(
+    analysis: ModuleAnalysis,
+    ctx: ModulePageContext,
+    index_entries: list[IndexEntry],
+) -> list[nodes.Node]:
+    out: list[nodes.Node] = []
+    links: list[nodes.Node] = []
+    if ctx.folder_docname:
+        links.append(para("Folder page: ", doc_link(ctx.folder_docname, ctx.folder_label or "folder")))
+    if ctx.root_docname and ctx.root_docname != ctx.folder_docname:
+        links.append(para("Test suite page: ", doc_link(ctx.root_docname, ctx.root_label or "root")))
+    genindex = addnodes.pending_xref(
+        "", refdomain="std", reftype="ref", reftarget="genindex", refexplicit=True
+    )
+    genindex += nodes.inline("General index", "General index")
+    links.append(para(genindex, f": this page adds {plural(len(index_entries), 'entry', 'entries')}"))
+    out.append(bullet_list(links))
+    entries = [para(local_link(e.target, literal(e.name)), f" ({e.what})") for e in index_entries]
+    out.append(details(f"Show the index entries of this file ({len(entries):,})", bullet_list(entries),
+                       open_=len(entries) <= 20))
+    return out
