@@ -1,0 +1,157 @@
+"""Real builds of small projects: pages, sections, warnings, rebuilds and parallel reads."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from docutils import nodes
+
+from sphinx_testdocs.config import SECTIONS
+from tests.helpers import html_files, recording_reads, search_index, section_titles
+
+MODULE_DOC = "testdocs/suite/test_alpha.py"
+FOLDER_DOC = "testdocs/suite/index"
+SUB_DOC = "testdocs/suite/sub/index"
+
+
+@pytest.mark.sphinx("html", testroot="basic")
+def test_every_file_gets_a_page_with_all_sections(app: Any, warning: Any) -> None:
+    app.build()
+    assert warning.getvalue() == ""
+    docs = sorted(d for d in app.env.found_docs if d.startswith("testdocs/"))
+    assert docs == [
+        "testdocs/suite/conftest.py",
+        "testdocs/suite/helpers.py",
+        "testdocs/suite/index",
+        "testdocs/suite/sub/__init__.py",
+        "testdocs/suite/sub/index",
+        "testdocs/suite/sub/test_beta.py",
+        "testdocs/suite/test_alpha.py",
+    ]
+    doctree = app.env.get_doctree(MODULE_DOC)
+    assert section_titles(doctree, depth=1) == ["test_alpha.py"]
+    assert section_titles(doctree, depth=2) == list(SECTIONS.values())
+    sub = app.env.get_doctree("testdocs/suite/sub/test_beta.py")
+    assert section_titles(sub, depth=1) == ["sub/test_beta.py"]
+
+
+@pytest.mark.sphinx("html", testroot="basic")
+def test_module_page_content(app: Any) -> None:
+    app.build()
+    html = (app.outdir / "testdocs/suite/test_alpha.py.html").read_text()
+    # Counts include nested definitions: TestGroup, Helper, LegacyTests.
+    assert "This file contains 3 classes and 6 functions" in html
+    # The whole source is present, collapsed, with per-line anchors.
+    assert '<details class="testdocs-details">' in html
+    assert 'id="L-41"' in html
+    assert 'href="#L-11"' in html  # the structure tree links into the listing
+    # Imports grouped by origin.
+    for group in ("Standard library (3)", "Third party (1)", "Local (1)"):
+        assert group in html
+    # How to run it, relative to the project root (the root holds conf.py only, so the
+    # suite's parent is the project root).
+    assert "python -m pytest suite/test_alpha.py" in html
+    assert "python suite/test_alpha.py" in html
+    # Related files: every other file of the folder, linked or listed.
+    assert 'href="conftest.py.html"' in html
+    assert 'href="helpers.py.html"' in html
+
+
+@pytest.mark.sphinx("html", testroot="basic")
+def test_folder_pages(app: Any) -> None:
+    app.build()
+    sub = (app.outdir / "testdocs/suite/sub/index.html").read_text()
+    assert "Tests for the beta feature." in sub  # README
+    assert "data.json" in sub and "application/json" in sub
+    root = (app.outdir / "testdocs/suite/index.html").read_text()
+    assert 'href="sub/index.html"' in root
+    assert "table.csv" not in root  # data-only folders are listed, not their files
+    assert "data/" in root
+    # The root page is linked from the root document's toctree.
+    index = (app.outdir / "index.html").read_text()
+    assert 'href="testdocs/suite/index.html"' in index
+    assert "Test suite" in index
+
+
+@pytest.mark.sphinx("html", testroot="basic", confoverrides={
+    "testdocs_section_titles": {"security": "Safety", "architecture": None}})
+def test_sections_can_be_renamed_and_dropped(app: Any) -> None:
+    app.build()
+    titles = section_titles(app.env.get_doctree(MODULE_DOC), depth=2)
+    assert "Safety" in titles
+    assert "Security & Safety" not in titles
+    assert "Architecture & Design" not in titles
+    assert len(titles) == len(SECTIONS) - 1
+
+
+def _touch(path: Path) -> None:
+    # Some file systems store mtimes coarsely; make sure the change is visible.
+    future = time.time() + 5
+    import os
+
+    os.utime(path, (future, future))
+
+
+@pytest.mark.sphinx("html", testroot="basic", srcdir="incremental")
+def test_incremental_rebuilds(app: Any, make_app: Any) -> None:
+    app.build()
+    srcdir = Path(app.srcdir)
+
+    again = make_app("html", srcdir=srcdir)
+    with recording_reads(again) as read:
+        again.build()
+    assert read == []
+
+    _touch(srcdir / "suite/test_alpha.py")
+    touched = make_app("html", srcdir=srcdir)
+    with recording_reads(touched) as read:
+        touched.build()
+    assert sorted(read) == [FOLDER_DOC, MODULE_DOC]
+
+    (srcdir / "suite/sub/test_beta.py").unlink()
+    deleted = make_app("html", srcdir=srcdir)
+    with recording_reads(deleted) as read:
+        deleted.build()
+    # The folder pages that listed it and the pages that name it as a sibling.
+    assert "testdocs/suite/sub/test_beta.py" not in deleted.env.all_docs
+    assert not (srcdir / "testdocs/suite/sub/test_beta.py.rst").exists()
+    assert "testdocs/suite/sub/index" in read
+    index = search_index(Path(deleted.outdir))
+    assert not any("test_beta" in d for d in index["docnames"])
+    # Sphinx keeps a pruned term with no documents; it must point nowhere.
+    assert index["terms"].get("test_beta", []) == []
+    assert "test_beta" not in (deleted.outdir / "testdocs/suite/sub/index.html").read_text()
+
+
+@pytest.mark.sphinx("html", testroot="basic", srcdir="serial")
+def test_parallel_build_is_identical(app: Any, make_app: Any, tmp_path: Path) -> None:
+    app.build()
+    serial = html_files(Path(app.outdir))
+    copy = tmp_path / "parallel"
+    shutil.copytree(app.srcdir, copy, ignore=shutil.ignore_patterns("_build", "testdocs"))
+    parallel = make_app("html", srcdir=copy, parallel=2)
+    parallel.build()
+    assert html_files(Path(parallel.outdir)) == serial
+
+
+@pytest.mark.sphinx("html", testroot="basic", srcdir="stubs")
+def test_stubs_are_rewritten_only_when_changed(app: Any, make_app: Any) -> None:
+    app.build()
+    stub = Path(app.srcdir) / "testdocs/suite/test_alpha.py.rst"
+    before = stub.stat().st_mtime_ns
+    make_app("html", srcdir=app.srcdir).build()
+    assert stub.stat().st_mtime_ns == before
+    assert (Path(app.srcdir) / "testdocs/.gitignore").read_text().endswith("*\n")
+
+
+@pytest.mark.sphinx("html", testroot="basic")
+def test_generated_pages_are_not_scanned(app: Any) -> None:
+    app.build()
+    # The docs live next to the suite; nothing under the source dir's generated folder
+    # or _build is ever documented ("docs of docs").
+    assert not any("_build" in d or "testdocs/suite/testdocs" in d for d in app.env.found_docs)
+    assert isinstance(app.env.get_doctree(MODULE_DOC), nodes.document)
