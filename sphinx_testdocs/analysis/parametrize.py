@@ -1,0 +1,570 @@
+"""Count parametrize cases and reproduce pytest's case ids, only where that is certain."""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import cast
+
+from sphinx_testdocs.analysis.markers import MarkCall, Names, SourceText, parse_mark
+
+__all__ = ["Cases", "ParamSpec", "combine_ids", "evaluate_cases", "parse_parametrize"]
+
+#: Names bound to a literal at module or class level: name -> value expression.
+Constants = Mapping[str, ast.expr]
+
+_MAX_DEPTH = 12
+# Past this many cases we still count but stop naming them (ids cost memory, not truth).
+_MAX_IDS = 10_000
+
+
+class _Unknown(Exception):
+    """The value is not statically knowable."""
+
+
+@dataclass(frozen=True)
+class Case:
+    """One parameter set: its values (AST, or Python constants for expanded iterables)."""
+
+    values: tuple[object, ...] | None  # None: values not individually known
+    explicit_id: str | None = None
+    has_explicit_id: bool = False
+    marks: tuple[MarkCall, ...] = ()
+
+
+@dataclass(frozen=True)
+class Cases:
+    """The parameter sets of one parametrization, as far as they are known."""
+
+    count: int | None
+    cases: tuple[Case, ...] | None  # None: count known but not the individual sets
+    expression: str
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """A ``parametrize`` call understood."""
+
+    argnames: tuple[str, ...]
+    line: int
+    cases: Cases
+    ids: tuple[str, ...] | None
+    indirect: frozenset[str]
+    marks: tuple[MarkCall, ...]
+
+
+_NOT_CONST = object()
+
+
+def _constant(node: ast.expr) -> object:
+    """A literal's value (numbers with a sign included), or _NOT_CONST."""
+    if isinstance(node, ast.Constant):
+        return node.value
+    if (
+        isinstance(node, ast.UnaryOp)
+        and isinstance(node.op, (ast.USub, ast.UAdd))
+        and isinstance(node.operand, ast.Constant)
+        and type(node.operand.value) in (int, float, complex)
+    ):
+        number = cast("complex", node.operand.value)  # checked to be int, float or complex
+        return -number if isinstance(node.op, ast.USub) else +number
+    return _NOT_CONST
+
+
+def _resolve_name(node: ast.expr, constants: Constants, depth: int) -> ast.expr:
+    while isinstance(node, ast.Name) and node.id in constants and depth < _MAX_DEPTH:
+        node = constants[node.id]
+        depth += 1
+    return node
+
+
+def _int_value(node: ast.expr, constants: Constants, depth: int) -> int:
+    node = _resolve_name(node, constants, depth)
+    value = _constant(node)
+    if type(value) is int:
+        return value
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "len"
+        and len(node.args) == 1
+        and not node.keywords
+    ):
+        count = _count(node.args[0], constants, depth + 1)
+        if count is not None:
+            return count
+    raise _Unknown
+
+
+def _count(node: ast.expr, constants: Constants, depth: int) -> int | None:
+    try:
+        return len(_elements(node, constants, depth, names=None))
+    except _Unknown:
+        return None
+    except _CountOnly as only:
+        return only.count
+
+
+class _CountOnly(Exception):
+    """The number of elements is known but not the elements themselves."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(count)
+        self.count = count
+
+
+def _elements(
+    node: ast.expr, constants: Constants, depth: int, names: Names | None
+) -> list[object]:
+    """The items iterating ``node`` gives: AST nodes, or Python values for expanded ones.
+
+    Raises _Unknown when not knowable, _CountOnly when only the number is.
+    """
+    if depth > _MAX_DEPTH:
+        raise _Unknown
+    node = _resolve_name(node, constants, depth)
+    if isinstance(node, (ast.List, ast.Tuple)):
+        if any(isinstance(e, ast.Starred) for e in node.elts):
+            return _starred(node.elts, constants, depth, names)
+        return list(node.elts)
+    if isinstance(node, ast.Set):
+        values = [_constant(e) for e in node.elts]
+        if any(v is _NOT_CONST for v in values):
+            raise _Unknown
+        distinct = set(values)
+        # Iteration order of str/bytes sets depends on PYTHONHASHSEED: count only.
+        if any(isinstance(v, (str, bytes)) for v in distinct):
+            raise _CountOnly(len(distinct))
+        return list(distinct)
+    if isinstance(node, ast.Dict):
+        if any(k is None for k in node.keys):
+            raise _Unknown
+        keys = [_constant(k) for k in node.keys if k is not None]
+        if any(k is _NOT_CONST for k in keys):
+            raise _Unknown
+        return list(dict.fromkeys(keys))
+    value = _constant(node)
+    if isinstance(value, (str, bytes)):
+        return list(value)
+    if isinstance(node, ast.BinOp):
+        return _binop(node, constants, depth, names)
+    if isinstance(node, ast.Call):
+        return _call(node, constants, depth, names)
+    if isinstance(node, (ast.ListComp, ast.GeneratorExp)):
+        count = 1
+        for gen in node.generators:
+            if gen.ifs or gen.is_async:
+                raise _Unknown
+            inner = _count(gen.iter, constants, depth + 1)
+            if inner is None:
+                raise _Unknown
+            count *= inner
+        raise _CountOnly(count)
+    raise _Unknown
+
+
+def _starred(
+    elts: list[ast.expr], constants: Constants, depth: int, names: Names | None
+) -> list[object]:
+    out: list[object] = []
+    for elt in elts:
+        if isinstance(elt, ast.Starred):
+            out.extend(_elements(elt.value, constants, depth + 1, names))
+        else:
+            out.append(elt)
+    return out
+
+
+def _binop(node: ast.BinOp, constants: Constants, depth: int, names: Names | None) -> list[object]:
+    if isinstance(node.op, ast.Add):
+        left = _resolve_name(node.left, constants, depth)
+        right = _resolve_name(node.right, constants, depth)
+        # list + list and tuple + tuple concatenate; mixed types raise TypeError at import.
+        if type(left) is not type(right) or not isinstance(left, (ast.List, ast.Tuple)):
+            if not (isinstance(left, ast.Constant) and isinstance(right, ast.Constant)):
+                raise _Unknown
+            if type(left.value) is not type(right.value) or not isinstance(
+                left.value, (str, bytes)
+            ):
+                raise _Unknown
+            return list(left.value + right.value)  # type: ignore[operator]
+        return _elements(left, constants, depth + 1, names) + _elements(
+            right, constants, depth + 1, names
+        )
+    if isinstance(node.op, ast.Mult):
+        for seq, times in ((node.left, node.right), (node.right, node.left)):
+            resolved = _resolve_name(seq, constants, depth)
+            if isinstance(resolved, (ast.List, ast.Tuple)) or (
+                isinstance(resolved, ast.Constant) and isinstance(resolved.value, (str, bytes))
+            ):
+                return _elements(resolved, constants, depth + 1, names) * max(
+                    _int_value(times, constants, depth + 1), 0
+                )
+    raise _Unknown
+
+
+def _call(node: ast.Call, constants: Constants, depth: int, names: Names | None) -> list[object]:
+    func = node.func
+    if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
+        raise _Unknown
+    if isinstance(func, ast.Name):
+        if func.id == "range" and 1 <= len(node.args) <= 3:
+            bounds = [_int_value(a, constants, depth + 1) for a in node.args]
+            if len(bounds) == 3 and bounds[2] == 0:
+                raise _Unknown
+            return list(range(*bounds))
+        if func.id in ("list", "tuple") and len(node.args) == 1:
+            return _elements(node.args[0], constants, depth + 1, names)
+        if func.id in ("enumerate", "reversed", "sorted") and len(node.args) == 1:
+            raise _CountOnly(_count_or_raise(node.args[0], constants, depth))
+        if func.id == "zip" and node.args:
+            raise _CountOnly(min(_count_or_raise(a, constants, depth) for a in node.args))
+    if _is_product(func) and node.args:
+        total = math.prod(_count_or_raise(a, constants, depth) for a in node.args)
+        raise _CountOnly(total)
+    raise _Unknown
+
+
+def _count_or_raise(node: ast.expr, constants: Constants, depth: int) -> int:
+    count = _count(node, constants, depth + 1)
+    if count is None:
+        raise _Unknown
+    return count
+
+
+def _is_product(func: ast.expr) -> bool:
+    # itertools.product / product: a common way to spell a grid of cases.
+    if isinstance(func, ast.Attribute):
+        return (
+            func.attr == "product"
+            and isinstance(func.value, ast.Name)
+            and func.value.id == "itertools"
+        )
+    return False
+
+
+def evaluate_cases(
+    node: ast.expr,
+    *,
+    nargs: int,
+    force_tuple: bool,
+    names: Names,
+    constants: Constants,
+    source: SourceText,
+) -> Cases:
+    """The parameter sets an argvalues expression gives, or an unknown count."""
+    expression = source.span(node)
+    try:
+        items = _elements(node, constants, 0, names)
+    except _CountOnly as only:
+        return Cases(max(only.count, 1), None, expression)
+    except (_Unknown, RecursionError, ValueError, OverflowError, MemoryError):
+        return Cases(None, None, expression)
+    if len(items) > 1_000_000:
+        return Cases(len(items), None, expression)
+    if not items:
+        # pytest turns an empty argvalues into one NOTSET case (skipped by default).
+        return Cases(1, None, expression)
+    cases: list[Case] = []
+    for item in items:
+        cases.append(_case(item, nargs, force_tuple, names, constants))
+    return Cases(len(cases), tuple(cases), expression)
+
+
+def _case(item: object, nargs: int, force_tuple: bool, names: Names, constants: Constants) -> Case:
+    if isinstance(item, ast.Call) and names.is_param(item.func):
+        explicit: str | None = None
+        has_id = False
+        marks: list[MarkCall] = []
+        for kw in item.keywords:
+            if kw.arg == "id":
+                value = _constant(kw.value)
+                if isinstance(value, str):
+                    explicit, has_id = value, True
+                elif value is None:
+                    pass
+                else:
+                    return Case(None, marks=tuple(marks))
+            elif kw.arg == "marks":
+                from sphinx_testdocs.analysis.markers import marks_from_expr
+
+                found = marks_from_expr(kw.value, names)
+                marks.extend(found or ())
+            else:
+                return Case(None)
+        if any(isinstance(a, ast.Starred) for a in item.args):
+            return Case(None, explicit, has_id, tuple(marks))
+        return Case(tuple(item.args), explicit, has_id, tuple(marks))
+    if force_tuple:
+        return Case((item,))
+    if isinstance(item, ast.expr):
+        resolved = _resolve_name(item, constants, 0)
+        if isinstance(resolved, (ast.Tuple, ast.List)) and not any(
+            isinstance(e, ast.Starred) for e in resolved.elts
+        ):
+            return Case(tuple(resolved.elts))
+        return Case(None)
+    if isinstance(item, tuple):
+        return Case(item)
+    return Case(None)
+
+
+# --- ids ---------------------------------------------------------------------------
+
+
+def ascii_escaped(value: str | bytes) -> str:
+    """pytest's ``ascii_escaped``: non-ASCII and non-printable characters escaped."""
+    if isinstance(value, bytes):
+        text = value.decode("ascii", "backslashreplace")
+    else:
+        text = value.encode("unicode_escape").decode("ascii")
+    return text.translate(_NON_PRINTABLE)
+
+
+_NON_PRINTABLE = {i: f"\\x{i:02x}" for i in range(128) if i not in range(32, 127)}
+_NON_PRINTABLE.update({ord("\t"): "\\t", ord("\r"): "\\r", ord("\n"): "\\n"})
+
+
+@dataclass(frozen=True)
+class IdRules:
+    """The configuration bits pytest's id maker reads."""
+
+    escape: bool = True
+    long_str_strategy: str = "short"
+    strict: bool = False
+
+
+def _value_id(value: object, argname: str, idx: int, rules: IdRules) -> str | None:
+    """pytest's ``_idval`` for a statically known value; None when it cannot be told."""
+    if isinstance(value, ast.expr):
+        const = _constant(value)
+        if const is _NOT_CONST:
+            if isinstance(value, ast.Lambda):
+                return "<lambda>"
+            # Displays never have a __name__, so pytest falls back to argname+index.
+            if isinstance(
+                value,
+                (ast.List, ast.Tuple, ast.Dict, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp),
+            ):
+                return f"{argname}{idx}"
+            if isinstance(value, ast.JoinedStr):
+                return None
+            return None
+        value = const
+    if isinstance(value, (str, bytes)):
+        if len(value) <= 100 or rules.long_str_strategy == "legacy":
+            return ascii_escaped(value) if rules.escape else str(value)
+        if rules.long_str_strategy == "short":
+            return f"{argname}{idx}"
+        return None
+    if value is None or isinstance(value, (bool, int, float, complex)):
+        return str(value)
+    if value is Ellipsis:
+        return f"{argname}{idx}"
+    return None
+
+
+def _explicit_id(value: object, rules: IdRules) -> str | None:
+    if isinstance(value, (str, bytes)):
+        return ascii_escaped(value) if rules.escape else str(value)
+    if isinstance(value, (bool, int, float, complex)):
+        return str(value)
+    return None
+
+
+def case_ids(
+    spec_argnames: Sequence[str],
+    cases: Cases,
+    ids: Sequence[object | None] | None,
+    rules: IdRules,
+) -> tuple[str, ...] | None:
+    """pytest's ``IdMaker.make_unique_parameterset_ids`` for known cases, else None."""
+    if cases.cases is None:
+        if cases.count == 1 and not cases.expression.strip("[]() "):
+            return ("NOTSET",)
+        return None
+    resolved: list[str] = []
+    for idx, case in enumerate(cases.cases):
+        if case.has_explicit_id:
+            assert case.explicit_id is not None
+            resolved.append(ascii_escaped(case.explicit_id) if rules.escape else case.explicit_id)
+            continue
+        if ids is not None and idx < len(ids) and ids[idx] is not None:
+            explicit = _explicit_id(ids[idx], rules)
+            if explicit is None:
+                return None
+            resolved.append(explicit)
+            continue
+        if case.values is None or len(case.values) != len(spec_argnames):
+            return None
+        parts: list[str] = []
+        for value, argname in zip(case.values, spec_argnames, strict=True):
+            part = _value_id(value, argname, idx, rules)
+            if part is None:
+                return None
+            parts.append(part)
+        resolved.append("-".join(parts))
+    return _make_unique(resolved, rules)
+
+
+def _make_unique(resolved: list[str], rules: IdRules) -> tuple[str, ...] | None:
+    counts = Counter(resolved)
+    if len(counts) == len(resolved):
+        return tuple(resolved)
+    if rules.strict:
+        return None  # pytest refuses duplicate ids under strict_parametrization_ids
+    taken = set(resolved)
+    suffixes: dict[str, int] = defaultdict(int)
+    for index, ident in enumerate(resolved):
+        if counts[ident] > 1:
+            suffix = "_" if ident and ident[-1].isdigit() else ""
+            new = f"{ident}{suffix}{suffixes[ident]}"
+            while new in taken:
+                suffixes[ident] += 1
+                new = f"{ident}{suffix}{suffixes[ident]}"
+            resolved[index] = new
+            suffixes[ident] += 1
+    return tuple(resolved)
+
+
+def combine_ids(per_spec: Sequence[tuple[str, ...]]) -> tuple[str, ...]:
+    """Ids of the cartesian product, the first parametrization varying slowest."""
+    out: list[str] = [""]
+    for ids in per_spec:
+        out = [f"{prefix}-{i}" if prefix else i for prefix in out for i in ids]
+        if len(out) > _MAX_IDS:
+            raise OverflowError
+    return tuple(out)
+
+
+# --- the parametrize call ----------------------------------------------------------
+
+
+def _argnames(node: ast.expr, constants: Constants) -> tuple[tuple[str, ...], bool] | None:
+    node = _resolve_name(node, constants, 0)
+    value = _constant(node)
+    if isinstance(value, str):
+        has_trailing_comma = value.rstrip().endswith(",")
+        names = tuple(x.strip() for x in value.split(",") if x.strip())
+        return names, len(names) == 1 and not has_trailing_comma
+    if isinstance(node, (ast.List, ast.Tuple)):
+        out: list[str] = []
+        for elt in node.elts:
+            item = _constant(elt)
+            if not isinstance(item, str):
+                return None
+            out.append(item)
+        return tuple(out), False
+    return None
+
+
+def _ids_list(node: ast.expr, constants: Constants) -> list[object | None] | None:
+    node = _resolve_name(node, constants, 0)
+    if isinstance(node, (ast.List, ast.Tuple)):
+        out: list[object | None] = []
+        for elt in node.elts:
+            value = _constant(elt)
+            if value is _NOT_CONST:
+                return None
+            out.append(value)
+        return out
+    return None
+
+
+def parse_parametrize(
+    mark: MarkCall,
+    names: Names,
+    constants: Constants,
+    source: SourceText,
+    rules: IdRules,
+) -> ParamSpec | None:
+    """Understand ``parametrize(argnames, argvalues, indirect=, ids=, scope=)``.
+
+    Returns None when even the argument names cannot be read.
+    """
+    call = mark.call
+    if call is None or any(isinstance(a, ast.Starred) for a in call.args):
+        return None
+    kwargs = {kw.arg: kw.value for kw in call.keywords if kw.arg is not None}
+    if any(kw.arg is None for kw in call.keywords):
+        return None
+    positional = list(call.args)
+    argnames_node = positional[0] if positional else kwargs.get("argnames")
+    argvalues_node = positional[1] if len(positional) > 1 else kwargs.get("argvalues")
+    if argnames_node is None or argvalues_node is None:
+        return None
+    parsed = _argnames(argnames_node, constants)
+    if parsed is None:
+        return None
+    argnames, force_tuple = parsed
+    cases = evaluate_cases(
+        argvalues_node,
+        nargs=len(argnames),
+        force_tuple=force_tuple,
+        names=names,
+        constants=constants,
+        source=source,
+    )
+
+    indirect: frozenset[str] = frozenset()
+    indirect_node = positional[2] if len(positional) > 2 else kwargs.get("indirect")
+    if indirect_node is not None:
+        value = _constant(indirect_node)
+        if value is True:
+            indirect = frozenset(argnames)
+        elif value is False:
+            pass
+        elif isinstance(indirect_node, (ast.List, ast.Tuple)):
+            indirect = frozenset(
+                v for e in indirect_node.elts if isinstance(v := _constant(e), str)
+            )
+        else:
+            # Unknown: treat every name as possibly indirect, callers see fixtures kept.
+            indirect = frozenset(argnames)
+
+    ids_node = positional[3] if len(positional) > 3 else kwargs.get("ids")
+    ids: tuple[str, ...] | None
+    if ids_node is None or _constant(ids_node) is None:
+        ids = case_ids(argnames, cases, None, rules)
+    else:
+        id_list = _ids_list(ids_node, constants)
+        ids = None if id_list is None else case_ids(argnames, cases, id_list, rules)
+    if ids is not None and cases.count is not None and len(ids) != cases.count:
+        ids = None
+    marks = tuple(m for case in (cases.cases or ()) for m in case.marks)
+    return ParamSpec(argnames, call.lineno, cases, ids, indirect, marks)
+
+
+def fixture_param_spec(
+    name: str,
+    params: ast.expr,
+    *,
+    ids_node: ast.expr | None,
+    line: int,
+    names: Names,
+    constants: Constants,
+    source: SourceText,
+    rules: IdRules,
+) -> ParamSpec:
+    """The parametrization a fixture's ``params=`` (and ``ids=``) gives its users."""
+    cases = evaluate_cases(
+        params, nargs=1, force_tuple=True, names=names, constants=constants, source=source
+    )
+    if cases.cases is None and cases.count == 1 and cases.expression.strip("[]() ") == "":
+        # An empty params list means the fixture is simply not parametrized.
+        cases = Cases(0, (), cases.expression)
+    ids: tuple[str, ...] | None
+    if ids_node is None:
+        ids = case_ids((name,), cases, None, rules)
+    else:
+        id_list = _ids_list(ids_node, constants)
+        ids = None if id_list is None else case_ids((name,), cases, id_list, rules)
+    return ParamSpec((name,), line, cases, ids, frozenset(), ())
+
+
+def parse_mark_or_none(node: ast.expr, names: Names) -> MarkCall | None:
+    """Re-exported for callers that only need mark parsing."""
+    return parse_mark(node, names)
