@@ -155,3 +155,24 @@ def test_generated_pages_are_not_scanned(app: Any) -> None:
     # or _build is ever documented ("docs of docs").
     assert not any("_build" in d or "testdocs/suite/testdocs" in d for d in app.env.found_docs)
     assert isinstance(app.env.get_doctree(MODULE_DOC), nodes.document)
+
+
+@pytest.mark.sphinx("html", testroot="myst")
+def test_rst_and_myst_give_the_same_doctree(app: Any, warning: Any) -> None:
+    app.build()
+    assert warning.getvalue() == ""
+
+    def directive_output(docname: str) -> str:
+        doctree = app.env.get_doctree(docname)
+        page = doctree.next_node(nodes.section)
+        module = page.next_node(
+            lambda n: isinstance(n, nodes.section) and "testdocs-module" in n["classes"]
+        )
+        assert module is not None
+        return module.pformat()
+
+    rst = directive_output("in_rst")
+    assert rst == directive_output("in_myst")
+    assert "File Metadata" in rst and "Detailed Analysis" in rst
+    assert "Original Source" not in rst  # :sections: picks three of them
+    assert "test_value" in rst

@@ -120,7 +120,7 @@ def render_module(
         section_title = ctx.config.title(key)
         if section_title is None:
             continue
-        body.append(section(ctx.unique_id(key), section_title, *builders[key]()))
+        body.append(section(ctx.unique_id(SECTIONS[key]), section_title, *builders[key]()))
     index = addnodes.index(entries=[e.as_sphinx() for e in index_entries])
     if title is None:
         return [index, nodes.target("", "", ids=[page_id]), *body]

@@ -1,0 +1,91 @@
+"""A build over the real PyTorch files behind the seed pages, checked against their facts."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sphinx_testdocs.config import SECTIONS
+from tests.conftest import CORPUS
+from tests.helpers import section_titles
+
+pytestmark = [
+    pytest.mark.corpus,
+    pytest.mark.skipif(
+        not (CORPUS / "test").is_dir(),
+        reason="../shared/corpora/pytorch-seeds is not present (a user's checkout)",
+    ),
+]
+
+#: (classes, functions) the seed pages state, nested definitions included.
+SEED_FACTS = {
+    "dynamo/test_compile.py": (5, 36),
+    "dynamo/test_buffers_override.py": (3, 6),
+    "dynamo/test_fx_passes_pre_grad.py": (2, 4),
+    "test_module_tracker.py": (4, 8),
+}
+
+
+@pytest.fixture(scope="module")
+def corpus_app(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from sphinx.testing.util import SphinxTestApp
+
+    srcdir = tmp_path_factory.mktemp("corpus-docs")
+    (srcdir / "conf.py").write_text(
+        "project = 'pytorch-seeds'\n"
+        "extensions = ['sphinx_testdocs']\n"
+        f"testdocs_dirs = [{str(CORPUS / 'test')!r}]\n",
+        encoding="utf-8",
+    )
+    (srcdir / "index.rst").write_text("Seeds\n=====\n", encoding="utf-8")
+    app = SphinxTestApp("html", srcdir=srcdir, warningiserror=True)
+    try:
+        app.build()
+        yield app
+    finally:
+        app.cleanup()
+
+
+def test_every_file_has_a_page_with_all_sections(corpus_app: Any) -> None:
+    files = sorted(p.relative_to(CORPUS / "test").as_posix() for p in (CORPUS / "test").rglob("*.py"))
+    assert len(files) == 24
+    for rel in files:
+        docname = f"testdocs/test/{rel}"
+        assert docname in corpus_app.env.all_docs, rel
+        doctree = corpus_app.env.get_doctree(docname)
+        assert section_titles(doctree, depth=1) == [rel]
+        assert section_titles(doctree, depth=2) == list(SECTIONS.values()), rel
+
+
+@pytest.mark.parametrize(("relpath", "facts"), sorted(SEED_FACTS.items()))
+def test_seed_facts(corpus_app: Any, relpath: str, facts: tuple[int, int]) -> None:
+    html = (Path(corpus_app.outdir) / f"testdocs/test/{relpath}.html").read_text()
+    classes, functions = facts
+    assert f"This file contains {classes} classes and {functions} functions" in html
+
+
+def test_whole_source_is_present(corpus_app: Any) -> None:
+    # The seeds cut sources at 50,000 characters; the largest file is 186 KB.
+    html = (Path(corpus_app.outdir) / "testdocs/test/dynamo/test_subclasses.py.html").read_text()
+    source = (CORPUS / "test/dynamo/test_subclasses.py").read_text(encoding="utf-8")
+    lines = source.count("\n")
+    assert f'id="L-{lines}"' in html
+    assert f'id="L-{lines + 1}"' not in html
+
+
+def test_related_files_list_the_whole_folder(corpus_app: Any) -> None:
+    html = (Path(corpus_app.outdir) / "testdocs/test/dynamo/test_compile.py.html").read_text()
+    related = html.split('id="related-files"')[1].split("</section>")[0]
+    linked = re.findall(r'href="([^"#]+\.py\.html)"', related)
+    expected = sorted(
+        f"{p.name}.html" for p in (CORPUS / "test/dynamo").glob("*.py") if p.name != "test_compile.py"
+    )
+    assert linked == expected  # all of them, sorted, once each
+
+
+def test_no_docs_of_docs(corpus_app: Any) -> None:
+    assert not any(d.count("testdocs/") > 1 for d in corpus_app.env.all_docs)
+    assert not any(".md" in d or "_docs" in d for d in corpus_app.env.all_docs)
