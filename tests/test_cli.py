@@ -1,0 +1,220 @@
+"""The ``sphinx-testdocs`` command: real builds of a tiny test tree, errors and titles."""
+
+from __future__ import annotations
+
+import html
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from docutils import nodes
+from docutils.core import publish_doctree
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from sphinx_testdocs import cli
+
+ALPHA = '''"""Tests for the alpha feature."""
+
+import pytest
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_alpha_counts(n):
+    """Alpha counts up."""
+    assert n
+'''
+
+BETA = """def test_beta_nested():
+    assert True
+"""
+
+
+@pytest.fixture
+def suite(tmp_path: Path) -> Path:
+    """A tiny test folder: one file at the top, one in a subfolder."""
+    root = tmp_path / "mytests"
+    (root / "sub").mkdir(parents=True)
+    (root / "test_alpha.py").write_text(ALPHA, encoding="utf-8")
+    (root / "sub" / "test_beta.py").write_text(BETA, encoding="utf-8")
+    return root
+
+
+def _page(site: Path, suite_name: str, relpath: str) -> Path:
+    return site / "testdocs" / suite_name / f"{relpath}.html"
+
+
+def test_build_in_process(suite: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    site = tmp_path / "site"
+    assert cli.main([str(suite), "-o", str(site), "-W"]) == 0
+    out, err = capsys.readouterr()
+    assert "build succeeded" in out
+    assert err == ""
+
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert cli.DEFAULT_TITLE in index
+    assert "testdocs/mytests/index.html" in index  # the suite is linked from the root
+    alpha = _page(site, "mytests", "test_alpha.py").read_text(encoding="utf-8")
+    assert "test_alpha_counts" in alpha
+    assert "Tests for the alpha feature." in alpha
+    beta = _page(site, "mytests", "sub/test_beta.py").read_text(encoding="utf-8")
+    assert "test_beta_nested" in beta
+    # The generated sources and doctrees stay inside the output folder.
+    assert (site / cli.SOURCE_SUBDIR / "index.rst").is_file()
+    assert (site / cli.DOCTREE_SUBDIR).is_dir()
+
+
+def test_rebuild_reads_nothing_new(
+    suite: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = tmp_path / "site"
+    assert cli.main([str(suite), "-o", str(site), "-q"]) == 0
+    index_mtime = (site / cli.SOURCE_SUBDIR / "index.rst").stat().st_mtime_ns
+    capsys.readouterr()
+    assert cli.main([str(suite), "-o", str(site)]) == 0
+    out = capsys.readouterr().out
+    assert "0 added, 0 changed, 0 removed" in out
+    assert (site / cli.SOURCE_SUBDIR / "index.rst").stat().st_mtime_ns == index_mtime
+
+
+def test_quiet_prints_no_progress(
+    suite: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main([str(suite), "-o", str(tmp_path / "site"), "-q"]) == 0
+    assert capsys.readouterr() == ("", "")
+
+
+def test_module_entry_point_in_subprocess(suite: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    env = {**os.environ, "NO_COLOR": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinx_testdocs", str(suite), "-o", str(site), "-W", "-j", "2"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "build succeeded" in result.stdout
+    assert "test_alpha_counts" in _page(site, "mytests", "test_alpha.py").read_text("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda tmp: tmp / "missing", "no such directory: "),
+        (lambda tmp: tmp / "mytests" / "test_alpha.py", "not a directory: "),
+    ],
+    ids=["missing", "file"],
+)
+def test_bad_path_is_one_line_error(
+    suite: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], make: object, message: str
+) -> None:
+    assert callable(make)
+    bad = make(tmp_path)
+    site = tmp_path / "site"
+    assert cli.main([str(suite), str(bad), "-o", str(site)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == f"sphinx-testdocs: error: {message}{bad}\n"
+    assert not site.exists()  # nothing built, nothing written
+
+
+def test_output_that_is_a_file(
+    suite: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "taken"
+    target.write_text("", encoding="utf-8")
+    assert cli.main([str(suite), "-o", str(target)]) == 2
+    assert capsys.readouterr().err.startswith("sphinx-testdocs: error: output is not a directory")
+
+
+def test_unknown_builder_is_one_line_error(
+    suite: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main([str(suite), "-o", str(tmp_path / "s"), "-b", "nosuch", "-q"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("sphinx-testdocs: error: ")
+    assert "nosuch" in err
+    assert err.count("\n") == 1
+
+
+def test_warning_is_error_returns_sphinx_status(
+    suite: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (suite / "test_broken.py").write_text("def test_x(:\n    pass\n", encoding="utf-8")
+    site = tmp_path / "site"
+    assert cli.main([str(suite), "-o", str(site), "-q"]) == 0
+    assert "test_broken.py" in capsys.readouterr().err
+    assert cli.main([str(suite), "-o", str(tmp_path / "strict"), "-q", "-W"]) == 1
+
+
+def test_missing_output_option_is_a_usage_error(suite: Path) -> None:
+    with pytest.raises(SystemExit) as info:
+        cli.main([str(suite)])
+    assert info.value.code == 2
+
+
+TRICKY_TITLES = [
+    "*Title* `and` :ref:`x`",
+    ".. raw:: html\n\n   <script>alert(1)</script>",
+    "<b>bold</b> & |sub| [#]_ _target `link <http://x>`_",
+    "\\backslash\\ and trailing\\",
+    "\\\\\\\\",
+    "-",
+    "1. not a list",
+    "漢字のタイトル",
+]
+
+
+@pytest.mark.parametrize("title", TRICKY_TITLES)
+def test_title_appears_literally(suite: Path, tmp_path: Path, title: str) -> None:
+    site = tmp_path / "site"
+    assert cli.main([str(suite), "-o", str(site), "--title", title, "-q", "-W"]) == 0
+    expected = html.escape(" ".join(title.split()), quote=False)
+    index = (site / "index.html").read_text(encoding="utf-8")
+    h1 = index[index.index("<h1>") + 4 : index.index("</h1>")]
+    assert h1.startswith(expected + '<a class="headerlink"')
+    assert "<script>alert" not in index
+    assert "<b>bold" not in index
+
+
+def test_empty_title_is_refused(
+    suite: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main([str(suite), "-o", str(tmp_path / "s"), "--title", "  "]) == 2
+    assert capsys.readouterr().err == "sphinx-testdocs: error: --title must not be empty\n"
+
+
+_TITLE_TEXT = st.text(
+    st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Co", "Cn")), min_size=1
+).filter(lambda t: t.strip())
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TITLE_TEXT)
+@example("\\")
+@example("\\" * 8)
+@example("=")
+def test_index_title_round_trips_through_docutils(title: str) -> None:
+    clean = cli.normalise_title(title)
+    doctree = publish_doctree(
+        cli.index_text(clean), settings_overrides={"report_level": 5, "halt_level": 5}
+    )
+    assert not list(doctree.findall(nodes.system_message))
+    sections = list(doctree.findall(nodes.section))
+    if not sections:  # docutils promotes a lone section's title to the document title
+        assert doctree["title"] == clean
+        return
+    assert len(sections) == 1
+    assert sections[0][0].astext() == clean
+
+
+def test_subcommands_dispatch_on_the_first_word(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[list[str]] = []
+    monkeypatch.setitem(cli.SUBCOMMANDS, "collect", lambda argv: seen.append(argv) or 0)
+    assert cli.main(["collect", "some/tests", "--format", "json"]) == 0
+    assert seen == [["some/tests", "--format", "json"]]
