@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import fnmatch
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sphinx_testdocs.analysis.fixtures import (
@@ -42,7 +42,13 @@ from sphinx_testdocs.analysis.parametrize import (
 )
 from sphinx_testdocs.analysis.pytest_config import PytestConfig, path_matches_patterns
 
-__all__ = ["collect_module", "conftest_fixtures", "is_test_file"]
+__all__ = [
+    "ImportResolver",
+    "ResolvedModule",
+    "collect_module",
+    "conftest_fixtures",
+    "is_test_file",
+]
 
 from sphinx_testdocs.analysis.fixtures import conftest_fixtures
 
@@ -52,9 +58,6 @@ _FuncNode = ast.FunctionDef | ast.AsyncFunctionDef
 _MAX_CLASS_DEPTH = 40
 # unittest bases from the standard library: they add no test methods of their own.
 _STD_UNITTEST_BASES = frozenset({"TestCase", "IsolatedAsyncioTestCase", "FunctionTestCase"})
-_MUTATORS = frozenset(
-    {"append", "extend", "insert", "remove", "pop", "clear", "sort", "reverse", "update", "add"}
-)
 _SCOPE_ORDER = {"session": 0, "package": 1, "module": 2, "class": 3, "function": 4}
 
 
@@ -144,12 +147,10 @@ def _scan_scope(body: list[ast.stmt], names: Names | None) -> _Scope:
                     _spoil_target(target, spoiled)
         elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
             func = stmt.value.func
-            if (
-                isinstance(func, ast.Attribute)
-                and func.attr in _MUTATORS
-                and isinstance(func.value, ast.Name)
-            ):
-                spoiled.add(func.value.id)
+            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+                spoiled.add(func.value.id)  # x.append(...), x.update(...), ...
+            # shuffle(x), fill(x): a call may mutate what it is given.
+            spoiled.update(a.id for a in stmt.value.args if isinstance(a, ast.Name))
         elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
             for alias in stmt.names:
                 if alias.name != "*":
@@ -157,10 +158,17 @@ def _scan_scope(body: list[ast.stmt], names: Names | None) -> _Scope:
                     scope.bindings[local] = _Binding("import", stmt)
                     spoiled.add(local)
         elif isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)):
-            # Loop bodies may rebind anything; their names are not constants.
+            # Loop bodies may rebind or mutate anything they touch: no constants there.
             for sub in ast.walk(stmt):
                 if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
                     spoiled.add(sub.id)
+                elif isinstance(sub, (ast.Subscript, ast.Attribute)) and isinstance(
+                    sub.ctx, (ast.Store, ast.Del)
+                ):
+                    _spoil_target(sub, spoiled)
+                elif isinstance(sub, ast.Call):
+                    _spoil_target(sub.func, spoiled)
+                    spoiled.update(a.id for a in sub.args if isinstance(a, ast.Name))
     for name, count in assigned.items():
         if count > 1 or name in spoiled:
             scope.constants.pop(name, None)
@@ -179,11 +187,31 @@ def _spoil_target(target: ast.expr, spoiled: set[str]) -> None:
 # --- classes -----------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(frozen=True)
+class ResolvedModule:
+    """Another module of the project, handed to the collection to follow imported bases."""
+
+    tree: ast.Module
+    source: str
+    relpath: str
+    #: Dotted module name, used to name classes inherited from it.
+    name: str = ""
+
+
+#: ``resolver(module, level)`` -> the project module an import names, or None.
+ImportResolver = Callable[[str, int], "ResolvedModule | None"]
+
+#: A mark as found: parsed call (None for unittest decorators), its record, and the
+#: module context and names visible where it was written (to evaluate its arguments).
+_Mark = tuple[MarkCall | None, MarkerUse, "_Context", Mapping[str, ast.expr]]
+
+
+@dataclass(eq=False)
 class _Class:
     node: ast.ClassDef
     qualname: str
     scope: _Scope
+    ctx: _Context
     local_bases: list[_Class] = field(default_factory=list)
     #: Bases defined elsewhere, as written (dotted where possible).
     foreign_bases: list[str] = field(default_factory=list)
@@ -204,8 +232,16 @@ class _Context:
         config: PytestConfig,
         visible: Mapping[str, FixtureDef],
         outer_generate_tests: bool,
+        resolver: ImportResolver | None = None,
+        foreign: dict[str, _Context | None] | None = None,
+        module_name: str = "",
     ) -> None:
+        self.resolver = resolver
+        # Contexts of other modules, shared by every context of one collect_module call.
+        self.foreign_modules: dict[str, _Context | None] = {} if foreign is None else foreign
+        self.module_name = module_name
         self.source = SourceText(source)
+        self.raw_source = source
         self.names = scan_names(tree.body)
         self.scope = _scan_scope(tree.body, self.names)
         self.nodeid_path = nodeid_path
@@ -224,7 +260,7 @@ class _Context:
             _binding_kind(self.scope, "pytest_generate_tests") == "func"
         )
         self.module_fixtures = self._fixtures_in(self.scope, None)
-        self.module_marks = self._scope_marks(self.scope, "module")
+        self.module_marks = self._scope_marks(self.scope, "module", self.scope.constants)
 
     def note(self, message: str) -> None:
         if message not in self.notes:
@@ -232,25 +268,33 @@ class _Context:
 
     # --- marks -----------------------------------------------------------------
 
-    def _scope_marks(self, scope: _Scope, origin: str) -> list[tuple[MarkCall, MarkerUse]]:
+    def _scope_marks(
+        self, scope: _Scope, origin: str, constants: Mapping[str, ast.expr]
+    ) -> list[_Mark]:
         if scope.pytestmark is None:
             return []
         found = marks_from_expr(scope.pytestmark, self.names) or []
-        return [(m, marker_use(m, self.source, origin, self.declared)) for m in found]
+        return [
+            (m, marker_use(m, self.source, origin, self.declared), self, constants) for m in found
+        ]
 
     def decorator_marks(
-        self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, origin: str
-    ) -> list[tuple[MarkCall | None, MarkerUse]]:
+        self,
+        node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef,
+        origin: str,
+        constants: Mapping[str, ast.expr],
+    ) -> list[_Mark]:
         """Marks from decorators, in the order pytest stores them (closest first)."""
-        out: list[tuple[MarkCall | None, MarkerUse]] = []
+        out: list[_Mark] = []
         for dec in reversed(node.decorator_list):
             mark = parse_mark(dec, self.names)
             if mark is not None:
-                out.append((mark, marker_use(mark, self.source, origin, self.declared)))
+                use = marker_use(mark, self.source, origin, self.declared)
+                out.append((mark, use, self, constants))
                 continue
             unittest_mark = unittest_marker(dec, self.names, self.source)
             if unittest_mark is not None:
-                out.append((None, unittest_mark))
+                out.append((None, unittest_mark, self, constants))
         return out
 
     # --- fixtures ----------------------------------------------------------------
@@ -339,7 +383,7 @@ class _Context:
         info = self.classes.get(id(node))
         if info is not None:
             return info
-        info = _Class(node, qualname, _scan_scope(node.body, None))
+        info = _Class(node, qualname, _scan_scope(node.body, None), self)
         self.classes[id(node)] = info
         for base in node.bases:
             self._add_base(info, base)
@@ -366,6 +410,10 @@ class _Context:
             info.unittest_root = True
             return
         dotted = self.names.dotted(base) or self.source.span(base)
+        imported = self._imported_class(dotted)
+        if imported is not None:
+            info.local_bases.append(imported)
+            return
         last = dotted.rsplit(".", 1)[-1]
         if dotted in ("abc.ABC", "ABC") or dotted.endswith(".ABC"):
             info.abc_root = True
@@ -375,6 +423,43 @@ class _Context:
             # unittest plugin would find by issubclass() at import time.
             info.unittest_root = True
         info.foreign_bases.append(dotted)
+
+    def _imported_class(self, dotted: str) -> _Class | None:
+        """A base class defined in another module of the project, through the resolver."""
+        if self.resolver is None or "." not in dotted:
+            return None
+        module, _, name = dotted.rpartition(".")
+        stripped = module.lstrip(".")
+        level = len(module) - len(stripped)
+        key = f"{level}:{stripped}"
+        if key not in self.foreign_modules:
+            self.foreign_modules[key] = None  # also guards against import cycles
+            try:
+                resolved = self.resolver(stripped, level)
+            except Exception:  # the resolver is the caller's code; never let it break us
+                resolved = None
+            if resolved is not None:
+                self.foreign_modules[key] = _Context(
+                    resolved.tree,
+                    resolved.source,
+                    "",
+                    resolved.relpath,
+                    self.config,
+                    {},
+                    outer_generate_tests=False,
+                    resolver=self.resolver,
+                    foreign=self.foreign_modules,
+                    module_name=resolved.name or stripped,
+                )
+        other = self.foreign_modules[key]
+        if other is None:
+            return None
+        binding = other.scope.bindings.get(name)
+        if binding is None or binding.kind != "class":
+            return None
+        assert isinstance(binding.node, ast.ClassDef)
+        qualname = f"{other.module_name}.{name}" if other.module_name else name
+        return other.class_info(binding.node, qualname)
 
     def mro(self, info: _Class, depth: int = 0) -> list[_Class]:
         """C3 linearisation over the classes defined in this module."""
@@ -411,6 +496,21 @@ class _Context:
 
     def foreign(self, info: _Class) -> list[str]:
         return [b for c in self.mro(info) for b in c.foreign_bases]
+
+
+def _env(module_constants: Mapping[str, ast.expr], scope: _Scope) -> dict[str, ast.expr]:
+    """Names visible in a class body: the module's, shadowed by the body's own."""
+    merged = dict(module_constants)
+    merged.update(scope.constants)
+    return merged
+
+
+def _creates_names_dynamically(source: str) -> bool:
+    """Whether the module may add tests pytest sees but its statements do not show.
+
+    A text search, not an AST walk: cheap, and a false alarm only costs a note.
+    """
+    return "globals()" in source or "exec(" in source or "setattr(sys.modules" in source
 
 
 def _binding_kind(scope: _Scope, name: str) -> str | None:
@@ -457,9 +557,8 @@ class _Holder:
     cls: _Class | None
     class_path: tuple[str, ...]
     nodeid: str
-    marks: list[tuple[MarkCall | None, MarkerUse]]  # class marks, innermost holder first
+    marks: list[_Mark]  # class marks, innermost holder first
     fixtures: list[dict[str, FixtureDef]]  # closest first (class MRO, outer classes)
-    constants: dict[str, ast.expr]
     unittest: bool = False
 
 
@@ -482,9 +581,8 @@ class _Collector:
             cls=None,
             class_path=(),
             nodeid=ctx.nodeid_path,
-            marks=[(m, u) for m, u in ctx.module_marks],
+            marks=list(ctx.module_marks),
             fixtures=[],
-            constants=ctx.scope.constants,
         )
         config = ctx.config
         for name, binding in ctx.scope.bindings.items():
@@ -500,6 +598,8 @@ class _Collector:
             elif binding.kind == "import" and config.collect_imported_tests:
                 assert isinstance(binding.node, (ast.Import, ast.ImportFrom))
                 self._imported_binding(name, binding.node)
+        if _creates_names_dynamically(ctx.raw_source):
+            ctx.note("the module creates names at import time (exec, globals(), setattr)")
         if ctx.names.star_imports:
             ctx.note(
                 "star import from "
@@ -563,13 +663,15 @@ class _Collector:
             return  # not callable: pytest skips it
         self.ctx.note(f"{name!r} is assigned a computed value pytest may collect as a test")
 
-    def _is_test_function(self, name: str, node: _FuncNode, scope: _Scope) -> bool:
+    def _is_test_function(
+        self, name: str, node: _FuncNode, scope: _Scope, ctx: _Context | None = None
+    ) -> bool:
         test_attr = _constant_bool(scope.test_attrs.get(name))
         if test_attr is False:
             return False
         if not (_matches(name, self.ctx.config.python_functions) or test_attr is True):
             return False
-        return self.ctx.fixture_call(node) is None
+        return (ctx or self.ctx).fixture_call(node) is None
 
     # --- classes -------------------------------------------------------------------
 
@@ -599,7 +701,7 @@ class _Collector:
                 nodeid=nodeid,
                 line=node.lineno,
                 style="unittest" if unittest else "pytest",
-                markers=tuple(u for _, u in class_marks),
+                markers=tuple(m[1] for m in class_marks),
                 docstring_summary=docstring_summary(node),
             )
         )
@@ -614,17 +716,13 @@ class _Collector:
                     # pytest warns "cannot collect test class ... because it has a
                     # __init__ constructor" and collects nothing from it.
                     return
-        constants = dict(holder.constants)
-        for cls in reversed(mro):
-            constants.update(cls.scope.constants)
-        class_fixtures = [ctx._fixtures_in(cls.scope, cls) for cls in mro]
+        class_fixtures = [cls.ctx._fixtures_in(cls.scope, cls) for cls in mro]
         child = _Holder(
             cls=info,
             class_path=(*holder.class_path, name),
             nodeid=nodeid,
             marks=class_marks + holder.marks,
             fixtures=class_fixtures + holder.fixtures,
-            constants=constants,
             unittest=unittest,
         )
         if unittest:
@@ -660,19 +758,21 @@ class _Collector:
                     node, (ast.FunctionDef, ast.AsyncFunctionDef)
                 ):
                     for dec in node.decorator_list:
-                        dotted = self.ctx.names.dotted(dec) or ""
+                        dotted = cls.ctx.names.dotted(dec) or ""
                         if dotted.endswith("abstractmethod"):
                             return True
         return False
 
-    def _class_marks(self, mro: list[_Class]) -> list[tuple[MarkCall | None, MarkerUse]]:
+    def _class_marks(self, mro: list[_Class]) -> list[_Mark]:
         """Marks of a class including its bases', in pytest's ``iter_markers`` order."""
-        out: list[tuple[MarkCall | None, MarkerUse]] = []
+        out: list[_Mark] = []
         # pytest stores base-class marks first (reversed MRO); within a class the
-        # body's ``pytestmark`` comes before decorators (applied bottom-up).
+        # body's ``pytestmark`` comes before decorators (applied bottom-up). A body sees
+        # its own names and the module's; decorators only the module's.
         for cls in reversed(mro):
-            out.extend(self.ctx._scope_marks(cls.scope, "class"))
-            out.extend(self.ctx.decorator_marks(cls.node, "class"))
+            module_constants = cls.ctx.scope.constants
+            out.extend(cls.ctx._scope_marks(cls.scope, "class", _env(module_constants, cls.scope)))
+            out.extend(cls.ctx.decorator_marks(cls.node, "class", module_constants))
         return out
 
     def _members(self, mro: list[_Class]) -> Iterator[tuple[str, _Binding, _Class]]:
@@ -697,7 +797,7 @@ class _Collector:
             if binding.kind == "func":
                 node = binding.node
                 assert isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-                if self._is_test_function(name, node, owner.scope):
+                if self._is_test_function(name, node, owner.scope, owner.ctx):
                     self._add_test(name, node, holder, owner if owner is not info else None)
             elif binding.kind == "class":
                 assert isinstance(binding.node, ast.ClassDef)
@@ -740,18 +840,25 @@ class _Collector:
         self, name: str, node: _FuncNode, holder: _Holder, inherited: _Class | None
     ) -> None:
         ctx = self.ctx
-        own_marks = ctx.decorator_marks(node, "decorator")
+        defined_in = inherited or holder.cls
+        owner_ctx = defined_in.ctx if defined_in is not None else ctx
+        constants = (
+            _env(owner_ctx.scope.constants, defined_in.scope)
+            if defined_in is not None
+            else owner_ctx.scope.constants
+        )
+        own_marks = owner_ctx.decorator_marks(node, "decorator", constants)
         all_marks = own_marks + holder.marks
-        markers: list[MarkerUse] = [u for _, u in all_marks]
+        markers: list[MarkerUse] = [m[1] for m in all_marks]
 
         specs: list[ParamSpec] = []
         unreadable: list[Parametrization] = []
         usefixtures: list[str] = []
         if not holder.unittest:
-            for mark, use in all_marks:
+            for mark, use, mctx, mconstants in all_marks:
                 if mark is None or mark.name != "parametrize":
                     continue
-                spec = parse_parametrize(mark, ctx.names, holder.constants, ctx.source, ctx.rules)
+                spec = parse_parametrize(mark, mctx.names, mconstants, mctx.source, ctx.rules)
                 if spec is None:
                     unreadable.append(
                         Parametrization(
@@ -764,8 +871,8 @@ class _Collector:
                     continue
                 specs.append(spec)
                 for param_mark in spec.marks:
-                    markers.append(marker_use(param_mark, ctx.source, "param", ctx.declared))
-        for mark, _use in all_marks:
+                    markers.append(marker_use(param_mark, mctx.source, "param", ctx.declared))
+        for mark, *_rest in all_marks:
             if mark is not None and mark.name == "usefixtures" and mark.call is not None:
                 for arg in mark.call.args:
                     if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
@@ -780,9 +887,9 @@ class _Collector:
         if not holder.unittest:
             is_method = holder.cls is not None and not _is_staticmethod(node)
             argnames = function_argnames(
-                node, drop_first=is_method, mock_patches=self._mock_patches(node)
+                node, drop_first=is_method, mock_patches=self._mock_patches(node, owner_ctx)
             )
-            argnames = self._minus_given(node, argnames)
+            argnames = self._minus_given(node, argnames, owner_ctx)
         chain = self._fixture_chain(holder)
         initial: list[str] = [*self._autouse(chain), *ctx.config.usefixtures, *usefixtures]
         initial.extend(a for a in argnames if a not in direct)
@@ -865,10 +972,10 @@ class _Collector:
             )
         )
 
-    def _mock_patches(self, node: _FuncNode) -> int:
+    def _mock_patches(self, node: _FuncNode, ctx: _Context) -> int:
         count = 0
         for dec in node.decorator_list:
-            if not isinstance(dec, ast.Call) or not self.ctx.names.is_patch(dec.func):
+            if not isinstance(dec, ast.Call) or not ctx.names.is_patch(dec.func):
                 continue
             func = dec.func
             if isinstance(func, ast.Attribute) and func.attr in ("multiple", "dict"):
@@ -880,10 +987,10 @@ class _Collector:
                 count += 1
         return count
 
-    def _minus_given(self, node: _FuncNode, argnames: list[str]) -> list[str]:
+    def _minus_given(self, node: _FuncNode, argnames: list[str], ctx: _Context) -> list[str]:
         """Hypothesis' ``@given`` hides the arguments it provides from pytest."""
         for dec in node.decorator_list:
-            if isinstance(dec, ast.Call) and self.ctx.names.is_given(dec.func):
+            if isinstance(dec, ast.Call) and ctx.names.is_given(dec.func):
                 given_kw = {kw.arg for kw in dec.keywords if kw.arg is not None}
                 argnames = [a for a in argnames if a not in given_kw]
                 if dec.args:
@@ -961,6 +1068,7 @@ def collect_module(
     config: PytestConfig,
     visible_fixtures: Mapping[str, FixtureDef],
     outer_generate_tests: bool = False,
+    resolver: ImportResolver | None = None,
 ) -> ModuleCollection:
     """What pytest would collect from one parsed module, without importing it.
 
@@ -968,12 +1076,22 @@ def collect_module(
     the node-id prefix, ``relpath`` is recorded on the fixtures defined here, and
     ``visible_fixtures`` are the conftest fixtures visible from the module's directory
     (see :func:`conftest_fixtures`). ``outer_generate_tests`` says a conftest above
-    defines ``pytest_generate_tests``, which makes case counts unknowable. Never raises.
+    defines ``pytest_generate_tests``, which makes case counts unknowable. ``resolver``
+    lets test classes inherit from classes in other project modules: it is called with
+    an import's module name and level and returns that module parsed, or None.
+    Never raises.
     """
     config_file = _config_file_label(config)
     try:
         ctx = _Context(
-            tree, source, nodeid_path, relpath, config, visible_fixtures, outer_generate_tests
+            tree,
+            source,
+            nodeid_path,
+            relpath,
+            config,
+            visible_fixtures,
+            outer_generate_tests,
+            resolver=resolver,
         )
     except (RecursionError, MemoryError):
         return ModuleCollection(
@@ -983,7 +1101,7 @@ def collect_module(
             complete=False,
         )
     fixtures = tuple(ctx.module_fixtures.values())
-    module_markers = tuple(u for _, u in ctx.module_marks)
+    module_markers = tuple(m[1] for m in ctx.module_marks)
     generate_tests_hook = _binding_kind(ctx.scope, "pytest_generate_tests") == "func"
 
     def done(is_test: bool, reason: str, collector: _Collector | None = None) -> ModuleCollection:

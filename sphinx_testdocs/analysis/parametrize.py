@@ -99,9 +99,11 @@ def _int_value(node: ast.expr, constants: Constants, depth: int) -> int:
     raise _Unknown
 
 
-def _count(node: ast.expr, constants: Constants, depth: int) -> int | None:
+def _count(
+    node: ast.expr, constants: Constants, depth: int, names: Names | None = None
+) -> int | None:
     try:
-        return len(_elements(node, constants, depth, names=None))
+        return len(_elements(node, constants, depth, names))
     except _Unknown:
         return None
     except _CountOnly as only:
@@ -158,7 +160,7 @@ def _elements(
         for gen in node.generators:
             if gen.ifs or gen.is_async:
                 raise _Unknown
-            inner = _count(gen.iter, constants, depth + 1)
+            inner = _count(gen.iter, constants, depth + 1, names)
             if inner is None:
                 raise _Unknown
             count *= inner
@@ -182,8 +184,8 @@ def _binop(node: ast.BinOp, constants: Constants, depth: int, names: Names | Non
     if isinstance(node.op, ast.Add):
         left = _resolve_name(node.left, constants, depth)
         right = _resolve_name(node.right, constants, depth)
-        # list + list and tuple + tuple concatenate; mixed types raise TypeError at import.
-        if type(left) is not type(right) or not isinstance(left, (ast.List, ast.Tuple)):
+        if isinstance(left, ast.Constant) or isinstance(right, ast.Constant):
+            # Only str + str and bytes + bytes concatenate into something iterable.
             if not (isinstance(left, ast.Constant) and isinstance(right, ast.Constant)):
                 raise _Unknown
             if type(left.value) is not type(right.value) or not isinstance(
@@ -191,9 +193,18 @@ def _binop(node: ast.BinOp, constants: Constants, depth: int, names: Names | Non
             ):
                 raise _Unknown
             return list(left.value + right.value)  # type: ignore[operator]
-        return _elements(left, constants, depth + 1, names) + _elements(
-            right, constants, depth + 1, names
-        )
+        if isinstance(left, (ast.Set, ast.Dict)) or isinstance(right, (ast.Set, ast.Dict)):
+            raise _Unknown
+        # Sequences concatenate (a list + tuple mix would fail at import time anyway).
+        parts: list[list[object] | int] = []
+        for side in (left, right):
+            try:
+                parts.append(_elements(side, constants, depth + 1, names))
+            except _CountOnly as only:
+                parts.append(only.count)
+        if all(isinstance(p, list) for p in parts):
+            return [item for p in parts if isinstance(p, list) for item in p]
+        raise _CountOnly(sum(p if isinstance(p, int) else len(p) for p in parts))
     if isinstance(node.op, ast.Mult):
         for seq, times in ((node.left, node.right), (node.right, node.left)):
             resolved = _resolve_name(seq, constants, depth)
@@ -219,31 +230,36 @@ def _call(node: ast.Call, constants: Constants, depth: int, names: Names | None)
         if func.id in ("list", "tuple") and len(node.args) == 1:
             return _elements(node.args[0], constants, depth + 1, names)
         if func.id in ("enumerate", "reversed", "sorted") and len(node.args) == 1:
-            raise _CountOnly(_count_or_raise(node.args[0], constants, depth))
+            raise _CountOnly(_count_or_raise(node.args[0], constants, depth, names))
         if func.id == "zip" and node.args:
-            raise _CountOnly(min(_count_or_raise(a, constants, depth) for a in node.args))
-    if _is_product(func) and node.args:
-        total = math.prod(_count_or_raise(a, constants, depth) for a in node.args)
-        raise _CountOnly(total)
+            raise _CountOnly(min(_count_or_raise(a, constants, depth, names) for a in node.args))
+    if isinstance(func, ast.Attribute) and not node.args:
+        owner = _resolve_name(func.value, constants, depth)
+        if isinstance(owner, ast.Dict) and func.attr in ("keys", "values", "items"):
+            if func.attr == "keys":
+                return _elements(owner, constants, depth + 1, names)
+            raise _CountOnly(len(_elements(owner, constants, depth + 1, names)))
+    dotted = names.dotted(func) if names is not None else None
+    if dotted in ("itertools.product", "itertools.chain") and node.args:
+        counts = [_count_or_raise(a, constants, depth, names) for a in node.args]
+        raise _CountOnly(math.prod(counts) if dotted.endswith("product") else sum(counts))
+    if dotted == "numpy.arange" and 1 <= len(node.args) <= 3:
+        # With integer arguments numpy.arange has exactly len(range(...)) elements;
+        # their ids are numpy scalars' (not Python ints'), so only the count is given.
+        bounds = [_int_value(a, constants, depth + 1) for a in node.args]
+        if len(bounds) == 3 and bounds[2] == 0:
+            raise _Unknown
+        raise _CountOnly(len(range(*bounds)))
     raise _Unknown
 
 
-def _count_or_raise(node: ast.expr, constants: Constants, depth: int) -> int:
-    count = _count(node, constants, depth + 1)
+def _count_or_raise(
+    node: ast.expr, constants: Constants, depth: int, names: Names | None = None
+) -> int:
+    count = _count(node, constants, depth + 1, names)
     if count is None:
         raise _Unknown
     return count
-
-
-def _is_product(func: ast.expr) -> bool:
-    # itertools.product / product: a common way to spell a grid of cases.
-    if isinstance(func, ast.Attribute):
-        return (
-            func.attr == "product"
-            and isinstance(func.value, ast.Name)
-            and func.value.id == "itertools"
-        )
-    return False
 
 
 def evaluate_cases(

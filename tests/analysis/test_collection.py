@@ -793,3 +793,85 @@ def test_every_statement_kind_is_tolerated() -> None:
     assert "test_in_with" in names
     assert names["test_star"].cases is None
     assert names["test_kw"].cases is None
+
+
+def test_dynamic_creation_is_flagged() -> None:
+    collection = run("for n in range(3):\n    globals()[f'test_{n}'] = lambda: None\n")
+    assert not collection.complete
+    assert "import time" in collection.notes[0]
+
+
+def test_numpy_arange_dict_views_and_itertools_counts() -> None:
+    def count(expr: str) -> int | None:
+        source = (
+            "import itertools\nimport numpy as np\nfrom itertools import chain\n"
+            + "import pytest\nD = {'a': 1, 'b': 2, 'a': 3}\n"
+            + f'@pytest.mark.parametrize("x", {expr})\ndef test_a(x): pass\n'
+        )
+        return one(source).cases
+
+    assert count("np.arange(2, 9)") == 7
+    assert count("np.arange(2.0, 9)") is None
+    assert count("D.values()") == 2
+    assert count("D.items()") == 2
+    assert count("chain(range(3), 'ab')") == 5
+    assert count("itertools.product(range(3), D)") == 6
+    assert count("A + B") is None
+
+
+def test_base_classes_from_other_project_modules() -> None:
+    from sphinx_testdocs.analysis.collection import ResolvedModule
+
+    base_source = textwrap.dedent(
+        """
+        import pytest as pt
+        CASES = [1, 2, 3]
+        class SharedCases:
+            @pt.mark.parametrize("x", CASES)
+            def test_shared(self, x): pass
+        """
+    )
+
+    def resolver(module: str, level: int) -> ResolvedModule | None:
+        if (module, level) == ("common", 1):
+            return ResolvedModule(
+                ast.parse(base_source), base_source, "pkg/common.py", "pkg.common"
+            )
+        return None
+
+    text = "from .common import SharedCases\nclass TestIt(SharedCases):\n    pass\n"
+    collection = collect_module(
+        ast.parse(text),
+        source=text,
+        filename="test_it.py",
+        nodeid_path="pkg/test_it.py",
+        relpath="pkg/test_it.py",
+        config=PytestConfig(),
+        visible_fixtures={},
+        resolver=resolver,
+    )
+    (test,) = collection.tests
+    assert test.nodeid == "pkg/test_it.py::TestIt::test_shared"
+    assert test.cases == 3 and test.exact
+    assert test.inherited_from == "pkg.common.SharedCases"
+    assert collection.complete
+
+
+def test_constants_mutated_in_loops_or_calls_are_not_trusted() -> None:
+    found = collected(
+        """
+        import pytest, random
+        class TestA:
+            TABLE = {}
+            for i in range(3):
+                TABLE[i] = i
+            @pytest.mark.parametrize("x", TABLE.values())
+            def test_a(self, x): pass
+        SHUFFLED = [1, 2]
+        random.shuffle(SHUFFLED)
+        @pytest.mark.parametrize("x", SHUFFLED)
+        def test_b(x): pass
+        """
+    )
+    assert found["TestA::test_a"].cases is None
+    assert found["test_b"].cases is None  # shuffle() could have changed it
