@@ -1,0 +1,225 @@
+"""Profile one Sphinx build of a test tree in-process: where the time and the memory go.
+
+Usage::
+
+    python benchmarks/profile_build.py TREE [--include GLOB] [--tool testdocs|plain]
+        [--theme alabaster|furo|nosidebar] [--profile] [--top N]
+
+Always prints the time each document took to read and to write (the slowest first) and
+the process's memory at each build stage. With ``--profile`` the build also runs under
+cProfile, and the inclusive time is grouped by what it was spent on. Groups overlap
+(Pygments runs inside HTML writing), so they are shares of the build, not a partition.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import resource
+import shutil
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench import DEFAULT_WORK, PAGE, Variant, copy_corpus, select_files, write_project
+
+#: Inclusive-time groups: (label, file fragment, function name). The first function of
+#: each group that appears in the profile is the one reported.
+GROUPS: tuple[tuple[str, str, str], ...] = (
+    ("whole build", "sphinx/application.py", "build"),
+    (
+        "testdocs: scan + stubs (builder-inited)",
+        "sphinx_testdocs/events.py",
+        "scan_and_write_stubs",
+    ),
+    ("testdocs: analysis (all files)", "sphinx_testdocs/analysis/analyse.py", "analyse_file"),
+    ("reading (all documents)", "sphinx/builders/__init__.py", "read_doc"),
+    ("testdocs: page directives (render)", "sphinx_testdocs/directives.py", "run"),
+    ("pickling doctrees (write)", "sphinx/builders/__init__.py", "write_doctree"),
+    ("unpickling doctrees (get_doctree)", "sphinx/environment/__init__.py", "get_doctree"),
+    (
+        "post-transforms / resolve refs",
+        "sphinx/environment/__init__.py",
+        "get_and_resolve_doctree",
+    ),
+    ("writing HTML (all pages)", "sphinx/builders/html/__init__.py", "write_doc"),
+    ("Pygments (highlight_block)", "sphinx/highlighting.py", "highlight_block"),
+    (
+        "toctree for sidebar (global_toctree_for_doc)",
+        "sphinx/environment/adapters/toctree.py",
+        "global_toctree_for_doc",
+    ),
+    (
+        "templates (handle_page: sidebar, page shell)",
+        "sphinx/builders/html/__init__.py",
+        "handle_page",
+    ),
+    ("search indexing (IndexBuilder.feed)", "sphinx/search/__init__.py", "feed"),
+    ("search index dump", "sphinx/search/__init__.py", "dump"),
+    ("pickling the environment", "sphinx/builders/__init__.py", "pickle_environment"),
+)
+
+
+def rss_now_mb() -> float:
+    return int(Path("/proc/self/statm").read_bytes().split()[1]) * PAGE / 2**20
+
+
+def rss_peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class Recorder:
+    """Per-document read and write times, and memory at each stage of the build."""
+
+    def __init__(self) -> None:
+        self.read: dict[str, float] = {}
+        self.write: dict[str, float] = {}
+        self.stages: list[tuple[str, float, float]] = []
+
+    def stage(self, name: str) -> None:
+        self.stages.append((name, rss_now_mb(), rss_peak_mb()))
+
+    def timed(self, table: dict[str, float], method: Callable[..., Any]) -> Callable[..., Any]:
+        """Wrap a builder method whose first argument is the docname."""
+
+        def wrapper(docname: str, *args: Any, **kwargs: Any) -> Any:
+            # CPU time, not wall: on a shared machine wall time measures the neighbours.
+            start = time.process_time()
+            try:
+                return method(docname, *args, **kwargs)
+            finally:
+                table[docname] = table.get(docname, 0.0) + time.process_time() - start
+
+        return wrapper
+
+    def attach(self, app: Any) -> None:
+        # Instance attributes shadow the builder's methods for this build only.
+        app.builder.read_doc = self.timed(self.read, app.builder.read_doc)
+        app.builder.write_doc = self.timed(self.write, app.builder.write_doc)
+        # Priority 900: after the extension's own handlers of the same events.
+        app.connect("env-before-read-docs", lambda *a: self.stage("before reading"), 900)
+        app.connect("env-updated", lambda *a: self.stage("after reading"), 900)
+        app.connect("build-finished", lambda *a: self.stage("after writing"), 900)
+
+
+def build(srcdir: Path, recorder: Recorder, profile: cProfile.Profile | None) -> None:
+    """One fresh -j 1 HTML build in this process."""
+    from sphinx.application import Sphinx
+
+    base = srcdir.parent
+    recorder.stage("start")
+    app = Sphinx(
+        str(srcdir),
+        str(srcdir),
+        str(base / "html"),
+        str(base / "doctrees"),
+        "html",
+        status=io.StringIO(),
+        warning=sys.stderr,
+        freshenv=True,
+    )
+    recorder.stage("after setup (scan, stubs)")
+    recorder.attach(app)
+    if profile:
+        profile.runcall(app.build)
+    else:
+        app.build()
+
+
+def group_report(profile: cProfile.Profile) -> list[tuple[str, float, int]]:
+    """Inclusive seconds and call counts of each group's entry function."""
+    stats = pstats.Stats(profile)
+    table: dict[tuple[str, int, str], tuple[Any, ...]] = stats.stats  # type: ignore[attr-defined]
+    out = []
+    for label, fragment, func in GROUPS:
+        calls, seconds = 0, 0.0
+        for (filename, _, name), (_, ncalls, _, cumtime, _) in table.items():
+            if name == func and filename.endswith(fragment):
+                calls += ncalls
+                seconds += cumtime
+        out.append((label, seconds, calls))
+    return out
+
+
+def top_self(profile: cProfile.Profile, top: int) -> str:
+    """The functions with the most time of their own, for what the groups do not name."""
+    buffer = io.StringIO()
+    pstats.Stats(profile, stream=buffer).sort_stats("tottime").print_stats(top)
+    return buffer.getvalue()
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("tree", type=Path)
+    parser.add_argument("--include", action="append", default=None)
+    parser.add_argument("--tool", default="testdocs", choices=("testdocs", "plain"))
+    parser.add_argument("--theme", default="alabaster")
+    parser.add_argument("--profile", action="store_true", help="run under cProfile")
+    parser.add_argument("--top", type=int, default=30, help="functions by own time")
+    parser.add_argument("--docs", type=int, default=8, help="slowest documents shown")
+    parser.add_argument("--dump", type=Path, help="save the raw profile (pstats format)")
+    parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    tree = args.tree.resolve()
+    files = select_files(tree, args.include or ["**/*.py"])
+    work = args.work.resolve() / f"profile-{tree.name}"
+    corpus = copy_corpus(tree, files, work / "corpus")
+    variant = Variant(args.tool, args.theme)
+    srcdir = work / variant.name / "src"
+    for sub in ("html", "doctrees"):
+        shutil.rmtree(srcdir.parent / sub, ignore_errors=True)
+    write_project(variant, corpus, files, srcdir)
+
+    recorder = Recorder()
+    profile = cProfile.Profile() if args.profile else None
+    start, cpu_start = time.perf_counter(), time.process_time()
+    build(srcdir, recorder, profile)
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    under = " (under cProfile)" if profile else ""
+    print(f"{variant.name}: {len(files)} files, {wall:.1f} s wall, {cpu:.1f} s CPU{under}")
+
+    print("\nmemory by stage (MB): now / peak so far")
+    for name, now, peak in recorder.stages:
+        print(f"  {name:<28}{now:>8.0f}{peak:>8.0f}")
+
+    print(f"\nslowest documents (CPU s): read + write, of {len(recorder.read)} read")
+    totals = {
+        d: recorder.read.get(d, 0.0) + recorder.write.get(d, 0.0)
+        for d in recorder.read.keys() | recorder.write.keys()
+    }
+    for doc in sorted(totals, key=totals.__getitem__, reverse=True)[: args.docs]:
+        print(
+            f"  {totals[doc]:7.2f}  read {recorder.read.get(doc, 0.0):6.2f}"
+            f"  write {recorder.write.get(doc, 0.0):6.2f}  {doc}"
+        )
+    print(
+        f"  sum read {sum(recorder.read.values()):.1f} s, "
+        f"sum write {sum(recorder.write.values()):.1f} s"
+    )
+
+    if profile:
+        groups = group_report(profile)
+        whole = groups[0][1] or 1.0
+        print("\ninclusive time by group (overlapping)")
+        for label, seconds, calls in groups:
+            print(
+                f"  {label:<48}{seconds:>8.1f} s {100 * seconds / whole:>5.1f} %  {calls:>7} calls"
+            )
+        print("\n" + top_self(profile, args.top))
+        if args.dump:
+            profile.dump_stats(str(args.dump))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
