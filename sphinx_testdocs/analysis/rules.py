@@ -1,0 +1,760 @@
+"""The rule table for the patterns, performance and security sections, and its runner.
+
+Every rule is one :class:`Rule` entry in :data:`RULES`: an id, a section, a title, a
+plain explanation, and the matchers (from :mod:`._matchers`) whose hits are its
+evidence. Nothing is inferred from names alone except by :data:`HARDCODED_CREDENTIAL`,
+which by nature inspects what a literal is assigned to. The analysed code is never
+imported or run: a module is walked once (:func:`._walk.collect`) and each matcher reads
+the gathered facts.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal, NamedTuple
+
+from sphinx_testdocs.analysis._matchers import (
+    Assigned,
+    Based,
+    Called,
+    Decorated,
+    Hit,
+    Index,
+    Keyword,
+    Matcher,
+    MethodCalled,
+    Param,
+    PlainAssertInTest,
+    Referenced,
+    WithCall,
+)
+from sphinx_testdocs.analysis._walk import Facts, collect, dotted_name
+from sphinx_testdocs.analysis.model import Finding
+
+__all__ = [
+    "RULES",
+    "SECTIONS",
+    "Rule",
+    "RuleDoc",
+    "RuleScan",
+    "find_findings",
+    "rules_for_docs",
+    "scan",
+]
+
+Section = Literal["patterns", "performance", "security"]
+
+#: Sections in the order findings are reported and documented.
+SECTIONS: tuple[Section, ...] = ("patterns", "performance", "security")
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One entry of the table: what to report, and the matchers that prove it."""
+
+    id: str
+    section: Section
+    title: str
+    explanation: str
+    match: tuple[Matcher, ...]
+
+    def __post_init__(self) -> None:
+        if self.section not in SECTIONS:
+            raise ValueError(f"rule {self.id!r}: unknown section {self.section!r}")
+        if not self.match:
+            raise ValueError(f"rule {self.id!r}: no matchers")
+
+
+class RuleDoc(NamedTuple):
+    """One row of the rule list shown in the documentation."""
+
+    id: str
+    section: str
+    title: str
+    explanation: str
+
+
+@dataclass(frozen=True, slots=True)
+class RuleScan:
+    """The findings for one module; ``complete`` is False if the walk had to stop early."""
+
+    findings: tuple[Finding, ...]
+    complete: bool = True
+
+
+# --- predicates used by the table ---------------------------------------------------
+
+# Guards for evaluating literal arithmetic such as ``10**6``: a source line like
+# ``range(10**10**10)`` must not make the documentation build compute a huge number.
+_MAX_LITERAL_DEPTH = 8
+_MAX_POW_BASE = 10**6
+_MAX_EXPONENT = 64
+_LARGE_RANGE = 10**5
+
+
+def _literal_int(node: ast.expr, depth: int = 0) -> int | None:
+    """The value of an integer literal or small literal arithmetic, else None."""
+    if depth > _MAX_LITERAL_DEPTH:
+        return None
+    if isinstance(node, ast.Constant):
+        value = node.value
+        return value if type(value) is int else None
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        operand = _literal_int(node.operand, depth + 1)
+        if operand is None:
+            return None
+        return -operand if isinstance(node.op, ast.USub) else operand
+    if isinstance(node, ast.BinOp):
+        left = _literal_int(node.left, depth + 1)
+        right = _literal_int(node.right, depth + 1)
+        if left is None or right is None:
+            return None
+        op = node.op
+        if isinstance(op, ast.Add):
+            return left + right
+        if isinstance(op, ast.Sub):
+            return left - right
+        if isinstance(op, ast.Mult):
+            return left * right
+        if isinstance(op, ast.FloorDiv) and right:
+            return left // right
+        if isinstance(op, ast.Pow) and abs(left) <= _MAX_POW_BASE and 0 <= right <= _MAX_EXPONENT:
+            return int(left**right)
+        if isinstance(op, ast.LShift) and 0 <= right <= _MAX_EXPONENT:
+            return left << right
+    return None
+
+
+def _range_length(call: ast.Call) -> int | None:
+    if call.keywords or not 1 <= len(call.args) <= 3:
+        return None
+    values = [_literal_int(arg) for arg in call.args]
+    if any(v is None for v in values):
+        return None
+    ints = [v for v in values if v is not None]
+    start, stop, step = (
+        (0, ints[0], 1) if len(ints) == 1 else (*ints[:2], ints[2] if len(ints) == 3 else 1)
+    )
+    return len(range(start, stop, step)) if step else None
+
+
+def _large_range(call: ast.Call, index: Index) -> bool:
+    length = _range_length(call)
+    return length is not None and length >= _LARGE_RANGE
+
+
+def _range_detail(call: ast.Call) -> str | None:
+    length = _range_length(call)
+    return f"{length:,} items" if length is not None else None
+
+
+def _sleep_detail(call: ast.Call) -> str | None:
+    arg: ast.expr | None = call.args[0] if call.args else None
+    for kw in call.keywords:
+        if kw.arg in {"secs", "seconds", "delay"}:
+            arg = kw.value
+    if isinstance(arg, ast.Constant):
+        value = arg.value
+        # True is an int, but not a duration.
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return f"{value:g} s"
+    return None
+
+
+def _first_arg_is_cuda(call: ast.Call) -> bool:
+    first = call.args[0] if call.args else None
+    return (
+        isinstance(first, ast.Constant)
+        and isinstance(first.value, str)
+        and first.value.startswith("cuda")
+    )
+
+
+def _cuda_device(call: ast.Call, index: Index) -> bool:
+    return _first_arg_is_cuda(call)
+
+
+_YAML_UNSAFE_LOADERS = frozenset(
+    f"yaml{sub}.{name}"
+    for sub in ("", ".loader", ".cyaml")
+    for name in ("Loader", "UnsafeLoader", "CLoader", "CUnsafeLoader")
+)
+
+
+def _yaml_load_unsafe(call: ast.Call, index: Index) -> bool:
+    """No loader given (unsafe before PyYAML 5.1), or an explicitly unsafe one.
+
+    A loader passed as a variable is not flagged: what it holds is not visible.
+    """
+    loader: ast.expr | None = call.args[1] if len(call.args) > 1 else None
+    for kw in call.keywords:
+        if kw.arg == "Loader":
+            loader = kw.value
+    if loader is None:
+        return True
+    if isinstance(loader, (ast.Name, ast.Attribute)):
+        dotted = dotted_name(loader)
+        return dotted is not None and any(q in _YAML_UNSAFE_LOADERS for q in index.resolve(dotted))
+    return False
+
+
+# Credential heuristic, documented in HARDCODED_CREDENTIAL's explanation. Name words are
+# split on underscores and camelCase; the *last* word decides, so ``token_type`` or
+# ``password_file`` (which name something about a secret, not a secret) are left alone.
+_CREDENTIAL_WORDS = frozenset({"password", "passwd", "passphrase", "secret", "token", "apikey"})
+_KEY_QUALIFIERS = frozenset({"api", "secret", "access", "private", "auth"})
+# Tokenizer vocabulary (``eos_token = "</s>"``) is common in ML test suites and is not a
+# credential.
+_NOT_SECRET_TOKENS = frozenset({"bos", "eos", "pad", "unk", "mask", "sep", "cls", "special"})
+_PLACEHOLDER_WORDS = frozenset(
+    {
+        "password",
+        "passwd",
+        "secret",
+        "token",
+        "changeme",
+        "change_me",
+        "dummy",
+        "fake",
+        "test",
+        "example",
+        "placeholder",
+        "none",
+        "null",
+        "redacted",
+    }
+)
+# <...>, [...], {...}, $VAR, ${VAR}, %(name)s templates, and ALL_CAPS identifiers (the
+# name of an environment variable or setting, not its value).
+_PLACEHOLDER_RE = re.compile(
+    r"(<[^>]*>|\[[^\]]*\]|\{[^}]*\}|\$\{?\w+\}?|%\(\w+\)s|[A-Z][A-Z0-9_]*)\Z"
+)
+_CAMEL_RE = re.compile(r"([a-z0-9])([A-Z])")
+
+
+def _credential_name(name: str) -> bool:
+    words = [w for w in _CAMEL_RE.sub(r"\1_\2", name).lower().split("_") if w]
+    if not words:
+        return False
+    last = words[-1]
+    before = words[-2] if len(words) > 1 else ""
+    if last == "token" and before in _NOT_SECRET_TOKENS:
+        return False
+    return last in _CREDENTIAL_WORDS or (last == "key" and before in _KEY_QUALIFIERS)
+
+
+def _credential_value(name: str, value: object) -> bool:
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    if not isinstance(value, str):
+        return False
+    text = value.strip()
+    if not text or len(set(text)) == 1:
+        return False
+    if text.lower() in _PLACEHOLDER_WORDS or text.lower() == name.lower():
+        return False
+    return _PLACEHOLDER_RE.match(text) is None
+
+
+def _hardcoded_credential(name: str, value: object) -> bool:
+    return _credential_name(name) and _credential_value(name, value)
+
+
+def _check_hostname_off(name: str, value: object) -> bool:
+    return name == "check_hostname" and value is False
+
+
+# --- name lists -------------------------------------------------------------------
+
+
+def _names(module: str, *attrs: str) -> frozenset[str]:
+    return frozenset(f"{module}.{attr}" for attr in attrs)
+
+
+_SUBPROCESS_RUNNERS = _names("subprocess", "run", "call", "check_call", "check_output", "Popen")
+_HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
+_UNITTEST_CASES = frozenset(
+    {
+        "unittest.TestCase",
+        "unittest.case.TestCase",
+        "unittest.IsolatedAsyncioTestCase",
+        "unittest.async_case.IsolatedAsyncioTestCase",
+        # Documented subclasses of unittest.TestCase, named exactly.
+        "django.test.TestCase",
+        "django.test.SimpleTestCase",
+        "django.test.TransactionTestCase",
+        "absl.testing.absltest.TestCase",
+        "absl.testing.parameterized.TestCase",
+        "torch.testing._internal.common_utils.TestCase",
+        "torch._dynamo.test_case.TestCase",
+        "torch._inductor.test_case.TestCase",
+    }
+)
+_EXPECT_CALLS = frozenset(
+    {
+        "pytest.raises",
+        "pytest.warns",
+        "pytest.deprecated_call",
+        "warnings.catch_warnings",
+        "numpy.testing.assert_raises",
+        "numpy.testing.assert_raises_regex",
+        "numpy.testing.assert_warns",
+        "numpy.testing.suppress_warnings",
+    }
+)
+_EXPECT_METHODS = frozenset(
+    {
+        "assertRaises",
+        "assertRaisesRegex",
+        "assertRaisesRegexp",
+        "assertWarns",
+        "assertWarnsRegex",
+        "assertLogs",
+        "assertNoLogs",
+    }
+)
+
+# --- the table --------------------------------------------------------------------
+
+UNITTEST_TESTCASE = Rule(
+    "unittest-testcase",
+    "patterns",
+    "unittest.TestCase classes",
+    "Tests are methods of unittest.TestCase subclasses, so they get setUp/tearDown and "
+    "the self.assert* helpers, and run under both unittest and pytest.",
+    (Based(_UNITTEST_CASES),),
+)
+UNITTEST_ASSERTIONS = Rule(
+    "unittest-assertions",
+    "patterns",
+    "unittest assertion methods (self.assert*)",
+    "Checks use TestCase assertion methods, which format their own failure messages and "
+    "keep working under python -O.",
+    (MethodCalled(pattern=re.compile(r"assert[A-Z]|fail\Z"), receiver="self"),),
+)
+PLAIN_ASSERT = Rule(
+    "plain-assert",
+    "patterns",
+    "Plain assert statements in test functions",
+    "pytest rewrites plain assert statements so a failure shows the compared values; "
+    "under python -O they are removed, so these tests check nothing there.",
+    (PlainAssertInTest(),),
+)
+PYTEST_RAISES = Rule(
+    "pytest-raises",
+    "patterns",
+    "pytest.raises / pytest.warns",
+    "Expected exceptions and warnings are checked with pytest's helpers, which fail the "
+    "test when nothing (or the wrong type) is raised.",
+    (Called(frozenset({"pytest.raises", "pytest.warns", "pytest.deprecated_call"})),),
+)
+EXPECTED_IN_WITH = Rule(
+    "expected-in-with",
+    "patterns",
+    "Expected exceptions or warnings checked in with blocks",
+    "A context manager scopes the expectation to exactly the statements inside the with "
+    "block, so an unrelated line raising the same error cannot make the test pass.",
+    (WithCall(_EXPECT_CALLS, self_methods=_EXPECT_METHODS),),
+)
+SUBTESTS = Rule(
+    "subtests",
+    "patterns",
+    "Subtests",
+    "One test reports several independent cases: a failing case does not stop the "
+    "others, and each failure names its parameters.",
+    (
+        MethodCalled(frozenset({"subTest"}), receiver="self"),
+        MethodCalled(frozenset({"test"}), receiver="subtests"),
+        Param(frozenset({"subtests"})),
+    ),
+)
+PYTEST_FIXTURES = Rule(
+    "pytest-fixtures",
+    "patterns",
+    "pytest fixtures defined",
+    "Setup and teardown are provided as pytest fixtures, requested by test parameters "
+    "and shared according to their scope.",
+    (Decorated(frozenset({"pytest.fixture", "pytest.yield_fixture"})),),
+)
+PARAMETRIZE = Rule(
+    "parametrize",
+    "patterns",
+    "Parametrized tests",
+    "One test function is run for several inputs, each reported as its own case.",
+    (
+        Referenced(frozenset({"pytest.mark.parametrize"})),
+        Called(
+            frozenset({"pytest.fixture"}),
+            where=lambda call, _: any(kw.arg == "params" for kw in call.keywords),
+        ),
+        Referenced(
+            frozenset(
+                {
+                    "parameterized.parameterized",
+                    "parameterized.parameterized.expand",
+                    "parameterized.parameterized_class",
+                    "absl.testing.parameterized.parameters",
+                    "absl.testing.parameterized.named_parameters",
+                    "absl.testing.parameterized.product",
+                    "torch.testing._internal.common_utils.parametrize",
+                    "torch.testing._internal.common_utils.instantiate_parametrized_tests",
+                    "torch.testing._internal.common_device_type.instantiate_device_type_tests",
+                }
+            )
+        ),
+    ),
+)
+MOCKING = Rule(
+    "mocking",
+    "patterns",
+    "Mocking and monkeypatching",
+    "Collaborators are replaced by test doubles or patched attributes, which isolates "
+    "the code under test but ties the test to how that code is wired internally.",
+    (
+        Referenced(frozenset({"unittest.mock", "mock"}), ("unittest.mock.", "mock.")),
+        Referenced(frozenset({"pytest.MonkeyPatch"}), ("pytest.MonkeyPatch.",)),
+        Param(
+            frozenset({"monkeypatch", "mocker", "class_mocker", "module_mocker", "session_mocker"})
+        ),
+    ),
+)
+PROPERTY_BASED = Rule(
+    "property-based",
+    "patterns",
+    "Property-based testing (Hypothesis)",
+    "Hypothesis generates many inputs from strategies and shrinks any failure to a "
+    "minimal example; run time depends on its settings (max_examples, deadline).",
+    (Referenced(frozenset({"hypothesis"}), ("hypothesis.",)),),
+)
+TEMP_FILES = Rule(
+    "temp-files",
+    "patterns",
+    "Temporary files and directories",
+    "Tests write to the file system in places created for them, so runs do not "
+    "interfere with each other or leave files behind.",
+    (
+        Referenced(frozenset({"tempfile"}), ("tempfile.",)),
+        Referenced(frozenset({"numpy.testing.tempdir", "numpy.testing.temppath"})),
+        Param(frozenset({"tmp_path", "tmpdir", "tmp_path_factory", "tmpdir_factory"})),
+    ),
+)
+ARRAY_ASSERTIONS = Rule(
+    "array-assertions",
+    "patterns",
+    "Array assertion helpers (numpy.testing, torch.testing)",
+    "Numeric results are compared with helpers that understand shapes, dtypes, NaN and "
+    "tolerances, and print the mismatching elements.",
+    (Called(prefixes=("numpy.testing.assert", "torch.testing.assert")),),
+)
+
+SUBPROCESS = Rule(
+    "subprocess",
+    "performance",
+    "Spawns subprocesses",
+    "Each new process (often a fresh Python interpreter) costs tens to hundreds of "
+    "milliseconds and makes the test depend on executables in the environment.",
+    (
+        Called(
+            _SUBPROCESS_RUNNERS
+            | _names("subprocess", "getoutput", "getstatusoutput")
+            | _names("os", "system", "popen", "fork", "forkpty", "posix_spawn", "posix_spawnp")
+            | _names("asyncio", "create_subprocess_exec", "create_subprocess_shell")
+            | _names("pty", "spawn"),
+            prefixes=("os.exec", "os.spawn"),
+        ),
+    ),
+)
+CONCURRENCY = Rule(
+    "threads-processes",
+    "performance",
+    "Starts threads or processes",
+    "Concurrent tests are slower to start, can hang or deadlock, and may behave "
+    "differently from run to run.",
+    (
+        Called(
+            _names("threading", "Thread", "Timer")
+            | _names("_thread", "start_new_thread")
+            | _names("multiprocessing", "Process", "Pool", "get_context")
+            | _names("multiprocessing.pool", "Pool", "ThreadPool")
+            | _names("concurrent.futures", "ThreadPoolExecutor", "ProcessPoolExecutor")
+            | _names("torch.multiprocessing", "spawn", "start_processes", "Process", "Pool")
+        ),
+        Based(frozenset({"threading.Thread", "multiprocessing.Process"})),
+    ),
+)
+NETWORK = Rule(
+    "network",
+    "performance",
+    "Opens network connections",
+    "Network access makes tests slow and flaky (timeouts, DNS, firewalls) and fails on "
+    "machines without connectivity.",
+    (
+        Called(
+            _names(
+                "socket",
+                "socket",
+                "create_connection",
+                "create_server",
+                "getaddrinfo",
+                "gethostbyname",
+            )
+            | _names("urllib.request", "urlopen", "urlretrieve")
+            | _names("http.client", "HTTPConnection", "HTTPSConnection")
+            | _names("ftplib", "FTP", "FTP_TLS")
+            | _names("smtplib", "SMTP", "SMTP_SSL")
+            | _names("xmlrpc.client", "ServerProxy")
+            | _names("asyncio", "open_connection", "start_server")
+            | _names("requests", *_HTTP_VERBS, "Session", "session")
+            | _names("httpx", *_HTTP_VERBS, "stream", "Client", "AsyncClient")
+            | _names("urllib3", "PoolManager", "request")
+            | _names("aiohttp", "ClientSession")
+        ),
+    ),
+)
+GPU = Rule(
+    "gpu",
+    "performance",
+    "Uses a GPU (CUDA)",
+    "GPU tests need the hardware and drivers (they are skipped or fail without them), "
+    "and device transfers and synchronisation dominate their run time.",
+    (
+        Referenced(
+            frozenset({"torch.cuda", "cupy", "numba.cuda"}),
+            ("torch.cuda.", "cupy.", "numba.cuda.", "pycuda."),
+        ),
+        MethodCalled(frozenset({"cuda"})),
+        MethodCalled(frozenset({"to"}), where=_first_arg_is_cuda),
+        Called(frozenset({"torch.device"}), where=_cuda_device),
+        Keyword("device", str_prefixes=("cuda",)),
+    ),
+)
+SLEEP = Rule(
+    "sleep",
+    "performance",
+    "Sleeps",
+    "Sleeping adds its full duration to every run, and tests that sleep to wait for "
+    "something are usually racy on a loaded machine.",
+    (Called(frozenset({"time.sleep", "asyncio.sleep"}), detail=_sleep_detail),),
+)
+SLOW_MARK = Rule(
+    "slow-mark",
+    "performance",
+    "Marked slow",
+    "The test is marked slow by its authors; such tests are often deselected in quick "
+    "runs and only run in full CI.",
+    (
+        Referenced(frozenset({"pytest.mark.slow"})),
+        Decorated(last_names=frozenset({"slow", "slowTest"})),
+    ),
+)
+LARGE_RANGE = Rule(
+    "large-range",
+    "performance",
+    "Large literal ranges",
+    "range() over a literal of 100,000 items or more: a Python-level loop of that size "
+    "takes noticeable time per test.",
+    (
+        Called(
+            frozenset({"builtins.range"}),
+            where=_large_range,
+            detail=_range_detail,
+        ),
+    ),
+)
+
+UNSAFE_DESERIALISATION = Rule(
+    "unsafe-deserialisation",
+    "security",
+    "Unpickling or other code-executing deserialisation",
+    "Loading pickle-based data can run arbitrary code from that data; it is harmless "
+    "for bytes the test itself produced, dangerous for files that could come from "
+    "elsewhere.",
+    (
+        Called(
+            _names("pickle", "load", "loads", "Unpickler")
+            | _names("_pickle", "load", "loads", "Unpickler")
+            | _names("cPickle", "load", "loads")
+            | _names("marshal", "load", "loads")
+            | _names("shelve", "open")
+            | _names("dill", "load", "loads")
+            | _names("cloudpickle", "load", "loads")
+            | _names("joblib", "load")
+            | _names("pandas", "read_pickle")
+            | _names("jsonpickle", "decode")
+        ),
+        # Exact evidence only: numpy refuses pickles unless asked (since 1.16.3), and
+        # torch.load defaults to weights_only=True since 2.6.
+        Called(frozenset({"numpy.load"}), when=(("allow_pickle", True),)),
+        Called(frozenset({"torch.load"}), when=(("weights_only", False),)),
+    ),
+)
+EVAL_EXEC = Rule(
+    "eval-exec",
+    "security",
+    "eval, exec or compile of code",
+    "Code built from strings runs with the test's full privileges; if any part of the "
+    "string can come from outside, so can the code.",
+    (Called(_names("builtins", "eval", "exec", "compile")),),
+)
+YAML_LOAD = Rule(
+    "yaml-unsafe-load",
+    "security",
+    "yaml.load without a safe Loader",
+    "PyYAML's full/unsafe loaders can construct arbitrary Python objects from the "
+    "document; yaml.safe_load or Loader=yaml.SafeLoader cannot.",
+    (
+        Called(_names("yaml", "load", "load_all"), where=_yaml_load_unsafe),
+        Called(_names("yaml", "unsafe_load", "unsafe_load_all")),
+    ),
+)
+SHELL_TRUE = Rule(
+    "subprocess-shell",
+    "security",
+    "subprocess with shell=True",
+    "The command is parsed by a shell, so any interpolated value containing spaces, "
+    "quotes or ; changes what runs (shell injection).",
+    (
+        Called(_SUBPROCESS_RUNNERS, when=(("shell", True),)),
+        Called(
+            _names("subprocess", "getoutput", "getstatusoutput")
+            | _names("asyncio", "create_subprocess_shell")
+        ),
+    ),
+)
+OS_SYSTEM = Rule(
+    "os-system",
+    "security",
+    "os.system / os.popen",
+    "These always pass the command string to a shell, with the same injection risk as "
+    "shell=True; subprocess with an argument list avoids it.",
+    (Called(_names("os", "system", "popen")),),
+)
+MKTEMP = Rule(
+    "mktemp",
+    "security",
+    "tempfile.mktemp",
+    "mktemp only returns a name: another process can create that file before the test "
+    "does. mkstemp, NamedTemporaryFile or tmp_path create it atomically.",
+    (Called(frozenset({"tempfile.mktemp"})),),
+)
+TLS_VERIFICATION = Rule(
+    "tls-verification-off",
+    "security",
+    "TLS certificate verification disabled",
+    "Without certificate and host name checks, anyone on the network path can "
+    "impersonate the server.",
+    (
+        Keyword(
+            "verify",
+            values=(False,),
+            callees=frozenset(
+                {*_HTTP_VERBS, "send", "stream", "Session", "Client", "AsyncClient", "urlopen"}
+            ),
+        ),
+        Referenced(frozenset({"ssl._create_unverified_context", "ssl.CERT_NONE"})),
+        Assigned(_check_hostname_off),
+    ),
+)
+HARDCODED_CREDENTIAL = Rule(
+    "hardcoded-credential",
+    "security",
+    "Hard-coded credentials",
+    "A non-empty string literal is assigned to a name ending in password, passwd, "
+    "passphrase, secret, token or api/secret/access key; real secrets in source control "
+    "leak. Placeholders (<...>, ${VAR}, ALL_CAPS names, xxxx, 'dummy') are ignored.",
+    (Assigned(_hardcoded_credential),),
+)
+
+#: The rule table, in the order findings are reported within each section.
+RULES: tuple[Rule, ...] = (
+    UNITTEST_TESTCASE,
+    UNITTEST_ASSERTIONS,
+    PLAIN_ASSERT,
+    PYTEST_RAISES,
+    EXPECTED_IN_WITH,
+    SUBTESTS,
+    PYTEST_FIXTURES,
+    PARAMETRIZE,
+    MOCKING,
+    PROPERTY_BASED,
+    TEMP_FILES,
+    ARRAY_ASSERTIONS,
+    SUBPROCESS,
+    CONCURRENCY,
+    NETWORK,
+    GPU,
+    SLEEP,
+    SLOW_MARK,
+    LARGE_RANGE,
+    UNSAFE_DESERIALISATION,
+    EVAL_EXEC,
+    YAML_LOAD,
+    SHELL_TRUE,
+    OS_SYSTEM,
+    MKTEMP,
+    TLS_VERIFICATION,
+    HARDCODED_CREDENTIAL,
+)
+
+
+def _check_ids(rules: Sequence[Rule]) -> None:
+    seen: set[str] = set()
+    for rule in rules:
+        if rule.id in seen:
+            raise ValueError(f"duplicate rule id {rule.id!r}")
+        seen.add(rule.id)
+
+
+_check_ids(RULES)
+
+
+# --- running the table ------------------------------------------------------------
+
+
+def _finding(rule: Rule, hits: list[Hit]) -> Finding:
+    hits.sort(key=lambda hit: (hit[0], hit[1] or ""))
+    lines = tuple(sorted({line for line, _ in hits}))
+    # Details in source order, each once: "Sleeps (0.1 s, 2 s)".
+    details = list(dict.fromkeys(detail for _, detail in hits if detail))
+    title = f"{rule.title} ({', '.join(details)})" if details else rule.title
+    return Finding(rule.id, rule.section, title, rule.explanation, lines)
+
+
+def scan(tree: ast.Module, rules: Sequence[Rule] = RULES) -> RuleScan:
+    """Run ``rules`` over an already parsed module.
+
+    The tree is walked once, iteratively. If anything still exhausts the recursion
+    limit, the rules run over what was gathered and ``complete`` is False.
+    """
+    facts = Facts()
+    complete = True
+    try:
+        collect(tree, facts)
+    except RecursionError:
+        complete = False
+    index = Index(facts)
+    found: list[tuple[int, int, Finding]] = []
+    for position, rule in enumerate(rules):
+        try:
+            hits = [hit for matcher in rule.match for hit in matcher.hits(index)]
+        except RecursionError:
+            complete = False
+            continue
+        if hits:
+            found.append((SECTIONS.index(rule.section), position, _finding(rule, hits)))
+    found.sort(key=lambda item: (item[0], item[1]))
+    return RuleScan(tuple(finding for _, _, finding in found), complete)
+
+
+def find_findings(tree: ast.Module, rules: Sequence[Rule] = RULES) -> tuple[Finding, ...]:
+    """Findings for an already parsed module, by section then table order."""
+    return scan(tree, rules).findings
+
+
+def rules_for_docs(rules: Sequence[Rule] = RULES) -> tuple[RuleDoc, ...]:
+    """(id, section, title, explanation) for every rule, by section then table order."""
+    ordered = sorted(enumerate(rules), key=lambda item: (SECTIONS.index(item[1].section), item[0]))
+    return tuple(RuleDoc(r.id, r.section, r.title, r.explanation) for _, r in ordered)
