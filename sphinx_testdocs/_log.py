@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import enum
+from typing import TypeAlias
 
+from docutils import nodes
 from sphinx.util import logging
 
 logger = logging.getLogger("sphinx_testdocs")
@@ -19,6 +21,8 @@ class Subtype(enum.Enum):
     """A ``testdocs_*`` option has a wrong value; the default is used instead."""
     missing_dir = "missing_dir"
     """A configured test directory does not exist or is not a directory."""
+    pytest_config = "pytest_config"
+    """The project's pytest configuration file could not be read completely."""
     scan = "scan"
     """A folder or file could not be listed or inspected during the scan."""
     symlink = "symlink"
@@ -43,6 +47,10 @@ class Subtype(enum.Enum):
         return f"{WARNING_TYPE}.{self.value}"
 
 
-def warn(message: str, subtype: Subtype, location: object, *args: object) -> None:
+#: Where a warning points: "path:line", (docname, line), a node, or nowhere.
+Location: TypeAlias = str | tuple[str | None, int | None] | nodes.Node | None
+
+
+def warn(message: str, subtype: Subtype, location: Location, *args: object) -> None:
     """Emit a warning users can suppress by type and subtype."""
     logger.warning(message, *args, type=WARNING_TYPE, subtype=subtype.value, location=location)

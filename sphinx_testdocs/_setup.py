@@ -24,9 +24,7 @@ ENV_VERSION = 1
 
 def setup_extension(app: Sphinx) -> dict[str, Any]:
     for option in OPTIONS:
-        app.add_config_value(
-            f"testdocs_{option.name}", option.default, option.rebuild, types=option.types
-        )
+        app.add_config_value(f"testdocs_{option.name}", option.default, "env", types=option.types)
 
     app.add_node(testdocs_details, html=(visit_details_html, depart_details_html))
     app.add_domain(TestDomain)

@@ -58,40 +58,102 @@ class Option:
     default: Any
     help: str
     check: Callable[[Any], str | None]
-    rebuild: str = "env"
     types: tuple[type, ...] = ()
 
 
 OPTIONS: tuple[Option, ...] = (
-    Option("dirs", [], "Test directories to document, relative to conf.py or absolute.",
-           _str_list, types=(list, tuple)),
-    Option("output_dir", "testdocs",
-           "Folder under the Sphinx source directory that receives the generated pages.",
-           _typed(str), types=(str,)),
-    Option("include", ["**/*.py"], "Globs (relative to each test directory) of files that get "
-           "a page.", _str_list, types=(list, tuple)),
-    Option("exclude", [], "Globs of files and folders to leave out, added to the built-in "
-           "exclusions (hidden folders, __pycache__, virtual environments, build output).",
-           _str_list, types=(list, tuple)),
-    Option("add_to_toctree", True, "Add each test directory's page to the root document's "
-           "toctree.", _typed(bool), types=(bool,)),
-    Option("toctree_caption", "Test suite", "Caption of the toctree added to the root "
-           "document.", _typed(str), types=(str,)),
-    Option("section_titles", {}, "Rename sections ({'security': 'Safety'}) or drop them "
-           "({'architecture': None}); keys are listed in the documentation.",
-           _section_titles, types=(dict,)),
-    Option("collapse_source_lines", 40, "Source listings longer than this many lines are "
-           "collapsed in HTML (still fully present); 0 collapses every listing.",
-           _typed(int), types=(int,)),
-    Option("project_root", None, "Folder that test commands and node IDs are relative to; "
-           "default: the nearest folder above each test directory with pyproject.toml, "
-           "setup.py, setup.cfg, tox.ini, pytest.ini or .git.",
-           _typed(str, type(None)), types=(str, type(None))),
-    Option("follow_symlinks", False, "Follow symbolic links that lead outside the test "
-           "directory.", _typed(bool), types=(bool,)),
-    Option("local_packages", [], "Top-level import names to group as local dependencies, "
-           "besides those found in the test tree and at the project root.",
-           _str_list, types=(list, tuple)),
+    Option(
+        "dirs",
+        [],
+        "Test directories to document, relative to conf.py or absolute.",
+        _str_list,
+        types=(list, tuple),
+    ),
+    Option(
+        "output_dir",
+        "testdocs",
+        "Folder under the Sphinx source directory that receives the generated pages.",
+        _typed(str),
+        types=(str,),
+    ),
+    Option(
+        "include",
+        ["**/*.py"],
+        "Globs (relative to each test directory) of files that get a page.",
+        _str_list,
+        types=(list, tuple),
+    ),
+    Option(
+        "exclude",
+        [],
+        "Globs of files and folders to leave out, added to the built-in "
+        "exclusions (hidden folders, __pycache__, virtual environments, build output).",
+        _str_list,
+        types=(list, tuple),
+    ),
+    Option(
+        "add_to_toctree",
+        True,
+        "Add each test directory's page to the root document's toctree.",
+        _typed(bool),
+        types=(bool,),
+    ),
+    Option(
+        "toctree_caption",
+        "Test suite",
+        "Caption of the toctree added to the root document.",
+        _typed(str),
+        types=(str,),
+    ),
+    Option(
+        "section_titles",
+        {},
+        "Rename sections ({'security': 'Safety'}) or drop them "
+        "({'architecture': None}); keys are listed in the documentation.",
+        _section_titles,
+        types=(dict,),
+    ),
+    Option(
+        "collapse_source_lines",
+        40,
+        "Source listings longer than this many lines are "
+        "collapsed in HTML (still fully present); 0 collapses every listing.",
+        _typed(int),
+        types=(int,),
+    ),
+    Option(
+        "project_root",
+        None,
+        "Folder that test commands and node IDs are relative to; "
+        "default: the nearest folder above each test directory with pyproject.toml, "
+        "setup.py, setup.cfg, tox.ini, pytest.ini or .git.",
+        _typed(str, type(None)),
+        types=(str, type(None)),
+    ),
+    Option(
+        "follow_symlinks",
+        False,
+        "Follow symbolic links that lead outside the test directory.",
+        _typed(bool),
+        types=(bool,),
+    ),
+    Option(
+        "pytest_options",
+        {},
+        "pytest settings that override the project's own "
+        "configuration file (keys as in pytest.ini: python_files, python_classes, "
+        "python_functions, markers, usefixtures, ...).",
+        _typed(dict),
+        types=(dict,),
+    ),
+    Option(
+        "local_packages",
+        [],
+        "Top-level import names to group as local dependencies, "
+        "besides those found in the test tree and at the project root.",
+        _str_list,
+        types=(list, tuple),
+    ),
 )
 
 
@@ -110,6 +172,7 @@ class TestdocsConfig:
     project_root: str | None = None
     follow_symlinks: bool = False
     local_packages: tuple[str, ...] = ()
+    pytest_options: Mapping[str, object] = field(default_factory=dict)
 
     def title(self, section: str) -> str | None:
         """The title of a section, or None when the user dropped it."""

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
-from typing import ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 from urllib.parse import unquote
 
 from docutils import nodes
@@ -68,7 +69,7 @@ class ModuleDirective(_TestdocsDirective):
     at the source directory.
     """
 
-    option_spec: ClassVar[dict[str, object]] = {  # type: ignore[misc]
+    option_spec: ClassVar[dict[str, Callable[[str], Any]]] = {
         "quoted": directives.flag,
         "sections": _sections,
         "no-title": directives.flag,
@@ -90,10 +91,12 @@ class ModuleDirective(_TestdocsDirective):
                 relpath = path.name
         if not path.is_file():
             return self.problem(f"testdocs-module: no such file: {path}")
-        self.env.note_dependency(str(path))
         if project is not None and root is not None:
+            for dependency in root.inputs(relpath):
+                self.env.note_dependency(str(dependency))
             analysis = project.analysis(root, relpath)
         else:
+            self.env.note_dependency(str(path))
             analysis = analyse_file(path, relpath, AnalysisContext())
         _warn_problems(analysis, path)
 
@@ -152,7 +155,7 @@ def _warn_problems(analysis: ModuleAnalysis, path: Path) -> None:
 class FolderDirective(_TestdocsDirective):
     """Render a folder page: summary table, README, other files and a toctree."""
 
-    option_spec: ClassVar[dict[str, object]] = {"quoted": directives.flag}  # type: ignore[misc]
+    option_spec: ClassVar[dict[str, Callable[[str], Any]]] = {"quoted": directives.flag}
 
     def run(self) -> list[nodes.Node]:
         project = self.project
@@ -201,15 +204,17 @@ class FolderDirective(_TestdocsDirective):
         )
         return render_folder(view)
 
-    def _summaries(self, project: Project | None, root: TestRoot, relpath: str) -> dict[str, FileSummary]:
+    def _summaries(
+        self, project: Project | None, root: TestRoot, relpath: str
+    ) -> dict[str, FileSummary]:
         """Summaries of every file at or below the folder; each one is a dependency."""
         assert project is not None
         stored = self.testdocs_domain.summaries.get(str(root.path), {})
         out: dict[str, FileSummary] = {}
         for folder in summary_folders(root, relpath):
             for rel in folder.files:
-                self.env.note_dependency(str(root.absolute(rel)))
+                for dependency in root.inputs(rel):
+                    self.env.note_dependency(str(dependency))
                 entry = stored.get(rel)
                 out[rel] = entry[1] if entry else summarise(project.analysis(root, rel))
         return out
-

@@ -16,8 +16,9 @@ from sphinx.domains import Domain
 from sphinx_testdocs.analysis.summary import FileSummary
 from sphinx_testdocs.project import Project
 
-#: (size, mtime in ns) of the file a summary was made from.
-Fingerprint = tuple[int, int]
+#: (size, mtime in ns) of each input a summary was made from: the file, its conftest.py
+#: chain and the pytest configuration file.
+Fingerprint = tuple[tuple[int, int], ...]
 
 
 class TestDomain(Domain):

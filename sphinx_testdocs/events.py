@@ -86,13 +86,26 @@ def analyse_before_reading(app: Sphinx, env: BuildEnvironment, docnames: list[st
         current = {f.relpath: f for f in root.tree.files}
         for rel in [r for r in stored if r not in current]:
             del stored[rel]
-        for rel, scanned in current.items():
-            fingerprint = (scanned.size, scanned.mtime_ns)
+        for rel in current:
+            fingerprint = _fingerprint(root.inputs(rel))
             entry = stored.get(rel)
             if entry is None or entry[0] != fingerprint or root.file_docnames[rel] in to_read:
                 stored[rel] = (fingerprint, summarise(project.analysis(root, rel)))
     for key in [k for k in domain.summaries if k not in {str(r.path) for r in project.roots}]:
         del domain.summaries[key]
+
+
+def _fingerprint(paths: list[Path]) -> tuple[tuple[int, int], ...]:
+    """Sizes and mtimes of a page's inputs: the file, its conftests, the pytest config."""
+    stamps = []
+    for path in paths:
+        try:
+            st = path.stat()
+        except OSError:
+            stamps.append((-1, -1))
+        else:
+            stamps.append((st.st_size, st.st_mtime_ns))
+    return tuple(stamps)
 
 
 def add_root_toctree(app: Sphinx, doctree: nodes.document) -> None:

@@ -8,6 +8,7 @@ mtime plus the dependencies the directives note) decides what is re-read.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -26,7 +27,7 @@ def _directive_argument(path: str) -> tuple[str, bool]:
     """The path as a directive argument; quoted when rST would not keep it verbatim."""
     if _PLAIN_PATH.match(path):
         return path, False
-    return quote(path, safe="/"), True
+    return quote(path, safe="/", errors="surrogateescape"), True
 
 
 def _listing_digest(root: TestRoot, folder: str, recursive: bool) -> str:
@@ -68,18 +69,36 @@ def docname_to_path(project: Project, docname: str) -> Path:
 def _write_if_changed(path: Path, text: str) -> bool:
     data = text.encode("utf-8")
     try:
-        if path.read_bytes() == data:
+        if not path.is_symlink() and path.read_bytes() == data:
             return False
     except OSError:
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
+    # Replace, never write through, a link someone left in the generated folder: the
+    # write must land where the page is, not wherever the link points.
+    path.unlink(missing_ok=True)
     path.write_bytes(data)
     return True
+
+
+def _unlink_links(generated: Path, path: Path) -> None:
+    """Remove symbolic links between the generated folder and a stub's folder.
+
+    Everything below the generated folder is ours; a link there (say, ``testdocs/suite``
+    pointing at the real suite) would make a stub land outside it.
+    """
+    current = generated
+    for part in path.parent.relative_to(generated).parts:
+        current = current / part
+        if current.is_symlink():
+            current.unlink()
 
 
 def write_stubs(project: Project) -> tuple[int, int]:
     """Bring the generated folder in line with the scan; return (written, removed)."""
     generated = project.generated_dir
+    if generated.is_symlink():
+        generated.unlink()
     generated.mkdir(parents=True, exist_ok=True)
     _write_if_changed(generated / ".gitignore", GITIGNORE)
     expected: set[Path] = set()
@@ -87,6 +106,7 @@ def write_stubs(project: Project) -> tuple[int, int]:
     for docname, ref in project.pages():
         path = docname_to_path(project, docname)
         expected.add(path)
+        _unlink_links(generated, path)
         written += _write_if_changed(path, stub_text(project, ref))
     removed = _prune(generated, expected)
     return written, removed
@@ -109,8 +129,6 @@ def _prune(generated: Path, expected: set[Path]) -> int:
                 path.unlink()
                 removed += 1
         for name in dirnames:
-            try:
+            with contextlib.suppress(OSError):
                 Path(dirpath, name).rmdir()  # only succeeds when empty
-            except OSError:
-                pass
     return removed

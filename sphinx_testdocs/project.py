@@ -11,9 +11,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from sphinx_testdocs.analysis.analyse import AnalysisContext, analyse_file
+from sphinx_testdocs.analysis.analyse import AnalysisContext, Surroundings, analyse_file
+from sphinx_testdocs.analysis.fixtures import conftest_fixtures
 from sphinx_testdocs.analysis.imports import ImportClassifier
-from sphinx_testdocs.analysis.model import ModuleAnalysis
+from sphinx_testdocs.analysis.model import ModuleAnalysis, ModuleCollection
+from sphinx_testdocs.analysis.pytest_config import find_pytest_config
 from sphinx_testdocs.analysis.scan import (
     DEFAULT_EXCLUDE,
     ScannedFile,
@@ -38,6 +40,8 @@ class TestRoot:
     file_docnames: dict[str, str]  # relpath -> docname
     folder_docnames: dict[str, str]  # folder relpath -> docname of its index page
     context: AnalysisContext
+    #: conftest.py files between the project root and this root, outermost first.
+    outer_conftests: tuple[Path, ...] = ()
 
     @property
     def path(self) -> Path:
@@ -53,6 +57,24 @@ class TestRoot:
 
     def absolute(self, relpath: str) -> Path:
         return self.tree.root.joinpath(*PurePosixPath(relpath).parts)
+
+    def conftest_chain(self, relpath: str) -> list[Path]:
+        """The conftest.py files that apply to a file, outermost first (not itself)."""
+        chain = list(self.outer_conftests)
+        parts = PurePosixPath(relpath).parts[:-1]
+        for depth in range(len(parts) + 1):
+            candidate = "/".join([*parts[:depth], "conftest.py"])
+            if candidate != relpath and self.tree.file(candidate) is not None:
+                chain.append(self.absolute(candidate))
+        return chain
+
+    def inputs(self, relpath: str) -> list[Path]:
+        """Every file a page's content depends on: itself, its conftests, the config."""
+        paths = [self.absolute(relpath), *self.conftest_chain(relpath)]
+        config_file = self.context.pytest_config.config_file
+        if config_file is not None:
+            paths.append(config_file)
+        return paths
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +133,43 @@ class Project:
         path = root.absolute(relpath)
         cached = self._analyses.get(path)
         if cached is None:
-            cached = analyse_file(path, relpath, root.context)
+            cached = analyse_file(path, relpath, root.context, self.surroundings(root, relpath))
+            self._analyses[path] = cached
+        return cached
+
+    def surroundings(self, root: TestRoot, relpath: str) -> Surroundings:
+        """Fixtures and hooks the conftest.py files above a file give it (closest wins)."""
+        collections: list[ModuleCollection] = []
+        for path in root.conftest_chain(relpath):
+            located = self.locate(path)
+            if located is not None and located[0] is root:
+                analysis = self.analysis(root, located[1])
+            else:
+                analysis = self._outer_analysis(root, path)
+            if analysis.collection is not None:
+                collections.append(analysis.collection)
+        return Surroundings(
+            fixtures=conftest_fixtures(collections),
+            generate_tests_hook=any(c.generate_tests_hook for c in collections),
+        )
+
+    def _outer_analysis(self, root: TestRoot, path: Path) -> ModuleAnalysis:
+        """A conftest.py above the documented folder: analysed, never given a page."""
+        cached = self._analyses.get(path)
+        if cached is None:
+            try:
+                rel = path.relative_to(root.project_root).as_posix()
+            except ValueError:
+                rel = path.name
+            # Outer conftests are ordered outermost first: the ones before this one
+            # are exactly those above it.
+            above = root.outer_conftests[: root.outer_conftests.index(path)]
+            collections = [self._outer_analysis(root, p).collection for p in above]
+            surroundings = Surroundings(
+                fixtures=conftest_fixtures([c for c in collections if c is not None]),
+                generate_tests_hook=any(c.generate_tests_hook for c in collections if c),
+            )
+            cached = analyse_file(path, rel, root.context, surroundings)
             self._analyses[path] = cached
         return cached
 
@@ -162,6 +220,14 @@ def build_project(
             if config.project_root
             else find_project_root(path)
         )
+        pytest_config = find_pytest_config([path], invocation_dir=project_root)
+        if pytest_config.config_file is not None and not config.project_root:
+            # pytest's rootdir is where node IDs are relative to: trust its choice.
+            project_root = pytest_config.rootdir
+        if config.pytest_options:
+            pytest_config = pytest_config.with_overrides(config.pytest_options)
+        for problem in pytest_config.problems:
+            problems.append(("pytest_config", problem, pytest_config.config_file))
         try:
             prefix_path = path.relative_to(project_root).as_posix()
             nodeid_prefix = "" if prefix_path == "." else prefix_path + "/"
@@ -175,7 +241,9 @@ def build_project(
         }
         local = _local_names(tree, project_root) | set(config.local_packages)
         context = AnalysisContext(
-            classifier=ImportClassifier(frozenset(local)), nodeid_prefix=nodeid_prefix
+            classifier=ImportClassifier(frozenset(local)),
+            nodeid_prefix=nodeid_prefix,
+            pytest_config=pytest_config,
         )
         roots.append(
             TestRoot(
@@ -187,9 +255,24 @@ def build_project(
                 file_docnames=file_docnames,
                 folder_docnames=folder_docnames,
                 context=context,
+                outer_conftests=_outer_conftests(path, project_root),
             )
         )
     return Project(config=config, srcdir=srcdir, roots=roots, problems=problems)
+
+
+def _outer_conftests(root: Path, project_root: Path) -> tuple[Path, ...]:
+    """conftest.py files from the project root down to, not including, ``root``."""
+    try:
+        between = root.relative_to(project_root).parts
+    except ValueError:
+        return ()
+    found = []
+    for depth in range(len(between)):
+        candidate = project_root.joinpath(*between[:depth], "conftest.py")
+        if candidate.is_file():
+            found.append(candidate)
+    return tuple(found)
 
 
 def _local_names(tree: ScannedTree, project_root: Path) -> set[str]:
@@ -210,7 +293,7 @@ def _local_names(tree: ScannedTree, project_root: Path) -> set[str]:
         for entry in entries:
             if entry.name.endswith(".py"):
                 names.add(entry.name[:-3])
-            elif entry.is_dir() and os.path.exists(os.path.join(entry.path, "__init__.py")):
+            elif entry.is_dir() and Path(entry.path, "__init__.py").exists():
                 names.add(entry.name)
     return names
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-
-import json
 
 from docutils import nodes
 
@@ -50,9 +49,9 @@ def section_titles(doctree: nodes.Node, depth: int = 2) -> list[str]:
 
 
 def html_files(outdir: Path, keep: Callable[[Path], bool] = lambda p: True) -> dict[str, bytes]:
-    """Every HTML (and search index) file of a build, by relative path."""
+    """Every HTML page of a build, by relative path."""
     return {
         p.relative_to(outdir).as_posix(): p.read_bytes()
-        for p in sorted(outdir.rglob("*"))
-        if p.is_file() and p.suffix in {".html", ".js"} and keep(p)
+        for p in sorted(outdir.rglob("*.html"))
+        if keep(p)
     }

@@ -50,7 +50,9 @@ def corpus_app(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 
 def test_every_file_has_a_page_with_all_sections(corpus_app: Any) -> None:
-    files = sorted(p.relative_to(CORPUS / "test").as_posix() for p in (CORPUS / "test").rglob("*.py"))
+    files = sorted(
+        p.relative_to(CORPUS / "test").as_posix() for p in (CORPUS / "test").rglob("*.py")
+    )
     assert len(files) == 24
     for rel in files:
         docname = f"testdocs/test/{rel}"
@@ -81,7 +83,9 @@ def test_related_files_list_the_whole_folder(corpus_app: Any) -> None:
     related = html.split('id="related-files"')[1].split("</section>")[0]
     linked = re.findall(r'href="([^"#]+\.py\.html)"', related)
     expected = sorted(
-        f"{p.name}.html" for p in (CORPUS / "test/dynamo").glob("*.py") if p.name != "test_compile.py"
+        f"{p.name}.html"
+        for p in (CORPUS / "test/dynamo").glob("*.py")
+        if p.name != "test_compile.py"
     )
     assert linked == expected  # all of them, sorted, once each
 

@@ -116,8 +116,14 @@ class Index:
         table = self._tables.get(kind)
         if table is None:
             by_name: dict[str, list[ast.AST]] = {}
+            aliases, bound = self._aliases, self.facts.bound
             for source in sources:
                 for dotted, nodes in source:
+                    # Most names in a test file are attributes of locals (``self.x``,
+                    # ``arr.shape``): rejected here before any string is built.
+                    head, dot, _ = dotted.partition(".")
+                    if head not in aliases and (dot or head in bound):
+                        continue
                     for qualified in self.resolve(dotted):
                         bucket = by_name.get(qualified)
                         if bucket is None:

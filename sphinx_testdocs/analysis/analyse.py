@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import ast
-import os
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from sphinx_testdocs.analysis.collection import collect_module
 from sphinx_testdocs.analysis.imports import ImportClassifier
 from sphinx_testdocs.analysis.model import (
-    CollectedClass,
-    CollectedTest,
-    DefKind,
     FileFacts,
     FileKind,
     FixtureDef,
@@ -21,7 +19,10 @@ from sphinx_testdocs.analysis.model import (
     ParseStatus,
     Problem,
 )
+from sphinx_testdocs.analysis.pytest_config import PytestConfig
 from sphinx_testdocs.analysis.reading import decode_source, looks_binary
+from sphinx_testdocs.analysis.recovery import recover
+from sphinx_testdocs.analysis.rules import scan as rule_scan
 from sphinx_testdocs.analysis.structure import SourceSlicer, Structure, extract_structure
 
 
@@ -33,22 +34,34 @@ class AnalysisContext:
     #: Prefix that turns a path relative to the configured root into one relative to
     #: the project root (where pytest runs), e.g. "test/" for PyTorch's ``test`` folder.
     nodeid_prefix: str = ""
+    pytest_config: PytestConfig = field(default_factory=PytestConfig)
+
+
+@dataclass(frozen=True)
+class Surroundings:
+    """What the conftest.py files above a file contribute to it."""
+
+    fixtures: Mapping[str, FixtureDef] = field(default_factory=dict)
+    #: A conftest above defines ``pytest_generate_tests`` (case counts become unknowable).
+    generate_tests_hook: bool = False
 
 
 def analyse_file(
     path: Path,
     relpath: str,
     context: AnalysisContext,
-    visible_fixtures: Mapping[str, FixtureDef] | None = None,
+    surroundings: Surroundings | None = None,
 ) -> ModuleAnalysis:
     """Read ``path`` as bytes and analyse it; never raises for bad content or I/O errors."""
     try:
         data = path.read_bytes()
-        mtime = os.stat(path).st_mtime
+        mtime = path.stat().st_mtime
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         return _unreadable(relpath, f"cannot read the file: {reason}")
-    return analyse_bytes(data, relpath=relpath, mtime=mtime, context=context)
+    return analyse_bytes(
+        data, relpath=relpath, mtime=mtime, context=context, surroundings=surroundings
+    )
 
 
 def _unreadable(relpath: str, message: str) -> ModuleAnalysis:
@@ -70,6 +83,7 @@ def analyse_bytes(
     relpath: str,
     mtime: float,
     context: AnalysisContext,
+    surroundings: Surroundings | None = None,
 ) -> ModuleAnalysis:
     """Analyse the bytes of a file found at ``relpath`` (POSIX, relative to its root)."""
     decoded = decode_source(data)
@@ -99,22 +113,30 @@ def analyse_bytes(
         if parse_problem:
             problems.append(parse_problem)
     if tree is None:
-        kind, reason = _kind_without_collection(relpath)
-        return ModuleAnalysis(
-            facts=facts,
-            kind=kind,
-            kind_reason=reason,
-            status=ParseStatus.FAILED,
-            text=decoded.text,
-            problems=tuple(problems),
-        )
+        return _recovered(decoded.text, facts, problems, context)
 
     try:
         structure = extract_structure(tree, SourceSlicer(decoded.text), context.classifier)
     except RecursionError:
         problems.append(Problem("recursion", "the file is nested too deeply to analyse fully"))
         structure = Structure((), (), None, None)
-    collection = _basic_collection(structure, relpath, context)
+    surroundings = surroundings or Surroundings()
+    name = PurePosixPath(relpath).name
+    collection = collect_module(
+        tree,
+        source=decoded.text,
+        filename=name,
+        nodeid_path=context.nodeid_prefix + relpath,
+        relpath=relpath,
+        config=context.pytest_config,
+        visible_fixtures=surroundings.fixtures,
+        outer_generate_tests=surroundings.generate_tests_hook,
+    )
+    scan = rule_scan(tree)
+    if not scan.complete:
+        problems.append(
+            Problem("recursion", "the file is nested too deeply for every rule to be checked")
+        )
     kind, reason = _kind(relpath, collection)
     return ModuleAnalysis(
         facts=facts,
@@ -126,17 +148,53 @@ def analyse_bytes(
         definitions=structure.definitions,
         imports=structure.imports,
         main_guard_line=structure.main_guard_line,
+        findings=scan.findings,
         problems=tuple(problems),
         collection=collection,
     )
 
 
+def _recovered(
+    text: str, facts: FileFacts, problems: list[Problem], context: AnalysisContext
+) -> ModuleAnalysis:
+    """A page for a file Python cannot parse: as much structure as can be recovered."""
+    kind, reason = _kind_without_collection(facts.relpath)
+    recovered = recover(text, context.classifier) if text else None
+    if recovered is None or not (recovered.definitions or recovered.imports):
+        return ModuleAnalysis(
+            facts=facts,
+            kind=kind,
+            kind_reason=reason,
+            status=ParseStatus.FAILED,
+            text=text,
+            problems=tuple(problems),
+        )
+    return ModuleAnalysis(
+        facts=facts,
+        kind=kind,
+        kind_reason=reason,
+        status=ParseStatus.PARTIAL,
+        text=text,
+        docstring_summary=recovered.docstring_summary,
+        definitions=recovered.definitions,
+        imports=recovered.imports,
+        main_guard_line=recovered.main_guard_line,
+        problems=tuple(problems),
+    )
+
+
 def _parse(text: str, relpath: str) -> tuple[ast.Module | None, Problem | None]:
     try:
-        return ast.parse(text, filename=relpath), None
+        with warnings.catch_warnings():
+            # Invalid escape sequences warn while parsing (an error under -W error);
+            # they are the analysed file's business, not a reason to lose its page.
+            warnings.simplefilter("ignore")
+            return ast.parse(text, filename=relpath), None
     except SyntaxError as exc:
         where = f" (line {exc.lineno})" if exc.lineno else ""
-        return None, Problem("syntax", f"Python cannot parse the file: {exc.msg}{where}", exc.lineno)
+        return None, Problem(
+            "syntax", f"Python cannot parse the file: {exc.msg}{where}", exc.lineno
+        )
     except (ValueError, RecursionError, MemoryError) as exc:
         # ValueError: NUL bytes before 3.12; RecursionError/MemoryError: extreme nesting.
         return None, Problem("syntax", f"Python cannot parse the file: {exc}")
@@ -148,7 +206,7 @@ def _kind_without_collection(relpath: str) -> tuple[FileKind, str]:
         return FileKind.CONFTEST, _CONFTEST_REASON
     if name == "__init__.py":
         return FileKind.PACKAGE_MARKER, _INIT_REASON
-    if _is_test_file_name(name):
+    if name.startswith("test_") or name.endswith("_test.py"):
         return FileKind.TEST_MODULE, "its name matches pytest's test file patterns"
     return FileKind.HELPER, "its name does not match pytest's test file patterns"
 
@@ -166,44 +224,8 @@ def _kind(relpath: str, collection: ModuleCollection) -> tuple[FileKind, str]:
         return FileKind.CONFTEST, _CONFTEST_REASON
     if name == "__init__.py":
         return FileKind.PACKAGE_MARKER, _INIT_REASON
+    reason = collection.reason.rstrip(".")
+    reason = reason[:1].lower() + reason[1:]
     if collection.is_test_module:
-        return FileKind.TEST_MODULE, collection.reason
-    return FileKind.HELPER, collection.reason
-
-
-def _is_test_file_name(name: str) -> bool:
-    return name.endswith(".py") and (name.startswith("test_") or name.endswith("_test.py"))
-
-
-def _basic_collection(
-    structure: Structure, relpath: str, context: AnalysisContext
-) -> ModuleCollection:
-    """Name-based collection used until the pytest-aware collection is wired in."""
-    nodeid_path = context.nodeid_prefix + relpath
-    tests: list[CollectedTest] = []
-    classes: list[CollectedClass] = []
-    for top in structure.definitions:
-        if top.kind is not DefKind.CLASS and top.name.startswith("test"):
-            tests.append(CollectedTest(top.name, f"{nodeid_path}::{top.name}", top.line))
-        elif top.kind is DefKind.CLASS and (
-            top.name.startswith("Test") or any("TestCase" in b for b in top.bases)
-        ):
-            class_id = f"{nodeid_path}::{top.name}"
-            style = "unittest" if any("TestCase" in b for b in top.bases) else "pytest"
-            classes.append(CollectedClass(top.name, class_id, top.line, style))
-            for child in top.children:
-                if child.kind is not DefKind.CLASS and child.name.startswith("test"):
-                    tests.append(
-                        CollectedTest(
-                            child.name, f"{class_id}::{child.name}", child.line, (top.name,)
-                        )
-                    )
-    is_test = _is_test_file_name(PurePosixPath(relpath).name)
-    reason = (
-        "its name matches pytest's test file patterns"
-        if is_test
-        else "its name does not match pytest's test file patterns"
-    )
-    return ModuleCollection(
-        is_test_module=is_test, reason=reason, tests=tuple(tests), classes=tuple(classes)
-    )
+        return FileKind.TEST_MODULE, reason
+    return FileKind.HELPER, reason

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 import tokenize
 from dataclasses import dataclass
 
@@ -51,15 +52,25 @@ def _normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+#: Control bytes that occur in real source files: tab, newlines, form feed, vertical tab
+#: and escape (ANSI colour codes in string literals).
+_TEXT_CONTROLS = b"\t\n\r\x0b\x0c\x1b"
+#: Every byte except the control characters text files do not contain.
+_NOT_ODD = bytes(b for b in range(256) if (b >= 0x20 and b != 0x7F) or b in _TEXT_CONTROLS)
+
+
 def looks_binary(data: bytes) -> bool:
-    """Heuristic for content that is not source code at all (images, archives...)."""
+    """Heuristic for content that is not source code at all (images, archives...).
+
+    Binary formats are full of control bytes (about one byte in nine for compressed or
+    random data); a broken text file holds a few (a stray NUL in a string literal). More
+    than a handful, and more than one in twenty of the first 8 KiB, means binary: such a
+    file gets a page with its metadata, while a text file with a few NUL bytes keeps its
+    listing.
+    """
     sample = data[:8192]
-    if not sample:
-        return False
-    if b"\x00" in sample:
-        # A few NUL bytes occur in broken text files; binary formats are full of them.
-        return sample.count(b"\x00") > len(sample) // 100
-    return False
+    odd = len(sample.translate(None, _NOT_ODD))
+    return odd > 8 and odd * 20 > len(sample)
 
 
 def decode_source(data: bytes) -> DecodedSource:
@@ -79,14 +90,42 @@ def decode_source(data: bytes) -> DecodedSource:
             encoding = "utf-8"
         else:
             # An unknown codec, or a cookie that contradicts the BOM.
-            problems.append(Problem("decode", f"cannot determine the encoding: {exc.msg}"))
+            reason = exc.msg
+            if has_bom and reason.startswith("encoding problem"):
+                reason = "a UTF-8 byte order mark and a coding cookie that names another encoding"
+            problems.append(
+                Problem("decode", f"cannot determine the encoding: {reason}", _cookie_line(data))
+            )
             encoding = None
     text: str | None = None
     if encoding is not None:
         try:
             text = data.decode(encoding)
-        except (UnicodeDecodeError, LookupError) as exc:
-            problems.append(Problem("decode", _describe_decode_error(exc, data, encoding)))
+        except UnicodeDecodeError as exc:
+            problems.append(
+                Problem(
+                    "decode",
+                    f"bytes are not valid {encoding} at byte offset {exc.start}: {exc.reason}",
+                    _line_at(data, exc.start),
+                )
+            )
+            encoding = None
+        except LookupError:
+            # detect_encoding accepts any registered codec; Python's own tokenizer
+            # refuses the ones that are not text encodings (rot13, zlib_codec...).
+            problems.append(
+                Problem(
+                    "decode",
+                    f"cannot determine the encoding: {encoding!r} is not a text encoding",
+                    _cookie_line(data),
+                )
+            )
+            encoding = None
+        except UnicodeError as exc:
+            # Codecs such as punycode and idna fail without a position.
+            problems.append(
+                Problem("decode", f"bytes do not decode as {encoding}: {exc}", _cookie_line(data))
+            )
             encoding = None
     exact = text is not None
     if text is None:
@@ -105,11 +144,20 @@ def decode_source(data: bytes) -> DecodedSource:
     )
 
 
-def _describe_decode_error(exc: Exception, data: bytes, encoding: str) -> str:
-    if isinstance(exc, UnicodeDecodeError):
-        line = data.count(b"\n", 0, exc.start) + 1
-        return (
-            f"bytes are not valid {encoding} at line {line} (byte offset {exc.start}): "
-            f"{exc.reason}"
-        )
-    return f"unknown encoding {encoding!r}"
+#: PEP 263: a comment on line 1 or 2 naming the encoding (the tokenizer's own pattern).
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+
+
+def _cookie_line(data: bytes) -> int | None:
+    """The line of the coding cookie, when one of the first two lines holds it."""
+    data = data.removeprefix(codecs.BOM_UTF8)
+    for number, line in enumerate(data.splitlines()[:2], start=1):
+        if _COOKIE.match(line):
+            return number
+    return None
+
+
+def _line_at(data: bytes, offset: int) -> int:
+    """The 1-based line of a byte offset, counting CRLF, CR and LF as Python does."""
+    prefix = data[:offset]
+    return prefix.count(b"\n") + prefix.count(b"\r") - prefix.count(b"\r\n") + 1

@@ -138,7 +138,11 @@ def _range_length(call: ast.Call) -> int | None:
     start, stop, step = (
         (0, ints[0], 1) if len(ints) == 1 else (*ints[:2], ints[2] if len(ints) == 3 else 1)
     )
-    return len(range(start, stop, step)) if step else None
+    if not step:
+        return None
+    # Arithmetic rather than len(range(...)): literals may exceed a C ssize_t.
+    span = stop - start if step > 0 else start - stop
+    return max(0, (span + abs(step) - 1) // abs(step))
 
 
 def _large_range(call: ast.Call, index: Index) -> bool:
@@ -159,8 +163,10 @@ def _sleep_detail(call: ast.Call) -> str | None:
     if isinstance(arg, ast.Constant):
         value = arg.value
         # True is an int, but not a duration.
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, float):
             return f"{value:g} s"
+        if isinstance(value, int) and not isinstance(value, bool):
+            return f"{value} s"
     return None
 
 

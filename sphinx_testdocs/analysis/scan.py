@@ -7,6 +7,7 @@ operating system returns directory entries in.
 
 from __future__ import annotations
 
+import errno
 import mimetypes
 import os
 import re
@@ -163,6 +164,72 @@ def _inside(path: Path, root: Path) -> bool:
     return True
 
 
+def _valid_name(name: str) -> bool:
+    """False for names that are not valid UTF-8 (decoded with surrogate escapes)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _is_link(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_symlink()
+    except OSError:
+        return False
+
+
+def _wanted(
+    entry: os.DirEntry[str], rel: str, include: Sequence[str], exclude: Sequence[str]
+) -> bool:
+    """Whether an entry that cannot be inspected would have been documented."""
+    if _dir_excluded(rel, exclude) or matches_any(rel, exclude):
+        return False
+    return matches_any(rel, include) or entry.name.endswith(".py") or "." not in entry.name
+
+
+def _special_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a special file"
+
+
+def _link_problem(
+    path: Path, directory: Path, real_root: Path, is_dir: bool, follow: bool
+) -> ScanProblem | None:
+    """Why a symbolic link is not followed, or None to follow it.
+
+    A problem with an empty message means "skip silently": a link to a folder inside the
+    root, whose content is documented under its real path.
+    """
+    try:
+        target = path.resolve()
+        here = directory.resolve()
+    except (OSError, RuntimeError):
+        return ScanProblem("symlink", path, "symbolic link loop; not followed")
+    if is_dir and (target == here or _inside(here, target)):
+        return ScanProblem(
+            "symlink",
+            path,
+            "symbolic link loop: it leads back to a folder that contains it; not followed",
+        )
+    if _inside(target, real_root):
+        return ScanProblem("symlink", path, "") if is_dir else None
+    if not follow:
+        return ScanProblem(
+            "symlink",
+            path,
+            "symbolic link leads outside the documented folder; not followed (set "
+            "testdocs_follow_symlinks to follow it)",
+        )
+    return None
+
+
 def scan_tree(
     root: Path,
     *,
@@ -187,6 +254,7 @@ def scan_tree(
     direct_dirs: dict[str, list[str]] = {}
     others: dict[str, list[OtherFile]] = {}
     readmes: dict[str, str] = {}
+    # Real paths of the folders entered so far: a followed link never enters one twice.
     seen_real: set[Path] = {real_root}
 
     stack: list[tuple[Path, str]] = [(root, "")]
@@ -203,56 +271,79 @@ def scan_tree(
         for entry in entries:
             child_rel = f"{rel}/{entry.name}" if rel else entry.name
             path = Path(entry.path)
+            if not _valid_name(entry.name):
+                if matches_any(child_rel, include) or entry.is_dir():
+                    problems.append(
+                        ScanProblem(
+                            "scan",
+                            directory,
+                            f"skipped {os.fsencode(entry.name)!r}: the name is not valid "
+                            "UTF-8, so no page can show it",
+                        )
+                    )
+                continue
             try:
                 is_link = entry.is_symlink()
                 st = entry.stat(follow_symlinks=True)
             except OSError as exc:
-                if entry.is_symlink():
+                if not _wanted(entry, child_rel, include, exclude):
+                    continue
+                if exc.errno == errno.ELOOP:
+                    problems.append(
+                        ScanProblem("symlink", path, "symbolic link loop; not followed")
+                    )
+                elif _is_link(entry):
                     problems.append(
                         ScanProblem("symlink", path, f"broken symbolic link: {exc.strerror}")
                     )
                 else:
                     problems.append(ScanProblem("scan", path, f"cannot stat: {exc.strerror}"))
                 continue
-            if is_link:
-                target = path.resolve()
-                if not follow_symlinks:
-                    if not _inside(target, real_root):
-                        problems.append(
-                            ScanProblem(
-                                "symlink",
-                                path,
-                                "symbolic link leads outside the documented folder; not "
-                                "followed (set testdocs_follow_symlinks to follow it)",
-                            )
-                        )
-                        continue
-                    if stat.S_ISDIR(st.st_mode):
-                        # Inside the root the target is documented under its real path.
-                        continue
-            if stat.S_ISDIR(st.st_mode):
-                real = path.resolve()
-                if real in skip or _dir_excluded(child_rel, exclude):
+            is_dir = stat.S_ISDIR(st.st_mode)
+            if is_dir:
+                if _dir_excluded(child_rel, exclude):
                     continue
-                if real in seen_real:
-                    problems.append(
-                        ScanProblem("symlink", path, "symbolic link loop; folder visited already")
-                    )
-                    continue
-                seen_real.add(real)
-                direct_dirs[rel].append(child_rel)
-                stack.append((path, child_rel))
-            elif stat.S_ISREG(st.st_mode):
-                if matches_any(child_rel, include) and not matches_any(child_rel, exclude):
-                    files.append(ScannedFile(child_rel, path, st.st_size, st.st_mtime_ns))
-                    direct_files[rel].append(child_rel)
-                else:
+            elif not (matches_any(child_rel, include) and not matches_any(child_rel, exclude)):
+                if stat.S_ISREG(st.st_mode):
                     if entry.name.lower() in README_NAMES and rel not in readmes:
                         readmes[rel] = child_rel
                     if not entry.name.endswith((".pyc", ".pyo")):
                         others.setdefault(rel, []).append(
                             OtherFile(entry.name, st.st_size, _file_kind(entry.name))
                         )
+                continue
+            if is_link:
+                problem = _link_problem(path, directory, real_root, is_dir, follow_symlinks)
+                if problem is not None:
+                    if problem.message:
+                        problems.append(problem)
+                    continue
+            if is_dir:
+                real = path.resolve()
+                if real in skip:
+                    continue
+                if real in seen_real:
+                    problems.append(
+                        ScanProblem(
+                            "symlink",
+                            path,
+                            "symbolic link to a folder documented already; not followed",
+                        )
+                    )
+                    continue
+                seen_real.add(real)
+                direct_dirs[rel].append(child_rel)
+                stack.append((path, child_rel))
+            elif stat.S_ISREG(st.st_mode):
+                files.append(ScannedFile(child_rel, path, st.st_size, st.st_mtime_ns))
+                direct_files[rel].append(child_rel)
+            else:
+                # Never opened: reading a named pipe blocks, a device may never end.
+                problems.append(
+                    ScanProblem(
+                        "scan", path, f"not a regular file ({_special_kind(st.st_mode)}); no page"
+                    )
+                )
 
     # Keep only folders that hold Python files somewhere below: data-only folders are
     # listed among their parent's other files instead of getting a page of their own.
@@ -281,7 +372,9 @@ def scan_tree(
             )
         )
     files.sort(key=lambda f: f.relpath)
-    return ScannedTree(root=root, files=tuple(files), folders=tuple(folders), problems=tuple(problems))
+    return ScannedTree(
+        root=root, files=tuple(files), folders=tuple(folders), problems=tuple(problems)
+    )
 
 
 def find_project_root(start: Path) -> Path:

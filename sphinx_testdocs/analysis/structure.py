@@ -123,9 +123,7 @@ def extract_structure(
             main_guard_line = stmt.lineno
 
     # (statements, owning definition or None, qualname prefix, at module top level)
-    stack: list[tuple[list[ast.stmt], _Builder | None, str, bool]] = [
-        (tree.body, None, "", True)
-    ]
+    stack: list[tuple[list[ast.stmt], _Builder | None, str, bool]] = [(tree.body, None, "", True)]
     while stack:
         body, owner, prefix, top_level = stack.pop()
         # Children are pushed in reverse so that they are visited in source order.
@@ -149,7 +147,7 @@ def extract_structure(
         stack.extend(reversed(pending))
 
     return Structure(
-        definitions=tuple(_freeze(b, slicer) for b in roots),
+        definitions=tuple(sorted((_freeze(b, slicer) for b in roots), key=lambda d: d.line)),
         imports=tuple(sorted(imports, key=lambda i: i.line)),
         docstring_summary=docstring_summary(tree),
         main_guard_line=main_guard_line,
@@ -188,9 +186,9 @@ def _freeze(root: _Builder, slicer: SourceSlicer) -> Definition:
     order: list[_Builder] = []
     stack = [root]
     while stack:
-        node = stack.pop()
-        order.append(node)
-        stack.extend(node.children)
+        pending = stack.pop()
+        order.append(pending)
+        stack.extend(pending.children)
     for builder in reversed(order):
         node = builder.node
         bases: tuple[str, ...] = ()
@@ -205,6 +203,9 @@ def _freeze(root: _Builder, slicer: SourceSlicer) -> Definition:
             decorators=tuple(slicer.segment(d) for d in node.decorator_list),
             bases=bases,
             docstring_summary=docstring_summary(node),
-            children=tuple(frozen[id(c)] for c in builder.children),
+            # Definitions inside if/try blocks are found after their siblings: sort.
+            children=tuple(
+                sorted((frozen[id(c)] for c in builder.children), key=lambda d: d.line)
+            ),
         )
     return frozen[id(root)]

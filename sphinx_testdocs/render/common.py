@@ -8,13 +8,14 @@ from analysed content.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TypeAlias
 
 from docutils import nodes
 from sphinx import addnodes
 
 from sphinx_testdocs.render.nodes import testdocs_details
 
-Cell = str | nodes.Node | Sequence[nodes.Node]
+Cell: TypeAlias = str | nodes.Node | Sequence[nodes.Node]
 
 
 def text(value: str) -> nodes.Text:
@@ -57,7 +58,9 @@ def local_link(refid: str, *children: nodes.Node | str) -> nodes.reference:
     return ref
 
 
-def bullet_list(items: Iterable[nodes.Node | Sequence[nodes.Node]], *classes: str) -> nodes.bullet_list:
+def bullet_list(
+    items: Iterable[nodes.Node | Sequence[nodes.Node]], *classes: str
+) -> nodes.bullet_list:
     blist = nodes.bullet_list(classes=list(classes))
     for item in items:
         li = nodes.list_item()
@@ -145,9 +148,9 @@ def human_size(size: int) -> str:
     exact = f"{size:,} bytes" if size != 1 else "1 byte"
     if size < 1024:
         return exact
-    value = float(size)
-    for unit in ("KiB", "MiB", "GiB"):
-        value /= 1024
+    value, unit = size / 1024, "KiB"
+    for bigger in ("MiB", "GiB"):
         if value < 1024:
             break
+        value, unit = value / 1024, bigger
     return f"{exact} ({value:.1f} {unit})"

@@ -41,8 +41,14 @@ class FolderView:
     id_prefix: str = ""
 
 
-def toctree(parent: str, docnames: Sequence[str], *, hidden: bool, caption: str | None = None,
-            maxdepth: int = 1) -> nodes.compound:
+def toctree(
+    parent: str,
+    docnames: Sequence[str],
+    *,
+    hidden: bool,
+    caption: str | None = None,
+    maxdepth: int = 1,
+) -> nodes.compound:
     """A toctree node as the ``toctree`` directive would build it."""
     node = addnodes.toctree()
     node["parent"] = parent
@@ -72,14 +78,18 @@ def _cases(totals: Totals) -> str:
 def render_folder(view: FolderView) -> list[nodes.Node]:
     """The body of a folder page, wrapped in a section titled ``view.title``."""
     folder = view.folder
-    page = nodes.section(ids=[view.id_prefix + "folder-" + nodes.make_id(folder.relpath or "root")],
-                         classes=["testdocs-folder"])
+    page = nodes.section(
+        ids=[view.id_prefix + "folder-" + nodes.make_id(folder.relpath or "root")],
+        classes=["testdocs-folder"],
+    )
     page += nodes.title(view.title, view.title)
     all_summaries = list(view.summaries.values())
     totals = Totals.of(all_summaries)
     where = "the test suite" if view.is_root else "this folder"
     page += para(
-        f"{where.capitalize()} at ", literal(view.location + "/"), " holds ",
+        f"{where.capitalize()} at ",
+        literal(view.location + "/"),
+        " holds ",
         f"{totals.files:,} Python files ({totals.test_modules:,} test modules) with "
         f"{totals.tests:,} tests, counting every folder below it.",
     )
@@ -88,7 +98,11 @@ def render_folder(view: FolderView) -> list[nodes.Node]:
             ("Python files", f"{totals.files:,}"),
             ("Test modules", f"{totals.test_modules:,}"),
             ("Tests", f"{totals.tests:,}"),
-            ("Test cases", _cases(totals) + ("" if totals.cases_exact else " (some computed at collection time)")),
+            (
+                "Test cases",
+                _cases(totals)
+                + ("" if totals.cases_exact else " (some computed at collection time)"),
+            ),
             ("Classes", f"{totals.classes:,}"),
             ("Functions", f"{totals.functions:,}"),
             ("Fixtures", f"{totals.fixtures:,}"),
@@ -107,8 +121,17 @@ def render_folder(view: FolderView) -> list[nodes.Node]:
     for sub in folder.subfolders:
         t = view.subfolder_totals.get(sub, Totals())
         name = PurePosixPath(sub).name + "/"
-        rows.append([doc_link(view.folder_docnames[sub], literal(name)), "folder",
-                     f"{t.tests:,}", f"{t.classes:,}", f"{t.functions:,}", f"{t.lines:,}", _size(t.size)])
+        rows.append(
+            [
+                doc_link(view.folder_docnames[sub], literal(name)),
+                "folder",
+                f"{t.tests:,}",
+                f"{t.classes:,}",
+                f"{t.functions:,}",
+                f"{t.lines:,}",
+                _size(t.size),
+            ]
+        )
     for rel in folder.files:
         s = view.summaries.get(rel)
         name = PurePosixPath(rel).name
@@ -117,23 +140,39 @@ def render_folder(view: FolderView) -> list[nodes.Node]:
             rows.append([link, "", "", "", "", "", ""])
             continue
         kind = s.kind.value + ("" if s.status.value == "ok" else f" ({s.status.value} parse)")
-        rows.append([link, kind, f"{s.tests:,}", f"{s.classes:,}", f"{s.functions:,}",
-                     f"{s.lines:,}", _size(s.size)])
+        rows.append(
+            [
+                link,
+                kind,
+                f"{s.tests:,}",
+                f"{s.classes:,}",
+                f"{s.functions:,}",
+                f"{s.lines:,}",
+                _size(s.size),
+            ]
+        )
     if rows:
         contents = section(
-            view.id_prefix + "contents", "Contents",
-            table(["Name", "Kind", "Tests", "Classes", "Functions", "Lines", "Size"], rows,
-                  numeric=(2, 3, 4, 5, 6), classes=["testdocs-summary"]),
+            view.id_prefix + "contents",
+            "Contents",
+            table(
+                ["Name", "Kind", "Tests", "Classes", "Functions", "Lines", "Size"],
+                rows,
+                numeric=(2, 3, 4, 5, 6),
+                classes=["testdocs-summary"],
+            ),
         )
         page += contents
     if folder.others:
         other_rows: list[list[Cell]] = [
-            [literal(o.name), _size(o.size) if o.kind != "folder" else "", o.kind] for o in folder.others
+            [literal(o.name), _size(o.size) if o.kind != "folder" else "", o.kind]
+            for o in folder.others
         ]
         other_table = table(["Name", "Size", "Type"], other_rows, numeric=(1,))
         body: nodes.Node = (
             details(f"Show {len(other_rows):,} other files", other_table)
-            if len(other_rows) > 20 else other_table
+            if len(other_rows) > 20
+            else other_table
         )
         page += section(view.id_prefix + "other-files", "Other files", body)
     children = [view.folder_docnames[s] for s in folder.subfolders] + [

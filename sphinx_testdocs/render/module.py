@@ -17,10 +17,12 @@ from sphinx_testdocs.analysis.model import (
     DefKind,
     Finding,
     FixtureDef,
+    FixtureRequest,
     Import,
     ImportOrigin,
     MarkerUse,
     ModuleAnalysis,
+    ModuleCollection,
     ParseStatus,
 )
 from sphinx_testdocs.config import SECTIONS, TestdocsConfig
@@ -57,7 +59,13 @@ class IndexEntry:
     main: bool = False
 
     def as_sphinx(self) -> tuple[str, str, str, str, None]:
-        return ("single", f"{self.name} ({self.what})", self.target, "main" if self.main else "", None)
+        return (
+            "single",
+            f"{self.name} ({self.what})",
+            self.target,
+            "main" if self.main else "",
+            None,
+        )
 
 
 @dataclass
@@ -150,6 +158,16 @@ def _metadata(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.No
         rows.append(("Line endings", facts.newline))
     rows.append(("Last modified", modified if facts.mtime else "unknown"))
     rows.append(("Parsed", _status_text(analysis)))
+    collection = analysis.collection
+    if collection is not None:
+        rows.append(
+            (
+                "pytest configuration",
+                literal(collection.config_file)
+                if collection.config_file
+                else "none found: pytest's defaults apply",
+            )
+        )
     return [field_list(rows)]
 
 
@@ -169,7 +187,9 @@ def _purpose(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Nod
         )
     ]
     if analysis.docstring_summary:
-        out.append(para("The module docstring says: ", nodes.emphasis("", analysis.docstring_summary)))
+        out.append(
+            para("The module docstring says: ", nodes.emphasis("", analysis.docstring_summary))
+        )
     if analysis.main_guard_line:
         out.append(
             para(
@@ -249,9 +269,7 @@ def _overview(analysis: ModuleAnalysis) -> list[nodes.Node]:
 def _cases_unknown(tests: Sequence[CollectedTest]) -> str:
     known = sum(t.cases for t in tests if t.cases is not None)
     unknown = sum(1 for t in tests if t.cases is None)
-    return (
-        f"at least {known:,}; {plural(unknown, 'test')} computed at collection time"
-    )
+    return f"at least {known:,}; {plural(unknown, 'test')} computed at collection time"
 
 
 # --- Detailed Analysis -----------------------------------------------------------------
@@ -265,7 +283,9 @@ def _structure(
     if not analysis.definitions:
         return [para("The file defines no classes or functions.")]
     collection = analysis.collection
-    tests_by_line = {t.line: t for t in collection.tests if not t.inherited_from} if collection else {}
+    tests_by_line = (
+        {t.line: t for t in collection.tests if not t.inherited_from} if collection else {}
+    )
     inherited: dict[str, list[CollectedTest]] = {}
     test_class_lines = set()
     fixtures_by_line: dict[int, FixtureDef] = {}
@@ -298,7 +318,9 @@ def _structure(
             what = label.replace("async ", "")
             index_entries.append(IndexEntry(defn.name, f"{what} in {relpath}", target))
         line = para(classes=["testdocs-def"])
-        line += nodes.inline(label, label, classes=["testdocs-badge", f"testdocs-kind-{label.split()[-1]}"])
+        line += nodes.inline(
+            label, label, classes=["testdocs-badge", f"testdocs-kind-{label.split()[-1]}"]
+        )
         line += nodes.Text(" ")
         line += literal(defn.name, "testdocs-name")
         if defn.bases:
@@ -318,7 +340,9 @@ def _structure(
             children.append(
                 [
                     para(
-                        nodes.inline("inherited test", "inherited test", classes=["testdocs-badge"]),
+                        nodes.inline(
+                            "inherited test", "inherited test", classes=["testdocs-badge"]
+                        ),
                         " ",
                         literal(inherited_test.name),
                         f" from {inherited_test.inherited_from}",
@@ -337,16 +361,20 @@ def _structure(
     return [intro, tree]
 
 
-def _marker_text(marker: MarkerUse) -> str:
-    return f"{marker.name}({marker.args})" if marker.args else marker.name
+def _marker(marker: MarkerUse) -> nodes.Node:
+    text = f"{marker.name}({marker.args})" if marker.args else marker.name
+    node = nodes.inline()
+    node += literal(text)
+    if marker.declared is False:
+        node += nodes.Text(" (not declared in the pytest configuration)")
+    return node
 
 
 def _test_facts(test: CollectedTest) -> list[nodes.Node]:
     facts: list[nodes.Node] = []
-    if test.markers:
-        facts.append(
-            para("markers: ", *_joined(literal(_marker_text(m)) for m in test.markers))
-        )
+    markers = [m for m in test.markers if m.name != "parametrize"]
+    if markers:
+        facts.append(para("markers: ", *_joined(_marker(m) for m in markers)))
     for p in test.parametrizations:
         count = f"{p.cases:,} cases" if p.cases is not None else "computed at collection"
         facts.append(
@@ -358,8 +386,25 @@ def _test_facts(test: CollectedTest) -> list[nodes.Node]:
             )
         )
     if test.fixtures:
-        facts.append(para("fixtures: ", *_joined(literal(f.name) for f in test.fixtures)))
+        facts.append(para("fixtures: ", *_joined(_fixture_request(f) for f in test.fixtures)))
+    if test.case_ids:
+        shown = ", ".join(test.case_ids)
+        facts.append(para("case IDs: ", literal(shown)))
     return facts
+
+
+def _fixture_request(request: FixtureRequest) -> nodes.Node:
+    node = nodes.inline()
+    node += literal(request.name)
+    fixture = request.resolved
+    if fixture is None:
+        node += nodes.Text(" (not found statically)")
+    elif fixture.builtin:
+        node += nodes.Text(" (built in)")
+    else:
+        where = f"{fixture.relpath}:{fixture.line}" if fixture.relpath else f"line {fixture.line}"
+        node += nodes.Text(f" ({where})")
+    return node
 
 
 def _fixture_facts(fixture: FixtureDef | None) -> list[nodes.Node]:
@@ -372,7 +417,9 @@ def _fixture_facts(fixture: FixtureDef | None) -> list[nodes.Node]:
         bits.append("yield (with teardown)")
     if fixture.params is not None:
         bits.append(
-            f"{fixture.params.cases} params" if fixture.params.cases is not None else "computed params"
+            f"{fixture.params.cases} params"
+            if fixture.params.cases is not None
+            else "computed params"
         )
     facts: list[nodes.Node] = [para("fixture ", literal(fixture.name), ": " + ", ".join(bits))]
     return facts
@@ -473,7 +520,9 @@ _NO_FINDINGS = {
 }
 
 
-def _findings(analysis: ModuleAnalysis, ctx: ModulePageContext, section_key: str) -> list[nodes.Node]:
+def _findings(
+    analysis: ModuleAnalysis, ctx: ModulePageContext, section_key: str
+) -> list[nodes.Node]:
     found = [f for f in analysis.findings if f.section == section_key]
     if analysis.status is not ParseStatus.OK:
         return [para("Not analysed: the file could not be parsed.")]
@@ -516,14 +565,16 @@ def _testing(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Nod
         out.append(para("pytest collects no tests from this file; run it as a script:"))
         out.append(_command_block([f"python {path}"]))
     else:
-        out.append(para("pytest collects no tests from this file; it supports the tests around it."))
+        out.append(
+            para("pytest collects no tests from this file; it supports the tests around it.")
+        )
     if collection and (collection.classes or collection.tests):
-        ids = [c.nodeid for c in collection.classes] + [t.nodeid for t in collection.tests]
+        ids = _node_ids(collection)
         out.append(
             para(
-                "Node IDs, to run one class or test with ",
+                "Node IDs, to run one class, test or case with ",
                 literal("python -m pytest '<node id>'"),
-                f" ({plural(len(ids), 'ID')}):",
+                f" ({plural(len(ids), 'ID')}, in source order):",
             )
         )
         block = nodes.literal_block("\n".join(ids), "\n".join(ids), classes=["testdocs-nodeids"])
@@ -535,16 +586,34 @@ def _testing(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Nod
 # --- Related Files, Cross-References -------------------------------------------------
 
 
+def _node_ids(collection: ModuleCollection) -> list[str]:
+    """Class, test and nameable case IDs, in source order (classes before their tests)."""
+    keyed: list[tuple[int, int, str]] = [(c.line, 0, c.nodeid) for c in collection.classes]
+    for test in collection.tests:
+        keyed.append((test.line, 1, test.nodeid))
+        keyed.extend((test.line, 2, f"{test.nodeid}[{case}]") for case in test.case_ids or ())
+    seen: set[str] = set()
+    ordered = []
+    for _, _, nodeid in sorted(keyed, key=lambda k: (k[0], k[1])):
+        if nodeid not in seen:
+            seen.add(nodeid)
+            ordered.append(nodeid)
+    return ordered
+
+
 def _related(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Node]:
     others = [s for s in ctx.siblings if s.name != PurePosixPath(analysis.facts.relpath).name]
     if not others:
         return [para("No other files in this folder.")]
     items = [
-        doc_link(s.docname, literal(s.name)) if s.docname else para(literal(s.name), f" ({s.kind})")
+        doc_link(s.docname, literal(s.name))
+        if s.docname
+        else para(literal(s.name), f" ({s.kind})")
         for s in others
     ]
-    listing = bullet_list([para(i) if isinstance(i, addnodes.pending_xref) else i for i in items],
-                          "testdocs-related")
+    listing = bullet_list(
+        [para(i) if isinstance(i, addnodes.pending_xref) else i for i in items], "testdocs-related"
+    )
     intro = para(f"Other files in the same folder ({len(others):,}), sorted by name:")
     if len(others) > 20:
         return [intro, details(f"Show {plural(len(others), 'file')}", listing)]
@@ -559,16 +628,27 @@ def _xrefs(
     out: list[nodes.Node] = []
     links: list[nodes.Node] = []
     if ctx.folder_docname:
-        links.append(para("Folder page: ", doc_link(ctx.folder_docname, ctx.folder_label or "folder")))
+        links.append(
+            para("Folder page: ", doc_link(ctx.folder_docname, ctx.folder_label or "folder"))
+        )
     if ctx.root_docname and ctx.root_docname != ctx.folder_docname:
-        links.append(para("Test suite page: ", doc_link(ctx.root_docname, ctx.root_label or "root")))
+        links.append(
+            para("Test suite page: ", doc_link(ctx.root_docname, ctx.root_label or "root"))
+        )
     genindex = addnodes.pending_xref(
         "", refdomain="std", reftype="ref", reftarget="genindex", refexplicit=True
     )
     genindex += nodes.inline("General index", "General index")
-    links.append(para(genindex, f": this page adds {plural(len(index_entries), 'entry', 'entries')}"))
+    links.append(
+        para(genindex, f": this page adds {plural(len(index_entries), 'entry', 'entries')}")
+    )
     out.append(bullet_list(links))
     entries = [para(local_link(e.target, literal(e.name)), f" ({e.what})") for e in index_entries]
-    out.append(details(f"Show the index entries of this file ({len(entries):,})", bullet_list(entries),
-                       open_=len(entries) <= 20))
+    out.append(
+        details(
+            f"Show the index entries of this file ({len(entries):,})",
+            bullet_list(entries),
+            open_=len(entries) <= 20,
+        )
+    )
     return out

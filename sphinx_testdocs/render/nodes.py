@@ -7,7 +7,7 @@ from typing import Any
 from docutils import nodes
 
 
-class testdocs_details(nodes.container):  # noqa: N801 (docutils naming convention)
+class testdocs_details(nodes.container):
     """A collapsible block: ``<details>`` in HTML, its content everywhere else.
 
     Attributes: ``summary`` (the text of the clickable line) and ``open`` (bool).

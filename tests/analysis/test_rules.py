@@ -9,7 +9,7 @@ import textwrap
 import pytest
 
 from sphinx_testdocs.analysis import rules as rules_mod
-from sphinx_testdocs.analysis._matchers import Called, Custom, Index, Referenced
+from sphinx_testdocs.analysis._matchers import Called, Custom, Imported, Index, Referenced
 from sphinx_testdocs.analysis.model import Finding
 from sphinx_testdocs.analysis.rules import (
     RULES,
@@ -357,8 +357,14 @@ CASES: list[tuple[str, str, tuple[int, ...]]] = [
             pass
         for i in range(10**10**10):
             pass
+        for i in range(2**64, 0, -(2**40)):
+            pass
+        for i in range(0, 10**6, 0):
+            pass
+        for i in range(-(10**6)):
+            pass
         """,
-        (1, 3),
+        (1, 3, 13),
     ),
     (
         "large-range",
@@ -518,6 +524,8 @@ def test_sleep_title_lists_literal_durations_in_source_order() -> None:
     time.sleep(0.5)
     time.sleep(2)
     time.sleep(x)
+    time.sleep(10**400)
+    time.sleep(True)
     """
     assert _titles(source)["sleep"] == "Sleeps (2 s, 0.5 s)"
 
@@ -573,6 +581,18 @@ def test_alias_bound_twice_resolves_to_both() -> None:
     mock.patch("x")
     """
     assert _lines(source)["mocking"] == (5,)
+
+
+def test_imported_matcher_counts_modules_and_submodules() -> None:
+    rule = Rule("np", "patterns", "NumPy", "x.", (Imported(frozenset({"numpy"})),))
+    source = """
+    import numpy as np
+    from numpy.testing import assert_equal
+    from numpyro import x
+    import os
+    """
+    (finding,) = find_findings(_parse(source), [rule])
+    assert finding.lines == (1, 2)
 
 
 def test_relative_imports_never_match_absolute_names() -> None:
