@@ -232,11 +232,13 @@ def collect(tree: ast.AST, facts: Facts) -> None:
                     calls[dotted] = [node]
                 else:
                     found.append(node)
-            args = node.args
-            if len(args) > _LONG:
-                extend(compress(args, map(is_not, map(type, args), const_types)))
-            elif args:
-                extend(args)
+            # Arguments are mostly names and literals: handled here rather than pushed.
+            for value in node.args:
+                vcls = value.__class__
+                if vcls is name_t:
+                    name_append(value)
+                elif vcls is not const_t:
+                    push(value)
             for kw in node.keywords:
                 arg = kw.arg
                 if arg is not None:
