@@ -104,8 +104,10 @@ class Facts:
 
     #: Local name -> qualified names it was bound to by imports (all bindings seen).
     aliases: dict[str, set[str]] = field(default_factory=dict)
-    #: Names bound by something other than an import (defs, parameters, assignments);
-    #: such a name no longer means the builtin of the same name.
+    #: Names bound by something other than an import (defs, classes, parameters, plain
+    #: ``name = ...`` assignments) anywhere in the module: such a name no longer means
+    #: the builtin of the same name. Scopes are not tracked, and loop, ``with`` and
+    #: comprehension targets are not counted.
     bound: set[str] = field(default_factory=set)
     #: Imported module -> import statements (``from m import x`` counts as m and m.x).
     imports: dict[str, list[ast.stmt]] = field(default_factory=dict)
