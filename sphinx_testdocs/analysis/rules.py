@@ -1,11 +1,12 @@
 """The rule table for the patterns, performance and security sections, and its runner.
 
 Every rule is one :class:`Rule` entry in :data:`RULES`: an id, a section, a title, a
-plain explanation, and the matchers (from :mod:`._matchers`) whose hits are its
-evidence. Nothing is inferred from names alone except by :data:`HARDCODED_CREDENTIAL`,
-which by nature inspects what a literal is assigned to. The analysed code is never
-imported or run: a module is walked once (:func:`._walk.collect`) and each matcher reads
-the gathered facts.
+plain explanation, and the matchers (from :mod:`._matchers`, with predicates from
+:mod:`._predicates`) whose hits are its evidence; adding a rule is adding one entry.
+Nothing is inferred from names alone except by :data:`HARDCODED_CREDENTIAL`, which by
+nature inspects what a literal is assigned to. The analysed code is never imported or
+run: a module is walked once (:func:`._walk.collect`) and each matcher reads the
+gathered facts.
 """
 
 from __future__ import annotations
@@ -31,7 +32,17 @@ from sphinx_testdocs.analysis._matchers import (
     Referenced,
     WithCall,
 )
-from sphinx_testdocs.analysis._walk import Facts, collect, dotted_name
+from sphinx_testdocs.analysis._predicates import (
+    check_hostname_off,
+    cuda_device,
+    first_arg_is_cuda,
+    hardcoded_credential,
+    large_range,
+    range_detail,
+    sleep_detail,
+    yaml_load_unsafe,
+)
+from sphinx_testdocs.analysis._walk import Facts, collect
 from sphinx_testdocs.analysis.model import Finding
 
 __all__ = [
@@ -83,194 +94,6 @@ class RuleScan:
 
     findings: tuple[Finding, ...]
     complete: bool = True
-
-
-# --- predicates used by the table ---------------------------------------------------
-
-# Guards for evaluating literal arithmetic such as ``10**6``: a source line like
-# ``range(10**10**10)`` must not make the documentation build compute a huge number.
-_MAX_LITERAL_DEPTH = 8
-_MAX_POW_BASE = 10**6
-_MAX_EXPONENT = 64
-_LARGE_RANGE = 10**5
-
-
-def _literal_int(node: ast.expr, depth: int = 0) -> int | None:
-    """The value of an integer literal or small literal arithmetic, else None."""
-    if depth > _MAX_LITERAL_DEPTH:
-        return None
-    if isinstance(node, ast.Constant):
-        value = node.value
-        return value if type(value) is int else None
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        operand = _literal_int(node.operand, depth + 1)
-        if operand is None:
-            return None
-        return -operand if isinstance(node.op, ast.USub) else operand
-    if isinstance(node, ast.BinOp):
-        left = _literal_int(node.left, depth + 1)
-        right = _literal_int(node.right, depth + 1)
-        if left is None or right is None:
-            return None
-        op = node.op
-        if isinstance(op, ast.Add):
-            return left + right
-        if isinstance(op, ast.Sub):
-            return left - right
-        if isinstance(op, ast.Mult):
-            return left * right
-        if isinstance(op, ast.FloorDiv) and right:
-            return left // right
-        if isinstance(op, ast.Pow) and abs(left) <= _MAX_POW_BASE and 0 <= right <= _MAX_EXPONENT:
-            return int(left**right)
-        if isinstance(op, ast.LShift) and 0 <= right <= _MAX_EXPONENT:
-            return left << right
-    return None
-
-
-def _range_length(call: ast.Call) -> int | None:
-    if call.keywords or not 1 <= len(call.args) <= 3:
-        return None
-    values = [_literal_int(arg) for arg in call.args]
-    if any(v is None for v in values):
-        return None
-    ints = [v for v in values if v is not None]
-    start, stop, step = (
-        (0, ints[0], 1) if len(ints) == 1 else (*ints[:2], ints[2] if len(ints) == 3 else 1)
-    )
-    if not step:
-        return None
-    # Arithmetic rather than len(range(...)): literals may exceed a C ssize_t.
-    span = stop - start if step > 0 else start - stop
-    return max(0, (span + abs(step) - 1) // abs(step))
-
-
-def _large_range(call: ast.Call, index: Index) -> bool:
-    length = _range_length(call)
-    return length is not None and length >= _LARGE_RANGE
-
-
-def _range_detail(call: ast.Call) -> str | None:
-    length = _range_length(call)
-    return f"{length:,} items" if length is not None else None
-
-
-def _sleep_detail(call: ast.Call) -> str | None:
-    arg: ast.expr | None = call.args[0] if call.args else None
-    for kw in call.keywords:
-        if kw.arg in {"secs", "seconds", "delay"}:
-            arg = kw.value
-    if isinstance(arg, ast.Constant):
-        value = arg.value
-        # True is an int, but not a duration.
-        if isinstance(value, float):
-            return f"{value:g} s"
-        if isinstance(value, int) and not isinstance(value, bool):
-            return f"{value} s"
-    return None
-
-
-def _first_arg_is_cuda(call: ast.Call) -> bool:
-    first = call.args[0] if call.args else None
-    return (
-        isinstance(first, ast.Constant)
-        and isinstance(first.value, str)
-        and first.value.startswith("cuda")
-    )
-
-
-def _cuda_device(call: ast.Call, index: Index) -> bool:
-    return _first_arg_is_cuda(call)
-
-
-_YAML_UNSAFE_LOADERS = frozenset(
-    f"yaml{sub}.{name}"
-    for sub in ("", ".loader", ".cyaml")
-    for name in ("Loader", "UnsafeLoader", "CLoader", "CUnsafeLoader")
-)
-
-
-def _yaml_load_unsafe(call: ast.Call, index: Index) -> bool:
-    """No loader given (unsafe before PyYAML 5.1), or an explicitly unsafe one.
-
-    A loader passed as a variable is not flagged: what it holds is not visible.
-    """
-    loader: ast.expr | None = call.args[1] if len(call.args) > 1 else None
-    for kw in call.keywords:
-        if kw.arg == "Loader":
-            loader = kw.value
-    if loader is None:
-        return True
-    if isinstance(loader, (ast.Name, ast.Attribute)):
-        dotted = dotted_name(loader)
-        return dotted is not None and any(q in _YAML_UNSAFE_LOADERS for q in index.resolve(dotted))
-    return False
-
-
-# Credential heuristic, documented in HARDCODED_CREDENTIAL's explanation. Name words are
-# split on underscores and camelCase; the *last* word decides, so ``token_type`` or
-# ``password_file`` (which name something about a secret, not a secret) are left alone.
-_CREDENTIAL_WORDS = frozenset({"password", "passwd", "passphrase", "secret", "token", "apikey"})
-_KEY_QUALIFIERS = frozenset({"api", "secret", "access", "private", "auth"})
-# Tokenizer vocabulary (``eos_token = "</s>"``) is common in ML test suites and is not a
-# credential.
-_NOT_SECRET_TOKENS = frozenset({"bos", "eos", "pad", "unk", "mask", "sep", "cls", "special"})
-_PLACEHOLDER_WORDS = frozenset(
-    {
-        "password",
-        "passwd",
-        "secret",
-        "token",
-        "changeme",
-        "change_me",
-        "dummy",
-        "fake",
-        "test",
-        "example",
-        "placeholder",
-        "none",
-        "null",
-        "redacted",
-    }
-)
-# <...>, [...], {...}, $VAR, ${VAR}, %(name)s templates, and ALL_CAPS identifiers (the
-# name of an environment variable or setting, not its value).
-_PLACEHOLDER_RE = re.compile(
-    r"(<[^>]*>|\[[^\]]*\]|\{[^}]*\}|\$\{?\w+\}?|%\(\w+\)s|[A-Z][A-Z0-9_]*)\Z"
-)
-_CAMEL_RE = re.compile(r"([a-z0-9])([A-Z])")
-
-
-def _credential_name(name: str) -> bool:
-    words = [w for w in _CAMEL_RE.sub(r"\1_\2", name).lower().split("_") if w]
-    if not words:
-        return False
-    last = words[-1]
-    before = words[-2] if len(words) > 1 else ""
-    if last == "token" and before in _NOT_SECRET_TOKENS:
-        return False
-    return last in _CREDENTIAL_WORDS or (last == "key" and before in _KEY_QUALIFIERS)
-
-
-def _credential_value(name: str, value: object) -> bool:
-    if isinstance(value, bytes):
-        value = value.decode("latin-1")
-    if not isinstance(value, str):
-        return False
-    text = value.strip()
-    if not text or len(set(text)) == 1:
-        return False
-    if text.lower() in _PLACEHOLDER_WORDS or text.lower() == name.lower():
-        return False
-    return _PLACEHOLDER_RE.match(text) is None
-
-
-def _hardcoded_credential(name: str, value: object) -> bool:
-    return _credential_name(name) and _credential_value(name, value)
-
-
-def _check_hostname_off(name: str, value: object) -> bool:
-    return name == "check_hostname" and value is False
 
 
 # --- name lists -------------------------------------------------------------------
@@ -532,8 +355,8 @@ GPU = Rule(
             ("torch.cuda.", "cupy.", "numba.cuda.", "pycuda."),
         ),
         MethodCalled(frozenset({"cuda"})),
-        MethodCalled(frozenset({"to"}), where=_first_arg_is_cuda),
-        Called(frozenset({"torch.device"}), where=_cuda_device),
+        MethodCalled(frozenset({"to"}), where=first_arg_is_cuda),
+        Called(frozenset({"torch.device"}), where=cuda_device),
         Keyword("device", str_prefixes=("cuda",)),
     ),
 )
@@ -543,7 +366,7 @@ SLEEP = Rule(
     "Sleeps",
     "Sleeping adds its full duration to every run, and tests that sleep to wait for "
     "something are usually racy on a loaded machine.",
-    (Called(frozenset({"time.sleep", "asyncio.sleep"}), detail=_sleep_detail),),
+    (Called(frozenset({"time.sleep", "asyncio.sleep"}), detail=sleep_detail),),
 )
 SLOW_MARK = Rule(
     "slow-mark",
@@ -565,8 +388,8 @@ LARGE_RANGE = Rule(
     (
         Called(
             frozenset({"builtins.range"}),
-            where=_large_range,
-            detail=_range_detail,
+            where=large_range,
+            detail=range_detail,
         ),
     ),
 )
@@ -612,7 +435,7 @@ YAML_LOAD = Rule(
     "PyYAML's full/unsafe loaders can construct arbitrary Python objects from the "
     "document; yaml.safe_load or Loader=yaml.SafeLoader cannot.",
     (
-        Called(_names("yaml", "load", "load_all"), where=_yaml_load_unsafe),
+        Called(_names("yaml", "load", "load_all"), where=yaml_load_unsafe),
         Called(_names("yaml", "unsafe_load", "unsafe_load_all")),
     ),
 )
@@ -661,7 +484,7 @@ TLS_VERIFICATION = Rule(
             ),
         ),
         Referenced(frozenset({"ssl._create_unverified_context", "ssl.CERT_NONE"})),
-        Assigned(_check_hostname_off),
+        Assigned(check_hostname_off),
     ),
 )
 HARDCODED_CREDENTIAL = Rule(
@@ -671,7 +494,7 @@ HARDCODED_CREDENTIAL = Rule(
     "A non-empty string literal is assigned to a name ending in password, passwd, "
     "passphrase, secret, token or api/secret/access key; real secrets in source control "
     "leak. Placeholders (<...>, ${VAR}, ALL_CAPS names, xxxx, 'dummy') are ignored.",
-    (Assigned(_hardcoded_credential),),
+    (Assigned(hardcoded_credential),),
 )
 
 #: The rule table, in the order findings are reported within each section.
