@@ -39,6 +39,8 @@ class Subtype(enum.Enum):
     """A file is nested too deeply to analyse completely."""
     directive = "directive"
     """A ``testdocs-*`` directive was used with a wrong argument or option."""
+    ref = "ref"
+    """A ``:test:...`` reference names no test object, or more than one."""
     name = "name"
     """A file name had to be changed to make a valid document name."""
 

@@ -15,6 +15,7 @@ from sphinx_testdocs.events import (
     analyse_before_reading,
     check_config,
     scan_and_write_stubs,
+    warn_missing_test_reference,
 )
 from sphinx_testdocs.render.nodes import depart_details_html, testdocs_details, visit_details_html
 
@@ -36,6 +37,7 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
     app.connect("env-before-read-docs", analyse_before_reading)
     # Before Sphinx's own collectors (priority 500) so the toctree is collected.
     app.connect("doctree-read", add_root_toctree, priority=400)
+    app.connect("missing-reference", warn_missing_test_reference, priority=900)
 
     return {
         "version": __version__,

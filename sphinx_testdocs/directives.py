@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path, PurePosixPath
 from collections.abc import Callable
+from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
 from urllib.parse import unquote
 
@@ -16,7 +16,7 @@ from sphinx_testdocs.analysis.analyse import AnalysisContext, analyse_file
 from sphinx_testdocs.analysis.model import ModuleAnalysis
 from sphinx_testdocs.analysis.summary import FileSummary, Totals, summarise
 from sphinx_testdocs.config import SECTIONS, TestdocsConfig, read_config
-from sphinx_testdocs.domain import TestDomain
+from sphinx_testdocs.domain import TestDomain, TestObject
 from sphinx_testdocs.project import Project, TestRoot, summary_folders
 from sphinx_testdocs.render.folder import FolderView, render_folder
 from sphinx_testdocs.render.module import ModulePageContext, Sibling, render_module
@@ -121,7 +121,85 @@ class ModuleDirective(_TestdocsDirective):
         else:
             ctx.siblings = [Sibling(p.name, None) for p in sorted(path.parent.glob("*.py"))]
         title = None if "no-title" in self.options else relpath
-        return render_module(analysis, ctx, title)
+        ctx.plan_anchors(analysis)
+        rendered = render_module(analysis, ctx, title)
+        if root is not None and page is not None:
+            # Only a module's own page defines its objects: inline copies link to it.
+            self.testdocs_domain.note_objects(
+                self.env.docname, module_objects(analysis, root, relpath, ctx, self.env.docname)
+            )
+        return rendered
+
+
+def module_objects(
+    analysis: ModuleAnalysis, root: TestRoot, relpath: str, ctx: ModulePageContext, docname: str
+) -> list[TestObject]:
+    """The domain objects a module page defines: module, test classes, tests, fixtures."""
+    objects = [
+        TestObject(
+            "module",
+            relpath,
+            docname,
+            ctx.page_anchor,
+            root.name,
+            analysis.docstring_summary or "",
+        )
+    ]
+    collection = analysis.collection
+    if collection is None:
+        return objects
+    prefix = root.nodeid_path(relpath)
+
+    def fullname(nodeid: str) -> str:
+        return relpath + nodeid[len(prefix) :] if nodeid.startswith(prefix) else nodeid
+
+    for cls in collection.classes:
+        anchor = ctx.anchors.get(cls.line, ctx.page_anchor)
+        objects.append(
+            TestObject(
+                "class",
+                fullname(cls.nodeid),
+                docname,
+                anchor,
+                root.name,
+                cls.docstring_summary or "",
+            )
+        )
+    for test in collection.tests:
+        anchor = ctx.anchors.get(test.line, ctx.page_anchor)
+        markers = tuple((m.name, m.args) for m in test.markers if m.name != "parametrize")
+        fixtures = tuple(
+            f"{f.resolved.relpath}::{f.resolved.name}"
+            for f in test.fixtures
+            if f.resolved is not None and not f.resolved.builtin
+        )
+        objects.append(
+            TestObject(
+                "test",
+                fullname(test.nodeid),
+                docname,
+                anchor,
+                root.name,
+                test.docstring_summary or "",
+                markers,
+                fixtures,
+            )
+        )
+    for fixture in collection.fixtures:
+        anchor = ctx.anchors.get(fixture.line, ctx.page_anchor)
+        details = (("scope", fixture.scope), ("autouse", "autouse" if fixture.autouse else ""))
+        objects.append(
+            TestObject(
+                "fixture",
+                f"{relpath}::{fixture.name}",
+                docname,
+                anchor,
+                root.name,
+                fixture.docstring_summary or "",
+                details,
+            )
+        )
+    return objects
 
 
 def _with_sections(config: TestdocsConfig, chosen: set[str]) -> TestdocsConfig:

@@ -1,53 +1,270 @@
-"""The ``test`` domain: state that crosses documents, kept in ``env.domaindata``.
+"""The ``test`` domain: test modules, classes, tests, fixtures and markers as objects.
 
-Besides its stored data, the domain instance carries the build's ``Project`` (the scan
-and in-memory analyses). Domain instances live for one build and are not pickled with
-the environment, and parallel readers inherit them by fork, which is exactly the
-lifetime that state needs.
+State that crosses documents lives in ``env.domaindata["test"]``, keyed so that
+``clear_doc`` and ``merge_domaindata`` stay exact under incremental and parallel
+builds. Besides its stored data, the domain instance carries the build's ``Project``
+(the scan and in-memory analyses): domain instances live for one build, are not
+pickled with the environment, and parallel readers inherit them by fork, which is
+exactly the lifetime that state needs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Set
-from typing import Any, ClassVar
+from collections.abc import Iterable, Iterator, Set
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
-from sphinx.domains import Domain
+from docutils import nodes
+from sphinx.domains import Domain, Index, IndexEntry, ObjType
+from sphinx.roles import XRefRole
+from sphinx.util.nodes import make_refnode
 
+from sphinx_testdocs._log import Subtype, warn
 from sphinx_testdocs.analysis.summary import FileSummary
 from sphinx_testdocs.project import Project
+
+if TYPE_CHECKING:
+    from sphinx.builders import Builder
+    from sphinx.util.typing import RoleFunction
+    from sphinx.environment import BuildEnvironment
 
 #: (size, mtime in ns) of each input a summary was made from: the file, its conftest.py
 #: chain and the pytest configuration file.
 Fingerprint = tuple[tuple[int, int], ...]
 
+#: Object types, the role that names them, and how they read in indices.
+OBJECT_TYPES: dict[str, tuple[str, str]] = {
+    "module": ("mod", "test module"),
+    "class": ("class", "test class"),
+    "test": ("func", "test"),
+    "fixture": ("fixture", "fixture"),
+    "marker": ("marker", "marker"),
+}
+
+
+class TestObject(NamedTuple):
+    """A documented object; ``fullname`` is relative to its test directory."""
+
+    objtype: str
+    fullname: str  # "dynamo/test_compile.py::Class::test", "conftest.py::tmp_db", "slow"
+    docname: str
+    anchor: str
+    root: str  # name of the configured test directory
+    summary: str = ""
+    #: test: marker uses as (name, args); fixture: (scope, "autouse" or "").
+    details: tuple[tuple[str, str], ...] = ()
+    #: test: fullnames of the fixture definitions it uses; marker: tests carrying it.
+    links: tuple[str, ...] = ()
+
+    @property
+    def shortname(self) -> str:
+        return self.fullname.rsplit("::", 1)[-1].rsplit("/", 1)[-1]
+
+
+def _suffixes(fullname: str) -> Iterator[str]:
+    """Every tail of a full ID that starts at a "::" or "/" boundary, itself included."""
+    yield fullname
+    for i, ch in enumerate(fullname):
+        if ch == "/":
+            yield fullname[i + 1 :]
+        elif ch == ":" and fullname.startswith("::", i):
+            yield fullname[i + 2 :]
+
+
+class MarkerIndex(Index):
+    """Tests by marker: every skip and xfail with its reason, the suite's skip inventory."""
+
+    name = "markerindex"
+    localname = "Tests by marker"
+    shortname = "markers"
+
+    def generate(
+        self, docnames: Iterable[str] | None = None
+    ) -> tuple[list[tuple[str, list[IndexEntry]]], bool]:
+        domain = self.domain
+        assert isinstance(domain, TestDomain)
+        wanted = set(docnames) if docnames is not None else None
+        groups: dict[str, list[IndexEntry]] = {}
+        for obj in domain.objects_of("test"):
+            if wanted is not None and obj.docname not in wanted:
+                continue
+            for marker, args in obj.details:
+                groups.setdefault(marker, []).append(
+                    IndexEntry(obj.fullname, 0, obj.docname, obj.anchor, args, "", obj.root)
+                )
+        content = [(name, sorted(entries)) for name, entries in sorted(groups.items())]
+        return content, False
+
+
+class FixtureIndex(Index):
+    """Fixtures: scope, autouse, where each is defined and how many tests use it."""
+
+    name = "fixtureindex"
+    localname = "Fixtures"
+    shortname = "fixtures"
+
+    def generate(
+        self, docnames: Iterable[str] | None = None
+    ) -> tuple[list[tuple[str, list[IndexEntry]]], bool]:
+        domain = self.domain
+        assert isinstance(domain, TestDomain)
+        users: dict[tuple[str, str], int] = {}
+        for test in domain.objects_of("test"):
+            for fixture in test.links:
+                users[test.root, fixture] = users.get((test.root, fixture), 0) + 1
+        groups: dict[str, list[IndexEntry]] = {}
+        for obj in domain.objects_of("fixture"):
+            scope, autouse = (dict(obj.details).get(k, "") for k in ("scope", "autouse"))
+            count = users.get((obj.root, obj.fullname), 0)
+            extra = f"scope {scope}{', autouse' if autouse else ''}; used by {count} test"
+            extra += "" if count == 1 else "s"
+            where = obj.fullname.rsplit("::", 1)[0]
+            entry = IndexEntry(obj.shortname, 0, obj.docname, obj.anchor, extra, "", where)
+            groups.setdefault(obj.shortname[:1].upper(), []).append(entry)
+        content = [(letter, sorted(entries)) for letter, entries in sorted(groups.items())]
+        return content, True
+
 
 class TestDomain(Domain):
-    """Test modules, classes, tests and fixtures documented by sphinx-testdocs."""
+    """Test modules, classes, tests, fixtures and markers documented by sphinx-testdocs."""
 
     name = "test"
     label = "Test suite"
+    object_types: ClassVar[dict[str, ObjType]] = {
+        objtype: ObjType(label, role, "any") for objtype, (role, label) in OBJECT_TYPES.items()
+    }
+    roles: ClassVar[dict[str, RoleFunction | XRefRole]] = {
+        role: XRefRole() for role, _ in OBJECT_TYPES.values()
+    }
+    indices: ClassVar[list[type[Index]]] = [MarkerIndex, FixtureIndex]
     initial_data: ClassVar[dict[str, Any]] = {
+        # docname -> objects registered by that document
+        "objects": {},
         # root path -> relpath -> (fingerprint, summary). Not tied to any document: it
         # is refreshed in the main process before reading, from the files themselves.
         "summaries": {},
+        # docname -> digest of the cross-file facts the page shows (see events.py)
+        "digests": {},
     }
 
     project: Project | None = None
+    _lookup: dict[str, dict[str, list[TestObject]]] | None = None
+
+    # --- stored data ----------------------------------------------------------------
 
     @property
     def summaries(self) -> dict[str, dict[str, tuple[Fingerprint, FileSummary]]]:
         return self.data.setdefault("summaries", {})  # type: ignore[no-any-return]
 
+    @property
+    def digests(self) -> dict[str, str]:
+        return self.data.setdefault("digests", {})  # type: ignore[no-any-return]
+
+    @property
+    def _objects(self) -> dict[str, list[TestObject]]:
+        return self.data.setdefault("objects", {})  # type: ignore[no-any-return]
+
+    def note_objects(self, docname: str, objects: Iterable[TestObject]) -> None:
+        """Record the objects a document defines (replacing any it defined before)."""
+        self._objects.setdefault(docname, []).extend(objects)
+        self._lookup = None
+
+    def objects_of(self, objtype: str) -> Iterator[TestObject]:
+        # Sorted by document so that indices do not depend on reading order (-j).
+        for docname in sorted(self._objects):
+            for obj in self._objects[docname]:
+                if obj.objtype == objtype:
+                    yield obj
+
     def clear_doc(self, docname: str) -> None:
-        # Summaries belong to files, not documents; they are pruned from the scan.
-        pass
+        if self._objects.pop(docname, None) is not None:
+            self._lookup = None
+        self.digests.pop(docname, None)
 
     def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
-        # Workers only read summaries the main process computed before forking.
-        pass
+        # Summaries were computed in the main process before the workers forked.
+        for docname in docnames:
+            if docname in otherdata["objects"]:
+                self._objects[docname] = otherdata["objects"][docname]
+            if docname in otherdata["digests"]:
+                self.digests[docname] = otherdata["digests"][docname]
+        self._lookup = None
 
-    def resolve_any_xref(self, *args: Any, **kwargs: Any) -> list[Any]:
-        return []
+    # --- resolution -----------------------------------------------------------------
 
-    def get_objects(self) -> Iterable[tuple[str, str, str, str, str, int]]:
-        return ()
+    def _index(self) -> dict[str, dict[str, list[TestObject]]]:
+        """objtype -> (full ID or any "::"/"/" tail of it) -> objects."""
+        if self._lookup is None:
+            lookup: dict[str, dict[str, list[TestObject]]] = {t: {} for t in OBJECT_TYPES}
+            for docname in sorted(self._objects):
+                for obj in self._objects[docname]:
+                    by_name = lookup[obj.objtype]
+                    for key in {*_suffixes(obj.fullname), f"{obj.root}/{obj.fullname}"}:
+                        by_name.setdefault(key, []).append(obj)
+            self._lookup = lookup
+        return self._lookup
+
+    def find(self, objtypes: Iterable[str], target: str) -> list[TestObject]:
+        """Objects a target names: its full ID if one matches, else a unique tail."""
+        index = self._index()
+        found: list[TestObject] = []
+        for objtype in objtypes:
+            found.extend(index.get(objtype, {}).get(target, ()))
+        exact = [o for o in found if target in {o.fullname, f"{o.root}/{o.fullname}"}]
+        return exact or found
+
+    def resolve_xref(
+        self,
+        env: BuildEnvironment,
+        fromdocname: str,
+        builder: Builder,
+        typ: str,
+        target: str,
+        node: Any,
+        contnode: nodes.Element,
+    ) -> nodes.reference | None:
+        objtypes = self.objtypes_for_role(typ) or []
+        matches = self.find(objtypes, target)
+        if not matches:
+            return None
+        if len(matches) > 1:
+            candidates = ", ".join(sorted(f"{m.root}/{m.fullname}" for m in matches))
+            warn(
+                "ambiguous test reference %r: %s; give more of the ID",
+                Subtype.ref,
+                node,
+                target,
+                candidates,
+            )
+        obj = matches[0]
+        return make_refnode(builder, fromdocname, obj.docname, obj.anchor, contnode, obj.fullname)
+
+    def resolve_any_xref(
+        self,
+        env: BuildEnvironment,
+        fromdocname: str,
+        builder: Builder,
+        target: str,
+        node: Any,
+        contnode: nodes.Element,
+    ) -> list[tuple[str, nodes.reference]]:
+        results = []
+        for objtype in OBJECT_TYPES:
+            matches = self.find([objtype], target)
+            if len(matches) == 1:
+                obj = matches[0]
+                role = f"test:{self.role_for_objtype(objtype)}"
+                ref = make_refnode(
+                    builder, fromdocname, obj.docname, obj.anchor, contnode, obj.fullname
+                )
+                results.append((role, ref))
+        return results
+
+    def get_objects(self) -> Iterator[tuple[str, str, str, str, str, int]]:
+        for docname in sorted(self._objects):
+            for obj in self._objects[docname]:
+                priority = 1 if obj.objtype in {"module", "class", "test"} else 2
+                yield (obj.fullname, obj.fullname, obj.objtype, obj.docname, obj.anchor, priority)
+
+    def get_full_qualified_name(self, node: nodes.Element) -> str | None:
+        target = node.get("reftarget")
+        return str(target) if target else None

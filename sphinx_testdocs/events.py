@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from docutils import nodes
+from sphinx import addnodes
 
 from sphinx_testdocs._log import Subtype, logger, warn
 from sphinx_testdocs.analysis.summary import summarise
@@ -123,3 +124,26 @@ def add_root_toctree(app: Sphinx, doctree: nodes.document) -> None:
             break
     docnames = [root.index_docname for root in project.roots]
     target += toctree(env.docname, docnames, hidden=False, caption=project.config.toctree_caption)
+
+
+def warn_missing_test_reference(
+    app: Sphinx, env: BuildEnvironment, node: addnodes.pending_xref, contnode: nodes.TextElement
+) -> nodes.Node | None:
+    """A clear warning for a dangling ``:test:`` role; optional links stay plain text.
+
+    Runs after intersphinx (priority 900), so only what nobody could resolve gets here.
+    Returning ``contnode`` tells Sphinx the reference is handled: no second, nitpicky
+    warning for the same thing.
+    """
+    if node.get("testdocs_optional"):
+        return contnode
+    if node.get("refdomain") != "test":
+        return None
+    warn(
+        "no test object %r for :test:%s: (check the ID or the testdocs_dirs setting)",
+        Subtype.ref,
+        node,
+        node["reftarget"],
+        node["reftype"],
+    )
+    return contnode

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import gc
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -184,6 +185,10 @@ def _recovered(
 
 
 def _parse(text: str, relpath: str) -> tuple[ast.Module | None, Problem | None]:
+    # The cycle collector keeps re-scanning the young AST nodes while a large file is
+    # parsed (measured 4-10x slower on 5 MB files); ASTs hold no cycles, so pause it.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
     try:
         with warnings.catch_warnings():
             # Invalid escape sequences warn while parsing (an error under -W error);
@@ -198,6 +203,9 @@ def _parse(text: str, relpath: str) -> tuple[ast.Module | None, Problem | None]:
     except (ValueError, RecursionError, MemoryError) as exc:
         # ValueError: NUL bytes before 3.12; RecursionError/MemoryError: extreme nesting.
         return None, Problem("syntax", f"Python cannot parse the file: {exc}")
+    finally:
+        if gc_was_enabled:
+            gc.enable()
 
 
 def _kind_without_collection(relpath: str) -> tuple[FileKind, str]:

@@ -82,6 +82,15 @@ class ModulePageContext:
     root_docname: str | None = None
     siblings: Sequence[Sibling] = ()
     _used_ids: set[str] = field(default_factory=set)
+    #: Anchor of the page (or inline block) and of every definition, by line.
+    page_anchor: str = ""
+    anchors: dict[int, str] = field(default_factory=dict)
+
+    def plan_anchors(self, analysis: ModuleAnalysis) -> None:
+        """Fix every id up front, so domain objects and rendered targets agree."""
+        self.page_anchor = self.unique_id("module-" + analysis.facts.relpath)
+        for defn in analysis.all_definitions():
+            self.anchors.setdefault(defn.line, self.unique_id("def-" + defn.qualname))
 
     def unique_id(self, base: str) -> str:
         candidate = self.id_prefix + nodes.make_id(base)
@@ -122,7 +131,9 @@ def render_module(
         "related": lambda: _related(analysis, ctx),
         "xrefs": lambda: _xrefs(analysis, ctx, index_entries),
     }
-    page_id = ctx.unique_id("module-" + analysis.facts.relpath)
+    if not ctx.page_anchor:
+        ctx.plan_anchors(analysis)
+    page_id = ctx.page_anchor
     index_entries.append(IndexEntry(analysis.facts.relpath, analysis.kind.value, page_id, True))
     for key in SECTIONS:
         section_title = ctx.config.title(key)
@@ -298,7 +309,7 @@ def _structure(
 
     relpath = analysis.facts.relpath
 
-    def item(defn: Definition, parent: Definition | None) -> list[nodes.Node]:
+    def item(defn: Definition, parent: Definition | None, depth: int = 0) -> list[nodes.Node]:
         test = tests_by_line.get(defn.line) if defn.kind is not DefKind.CLASS else None
         fixture = fixtures_by_line.get(defn.line)
         if defn.kind is DefKind.CLASS:
@@ -313,7 +324,7 @@ def _structure(
             label = "function" if parent is None else "nested function"
         if defn.kind is DefKind.ASYNC_FUNCTION:
             label = "async " + label
-        target = ctx.unique_id("def-" + defn.qualname)
+        target = ctx.anchors.get(defn.line) or ctx.unique_id("def-" + defn.qualname)
         if label.endswith(("test", "test class", "fixture")):
             what = label.replace("async ", "")
             index_entries.append(IndexEntry(defn.name, f"{what} in {relpath}", target))
@@ -335,7 +346,16 @@ def _structure(
         facts = _test_facts(test) if test else _fixture_facts(fixture) if fixture else []
         if facts:
             out.append(bullet_list(facts, "testdocs-facts"))
-        children: list[Sequence[nodes.Node]] = [item(c, defn) for c in defn.children]
+        if depth < _MAX_TREE_DEPTH:
+            children = [item(c, defn, depth + 1) for c in defn.children]
+        else:
+            # Writers walk node trees recursively: list what lies deeper flat, by
+            # qualified name, rather than nest lists until the stack runs out.
+            children = [
+                [para(literal(d.qualname), " \N{EM DASH} ", ctx.line_link(d.line))]
+                for child in defn.children
+                for d in child.walk()
+            ]
         for inherited_test in inherited.get(defn.qualname, ()):
             children.append(
                 [
@@ -359,6 +379,10 @@ def _structure(
         "link to the listing above."
     )
     return [intro, tree]
+
+
+#: Nesting shown as a tree; deeper definitions are listed flat (see ``_structure``).
+_MAX_TREE_DEPTH = 8
 
 
 def _marker(marker: MarkerUse) -> nodes.Node:
