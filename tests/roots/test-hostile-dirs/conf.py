@@ -1,0 +1,5 @@
+project = "hostile-dirs"
+extensions = ["sphinx_testdocs"]
+# Two folders with the same base name, one that does not exist, a file, and a repeat.
+testdocs_dirs = ["a/tests", "b/tests", "missing", "a/tests/test_a.py", "a/tests/"]
+exclude_patterns = ["a", "b", "_build"]

@@ -1,0 +1,5 @@
+project = "hostile-srcdir"
+extensions = ["sphinx_testdocs"]
+# The test directory is the Sphinx source directory itself.
+testdocs_dirs = ["."]
+exclude_patterns = ["_build"]
