@@ -14,10 +14,18 @@ from sphinx_testdocs.events import (
     add_root_toctree,
     analyse_before_reading,
     check_config,
+    release_read_doctrees,
     scan_and_write_stubs,
     warn_missing_test_reference,
 )
-from sphinx_testdocs.render.nodes import depart_details_html, testdocs_details, visit_details_html
+from sphinx_testdocs.render.nodes import (
+    depart_details_html,
+    testdocs_details,
+    testdocs_links,
+    visit_details_html,
+    visit_links_html,
+)
+from sphinx_testdocs.transforms import ExpandLinks
 
 #: Bump when anything stored in the environment changes shape.
 ENV_VERSION = 1
@@ -28,6 +36,8 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
         app.add_config_value(f"testdocs_{option.name}", option.default, "env", types=option.types)
 
     app.add_node(testdocs_details, html=(visit_details_html, depart_details_html))
+    app.add_node(testdocs_links, html=(visit_links_html, None))
+    app.add_post_transform(ExpandLinks)
     app.add_domain(TestDomain)
     app.add_directive("testdocs-module", ModuleDirective)
     app.add_directive("testdocs-folder", FolderDirective)
@@ -38,6 +48,9 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
     # Before Sphinx's own collectors (priority 500) so the toctree is collected.
     app.connect("doctree-read", add_root_toctree, priority=400)
     app.connect("missing-reference", warn_missing_test_reference, priority=900)
+    # Each page's doctree is cached after its "doctree-read"; release it at the next one.
+    app.connect("doctree-read", release_read_doctrees)
+    app.connect("env-updated", release_read_doctrees)
 
     return {
         "version": __version__,

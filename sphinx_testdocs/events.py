@@ -147,3 +147,20 @@ def warn_missing_test_reference(
         node["reftype"],
     )
     return contnode
+
+
+def release_read_doctrees(app: Sphinx, *args: object) -> None:
+    """Let generated pages' doctrees go once they are pickled to disk.
+
+    Sphinx 8.1+ keeps every doctree read in this build in memory until it is written
+    (``env._write_doc_doctree_cache``), so peak memory grows with the size of all pages
+    together. Generated pages are large and numerous; dropping them makes the writer
+    load each from its pickle instead (a few percent of build time), and keeps memory
+    flat in the number of files. The attribute is private: without it, nothing to do.
+    """
+    cache = getattr(app.env, "_write_doc_doctree_cache", None)
+    project = _domain(app.env).project
+    if not cache or project is None:
+        return
+    for docname in [d for d in cache if project.page(d) is not None]:
+        del cache[docname]

@@ -38,6 +38,7 @@ from sphinx_testdocs.render.common import (
     plural,
     section,
 )
+from sphinx_testdocs.render.nodes import testdocs_links
 
 
 @dataclass(frozen=True, slots=True)
@@ -601,7 +602,9 @@ def _testing(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Nod
                 f" ({plural(len(ids), 'ID')}, in source order):",
             )
         )
-        block = nodes.literal_block("\n".join(ids), "\n".join(ids), classes=["testdocs-nodeids"])
+        block = nodes.literal_block(
+            "\n".join(ids), "\n".join(ids), classes=["testdocs-nodeids", "no-search"]
+        )
         block["language"] = "text"
         out.append(details(f"Show {plural(len(ids), 'node ID')}", block, open_=len(ids) <= 20))
     return out
@@ -629,19 +632,14 @@ def _related(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Nod
     others = [s for s in ctx.siblings if s.name != PurePosixPath(analysis.facts.relpath).name]
     if not others:
         return [para("No other files in this folder.")]
-    items = [
-        doc_link(s.docname, literal(s.name))
-        if s.docname
-        else para(literal(s.name), f" ({s.kind})")
-        for s in others
-    ]
-    listing = bullet_list(
-        [para(i) if isinstance(i, addnodes.pending_xref) else i for i in items], "testdocs-related"
+    links = testdocs_links(
+        links=[(s.name, s.docname or "", "" if s.docname else s.kind) for s in others],
+        classes=["testdocs-related", "no-search"],
     )
     intro = para(f"Other files in the same folder ({len(others):,}), sorted by name:")
     if len(others) > 20:
-        return [intro, details(f"Show {plural(len(others), 'file')}", listing)]
-    return [intro, listing]
+        return [intro, details(f"Show {plural(len(others), 'file')}", links)]
+    return [intro, links]
 
 
 def _xrefs(
@@ -649,7 +647,6 @@ def _xrefs(
     ctx: ModulePageContext,
     index_entries: list[IndexEntry],
 ) -> list[nodes.Node]:
-    out: list[nodes.Node] = []
     links: list[nodes.Node] = []
     if ctx.folder_docname:
         links.append(
@@ -659,20 +656,30 @@ def _xrefs(
         links.append(
             para("Test suite page: ", doc_link(ctx.root_docname, ctx.root_label or "root"))
         )
-    genindex = addnodes.pending_xref(
-        "", refdomain="std", reftype="ref", reftarget="genindex", refexplicit=True
-    )
-    genindex += nodes.inline("General index", "General index")
+    what = "the file itself, its test classes, tests and fixtures"
     links.append(
-        para(genindex, f": this page adds {plural(len(index_entries), 'entry', 'entries')}")
-    )
-    out.append(bullet_list(links))
-    entries = [para(local_link(e.target, literal(e.name)), f" ({e.what})") for e in index_entries]
-    out.append(
-        details(
-            f"Show the index entries of this file ({len(entries):,})",
-            bullet_list(entries),
-            open_=len(entries) <= 20,
+        para(
+            _ref("genindex", "General index"),
+            f": this page adds {plural(len(index_entries), 'entry', 'entries')} ({what}); "
+            "each links back to its place in the Detailed Analysis above.",
         )
     )
-    return out
+    links.append(
+        para(
+            "Suite-wide indices: ",
+            _ref("test-markerindex", "tests by marker"),
+            ", ",
+            _ref("test-fixtureindex", "fixtures"),
+            ".",
+        )
+    )
+    return [bullet_list(links)]
+
+
+def _ref(label: str, text: str) -> addnodes.pending_xref:
+    """A reference to a label Sphinx defines (the general and domain indices)."""
+    ref = addnodes.pending_xref(
+        "", refdomain="std", reftype="ref", reftarget=label, refexplicit=True
+    )
+    ref += nodes.inline(text, text)
+    return ref
