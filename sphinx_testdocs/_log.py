@@ -49,6 +49,25 @@ class Subtype(enum.Enum):
         return f"{WARNING_TYPE}.{self.value}"
 
 
+class FileLocation(str):
+    """A file path as a warning location, shown as the path itself.
+
+    Sphinx reads a location string without ":" as a document name and appends the
+    source suffix ("test_x.py" would become "test_x.py.rst"); claiming to contain ":"
+    makes it print the path as given, which is where the problem is.
+    """
+
+    __slots__ = ()
+
+    def __contains__(self, item: object) -> bool:
+        return item == ":" or str.__contains__(self, item)  # type: ignore[operator]
+
+
+def file_location(path: object, line: int | None = None) -> str:
+    """The location of a problem in an analysed file (or folder)."""
+    return f"{path}:{line}" if line else FileLocation(str(path))
+
+
 #: Where a warning points: "path:line", (docname, line), a node, or nowhere.
 Location: TypeAlias = str | tuple[str | None, int | None] | nodes.Node | None
 

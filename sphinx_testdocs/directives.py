@@ -11,7 +11,7 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
 
-from sphinx_testdocs._log import Subtype, warn
+from sphinx_testdocs._log import Subtype, file_location, warn
 from sphinx_testdocs.analysis.analyse import AnalysisContext, analyse_file
 from sphinx_testdocs.analysis.model import ModuleAnalysis
 from sphinx_testdocs.analysis.summary import FileSummary, Totals, summarise
@@ -98,8 +98,10 @@ class ModuleDirective(_TestdocsDirective):
                 root, relpath = located
             else:
                 relpath = path.name
-        if not path.is_file():
+        if root is None and not path.is_file():
             return self.problem(f"testdocs-module: no such file: {path}")
+        # A generated page keeps its page even if its file vanished since the scan: the
+        # analysis reports the read error, and the next build removes the page.
         if project is not None and root is not None:
             for dependency in root.inputs(relpath):
                 self.env.note_dependency(str(dependency))
@@ -233,7 +235,7 @@ def _warn_problems(analysis: ModuleAnalysis, path: Path) -> None:
         return
     first = analysis.problems[0]
     subtype = Subtype(first.subtype) if first.subtype in Subtype.__members__ else Subtype.syntax
-    location = f"{path}:{first.line}" if first.line else str(path)
+    location = file_location(path, first.line)
     more = len(analysis.problems) - 1
     suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
     warn("%s%s", subtype, location, first.message, suffix)

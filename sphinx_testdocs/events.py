@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from docutils import nodes
 from sphinx import addnodes
 
-from sphinx_testdocs._log import Subtype, logger, warn
+from sphinx_testdocs._log import Subtype, file_location, logger, warn
 from sphinx_testdocs.analysis.summary import summarise
 from sphinx_testdocs.config import read_config
 from sphinx_testdocs.domain import TestDomain
@@ -53,10 +53,10 @@ def scan_and_write_stubs(app: Sphinx) -> None:
     skip = [srcdir, outdir, doctreedir]
     project = build_project(config, srcdir, confdir, skip)
     for subtype, message, path in project.problems:
-        warn("%s", Subtype(subtype), str(path) if path else None, message)
+        warn("%s", Subtype(subtype), file_location(path) if path else None, message)
     for root in project.roots:
         for problem in root.tree.problems:
-            warn("%s", Subtype(problem.subtype), str(problem.path), problem.message)
+            warn("%s", Subtype(problem.subtype), file_location(problem.path), problem.message)
     written, removed = write_stubs(project)
     logger.info(
         "[testdocs] %d files in %d folders; %d pages written, %d removed",

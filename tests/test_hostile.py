@@ -31,16 +31,6 @@ from sphinx_testdocs.project import Project
 # --- what the user sees --------------------------------------------------------------
 
 _ESCAPES = re.compile(r"\x1b\[[0-9;]*m")
-#: Needed before a warning about a whole file (no line) names the file itself: Sphinx
-#: treats a location string without ":" as a document name and appends ".rst".
-NEEDS_FILE_LOCATION = (
-    "needs _log.warn to keep file paths as locations (Sphinx appends '.rst' to a location "
-    "without ':'); see the report of issue 5"
-)
-NEEDS_RECURSION_SUBTYPE = (
-    "needs analyse._parse to report RecursionError/MemoryError as testdocs.recursion, "
-    "and a file location; see the report of issue 5"
-)
 
 
 def warning_lines(app: SphinxTestApp) -> list[str]:
@@ -114,10 +104,7 @@ def _syntax_case(id: str, name: str, data: bytes, *shows: str) -> Case:
     if error is None:  # a newer Python parses it: then it is simply a page
         return Case(id, name, data, None, shows)
     subtype, message, line = error
-    marks: tuple[Any, ...] = ()
-    if subtype == "recursion":
-        marks = (pytest.mark.xfail(strict=True, reason=NEEDS_RECURSION_SUBTYPE),)
-    return Case(id, name, data, (subtype, message, line), shows, marks)
+    return Case(id, name, data, (subtype, message, line), shows)
 
 
 NEWER_GRAMMAR = (
@@ -421,20 +408,12 @@ def mixed(rootdir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[B
     app.cleanup()
 
 
-def _params(cases: list[Case], *, exact_line: bool) -> list[Any]:
-    """One param per case; for exact warning lines, xfail what needs the lead's changes."""
-    out = []
-    for case in cases:
-        marks: list[Any] = []
-        if exact_line and case.marks:
-            marks = list(case.marks)
-        elif exact_line and case.warning is not None and case.warning[2] is None:
-            marks = [pytest.mark.xfail(strict=True, reason=NEEDS_FILE_LOCATION)]
-        out.append(pytest.param(case, id=case.id, marks=marks))
-    return out
+def _params(cases: list[Case]) -> list[Any]:
+    """One param per case, named after it."""
+    return [pytest.param(case, id=case.id, marks=list(case.marks)) for case in cases]
 
 
-@pytest.mark.parametrize("case", _params(CASES, exact_line=False))
+@pytest.mark.parametrize("case", _params(CASES))
 def test_every_file_gets_a_page(mixed: Built, case: Case) -> None:
     html = page_html(mixed.app, case.name)
     title = case.name.replace("<", "&lt;").replace(">", "&gt;")
@@ -446,7 +425,7 @@ def test_every_file_gets_a_page(mixed: Built, case: Case) -> None:
         assert case.warning[1].replace("'", "&#39;") in html
 
 
-@pytest.mark.parametrize("case", _params(CASES, exact_line=True))
+@pytest.mark.parametrize("case", _params(CASES))
 def test_exact_warning_line(mixed: Built, case: Case) -> None:
     lines = warning_lines(mixed.app)
     if case.warning is None:
@@ -458,16 +437,7 @@ def test_exact_warning_line(mixed: Built, case: Case) -> None:
 
 @pytest.mark.parametrize(
     "fs",
-    [
-        pytest.param(
-            fs,
-            id=fs.id,
-            marks=[pytest.mark.xfail(strict=True, reason=NEEDS_FILE_LOCATION)]
-            if fs.warning
-            else [],
-        )
-        for fs in FS_CASES
-    ],
+    [pytest.param(fs, id=fs.id) for fs in FS_CASES],
 )
 def test_file_system_oddity_warning_line(mixed: Built, fs: FsCase) -> None:
     lines = warning_lines(mixed.app)
@@ -548,11 +518,6 @@ def test_names_that_collide_as_document_names_stay_distinct(mixed: Built) -> Non
         assert all(len(part) < 200 for part in docname.split("/"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs render/module.py _source to show NUL as U+2400: docutils drops \\x00 "
-    "from text, so the listing loses its highlighting and line anchors",
-)
 def test_nul_byte_is_shown_and_lines_stay_linked(mixed: Built) -> None:
     html = page_html(mixed.app, "test_nul.py")
     assert 'id="L-2"' in html
@@ -592,11 +557,6 @@ def test_files_that_vanish_before_reading_cost_one_warning_each(vanished: Sphinx
     assert "Nothing unusual here." in html
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs directives.ModuleDirective.run to render the project's analysis (which "
-    "holds the read problem) instead of returning early when path.is_file() is False",
-)
 def test_files_that_vanish_before_reading_warn_as_read_errors(vanished: SphinxTestApp) -> None:
     suite = Path(vanished.srcdir) / "suite"
     lines = warning_lines(vanished)
@@ -620,7 +580,6 @@ def test_files_that_vanish_before_reading_warn_as_read_errors(vanished: SphinxTe
     reason="permissions do not stop root (or Windows); the read-error path is covered by "
     "test_files_that_vanish_before_reading_*",
 )
-@pytest.mark.xfail(strict=True, reason=NEEDS_FILE_LOCATION)
 def test_unreadable_file(make_app: Any, rootdir: Path, tmp_path: Path) -> None:
     srcdir = tmp_path / "docs"
     shutil.copytree(rootdir / "test-hostile-mixed", srcdir)
@@ -655,7 +614,6 @@ def test_configured_directories(app: SphinxTestApp) -> None:
     ]
 
 
-@pytest.mark.xfail(strict=True, reason=NEEDS_FILE_LOCATION)
 @pytest.mark.sphinx("html", testroot="hostile-dirs", srcdir="hostile-dirs-location")
 def test_missing_directory_warning_names_it(app: SphinxTestApp) -> None:
     app.build()
@@ -752,11 +710,6 @@ def test_five_megabyte_file(big: SphinxTestApp) -> None:
     assert "value-00001000-abcdefghijklmnopqrstuvwxyz" in text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs render/module.py _source to use language 'text' (no Pygments) for "
-    "listings over ~1 MiB: highlighting 5 MB as Python takes ~30 s of an HTML build",
-)
 def test_five_megabyte_listing_is_not_highlighted(big: SphinxTestApp) -> None:
     docname = project_of(big).roots[0].file_docnames["test_big.py"]
     blocks = [

@@ -200,9 +200,11 @@ def _parse(text: str, relpath: str) -> tuple[ast.Module | None, Problem | None]:
         return None, Problem(
             "syntax", f"Python cannot parse the file: {exc.msg}{where}", exc.lineno
         )
-    except (ValueError, RecursionError, MemoryError) as exc:
-        # ValueError: NUL bytes before 3.12; RecursionError/MemoryError: extreme nesting.
+    except ValueError as exc:  # NUL bytes, before 3.12
         return None, Problem("syntax", f"Python cannot parse the file: {exc}")
+    except (RecursionError, MemoryError) as exc:  # extreme nesting
+        reason = str(exc) or type(exc).__name__
+        return None, Problem("recursion", f"Python cannot parse the file: {reason}")
     finally:
         if gc_was_enabled:
             gc.enable()

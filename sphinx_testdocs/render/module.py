@@ -228,6 +228,10 @@ def _problem_nodes(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nod
     return out
 
 
+#: Listings of files larger than this are shown without syntax highlighting.
+HIGHLIGHT_LIMIT = 1024 * 1024
+
+
 # --- Original Source -----------------------------------------------------------------
 
 
@@ -235,7 +239,12 @@ def _source(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Node
     text = analysis.text
     if text is None:
         return [para("The content cannot be shown as text.")]
+    # Docutils drops NUL characters, shifting highlighting and line anchors: show a
+    # visible symbol for NUL instead.
+    text = text.replace("\x00", "\N{SYMBOL FOR NULL}")
     language = "python" if analysis.status is not ParseStatus.FAILED else "text"
+    if analysis.facts.size > HIGHLIGHT_LIMIT:
+        language = "text"  # huge generated files: highlighting costs seconds per MB
     block = nodes.literal_block(text, text, classes=["testdocs-source", "no-search"])
     block["language"] = language
     block["linenos"] = True
