@@ -24,8 +24,8 @@ from sphinx_testdocs.project import Project
 
 if TYPE_CHECKING:
     from sphinx.builders import Builder
-    from sphinx.util.typing import RoleFunction
     from sphinx.environment import BuildEnvironment
+    from sphinx.util.typing import RoleFunction
 
 #: (size, mtime in ns) of each input a summary was made from: the file, its conftest.py
 #: chain and the pytest configuration file.

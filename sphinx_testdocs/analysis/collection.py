@@ -223,7 +223,7 @@ class _Class:
 class _Context:
     """Everything about the module the per-test work needs."""
 
-    def __init__(  # noqa: PLR0917  (private; called once, below)
+    def __init__(
         self,
         tree: ast.Module,
         source: str,
