@@ -20,12 +20,16 @@ from sphinx_testdocs.events import (
 )
 from sphinx_testdocs.render.nodes import (
     depart_details_html,
+    testdocs_defline,
     testdocs_details,
+    testdocs_linelinks,
     testdocs_links,
+    visit_defline_html,
     visit_details_html,
+    visit_linelinks_html,
     visit_links_html,
 )
-from sphinx_testdocs.transforms import ExpandLinks
+from sphinx_testdocs.transforms import ExpandCompact, ExpandLinks
 
 #: Bump when anything stored in the environment changes shape.
 ENV_VERSION = 1
@@ -37,7 +41,10 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
 
     app.add_node(testdocs_details, html=(visit_details_html, depart_details_html))
     app.add_node(testdocs_links, html=(visit_links_html, None))
+    app.add_node(testdocs_defline, html=(visit_defline_html, None))
+    app.add_node(testdocs_linelinks, html=(visit_linelinks_html, None))
     app.add_post_transform(ExpandLinks)
+    app.add_post_transform(ExpandCompact)
     app.add_domain(TestDomain)
     app.add_directive("testdocs-module", ModuleDirective)
     app.add_directive("testdocs-folder", FolderDirective)

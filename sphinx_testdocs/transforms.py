@@ -8,7 +8,7 @@ from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
 from sphinx_testdocs.render.common import bullet_list, doc_link, literal, para
-from sphinx_testdocs.render.nodes import testdocs_links
+from sphinx_testdocs.render.nodes import COMPACT_NODES, testdocs_links
 
 
 class ExpandLinks(SphinxPostTransform):
@@ -26,6 +26,18 @@ class ExpandLinks(SphinxPostTransform):
                 link: nodes.Node = doc_link(docname, literal(label)) if docname else literal(label)
                 items.append(para(link, f" ({note})") if note else para(link))
             node.replace_self(bullet_list(items, *node["classes"]))
+
+
+class ExpandCompact(SphinxPostTransform):
+    """Rebuild compact inline nodes as ordinary ones for builders other than HTML."""
+
+    default_priority = 5
+
+    def run(self, **kwargs: Any) -> None:
+        if _builder_format(self) == "html":
+            return
+        for node in list(self.document.findall(lambda n: isinstance(n, COMPACT_NODES))):
+            node.replace_self(node.expand())  # type: ignore[attr-defined]
 
 
 def _builder_format(transform: SphinxPostTransform) -> str:

@@ -194,3 +194,27 @@ def test_rst_and_myst_give_the_same_doctree(app: Any, warning: Any) -> None:
     assert "File Metadata" in rst and "Detailed Analysis" in rst
     assert "Original Source" not in rst  # :sections: picks three of them
     assert "test_value" in rst
+
+
+@pytest.mark.sphinx("text", testroot="basic", srcdir="text-builder")
+def test_compact_nodes_expand_for_other_builders(app: Any, warning: Any) -> None:
+    app.build()
+    assert warning.getvalue() == ""
+    text = (Path(app.outdir) / "testdocs/suite/test_alpha.py.txt").read_text()
+    # Definition headlines, evidence lines and sibling links, as ordinary text.
+    assert 'test "test_sum" \N{EM DASH} line 12\N{EN DASH}14' in text
+    assert 'test class "LegacyTests"(unittest.TestCase) \N{EM DASH} line 36\N{EN DASH}38' in text
+    assert "Evidence: lines 14, 19" in text or "Evidence: line" in text
+    assert "* helpers.py" in text
+
+
+@pytest.mark.sphinx("html", testroot="basic")
+def test_compact_nodes_in_html(app: Any) -> None:
+    app.build()
+    html = (Path(app.outdir) / "testdocs/suite/test_alpha.py.html").read_text()
+    assert (
+        '<span class="testdocs-badge testdocs-kind-test">test</span> <code class="docutils '
+        'literal notranslate testdocs-name"><span class="pre">test_sum</span></code> '
+        '\N{EM DASH} <a class="reference internal" href="#L-12">line 12</a>\N{EN DASH}14'
+    ) in html
+    assert '<p class="testdocs-def" id="def-test-sum">' in html

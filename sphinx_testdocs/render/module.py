@@ -38,7 +38,7 @@ from sphinx_testdocs.render.common import (
     plural,
     section,
 )
-from sphinx_testdocs.render.nodes import testdocs_links
+from sphinx_testdocs.render.nodes import testdocs_defline, testdocs_linelinks, testdocs_links
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,9 +103,14 @@ class ModulePageContext:
         self._used_ids.add(unique)
         return unique
 
+    @property
+    def line_anchor(self) -> str:
+        """The ``lineanchors`` prefix Pygments writes line ids with ("L" -> "L-12")."""
+        return f"{self.id_prefix}L"
+
     def line_id(self, line: int) -> str:
-        """The anchor Pygments writes for a source line (``lineanchors``)."""
-        return f"{self.id_prefix}L-{line}"
+        """The anchor Pygments writes for a source line."""
+        return f"{self.line_anchor}-{line}"
 
     def line_link(self, line: int, label: str | None = None) -> nodes.reference:
         return local_link(self.line_id(line), label or f"line {line}")
@@ -250,7 +255,7 @@ def _source(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Node
     block["linenos"] = True
     # Pygments writes an anchor per line ("L-12") that line links on the page point to;
     # writers for other formats ignore these options.
-    block["highlight_args"] = {"lineanchors": f"{ctx.id_prefix}L", "anchorlinenos": True}
+    block["highlight_args"] = {"lineanchors": ctx.line_anchor, "anchorlinenos": True}
     lines = analysis.facts.line_count
     collapse = ctx.config.collapse_source_lines
     summary = f"Show the whole source ({plural(lines, 'line')})"
@@ -339,18 +344,16 @@ def _structure(
             what = label.replace("async ", "")
             index_entries.append(IndexEntry(defn.name, f"{what} in {relpath}", target))
         line = para(classes=["testdocs-def"])
-        line += nodes.inline(
-            label, label, classes=["testdocs-badge", f"testdocs-kind-{label.split()[-1]}"]
+        line["ids"] = [target]
+        line += testdocs_defline(
+            label=label,
+            name=defn.name,
+            bases=", ".join(defn.bases),
+            line=defn.line,
+            end=defn.end_line,
+            anchor=ctx.line_anchor,
         )
-        line += nodes.Text(" ")
-        line += literal(defn.name, "testdocs-name")
-        if defn.bases:
-            line += nodes.Text(f"({', '.join(defn.bases)})")
-        line += nodes.Text(" \N{EM DASH} ")
-        line += ctx.line_link(defn.line)
-        if defn.end_line > defn.line:
-            line += nodes.Text(f"\N{EN DASH}{defn.end_line}")
-        out: list[nodes.Node] = [nodes.target("", "", ids=[target]), line]
+        out: list[nodes.Node] = [line]
         if defn.docstring_summary:
             out.append(para(defn.docstring_summary, classes=["testdocs-docstring"]))
         facts = _test_facts(test) if test else _fixture_facts(fixture) if fixture else []
@@ -537,8 +540,9 @@ def _import_item(module: str, imports: list[Import], ctx: ModulePageContext) -> 
     if names:
         node += nodes.Text(": ")
         node.extend(_joined(literal(n) for n in names))
-    node += nodes.Text(" (")
-    node.extend(_joined(ctx.line_link(i.line) for i in imports))
+    lines = sorted({i.line for i in imports})
+    node += nodes.Text(" (line " if len(lines) == 1 else " (lines ")
+    node += testdocs_linelinks(lines=lines, anchor=ctx.line_anchor)
     if not all(i.top_level for i in imports):
         node += nodes.Text("; imported inside a function or block")
     node += nodes.Text(")")
@@ -567,9 +571,10 @@ def _findings(
 
 def _finding_item(finding: Finding, ctx: ModulePageContext) -> list[nodes.Node]:
     head = para(nodes.strong(finding.title, finding.title), ": ", finding.explanation)
+    label = "Evidence: line " if len(finding.lines) == 1 else "Evidence: lines "
     lines = para(
-        "Evidence: ",
-        *_joined(ctx.line_link(n, str(n)) for n in finding.lines),
+        label,
+        testdocs_linelinks(lines=list(finding.lines), anchor=ctx.line_anchor),
         classes=["testdocs-evidence"],
     )
     return [head, lines]

@@ -55,3 +55,86 @@ def visit_links_html(self: Any, node: testdocs_links) -> None:
         self.body.append(f"<li><p>{item}</p></li>\n")
     self.body.append("</ul>\n")
     raise nodes.SkipNode
+
+
+# --- compact inline nodes ---------------------------------------------------------------
+#
+# Large suites put tens of thousands of definitions and evidence lines on their pages.
+# As ordinary nodes each costs a dozen objects that every transform, the pickler, the
+# search indexer and the writer walk again. These nodes keep the same facts as plain
+# attributes: HTML translators write them directly, and ``ExpandCompact`` rebuilds the
+# ordinary nodes for every other builder, so text, LaTeX, man pages... lose nothing.
+
+
+class testdocs_defline(nodes.Inline, nodes.Element):
+    """A definition's headline: kind badge, name, bases and its lines in the listing.
+
+    Attributes: ``label`` (kind), ``name``, ``bases`` (str), ``line``, ``end`` and
+    ``anchor`` (the id prefix of listing lines, e.g. "L").
+    """
+
+    def expand(self) -> list[nodes.Node]:
+        label = self["label"]
+        badge = nodes.inline(label, label, classes=["testdocs-badge", _kind_class(label)])
+        name = nodes.literal(self["name"], self["name"], classes=["testdocs-name"])
+        out: list[nodes.Node] = [badge, nodes.Text(" "), name]
+        if self["bases"]:
+            out.append(nodes.Text(f"({self['bases']})"))
+        out.append(nodes.Text(" \N{EM DASH} "))
+        out.append(_line_reference(self["anchor"], self["line"], f"line {self['line']}"))
+        if self["end"] > self["line"]:
+            out.append(nodes.Text(f"\N{EN DASH}{self['end']}"))
+        return out
+
+
+class testdocs_linelinks(nodes.Inline, nodes.Element):
+    """Links to listing lines, comma-separated. Attributes: ``lines``, ``anchor``."""
+
+    def expand(self) -> list[nodes.Node]:
+        out: list[nodes.Node] = []
+        for i, line in enumerate(self["lines"]):
+            if i:
+                out.append(nodes.Text(", "))
+            out.append(_line_reference(self["anchor"], line, str(line)))
+        return out
+
+
+def _kind_class(label: str) -> str:
+    return "testdocs-kind-" + label.rsplit(maxsplit=1)[-1]
+
+
+def _line_reference(anchor: str, line: int, text: str) -> nodes.reference:
+    ref = nodes.reference("", "", internal=True, refid=f"{anchor}-{line}")
+    ref += nodes.Text(text)
+    return ref
+
+
+def _html_line_link(self: Any, anchor: str, line: int, text: str) -> str:
+    return f'<a class="reference internal" href="#{self.encode(anchor)}-{line}">{text}</a>'
+
+
+def visit_defline_html(self: Any, node: testdocs_defline) -> None:
+    label, anchor, line, end = node["label"], node["anchor"], node["line"], node["end"]
+    parts = [
+        f'<span class="testdocs-badge {_kind_class(label)}">{self.encode(label)}</span> ',
+        '<code class="docutils literal notranslate testdocs-name"><span class="pre">'
+        f"{self.encode(node['name'])}</span></code>",
+    ]
+    if node["bases"]:
+        parts.append(f"({self.encode(node['bases'])})")
+    parts.append(" \N{EM DASH} " + _html_line_link(self, anchor, line, f"line {line}"))
+    if end > line:
+        parts.append(f"\N{EN DASH}{end}")
+    self.body.append("".join(parts))
+    raise nodes.SkipNode
+
+
+def visit_linelinks_html(self: Any, node: testdocs_linelinks) -> None:
+    anchor = node["anchor"]
+    self.body.append(
+        ", ".join(_html_line_link(self, anchor, line, str(line)) for line in node["lines"])
+    )
+    raise nodes.SkipNode
+
+
+COMPACT_NODES: tuple[type[nodes.Element], ...] = (testdocs_defline, testdocs_linelinks)
