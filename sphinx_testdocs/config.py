@@ -106,6 +106,18 @@ OPTIONS: tuple[Option, ...] = (
         types=(str,),
     ),
     Option(
+        "toctree_files",
+        200,
+        "Test directories with at most this many Python files put every file page in "
+        "the navigation (toctrees, sidebar, previous/next links); larger ones put only "
+        "folder pages there, and file pages are reached from their folder's table. A "
+        "sidebar listing every page costs time on every page, so thousands of entries "
+        "make builds slow, notably with themes that expand the whole tree (furo). "
+        "0: never list files; -1: always.",
+        _typed(int),
+        types=(int,),
+    ),
+    Option(
         "section_titles",
         {},
         "Rename sections ({'security': 'Safety'}) or drop them "
@@ -167,6 +179,7 @@ class TestdocsConfig:
     exclude: tuple[str, ...] = ()
     add_to_toctree: bool = True
     toctree_caption: str = "Test suite"
+    toctree_files: int = 200
     section_titles: Mapping[str, str | None] = field(default_factory=dict)
     collapse_source_lines: int = 40
     project_root: str | None = None

@@ -291,6 +291,7 @@ class FolderDirective(_TestdocsDirective):
             folder_docnames=root.folder_docnames,
             readme=readme,
             id_prefix="" if page is not None else nodes.make_id(location) + "-",
+            files_in_toctree=root.files_in_toctree,
         )
         return render_folder(view)
 

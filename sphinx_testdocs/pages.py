@@ -54,7 +54,11 @@ def stub_text(project: Project, ref: PageRef) -> str:
         directive = "testdocs-module"
         parent = ref.relpath.rpartition("/")[0]
         digest = _listing_digest(root, parent, recursive=False)
-    lines = [HEADER, f"   Scan digest: {digest}", "", f".. {directive}:: {argument}"]
+    lines = [HEADER, f"   Scan digest: {digest}", ""]
+    if not ref.is_folder and not root.files_in_toctree:
+        # Reached from its folder page, not from a toctree (testdocs_toctree_files).
+        lines += [":orphan:", ""]
+    lines.append(f".. {directive}:: {argument}")
     if quoted:
         lines.append("   :quoted:")
     return "\n".join(lines) + "\n"

@@ -47,6 +47,8 @@ class TestRoot:
     def path(self) -> Path:
         return self.tree.root
 
+    files_in_toctree: bool = True
+
     @property
     def index_docname(self) -> str:
         return self.folder_docnames[""]
@@ -256,6 +258,8 @@ def build_project(
                 folder_docnames=folder_docnames,
                 context=context,
                 outer_conftests=_outer_conftests(path, project_root),
+                files_in_toctree=config.toctree_files < 0
+                or len(tree.files) <= config.toctree_files,
             )
         )
     return Project(config=config, srcdir=srcdir, roots=roots, problems=problems)

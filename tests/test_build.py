@@ -218,3 +218,16 @@ def test_compact_nodes_in_html(app: Any) -> None:
         '\N{EM DASH} <a class="reference internal" href="#L-12">line 12</a>\N{EN DASH}14'
     ) in html
     assert '<p class="testdocs-def" id="def-test-sum">' in html
+
+
+@pytest.mark.sphinx(
+    "html", testroot="basic", srcdir="folders-only", confoverrides={"testdocs_toctree_files": 0}
+)
+def test_large_trees_navigate_by_folder(app: Any, warning: Any) -> None:
+    app.build()
+    # File pages are orphans reached from their folder's table: no "not in any toctree".
+    assert warning.getvalue() == ""
+    assert app.env.metadata[MODULE_DOC].get("orphan") is not None
+    assert app.env.toctree_includes[FOLDER_DOC] == [SUB_DOC]
+    folder = (Path(app.outdir) / "testdocs/suite/index.html").read_text()
+    assert 'href="test_alpha.py.html"' in folder

@@ -39,6 +39,8 @@ class FolderView:
     folder_docnames: Mapping[str, str]
     readme: tuple[str, str] | None = None  # (name, text)
     id_prefix: str = ""
+    #: Whether file pages go into the toctree, or only subfolders' pages.
+    files_in_toctree: bool = True
 
 
 def toctree(
@@ -175,9 +177,9 @@ def render_folder(view: FolderView) -> list[nodes.Node]:
             else other_table
         )
         page += section(view.id_prefix + "other-files", "Other files", body)
-    children = [view.folder_docnames[s] for s in folder.subfolders] + [
-        view.file_docnames[f] for f in folder.files
-    ]
+    children = [view.folder_docnames[s] for s in folder.subfolders]
+    if view.files_in_toctree:
+        children += [view.file_docnames[f] for f in folder.files]
     if children:
         page += toctree(view.docname, children, hidden=True)
     return [page]

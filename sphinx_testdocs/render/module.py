@@ -251,7 +251,8 @@ def _source(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Node
     if analysis.facts.size > HIGHLIGHT_LIMIT:
         language = "text"  # huge generated files: highlighting costs seconds per MB
     block = nodes.literal_block(text, text, classes=["testdocs-source", "no-search"])
-    block["language"] = language
+    parsed = analysis.status is ParseStatus.OK
+    block["language"] = "testdocs-python" if parsed and language == "python" else language
     block["linenos"] = True
     # Pygments writes an anchor per line ("L-12") that line links on the page point to;
     # writers for other formats ignore these options.
@@ -386,7 +387,9 @@ def _structure(
             out.append(bullet_list(children, "testdocs-tree"))
         return out
 
-    tree = bullet_list([item(d, None) for d in analysis.definitions], "testdocs-tree")
+    # Tests, classes and fixtures are searchable as domain objects; indexing every word
+    # of the tree again would only slow the build and crowd the results.
+    tree = bullet_list([item(d, None) for d in analysis.definitions], "testdocs-tree", "no-search")
     intro = para(
         "Every class and function, nested ones included, in source order; line numbers "
         "link to the listing above."
@@ -498,7 +501,7 @@ def _architecture(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[node
             )
             rows.append(para(literal(cls.qualname), *bases, " (", ctx.line_link(cls.line), ")"))
         out.append(para("Class hierarchy, as written in the source:"))
-        out.append(bullet_list(rows, "testdocs-classes"))
+        out.append(bullet_list(rows, "testdocs-classes", "no-search"))
     else:
         out.append(para("The file defines no classes."))
     return out
