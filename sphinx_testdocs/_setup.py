@@ -18,6 +18,7 @@ from sphinx_testdocs.events import (
     scan_and_write_stubs,
     warn_missing_test_reference,
 )
+from sphinx_testdocs.render.lexer import FastPythonLexer
 from sphinx_testdocs.render.nodes import (
     depart_details_html,
     testdocs_defline,
@@ -48,6 +49,7 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
     app.add_domain(TestDomain)
     app.add_directive("testdocs-module", ModuleDirective)
     app.add_directive("testdocs-folder", FolderDirective)
+    app.add_lexer("testdocs-python", FastPythonLexer)
 
     app.connect("config-inited", check_config)
     app.connect("builder-inited", scan_and_write_stubs)
