@@ -14,6 +14,7 @@ from sphinx_testdocs.events import (
     add_root_toctree,
     analyse_before_reading,
     check_config,
+    refresh_summaries,
     release_read_doctrees,
     scan_and_write_stubs,
     warn_missing_test_reference,
@@ -53,6 +54,7 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
 
     app.connect("config-inited", check_config)
     app.connect("builder-inited", scan_and_write_stubs)
+    app.connect("env-get-outdated", refresh_summaries)
     app.connect("env-before-read-docs", analyse_before_reading)
     # Before Sphinx's own collectors (priority 500) so the toctree is collected.
     app.connect("doctree-read", add_root_toctree, priority=400)

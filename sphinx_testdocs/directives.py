@@ -14,7 +14,7 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx_testdocs._log import Subtype, file_location, warn
 from sphinx_testdocs.analysis.analyse import AnalysisContext, analyse_file
 from sphinx_testdocs.analysis.model import ModuleAnalysis
-from sphinx_testdocs.analysis.summary import FileSummary, Totals, summarise
+from sphinx_testdocs.analysis.summary import FileSummary, Totals
 from sphinx_testdocs.config import SECTIONS, TestdocsConfig, read_config
 from sphinx_testdocs.domain import TestDomain, TestObject
 from sphinx_testdocs.project import Project, TestRoot, summary_folders
@@ -300,12 +300,12 @@ class FolderDirective(_TestdocsDirective):
     ) -> dict[str, FileSummary]:
         """Summaries of every file at or below the folder; each one is a dependency."""
         assert project is not None
-        stored = self.testdocs_domain.summaries.get(str(root.path), {})
+        stored = self.testdocs_domain.summaries.get(root.key, {})
         out: dict[str, FileSummary] = {}
         for folder in summary_folders(root, relpath):
             for rel in folder.files:
                 for dependency in root.inputs(rel):
                     self.env.note_dependency(str(dependency))
                 entry = stored.get(rel)
-                out[rel] = entry[1] if entry else summarise(project.analysis(root, rel))
+                out[rel] = entry[1] if entry else project.summary(root, rel)
         return out

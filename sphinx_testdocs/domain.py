@@ -142,7 +142,8 @@ class TestDomain(Domain):
         # root path -> relpath -> (fingerprint, summary). Not tied to any document: it
         # is refreshed in the main process before reading, from the files themselves.
         "summaries": {},
-        # docname -> digest of the cross-file facts the page shows (see events.py)
+        # docname -> (kind, args, digest) of the cross-file facts the page shows
+        # (see events.refresh_summaries)
         "digests": {},
     }
 
@@ -156,7 +157,7 @@ class TestDomain(Domain):
         return self.data.setdefault("summaries", {})  # type: ignore[no-any-return]
 
     @property
-    def digests(self) -> dict[str, str]:
+    def digests(self) -> dict[str, tuple[str, tuple[str, ...], str]]:
         return self.data.setdefault("digests", {})  # type: ignore[no-any-return]
 
     @property

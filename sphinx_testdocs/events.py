@@ -9,8 +9,8 @@ from docutils import nodes
 from sphinx import addnodes
 
 from sphinx_testdocs._log import Subtype, file_location, logger, warn
-from sphinx_testdocs.analysis.summary import summarise
 from sphinx_testdocs.config import read_config
+from sphinx_testdocs.crossfile import CrossFile, digest
 from sphinx_testdocs.domain import TestDomain
 from sphinx_testdocs.pages import write_stubs
 from sphinx_testdocs.project import build_project
@@ -71,29 +71,71 @@ def scan_and_write_stubs(app: Sphinx) -> None:
         app.add_css_file("testdocs.css")
 
 
-def analyse_before_reading(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
-    """Analyse, once, every file whose page or summary is about to be needed.
+def refresh_summaries(
+    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    """Bring per-file summaries up to date; return pages whose cross-file facts changed.
 
-    Runs in the main process before parallel readers fork, so they share the results
-    instead of each analysing the same files again.
+    A page shows facts about other files (who imports it, who shares its fixtures, which
+    tests use an API object). Sphinx cannot know that, so each page stores a digest of
+    those facts when read, and any page whose digest no longer matches is re-read.
+    Runs in the main process, before reading.
     """
     domain = _domain(env)
     project = domain.project
     if project is None:
-        return
-    to_read = set(docnames)
+        return []
+    to_read = added | changed
+    roots = {root.key for root in project.roots}
+    for key in [k for k in domain.summaries if k not in roots]:
+        del domain.summaries[key]
     for root in project.roots:
-        stored = domain.summaries.setdefault(str(root.path), {})
-        current = {f.relpath: f for f in root.tree.files}
+        stored = domain.summaries.setdefault(root.key, {})
+        current = root.known
         for rel in [r for r in stored if r not in current]:
             del stored[rel]
-        for rel in current:
+        for rel in sorted(current):
             fingerprint = _fingerprint(root.inputs(rel))
             entry = stored.get(rel)
             if entry is None or entry[0] != fingerprint or root.file_docnames[rel] in to_read:
-                stored[rel] = (fingerprint, summarise(project.analysis(root, rel)))
-    for key in [k for k in domain.summaries if k not in {str(r.path) for r in project.roots}]:
-        del domain.summaries[key]
+                stored[rel] = (fingerprint, project.summary(root, rel))
+    crossfile = project.crossfile = CrossFile(
+        {
+            key: {rel: entry[1] for rel, entry in files.items()}
+            for key, files in domain.summaries.items()
+        }
+    )
+    stale = []
+    for docname, (kind, args, old) in sorted(domain.digests.items()):
+        if docname in to_read or docname in removed:
+            continue
+        if cross_file_digest(crossfile, kind, args) != old:
+            stale.append(docname)
+    return stale
+
+
+def cross_file_digest(crossfile: CrossFile, kind: str, args: tuple[str, ...]) -> str:
+    """The digest of the facts a page of ``kind`` shows about other files."""
+    if kind == "module":
+        return digest(crossfile.module_facts(*args))
+    if kind == "tested-by":
+        return digest(tuple(crossfile.uses(name)) for name in args)
+    return ""
+
+
+def analyse_before_reading(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """Analyse, once, every file whose page is about to be read.
+
+    Runs in the main process before parallel readers fork, so they share the results
+    instead of each analysing the same files again.
+    """
+    project = _domain(env).project
+    if project is None:
+        return
+    for docname in docnames:
+        page = project.page(docname)
+        if page is not None and not page.is_folder:
+            project.analysis(page.root, page.relpath)
 
 
 def _fingerprint(paths: list[Path]) -> tuple[tuple[int, int], ...]:

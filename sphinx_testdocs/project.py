@@ -24,7 +24,9 @@ from sphinx_testdocs.analysis.scan import (
     find_project_root,
     scan_tree,
 )
+from sphinx_testdocs.analysis.summary import FileSummary, summarise
 from sphinx_testdocs.config import TestdocsConfig
+from sphinx_testdocs.crossfile import CrossFile
 from sphinx_testdocs.docnames import assign_docnames, safe_segment
 
 
@@ -52,6 +54,16 @@ class TestRoot:
     @property
     def index_docname(self) -> str:
         return self.folder_docnames[""]
+
+    @property
+    def known(self) -> frozenset[str]:
+        """Relpaths of every file of the tree."""
+        return frozenset(f.relpath for f in self.tree.files)
+
+    @property
+    def key(self) -> str:
+        """How stored data refers to this root."""
+        return str(self.tree.root)
 
     def nodeid_path(self, relpath: str) -> str:
         """The path pytest prints for a file of this root (relative to the project root)."""
@@ -96,6 +108,8 @@ class Project:
     srcdir: Path
     roots: list[TestRoot]
     problems: list[tuple[str, str, Path | None]] = field(default_factory=list)
+    #: Reverse maps over all summaries, set once summaries are fresh (before reading).
+    crossfile: CrossFile | None = None
     _pages: dict[str, PageRef] = field(default_factory=dict)
     _analyses: dict[Path, ModuleAnalysis] = field(default_factory=dict)
 
@@ -175,8 +189,8 @@ class Project:
             self._analyses[path] = cached
         return cached
 
-    def forget(self, path: Path) -> None:
-        self._analyses.pop(path, None)
+    def summary(self, root: TestRoot, relpath: str) -> FileSummary:
+        return summarise(self.analysis(root, relpath), root.known, root.tree.root.name)
 
 
 def _unique_names(paths: list[Path]) -> list[str]:

@@ -536,13 +536,14 @@ def vanished(rootdir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     (suite / "test_now_a_folder.py").write_bytes(b"def test_folder():\n    pass\n")
     app = SphinxTestApp("html", srcdir=srcdir, status=StringIO(), warning=StringIO())
 
-    def pull_the_rug(_app: Any, _env: Any, _docnames: list[str]) -> None:
+    def pull_the_rug(_app: Any, _env: Any, *_sets: set[str]) -> list[str]:
         (suite / "test_gone.py").unlink()
         (suite / "test_now_a_folder.py").unlink()
         (suite / "test_now_a_folder.py").mkdir()  # reading it fails: IsADirectoryError
+        return []
 
     # After the scan (builder-inited), before the extension analyses (priority 500).
-    app.connect("env-before-read-docs", pull_the_rug, priority=100)
+    app.connect("env-get-outdated", pull_the_rug, priority=100)
     app.build()
     yield app
     app.cleanup()

@@ -69,6 +69,10 @@ class _Table(Generic[_N]):
         # like "anything under tempfile." costs the same in a file with 5 or 5,000 names.
         self._keys = sorted(by_name)
 
+    def items(self) -> Iterator[tuple[str, list[_N]]]:
+        """Every qualified name with its nodes."""
+        return iter(self._by_name.items())
+
     def find(self, names: Iterable[str], prefixes: Sequence[str]) -> Iterator[_N]:
         by_name = self._by_name
         for name in names:

@@ -25,6 +25,7 @@ from sphinx_testdocs.analysis.reading import decode_source, looks_binary
 from sphinx_testdocs.analysis.recovery import recover
 from sphinx_testdocs.analysis.rules import scan as rule_scan
 from sphinx_testdocs.analysis.structure import SourceSlicer, Structure, extract_structure
+from sphinx_testdocs.analysis.usage import exercises
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,9 @@ def analyse_bytes(
             Problem("recursion", "the file is nested too deeply for every rule to be checked")
         )
     kind, reason = _kind(relpath, collection)
+    exercised = exercises(
+        scan.references, structure.imports, structure.definitions, collection, context.classifier
+    )
     return ModuleAnalysis(
         facts=facts,
         kind=kind,
@@ -152,6 +156,7 @@ def analyse_bytes(
         findings=scan.findings,
         problems=tuple(problems),
         collection=collection,
+        exercises=exercised,
     )
 
 

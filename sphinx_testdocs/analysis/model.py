@@ -126,6 +126,19 @@ class Finding:
 
 
 @dataclass(frozen=True, slots=True)
+class Exercise:
+    """A use of a project object: an import of it, or a reference inside a test.
+
+    ``name`` is the qualified name (``pkg.module.function``); ``test`` the node ID of
+    the test whose body uses it, or None for a module-level import.
+    """
+
+    name: str
+    line: int
+    test: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class FileFacts:
     """Facts about the bytes of a file, independent of parsing."""
 
@@ -281,6 +294,8 @@ class ModuleAnalysis:
     #: What pytest would collect from this file (``analysis.collection``); ``None``
     #: when the file could not be parsed.
     collection: ModuleCollection | None = None
+    #: Project (local) objects this file imports or its tests use, in source order.
+    exercises: tuple[Exercise, ...] = ()
 
     def all_definitions(self) -> tuple[Definition, ...]:
         """Every definition in the file, nested ones included, in source order."""

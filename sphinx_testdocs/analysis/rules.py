@@ -94,6 +94,9 @@ class RuleScan:
 
     findings: tuple[Finding, ...]
     complete: bool = True
+    #: (qualified name, line) of every use of an imported name, sorted: what the module
+    #: exercises. Gathered by the same walk, so "tested by" costs no second pass.
+    references: tuple[tuple[str, int], ...] = ()
 
 
 # --- name lists -------------------------------------------------------------------
@@ -575,7 +578,15 @@ def scan(tree: ast.Module, rules: Sequence[Rule] = RULES) -> RuleScan:
         if hits:
             found.append((SECTIONS.index(rule.section), position, _finding(rule, hits)))
     found.sort(key=lambda item: (item[0], item[1]))
-    return RuleScan(tuple(finding for _, _, finding in found), complete)
+    references = sorted(
+        {
+            (name, node.lineno)
+            for name, used in index.refs().items()
+            if not name.startswith("builtins.")
+            for node in used
+        }
+    )
+    return RuleScan(tuple(finding for _, _, finding in found), complete, tuple(references))
 
 
 def find_findings(tree: ast.Module, rules: Sequence[Rule] = RULES) -> tuple[Finding, ...]:

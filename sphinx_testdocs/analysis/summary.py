@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
-from sphinx_testdocs.analysis.model import FileKind, ModuleAnalysis, ParseStatus
+from sphinx_testdocs.analysis.importgraph import local_imports
+from sphinx_testdocs.analysis.model import Exercise, FileKind, ModuleAnalysis, ParseStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,14 +24,35 @@ class FileSummary:
     #: Total test cases, None when some parametrization is computed at collection time.
     cases: int | None
     fixtures: int
+    #: (marker, number of tests carrying it), sorted; parametrize is not counted.
+    markers: tuple[tuple[str, int], ...] = ()
+    #: Files of the same tree this one imports (relpaths), sorted.
+    imports: tuple[str, ...] = ()
+    #: Fixture definitions its tests use, as "relpath::name" (built-ins left out).
+    fixtures_used: tuple[str, ...] = ()
+    #: Project objects it imports or its tests use.
+    exercises: tuple[Exercise, ...] = ()
 
     @property
     def is_test_module(self) -> bool:
         return self.kind is FileKind.TEST_MODULE
 
 
-def summarise(analysis: ModuleAnalysis) -> FileSummary:
+def summarise(
+    analysis: ModuleAnalysis, known: Collection[str] = (), root_name: str = ""
+) -> FileSummary:
+    """The summary of one analysed file; ``known`` are the relpaths of its tree."""
     collection = analysis.collection
+    markers: dict[str, int] = {}
+    fixtures_used: set[str] = set()
+    for test in collection.tests if collection else ():
+        for name in {m.name for m in test.markers} - {"parametrize"}:
+            markers[name] = markers.get(name, 0) + 1
+        for request in test.fixtures:
+            fixture = request.resolved
+            if fixture is not None and not fixture.builtin:
+                fixtures_used.add(f"{fixture.relpath}::{fixture.name}")
+    relpath = analysis.facts.relpath
     return FileSummary(
         relpath=analysis.facts.relpath,
         kind=analysis.kind,
@@ -41,6 +64,10 @@ def summarise(analysis: ModuleAnalysis) -> FileSummary:
         tests=len(collection.tests) if collection else 0,
         cases=collection.case_count if collection else 0,
         fixtures=len(collection.fixtures) if collection else 0,
+        markers=tuple(sorted(markers.items())),
+        imports=local_imports(relpath, analysis.imports, known, root_name),
+        fixtures_used=tuple(sorted(fixtures_used)),
+        exercises=analysis.exercises,
     )
 
 

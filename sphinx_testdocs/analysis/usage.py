@@ -1,0 +1,68 @@
+"""Which project objects a test module imports and which of its tests use them."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Sequence
+
+from sphinx_testdocs.analysis.model import (
+    Definition,
+    Exercise,
+    Import,
+    ImportOrigin,
+    ModuleCollection,
+)
+
+
+def exercises(
+    references: Sequence[tuple[str, int]],
+    imports: Sequence[Import],
+    definitions: Sequence[Definition],
+    collection: ModuleCollection | None,
+    classify: Callable[[str, int], ImportOrigin],
+) -> tuple[Exercise, ...]:
+    """Local objects the module imports (module level) and its tests reference.
+
+    ``references`` are (qualified name, line) pairs resolved through the module's
+    imports. A reference counts for a test when its line lies inside the test's
+    definition; inherited tests are credited where their body is written.
+    """
+    out: list[Exercise] = []
+    for imp in imports:
+        if imp.origin is not ImportOrigin.LOCAL or imp.level or not imp.top_level:
+            continue
+        if imp.names:
+            out.extend(Exercise(f"{imp.module}.{n.name}", imp.line) for n in imp.names)
+        else:
+            out.append(Exercise(imp.module, imp.line))
+
+    spans = _test_spans(definitions, collection)
+    starts = [start for start, _, _ in spans]
+    for name, line in references:
+        if classify(name, 0) is not ImportOrigin.LOCAL:
+            continue
+        # The innermost test whose span holds the line: tests do not nest, so the last
+        # one starting at or before the line is the only candidate.
+        i = bisect.bisect_right(starts, line) - 1
+        if i >= 0 and spans[i][1] >= line:
+            out.append(Exercise(name, line, spans[i][2]))
+    return tuple(sorted(set(out), key=lambda e: (e.line, e.name, e.test or "")))
+
+
+def _test_spans(
+    definitions: Sequence[Definition], collection: ModuleCollection | None
+) -> list[tuple[int, int, str]]:
+    if collection is None:
+        return []
+    ends: dict[int, int] = {}
+    stack = list(definitions)
+    while stack:
+        defn = stack.pop()
+        ends[defn.line] = defn.end_line
+        stack.extend(defn.children)
+    spans = {
+        (test.line, ends.get(test.line, test.line), test.nodeid)
+        for test in collection.tests
+        if not test.inherited_from
+    }
+    return sorted(spans)

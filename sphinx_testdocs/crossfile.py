@@ -1,0 +1,88 @@
+"""Facts a page shows about other files: who imports it, who shares its fixtures, who
+tests an API object. Derived from the per-file summaries, never from re-analysis.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from sphinx_testdocs.analysis.summary import FileSummary
+
+
+@dataclass(frozen=True, slots=True)
+class TestUse:
+    """A test module that imports an object, or a test that uses it."""
+
+    root: str  # root path key
+    relpath: str
+    line: int
+    test: str | None  # node ID, None for a module-level import
+
+
+@dataclass
+class CrossFile:
+    """Reverse maps over every summary of the build, computed once on first use."""
+
+    summaries: Mapping[str, Mapping[str, FileSummary]]  # root key -> relpath -> summary
+    _imported_by: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    _fixture_users: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    _uses: dict[str, list[TestUse]] = field(default_factory=dict)
+    _ready: bool = False
+
+    def _build(self) -> None:
+        if self._ready:
+            return
+        # Roots and files in sorted order: lists come out sorted, whatever order the
+        # summaries were computed in (-j 1 and -j 2 give the same pages).
+        for root in sorted(self.summaries):
+            files = self.summaries[root]
+            for relpath in sorted(files):
+                summary = files[relpath]
+                for target in summary.imports:
+                    self._imported_by.setdefault((root, target), []).append(relpath)
+                for fixture in summary.fixtures_used:
+                    self._fixture_users.setdefault((root, fixture), []).append(relpath)
+                for use in summary.exercises:
+                    self._uses.setdefault(use.name, []).append(
+                        TestUse(root, relpath, use.line, use.test)
+                    )
+        self._ready = True
+
+    def imported_by(self, root: str, relpath: str) -> list[str]:
+        self._build()
+        return self._imported_by.get((root, relpath), [])
+
+    def fixture_users(self, root: str, fixture: str) -> list[str]:
+        """Files whose tests use a fixture definition ("relpath::name")."""
+        self._build()
+        return self._fixture_users.get((root, fixture), [])
+
+    def uses(self, name: str) -> list[TestUse]:
+        """Imports and test uses of ``name`` or anything inside it (``name.attr``)."""
+        self._build()
+        found = list(self._uses.get(name, ()))
+        prefix = name + "."
+        for other, uses in self._uses.items():
+            if other.startswith(prefix):
+                found.extend(uses)
+        return sorted(set(found), key=lambda u: (u.root, u.relpath, u.line, u.test or ""))
+
+    def module_facts(self, root: str, relpath: str) -> tuple[object, ...]:
+        """What a module page shows about other files (its digest decides re-reads)."""
+        summary = self.summaries.get(root, {}).get(relpath)
+        sharing = (
+            tuple(
+                (fixture, tuple(self.fixture_users(root, fixture)))
+                for fixture in summary.fixtures_used
+            )
+            if summary
+            else ()
+        )
+        return (tuple(self.imported_by(root, relpath)), sharing)
+
+
+def digest(facts: Iterable[object]) -> str:
+    """A stable digest of plain data (tuples, strings, numbers)."""
+    return hashlib.sha1(repr(tuple(facts)).encode(), usedforsecurity=False).hexdigest()
