@@ -288,7 +288,7 @@ def _lex(text: str, pos: int, out: list[Token], fexpr: bool) -> int:
                     elif value == "import":
                         t = Keyword.Namespace
                         expect = 0
-                    elif value == "None":  # raise ... from None
+                    elif value == "None":  # as PythonLexer, which reads "from None" so
                         t = Keyword.Constant
                         expect = 0
                     else:
@@ -312,8 +312,15 @@ def _lex(text: str, pos: int, out: list[Token], fexpr: bool) -> int:
                     t = _whitespace_after_keyword(text, end, out)
                     if t is Text:
                         expect = 0
+                elif fexpr:
+                    # PythonLexer counts the spaces after a debugging "=" as part of it.
+                    t = (
+                        String.Interpol
+                        if out[-1] == (start - 1, String.Interpol, "=")
+                        else Whitespace
+                    )
                 else:
-                    t = Whitespace if fexpr else Text
+                    t = Text
                 append((start, t, value))
             elif kind == "op":
                 line_start = False
@@ -444,16 +451,17 @@ def _string(text: str, value: str, start: int, line_start: bool, out: list[Token
     quote = value[prefix_len]
     if len(value) - prefix_len >= 6 and value[prefix_len + 1] == value[prefix_len + 2] == quote:
         quote *= 3
+    docstring = len(quote) == 3 and line_start
+    if docstring and out and out[-1][1] is Text and out[-1][2].isspace():
+        # PythonLexer's docstring rule: any triple-quoted string that starts a line, even
+        # an argument on a line of its own (followed here so that pages look as before);
+        # its indentation is Whitespace rather than Text.
+        out[-1] = (out[-1][0], Whitespace, out[-1][2])
     if prefix_len:
         append((start, String.Affix, value[:prefix_len]))
         start += prefix_len
         value = value[prefix_len:]
-    if len(quote) == 3 and line_start:
-        # PythonLexer's docstring rule: any triple-quoted string that starts a line, even
-        # an argument on a line of its own (followed here so that pages look as before);
-        # its indentation is Whitespace rather than Text.
-        if out and out[-1][1] is Text and out[-1][2].isspace():
-            out[-1] = (out[-1][0], Whitespace, out[-1][2])
+    if docstring:
         append((start, String.Doc, value))
         return
     ttype = String.Double if quote[0] == '"' else String.Single
