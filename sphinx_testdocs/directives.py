@@ -13,9 +13,11 @@ from sphinx.util.docutils import SphinxDirective
 
 from sphinx_testdocs._log import Subtype, file_location, warn
 from sphinx_testdocs.analysis.analyse import AnalysisContext, analyse_file
+from sphinx_testdocs.analysis.importgraph import local_imports
 from sphinx_testdocs.analysis.model import ModuleAnalysis
 from sphinx_testdocs.analysis.summary import FileSummary, Totals
 from sphinx_testdocs.config import SECTIONS, TestdocsConfig, read_config
+from sphinx_testdocs.crossfile import digest
 from sphinx_testdocs.domain import TestDomain, TestObject
 from sphinx_testdocs.project import Project, TestRoot, summary_folders
 from sphinx_testdocs.render.folder import FolderView, render_folder
@@ -129,6 +131,8 @@ class ModuleDirective(_TestdocsDirective):
             ctx.root_docname = root.index_docname
             ctx.root_label = f"{root.name}/"
             ctx.siblings = _siblings(root, folder)
+            if project is not None:
+                self._relate(project, root, relpath, analysis, ctx, record=page is not None)
         else:
             ctx.siblings = [Sibling(p.name, None) for p in sorted(path.parent.glob("*.py"))]
         title = None if "no-title" in self.options else relpath
@@ -140,6 +144,58 @@ class ModuleDirective(_TestdocsDirective):
                 self.env.docname, module_objects(analysis, root, relpath, ctx, self.env.docname)
             )
         return rendered
+
+    def _relate(
+        self,
+        project: Project,
+        root: TestRoot,
+        relpath: str,
+        analysis: ModuleAnalysis,
+        ctx: ModulePageContext,
+        *,
+        record: bool,
+    ) -> None:
+        """Fill the page's links to other files, and remember what they were."""
+
+        def link(rel: str) -> Sibling:
+            return Sibling(rel, root.file_docnames.get(rel))
+
+        for path in root.conftest_chain(relpath):
+            located = project.locate(path)
+            if located is not None and located[0] is root:
+                ctx.conftests.append(link(located[1]))
+            else:
+                label = _relative_label(path, root.project_root)
+                ctx.conftests.append(Sibling(label, None, "above the documented folder"))
+        stored = self.testdocs_domain.summaries.get(root.key, {}).get(relpath)
+        summary = stored[1] if stored else project.summary(root, relpath)
+        ctx.imports_tree = [link(rel) for rel in summary.imports]
+        crossfile = project.crossfile
+        if crossfile is None:
+            return
+        ctx.imported_by = [link(rel) for rel in crossfile.imported_by(root.key, relpath)]
+        for fixture in summary.fixtures_used:
+            users = [rel for rel in crossfile.fixture_users(root.key, fixture) if rel != relpath]
+            if users:
+                ctx.fixture_sharing.append((fixture, [link(rel) for rel in users]))
+        for imp in analysis.imports:
+            targets = local_imports(relpath, [imp], root.known, root.tree.root.name)
+            if targets:
+                ctx.import_pages[imp.display_module] = root.file_docnames[targets[0]]
+        if record:
+            facts = crossfile.module_facts(root.key, relpath)
+            self.testdocs_domain.digests[self.env.docname] = (
+                "module",
+                (root.key, relpath),
+                digest(facts),
+            )
+
+
+def _relative_label(path: Path, base: Path) -> str:
+    try:
+        return path.relative_to(base).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def module_objects(

@@ -231,3 +231,26 @@ def test_large_trees_navigate_by_folder(app: Any, warning: Any) -> None:
     assert app.env.toctree_includes[FOLDER_DOC] == [SUB_DOC]
     folder = (Path(app.outdir) / "testdocs/suite/index.html").read_text()
     assert 'href="test_alpha.py.html"' in folder
+
+
+@pytest.mark.sphinx("html", testroot="basic", srcdir="related")
+def test_related_files_are_computed_and_kept_fresh(app: Any, make_app: Any) -> None:
+    app.build()
+    srcdir = Path(app.srcdir)
+    alpha = (Path(app.outdir) / "testdocs/suite/test_alpha.py.html").read_text()
+    related = alpha.split('id="related-files"')[1].split("</section>")[0]
+    assert "conftest.py files in effect (1)" in related
+    assert "Imports from the test tree (1)" in related
+    assert 'href="helpers.py.html"' in related.split("Same folder")[0]
+    helpers = (Path(app.outdir) / "testdocs/suite/helpers.py.html").read_text()
+    assert "Imported by (2)" in helpers
+    assert 'href="sub/test_beta.py.html"' in helpers  # a relative import, resolved
+
+    # A new importer changes nothing in helpers.py itself, yet its page must say so.
+    (srcdir / "suite/test_new.py").write_text("from helpers import make_value\n")
+    again = make_app("html", srcdir=srcdir)
+    with recording_reads(again) as read:
+        again.build()
+    assert "testdocs/suite/helpers.py" in read
+    helpers = (Path(again.outdir) / "testdocs/suite/helpers.py.html").read_text()
+    assert "Imported by (3)" in helpers

@@ -81,7 +81,11 @@ def test_whole_source_is_present(corpus_app: Any) -> None:
 def test_related_files_list_the_whole_folder(corpus_app: Any) -> None:
     html = (Path(corpus_app.outdir) / "testdocs/test/dynamo/test_compile.py.html").read_text()
     related = html.split('id="related-files"')[1].split("</section>")[0]
-    linked = re.findall(r'href="([^"#]+\.py\.html)"', related)
+    # The conftest in effect comes first, with the reason; the whole folder last.
+    assert "conftest.py files in effect (1)" in related
+    assert 'href="../conftest.py.html"' in related.split("Same folder")[0]
+    same_folder = related.split("Same folder")[1]
+    linked = re.findall(r'href="([^"#]+\.py\.html)"', same_folder)
     expected = sorted(
         f"{p.name}.html"
         for p in (CORPUS / "test/dynamo").glob("*.py")

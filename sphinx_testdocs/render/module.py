@@ -82,6 +82,15 @@ class ModulePageContext:
     root_label: str | None = None
     root_docname: str | None = None
     siblings: Sequence[Sibling] = ()
+    #: conftest.py files in effect, outermost first.
+    conftests: list[Sibling] = field(default_factory=list)
+    #: Files of the tree this module imports, and those that import it.
+    imports_tree: list[Sibling] = field(default_factory=list)
+    imported_by: list[Sibling] = field(default_factory=list)
+    #: (fixture "relpath::name", other files whose tests use it).
+    fixture_sharing: list[tuple[str, list[Sibling]]] = field(default_factory=list)
+    #: Imported module as written -> the page of the tree file it resolves to.
+    import_pages: dict[str, str] = field(default_factory=dict)
     _used_ids: set[str] = field(default_factory=set)
     #: Anchor of the page (or inline block) and of every definition, by line.
     page_anchor: str = ""
@@ -646,17 +655,45 @@ def _node_ids(collection: ModuleCollection) -> list[str]:
 
 
 def _related(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Node]:
-    others = [s for s in ctx.siblings if s.name != PurePosixPath(analysis.facts.relpath).name]
-    if not others:
-        return [para("No other files in this folder.")]
-    links = testdocs_links(
-        links=[(s.name, s.docname or "", "" if s.docname else s.kind) for s in others],
-        classes=["testdocs-related", "no-search"],
+    out: list[nodes.Node] = []
+
+    def group(title: str, why: str, files: Sequence[Sibling]) -> None:
+        if not files:
+            return
+        out.append(nodes.rubric(title, f"{title} ({len(files):,})"))
+        out.append(para(why))
+        links = testdocs_links(
+            links=[(s.name, s.docname or "", "" if s.docname else s.kind) for s in files],
+            classes=["testdocs-related", "no-search"],
+        )
+        out.append(
+            details(f"Show {plural(len(files), 'file')}", links) if len(files) > 20 else links
+        )
+
+    group(
+        "conftest.py files in effect",
+        "pytest loads these before this file; their fixtures and hooks apply to it "
+        "(outermost first).",
+        ctx.conftests,
     )
-    intro = para(f"Other files in the same folder ({len(others):,}), sorted by name:")
-    if len(others) > 20:
-        return [intro, details(f"Show {plural(len(others), 'file')}", links)]
-    return [intro, links]
+    group("Imports from the test tree", "This file imports these modules.", ctx.imports_tree)
+    group("Imported by", "These files of the test tree import this one.", ctx.imported_by)
+    for fixture, users in ctx.fixture_sharing:
+        where, _, name = fixture.rpartition("::")
+        group(
+            f"Sharing the fixture {name}",
+            f"Tests in these files also use the fixture {name} defined in {where}.",
+            users,
+        )
+    own = PurePosixPath(analysis.facts.relpath).name
+    group(
+        "Same folder",
+        "Every other file of this folder, sorted by name.",
+        [s for s in ctx.siblings if s.name != own],
+    )
+    if not out:
+        return [para("No related files: the file is alone in its folder and imports none.")]
+    return out
 
 
 def _xrefs(
