@@ -8,10 +8,11 @@ from sphinx.application import Sphinx
 
 from sphinx_testdocs import __version__
 from sphinx_testdocs.config import OPTIONS
-from sphinx_testdocs.directives import FolderDirective, ModuleDirective
+from sphinx_testdocs.directives import FolderDirective, ModuleDirective, TestedByDirective
 from sphinx_testdocs.domain import TestDomain
 from sphinx_testdocs.events import (
     add_root_toctree,
+    add_tested_by,
     analyse_before_reading,
     check_config,
     refresh_summaries,
@@ -22,10 +23,12 @@ from sphinx_testdocs.events import (
 from sphinx_testdocs.render.lexer import FastPythonLexer
 from sphinx_testdocs.render.nodes import (
     depart_details_html,
+    testdocs_bar,
     testdocs_defline,
     testdocs_details,
     testdocs_linelinks,
     testdocs_links,
+    visit_bar_html,
     visit_defline_html,
     visit_details_html,
     visit_linelinks_html,
@@ -45,11 +48,13 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
     app.add_node(testdocs_links, html=(visit_links_html, None))
     app.add_node(testdocs_defline, html=(visit_defline_html, None))
     app.add_node(testdocs_linelinks, html=(visit_linelinks_html, None))
+    app.add_node(testdocs_bar, html=(visit_bar_html, None))
     app.add_post_transform(ExpandLinks)
     app.add_post_transform(ExpandCompact)
     app.add_domain(TestDomain)
     app.add_directive("testdocs-module", ModuleDirective)
     app.add_directive("testdocs-folder", FolderDirective)
+    app.add_directive("testdocs-tested-by", TestedByDirective)
     app.add_lexer("testdocs-python", FastPythonLexer)
 
     app.connect("config-inited", check_config)
@@ -59,6 +64,7 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
     # Before Sphinx's own collectors (priority 500) so the toctree is collected.
     app.connect("doctree-read", add_root_toctree, priority=400)
     app.connect("missing-reference", warn_missing_test_reference, priority=900)
+    app.connect("object-description-transform", add_tested_by)
     # Each page's doctree is cached after its "doctree-read"; release it at the next one.
     app.connect("doctree-read", release_read_doctrees)
     app.connect("env-updated", release_read_doctrees)

@@ -159,6 +159,14 @@ OPTIONS: tuple[Option, ...] = (
         types=(dict,),
     ),
     Option(
+        "tested_by_autodoc",
+        False,
+        'Add a "Tested by" list to every Python object the documentation describes '
+        "(autodoc, sphinx-autoapi or py: directives): the tests that import or use it.",
+        _typed(bool),
+        types=(bool,),
+    ),
+    Option(
         "local_packages",
         [],
         "Top-level import names to group as local dependencies, "
@@ -186,6 +194,7 @@ class TestdocsConfig:
     follow_symlinks: bool = False
     local_packages: tuple[str, ...] = ()
     pytest_options: Mapping[str, object] = field(default_factory=dict)
+    tested_by_autodoc: bool = False
 
     def title(self, section: str) -> str | None:
         """The title of a section, or None when the user dropped it."""

@@ -17,11 +17,14 @@ from sphinx_testdocs.analysis.importgraph import local_imports
 from sphinx_testdocs.analysis.model import ModuleAnalysis
 from sphinx_testdocs.analysis.summary import FileSummary, Totals
 from sphinx_testdocs.config import SECTIONS, TestdocsConfig, read_config
-from sphinx_testdocs.crossfile import digest
+from sphinx_testdocs.crossfile import TestUse, digest
 from sphinx_testdocs.domain import TestDomain, TestObject
 from sphinx_testdocs.project import Project, TestRoot, summary_folders
+from sphinx_testdocs.render.common import para
 from sphinx_testdocs.render.folder import FolderView, render_folder
 from sphinx_testdocs.render.module import ModulePageContext, Sibling, render_module
+from sphinx_testdocs.render.overview import markers_of
+from sphinx_testdocs.render.testedby import render_tested_by
 
 
 def _sections(argument: str) -> list[str]:
@@ -348,8 +351,18 @@ class FolderDirective(_TestdocsDirective):
             readme=readme,
             id_prefix="" if page is not None else nodes.make_id(location) + "-",
             files_in_toctree=root.files_in_toctree,
+            all_folders=root.tree.folders,
         )
-        return render_folder(view)
+        rendered = render_folder(view)
+        if is_root and page is not None:
+            self.testdocs_domain.note_objects(
+                self.env.docname,
+                [
+                    TestObject("marker", m.name, self.env.docname, m.anchor, root.name)
+                    for m in markers_of(summaries)
+                ],
+            )
+        return rendered
 
     def _summaries(
         self, project: Project | None, root: TestRoot, relpath: str
@@ -365,3 +378,41 @@ class FolderDirective(_TestdocsDirective):
                 entry = stored.get(rel)
                 out[rel] = entry[1] if entry else project.summary(root, rel)
         return out
+
+
+class TestedByDirective(SphinxDirective):
+    """List the tests that import or use an API object: ``.. testdocs-tested-by:: pkg.f``."""
+
+    required_arguments = 1
+
+    def run(self) -> list[nodes.Node]:
+        domain = self.env.get_domain("test")
+        assert isinstance(domain, TestDomain)
+        return tested_by_nodes(domain, self.env.docname, self.arguments[0])
+
+
+def tested_by_nodes(domain: TestDomain, docname: str, name: str) -> list[nodes.Node]:
+    """The "tested by" list for ``name``, remembered so the page refreshes with the tests."""
+    project = domain.project
+    if project is None or project.crossfile is None:
+        return [para("No test directories are configured (testdocs_dirs).")]
+    uses = project.crossfile.uses(name)
+    roots = {root.key: root for root in project.roots}
+
+    def page_of(use: TestUse) -> str | None:
+        root = roots.get(use.root)
+        return root.file_docnames.get(use.relpath) if root else None
+
+    def label_of(use: TestUse) -> str:
+        root = roots.get(use.root)
+        return root.nodeid_path(use.relpath) if root else use.relpath
+
+    kind, names, _ = domain.digests.get(docname, ("tested-by", (), ""))
+    if kind == "tested-by":
+        names = (*names, name) if name not in names else names
+        domain.digests[docname] = (
+            "tested-by",
+            names,
+            digest(tuple(project.crossfile.uses(n)) for n in names),
+        )
+    return render_tested_by(name, uses, page_of, label_of)

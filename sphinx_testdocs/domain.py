@@ -223,6 +223,12 @@ class TestDomain(Domain):
         node: Any,
         contnode: nodes.Element,
     ) -> nodes.reference | None:
+        if typ == "line":
+            # Internal: links to an anchor on a generated page ("docname#anchor").
+            docname, _, anchor = target.partition("#")
+            if docname not in env.all_docs:
+                return None
+            return make_refnode(builder, fromdocname, docname, anchor, contnode)
         objtypes = self.objtypes_for_role(typ) or []
         matches = self.find(objtypes, target)
         if not matches:

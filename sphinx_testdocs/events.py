@@ -11,6 +11,7 @@ from sphinx import addnodes
 from sphinx_testdocs._log import Subtype, file_location, logger, warn
 from sphinx_testdocs.config import read_config
 from sphinx_testdocs.crossfile import CrossFile, digest
+from sphinx_testdocs.directives import tested_by_nodes
 from sphinx_testdocs.domain import TestDomain
 from sphinx_testdocs.pages import write_stubs
 from sphinx_testdocs.project import build_project
@@ -206,3 +207,43 @@ def release_read_doctrees(app: Sphinx, *args: object) -> None:
         return
     for docname in [d for d in cache if project.page(d) is not None]:
         del cache[docname]
+
+
+#: Object types of the Python domain that get a "Tested by" list when opted in.
+_TESTED_OBJTYPES = frozenset(
+    {
+        "function",
+        "class",
+        "exception",
+        "method",
+        "classmethod",
+        "staticmethod",
+        "property",
+        "attribute",
+        "data",
+        "module",
+    }
+)
+
+
+def add_tested_by(app: Sphinx, domain: str, objtype: str, content: addnodes.desc_content) -> None:
+    """With ``testdocs_tested_by_autodoc``, list the tests of each documented Python object.
+
+    Works for autodoc, sphinx-autoapi and hand-written ``py:`` directives alike: they
+    all describe objects through the Python domain's object descriptions.
+    """
+    if domain != "py" or objtype not in _TESTED_OBJTYPES:
+        return
+    if not app.config.testdocs_tested_by_autodoc:
+        return
+    signature = content.parent[0] if content.parent is not None and len(content.parent) else None
+    if not isinstance(signature, addnodes.desc_signature):
+        return
+    module, fullname = signature.get("module") or "", signature.get("fullname") or ""
+    name = ".".join(part for part in (module, fullname) if part)
+    if not name:
+        return
+    testdocs = _domain(app.env)
+    found = tested_by_nodes(testdocs, app.env.docname, name)
+    rubric = nodes.rubric("Tested by", "Tested by")
+    content += [rubric, *found]

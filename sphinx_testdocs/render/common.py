@@ -100,11 +100,15 @@ def table(
     numeric: Sequence[int] = (),
 ) -> nodes.table:
     """A simple table; columns listed in ``numeric`` are right-aligned."""
+    rows = [list(row) for row in rows]
     tbl = nodes.table(classes=["testdocs-table", *classes])
     group = nodes.tgroup(cols=len(headers))
     tbl += group
-    for _ in headers:
-        group += nodes.colspec(colwidth=1)
+    # Column widths in characters: text writers lay tables out from them (HTML ignores
+    # them unless the table is "colwidths-given").
+    for i, header in enumerate(headers):
+        widest = max([len(header), *(_text_length(row[i]) for row in rows if i < len(row))])
+        group += nodes.colspec(colwidth=min(max(widest, 3), 60))
     thead = nodes.thead()
     header_row = nodes.row()
     for header in headers:
@@ -123,6 +127,14 @@ def table(
         tbody += row_node
     group += tbody
     return tbl
+
+
+def _text_length(cell: Cell) -> int:
+    if isinstance(cell, str):
+        return len(cell)
+    if isinstance(cell, nodes.Node):
+        return len(cell.astext())
+    return sum(len(n.astext()) for n in cell)
 
 
 def details(summary: str, *children: nodes.Node, open_: bool = False) -> testdocs_details:
@@ -154,3 +166,31 @@ def human_size(size: int) -> str:
             break
         value, unit = value / 1024, bigger
     return f"{exact} ({value:.1f} {unit})"
+
+
+def optional_xref(
+    domain: str, reftype: str, target: str, *children: nodes.Node | str
+) -> nodes.Node:
+    """A cross-reference that links if anything documents ``target``, else stays text.
+
+    Resolved like any reference (the project's own API docs, intersphinx); when nothing
+    resolves it, ``events.warn_missing_test_reference`` leaves the text and no warning,
+    even with ``-n``: an import of an undocumented module is not a documentation error.
+    """
+    ref = addnodes.pending_xref(
+        "", refdomain=domain, reftype=reftype, reftarget=target, refexplicit=True, refwarn=False
+    )
+    ref["testdocs_optional"] = True
+    for child in children:
+        ref += nodes.Text(child) if isinstance(child, str) else child
+    return ref
+
+
+def line_xref(docname: str, anchor: str, *children: nodes.Node | str) -> addnodes.pending_xref:
+    """A link to an anchor on another generated page (resolved by the ``test`` domain)."""
+    ref = addnodes.pending_xref(
+        "", refdomain="test", reftype="line", reftarget=f"{docname}#{anchor}", refexplicit=True
+    )
+    for child in children:
+        ref += nodes.Text(child) if isinstance(child, str) else child
+    return ref

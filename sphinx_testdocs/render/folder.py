@@ -22,6 +22,7 @@ from sphinx_testdocs.render.common import (
     section,
     table,
 )
+from sphinx_testdocs.render.overview import render_overview
 
 
 @dataclass
@@ -41,6 +42,8 @@ class FolderView:
     id_prefix: str = ""
     #: Whether file pages go into the toctree, or only subfolders' pages.
     files_in_toctree: bool = True
+    #: Every folder of the tree (the overview on the root page lists them).
+    all_folders: Sequence[ScannedFolder] = ()
 
 
 def toctree(
@@ -113,6 +116,14 @@ def render_folder(view: FolderView) -> list[nodes.Node]:
             ("Files Python cannot parse", f"{totals.unparsed:,}"),
         ]
     )
+    if view.is_root:
+        page += render_overview(
+            view.summaries,
+            [f.relpath for f in view.all_folders],
+            view.file_docnames,
+            view.folder_docnames,
+            view.id_prefix,
+        )
     if view.readme:
         name, text = view.readme
         block = nodes.literal_block(text, text, classes=["testdocs-readme"])

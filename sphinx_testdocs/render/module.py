@@ -15,6 +15,7 @@ from sphinx_testdocs.analysis.model import (
     CollectedTest,
     Definition,
     DefKind,
+    Exercise,
     Finding,
     FixtureDef,
     FixtureRequest,
@@ -34,6 +35,7 @@ from sphinx_testdocs.render.common import (
     human_size,
     literal,
     local_link,
+    optional_xref,
     para,
     plural,
     section,
@@ -534,24 +536,66 @@ def _dependencies(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[node
         rubric = nodes.rubric(title, f"{title} ({len(by_module)})")
         items = [_import_item(module, imps, ctx) for module, imps in sorted(by_module.items())]
         out += [rubric, bullet_list(items, "testdocs-imports")]
+    out.extend(_exercised(analysis, ctx))
     return out
 
 
+def _exercised(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Node]:
+    """The project objects this file's tests use (the reverse of "tested by")."""
+    used: dict[str, list[Exercise]] = {}
+    for exercise in analysis.exercises:
+        if exercise.test is not None:
+            used.setdefault(exercise.name, []).append(exercise)
+    if not used:
+        return []
+    items = []
+    for name, uses in sorted(used.items()):
+        tests = sorted({u.test for u in uses if u.test})
+        lines = sorted({u.line for u in uses})
+        items.append(
+            para(
+                optional_xref("py", "obj", name, literal(name)),
+                f" \N{EM DASH} used by {plural(len(tests), 'test')} (line"
+                + ("s " if len(lines) > 1 else " "),
+                testdocs_linelinks(lines=lines, anchor=ctx.line_anchor),
+                ")",
+            )
+        )
+    title = "Project objects the tests use"
+    return [
+        nodes.rubric(title, f"{title} ({len(used)})"),
+        bullet_list(items, "testdocs-exercised"),
+    ]
+
+
 def _import_item(module: str, imports: list[Import], ctx: ModulePageContext) -> nodes.Node:
-    node = para(literal(module))
+    page = ctx.import_pages.get(module)
+    relative = module.startswith(".")
+    if page:
+        node = para(doc_link(page, literal(module)))
+    elif relative:
+        node = para(literal(module))
+    else:
+        node = para(optional_xref("py", "mod", module, literal(module)))
     aliases = sorted({i.asname for i in imports if i.asname})
     if aliases:
         node += nodes.Text(" as ")
         node.extend(_joined(literal(a) for a in aliases))
-    names: list[str] = []
+    names: dict[str, str] = {}
     for imp in imports:
         for name in imp.names:
             shown = f"{name.name} as {name.asname}" if name.asname else name.name
-            if shown not in names:
-                names.append(shown)
+            names.setdefault(shown, name.name)
     if names:
         node += nodes.Text(": ")
-        node.extend(_joined(literal(n) for n in names))
+        node.extend(
+            _joined(
+                literal(shown)
+                if relative or page or name == "*"
+                else optional_xref("py", "obj", f"{module}.{name}", literal(shown))
+                for shown, name in names.items()
+            )
+        )
     lines = sorted({i.line for i in imports})
     node += nodes.Text(" (line " if len(lines) == 1 else " (lines ")
     node += testdocs_linelinks(lines=lines, anchor=ctx.line_anchor)

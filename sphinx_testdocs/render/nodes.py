@@ -137,4 +137,28 @@ def visit_linelinks_html(self: Any, node: testdocs_linelinks) -> None:
     raise nodes.SkipNode
 
 
-COMPACT_NODES: tuple[type[nodes.Element], ...] = (testdocs_defline, testdocs_linelinks)
+class testdocs_bar(nodes.Inline, nodes.Element):
+    """A horizontal bar for a share of a total (``value`` of ``maximum``).
+
+    Plain HTML and CSS (no script, no network asset), coloured by the theme's link
+    colour and kept in print. Other builders drop it: the number beside it remains.
+    """
+
+    def expand(self) -> list[nodes.Node]:
+        return []
+
+
+def visit_bar_html(self: Any, node: testdocs_bar) -> None:
+    share = 100.0 * node["value"] / node["maximum"] if node["maximum"] else 0.0
+    self.body.append(
+        f'<span class="testdocs-bar" role="img" aria-label="{share:.0f}%">'
+        f'<span style="width: {share:.1f}%"></span></span>'
+    )
+    raise nodes.SkipNode
+
+
+COMPACT_NODES: tuple[type[nodes.Element], ...] = (
+    testdocs_defline,
+    testdocs_linelinks,
+    testdocs_bar,
+)

@@ -1,0 +1,129 @@
+"""The test domain, "tested by" links and the suite overview, on a package with tests."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from docutils import nodes
+from sphinx.util.inventory import InventoryFile
+
+from sphinx_testdocs import domain as testdomain
+from sphinx_testdocs.analysis.summary import Totals
+
+ROOT_DOC = "testdocs/tests/index"
+CORE_DOC = "testdocs/tests/test_core.py"
+
+
+def inventory(outdir: Path) -> dict[str, dict[str, Any]]:
+    """objects.inv as Sphinx's own reader sees it: {"domain:type": {name: item}}."""
+    data = (outdir / "objects.inv").read_bytes()
+    inv = InventoryFile.loads(data, uri="https://example.invalid/")
+    raw = getattr(inv, "data", inv)  # Sphinx 8.2+ returns an _Inventory object
+    return {kind: dict(items) for kind, items in raw.items()}
+
+
+@pytest.mark.sphinx("html", testroot="xref", warningiserror=True)
+def test_builds_nitpicky_clean_and_roles_resolve(app: Any, warning: Any) -> None:
+    app.build()
+    assert warning.getvalue() == ""
+    index = (Path(app.outdir) / "index.html").read_text()
+    for href in (
+        "testdocs/tests/test_core.py.html#module-test-core-py",
+        "testdocs/tests/test_core.py.html#def-testcalc",
+        "testdocs/tests/test_core.py.html#def-test-add",
+        "testdocs/tests/test_core.py.html#def-testcalc-test-mul",
+        "testdocs/tests/conftest.py.html#def-calc",
+        "testdocs/tests/index.html#marker-slow",
+    ):
+        assert f'href="{href}"' in index, href
+
+
+@pytest.mark.sphinx("html", testroot="xref")
+def test_objects_inventory_holds_the_test_objects(app: Any) -> None:
+    app.build()
+    inv = inventory(Path(app.outdir))
+    assert "test_core.py" in inv["test:module"]
+    assert {"test_core.py::test_add", "test_core.py::TestCalc::test_mul"} <= set(inv["test:test"])
+    assert "test_other.py::OtherTests" in inv["test:class"]
+    assert "conftest.py::calc" in inv["test:fixture"]
+    assert set(inv["test:marker"]) == {"skip", "slow"}
+
+
+@pytest.mark.sphinx("text", testroot="xref", srcdir="xref-text")
+def test_tested_by_lists_exactly_the_tests_that_use_each_object(app: Any) -> None:
+    app.build()
+    api = (Path(app.outdir) / "api.txt").read_text()
+    explicit = api.split("Explicitly")[1]
+    assert "by 2 tests" in explicit
+    assert "test_add, line 10" in explicit and "test_module_attr, line 14" in explicit
+    assert "imported by the module, line 6" in explicit
+    assert "test_skipped" not in explicit and "test_mul" not in explicit
+    unused = api.split("mypkg.core.unused()")[1]
+    assert 'No test imports or uses "mypkg.core.unused"' in unused
+    calc = api.split("class mypkg.core.Calc")[1].split("mypkg.core.add")[0]
+    assert "test_calc_class, line 9" in calc
+    # The reverse: the test page names the project objects its tests use.
+    core = (Path(app.outdir) / "testdocs/tests/test_core.py.txt").read_text()
+    assert '"mypkg.core.add" — used by 2 tests' in core
+
+
+def _overview_total_tests(app: Any) -> int:
+    domain = app.env.get_domain("test")
+    assert isinstance(domain, testdomain.TestDomain)
+    summaries = next(iter(domain.summaries.values()))
+    return Totals.of([s for _, s in summaries.values()]).tests
+
+
+def _page_tests(doctree: nodes.document) -> int:
+    for field in doctree.findall(nodes.field):
+        if field[0].astext() == "Tests":
+            return int(field[1].astext().replace(",", ""))
+    raise AssertionError("no Tests field")
+
+
+@pytest.mark.sphinx("html", testroot="xref")
+def test_overview_numbers_equal_the_sum_of_the_pages(app: Any) -> None:
+    app.build()
+    pages = [d for d in app.env.found_docs if d.endswith(".py")]
+    per_page = sum(_page_tests(app.env.get_doctree(d)) for d in pages)
+    assert per_page == _overview_total_tests(app) == 5
+    overview = (Path(app.outdir) / f"{ROOT_DOC}.html").read_text()
+    section = overview.split('id="suite-overview"')[1].split("</section>")[0]
+    assert re.search(r"<p>Total</p></td>\s*<td[^>]*><p>3</p></td>\s*<td[^>]*><p>5</p>", section)
+    assert 'class="testdocs-bar"' in section
+    assert 'id="marker-skip"' in section and 'id="marker-slow"' in section
+    assert "Every file parses." in section
+
+
+@pytest.mark.sphinx("html", testroot="xref", srcdir="xref-serial")
+def test_parallel_build_loses_no_domain_entries(app: Any, make_app: Any, tmp_path: Path) -> None:
+    app.build()
+    copy = tmp_path / "parallel"
+    shutil.copytree(app.srcdir, copy, ignore=shutil.ignore_patterns("_build", "testdocs"))
+    parallel = make_app("html", srcdir=copy, parallel=2)
+    parallel.build()
+    serial_inv, parallel_inv = inventory(Path(app.outdir)), inventory(Path(parallel.outdir))
+    assert {k: sorted(v) for k, v in parallel_inv.items()} == {
+        k: sorted(v) for k, v in serial_inv.items()
+    }
+    marker_index = (Path(parallel.outdir) / "test-markerindex.html").read_text()
+    assert "not ready" in marker_index and "flaky on CI" in marker_index
+
+
+@pytest.mark.sphinx("html", testroot="xref", srcdir="xref-ambiguous")
+def test_ambiguous_and_missing_references_warn(app: Any, make_app: Any) -> None:
+    srcdir = Path(app.srcdir)
+    with (srcdir / "tests/test_other.py").open("a") as fh:
+        fh.write("\n\ndef test_add():\n    pass\n")
+    with (srcdir / "index.rst").open("a") as fh:
+        fh.write("\nAmbiguous: :test:func:`test_add`. Missing: :test:fixture:`nothing`.\n")
+    fresh = make_app("html", srcdir=srcdir, freshenv=True)
+    fresh.build()
+    warnings = fresh._warning.getvalue()
+    assert "ambiguous test reference 'test_add': tests/test_core.py::test_add" in warnings
+    assert "[testdocs.ref]" in warnings
+    assert "no test object 'nothing' for :test:fixture:" in warnings
