@@ -29,15 +29,17 @@ class ExpandLinks(SphinxPostTransform):
 
 
 class ExpandCompact(SphinxPostTransform):
-    """Rebuild compact inline nodes as ordinary ones for builders other than HTML."""
+    """Rebuild compact and lazy nodes as ordinary ones for builders other than HTML."""
 
     default_priority = 5
 
     def run(self, **kwargs: Any) -> None:
         if _builder_format(self) == "html":
             return
-        for node in list(self.document.findall(lambda n: isinstance(n, COMPACT_NODES))):
-            node.replace_self(node.expand())  # type: ignore[attr-defined]
+        # Lazy content expands into compact nodes: repeat until none is left.
+        while found := list(self.document.findall(lambda n: isinstance(n, COMPACT_NODES))):
+            for node in found:
+                node.replace_self(node.expand())  # type: ignore[attr-defined]
 
 
 def _builder_format(transform: SphinxPostTransform) -> str:

@@ -40,7 +40,13 @@ from sphinx_testdocs.render.common import (
     plural,
     section,
 )
-from sphinx_testdocs.render.nodes import testdocs_defline, testdocs_linelinks, testdocs_links
+from sphinx_testdocs.render.nodes import (
+    lazy_content,
+    testdocs_defline,
+    testdocs_lazy,
+    testdocs_linelinks,
+    testdocs_links,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +133,14 @@ class ModulePageContext:
         return local_link(self.line_id(line), label or f"line {line}")
 
 
+#: Sections left out of the HTML search index: tests, classes and fixtures are found
+#: through the domain's objects, and indexing every word of listings, trees and node
+#: IDs would dominate the index (and the build time) without helping anyone find them.
+_NOT_SEARCHED = frozenset(
+    {"metadata", "source", "analysis", "architecture", "testing", "related", "xrefs"}
+)
+
+
 def render_module(
     analysis: ModuleAnalysis, ctx: ModulePageContext, title: str | None
 ) -> list[nodes.Node]:
@@ -156,7 +170,10 @@ def render_module(
         section_title = ctx.config.title(key)
         if section_title is None:
             continue
-        body.append(section(ctx.unique_id(SECTIONS[key]), section_title, *builders[key]()))
+        block = section(ctx.unique_id(SECTIONS[key]), section_title, *builders[key]())
+        if key in _NOT_SEARCHED:
+            block["classes"].append("no-search")
+        body.append(block)
     index = addnodes.index(entries=[e.as_sphinx() for e in index_entries])
     if title is None:
         return [index, nodes.target("", "", ids=[page_id]), *body]
@@ -313,6 +330,19 @@ def _cases_unknown(tests: Sequence[CollectedTest]) -> str:
 # --- Detailed Analysis -----------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class StructurePayload:
+    """What the Detailed Analysis tree is drawn from, kept in the doctree as data."""
+
+    definitions: tuple[Definition, ...]
+    labels: dict[int, str]  # definition line -> "test", "test class", "method"...
+    tests_by_line: dict[int, CollectedTest]
+    fixtures_by_line: dict[int, FixtureDef]
+    inherited: dict[str, tuple[CollectedTest, ...]]  # class qualname -> inherited tests
+    anchors: dict[int, str]
+    line_anchor: str
+
+
 def _structure(
     analysis: ModuleAnalysis,
     ctx: ModulePageContext,
@@ -325,7 +355,7 @@ def _structure(
         {t.line: t for t in collection.tests if not t.inherited_from} if collection else {}
     )
     inherited: dict[str, list[CollectedTest]] = {}
-    test_class_lines = set()
+    test_class_lines: set[int] = set()
     fixtures_by_line: dict[int, FixtureDef] = {}
     if collection:
         for test in collection.tests:
@@ -335,15 +365,18 @@ def _structure(
         fixtures_by_line = {f.line: f for f in collection.fixtures}
 
     relpath = analysis.facts.relpath
-
-    def item(defn: Definition, parent: Definition | None, depth: int = 0) -> list[nodes.Node]:
-        test = tests_by_line.get(defn.line) if defn.kind is not DefKind.CLASS else None
-        fixture = fixtures_by_line.get(defn.line)
+    labels: dict[int, str] = {}
+    stack: list[tuple[Definition, Definition | None]] = [
+        (d, None) for d in reversed(analysis.definitions)
+    ]
+    while stack:
+        defn, parent = stack.pop()
+        stack.extend((child, defn) for child in reversed(defn.children))
         if defn.kind is DefKind.CLASS:
             label = "test class" if defn.line in test_class_lines else "class"
-        elif test is not None:
+        elif defn.line in tests_by_line:
             label = "test"
-        elif fixture is not None:
+        elif defn.line in fixtures_by_line:
             label = "fixture"
         elif parent is not None and parent.kind is DefKind.CLASS:
             label = "method"
@@ -351,19 +384,49 @@ def _structure(
             label = "function" if parent is None else "nested function"
         if defn.kind is DefKind.ASYNC_FUNCTION:
             label = "async " + label
-        target = ctx.anchors.get(defn.line) or ctx.unique_id("def-" + defn.qualname)
+        labels.setdefault(defn.line, label)
         if label.endswith(("test", "test class", "fixture")):
+            target = ctx.anchors.get(defn.line) or ctx.unique_id("def-" + defn.qualname)
             what = label.replace("async ", "")
             index_entries.append(IndexEntry(defn.name, f"{what} in {relpath}", target))
+    payload = StructurePayload(
+        definitions=analysis.definitions,
+        labels=labels,
+        tests_by_line=tests_by_line,
+        fixtures_by_line=fixtures_by_line,
+        inherited={k: tuple(v) for k, v in inherited.items()},
+        anchors=dict(ctx.anchors),
+        line_anchor=ctx.line_anchor,
+    )
+    intro = para(
+        "Every class and function, nested ones included, in source order; line numbers "
+        "link to the listing above."
+    )
+    return [intro, testdocs_lazy(kind="structure", payload=payload)]
+
+
+@lazy_content("structure")
+def _expand_structure(payload: StructurePayload) -> list[nodes.Node]:
+    """The Detailed Analysis tree as ordinary nodes (built when it is written)."""
+
+    def line_ref(line: int) -> nodes.reference:
+        return local_link(f"{payload.line_anchor}-{line}", f"line {line}")
+
+    def item(defn: Definition, depth: int) -> list[nodes.Node]:
+        label = payload.labels.get(defn.line, "function")
+        test = payload.tests_by_line.get(defn.line) if defn.kind is not DefKind.CLASS else None
+        fixture = payload.fixtures_by_line.get(defn.line)
         line = para(classes=["testdocs-def"])
-        line["ids"] = [target]
+        target = payload.anchors.get(defn.line)
+        if target:
+            line["ids"] = [target]
         line += testdocs_defline(
             label=label,
             name=defn.name,
             bases=", ".join(defn.bases),
             line=defn.line,
             end=defn.end_line,
-            anchor=ctx.line_anchor,
+            anchor=payload.line_anchor,
         )
         out: list[nodes.Node] = [line]
         if defn.docstring_summary:
@@ -372,16 +435,16 @@ def _structure(
         if facts:
             out.append(bullet_list(facts, "testdocs-facts"))
         if depth < _MAX_TREE_DEPTH:
-            children = [item(c, defn, depth + 1) for c in defn.children]
+            children = [item(c, depth + 1) for c in defn.children]
         else:
             # Writers walk node trees recursively: list what lies deeper flat, by
             # qualified name, rather than nest lists until the stack runs out.
             children = [
-                [para(literal(d.qualname), " \N{EM DASH} ", ctx.line_link(d.line))]
+                [para(literal(d.qualname), " \N{EM DASH} ", line_ref(d.line))]
                 for child in defn.children
                 for d in child.walk()
             ]
-        for inherited_test in inherited.get(defn.qualname, ()):
+        for inherited_test in payload.inherited.get(defn.qualname, ()):
             children.append(
                 [
                     para(
@@ -398,14 +461,7 @@ def _structure(
             out.append(bullet_list(children, "testdocs-tree"))
         return out
 
-    # Tests, classes and fixtures are searchable as domain objects; indexing every word
-    # of the tree again would only slow the build and crowd the results.
-    tree = bullet_list([item(d, None) for d in analysis.definitions], "testdocs-tree", "no-search")
-    intro = para(
-        "Every class and function, nested ones included, in source order; line numbers "
-        "link to the listing above."
-    )
-    return [intro, tree]
+    return [bullet_list([item(d, 0) for d in payload.definitions], "testdocs-tree")]
 
 
 #: Nesting shown as a tree; deeper definitions are listed flat (see ``_structure``).
@@ -501,21 +557,34 @@ def _architecture(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[node
         location += [" in ", doc_link(ctx.root_docname, ctx.root_label)]
     location.append(".")
     out.append(para(*location))
-    classes = [d for d in analysis.all_definitions() if d.kind is DefKind.CLASS]
+    classes = tuple(
+        (d.qualname, d.bases, d.line)
+        for d in analysis.all_definitions()
+        if d.kind is DefKind.CLASS
+    )
     if classes:
-        rows = []
-        for cls in classes:
-            bases: list[nodes.Node | str] = (
-                [" derives from ", *_joined(literal(b) for b in cls.bases)]
-                if cls.bases
-                else [" has no explicit base class"]
-            )
-            rows.append(para(literal(cls.qualname), *bases, " (", ctx.line_link(cls.line), ")"))
         out.append(para("Class hierarchy, as written in the source:"))
-        out.append(bullet_list(rows, "testdocs-classes", "no-search"))
+        out.append(testdocs_lazy(kind="classes", payload=(classes, ctx.line_anchor)))
     else:
         out.append(para("The file defines no classes."))
     return out
+
+
+@lazy_content("classes")
+def _expand_classes(
+    payload: tuple[tuple[tuple[str, tuple[str, ...], int], ...], str],
+) -> list[nodes.Node]:
+    classes, line_anchor = payload
+    rows = []
+    for qualname, class_bases, line in classes:
+        bases: list[nodes.Node | str] = (
+            [" derives from ", *_joined(literal(b) for b in class_bases)]
+            if class_bases
+            else [" has no explicit base class"]
+        )
+        link = local_link(f"{line_anchor}-{line}", f"line {line}")
+        rows.append(para(literal(qualname), *bases, " (", link, ")"))
+    return [bullet_list(rows, "testdocs-classes")]
 
 
 # --- Dependencies ----------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from docutils import nodes
 
@@ -157,7 +158,51 @@ def visit_bar_html(self: Any, node: testdocs_bar) -> None:
     raise nodes.SkipNode
 
 
+# --- lazy content -------------------------------------------------------------------------
+#
+# The largest sections (a module's structure tree: thousands of definitions) are kept in
+# the doctree as the analysis records they are drawn from, not as nodes: reading
+# transforms, pickling, reference resolution and the search indexer then have nothing
+# to walk, and the tree is built only when it is written. One expander per kind builds
+# the ordinary nodes, for every builder: HTML translators expand when they reach the
+# node, other builders get it expanded by ``ExpandCompact`` before references resolve.
+# Lazy content may therefore only hold local links (ids on the same page).
+
+_Expander = TypeVar("_Expander", bound=Callable[[Any], Sequence[nodes.Node]])
+_EXPANDERS: dict[str, Callable[[Any], Sequence[nodes.Node]]] = {}
+
+
+def lazy_content(kind: str) -> Callable[[_Expander], _Expander]:
+    """Register the function that expands ``testdocs_lazy(kind=kind)`` payloads."""
+
+    def register(expander: _Expander) -> _Expander:
+        _EXPANDERS[kind] = expander
+        return expander
+
+    return register
+
+
+class testdocs_lazy(nodes.General, nodes.Element):
+    """Content built from ``payload`` (picklable analysis records) when written."""
+
+    def expand(self) -> list[nodes.Node]:
+        return list(_EXPANDERS[self["kind"]](self["payload"]))
+
+
+def visit_lazy_html(self: Any, node: testdocs_lazy) -> None:
+    # The translator goes on into the children built here, with the usual visitors.
+    if not node.children:
+        node.extend(node.expand())
+
+
+def depart_lazy_html(self: Any, node: testdocs_lazy) -> None:
+    pass
+
+
+#: Nodes that ``transforms.ExpandCompact`` replaces with ordinary nodes for non-HTML
+#: builders (each has an ``expand()`` method).
 COMPACT_NODES: tuple[type[nodes.Element], ...] = (
+    testdocs_lazy,
     testdocs_defline,
     testdocs_linelinks,
     testdocs_bar,
