@@ -7,6 +7,7 @@ from typing import Any
 from sphinx.application import Sphinx
 
 from sphinx_testdocs import __version__
+from sphinx_testdocs._export_events import write_collection_json
 from sphinx_testdocs.config import OPTIONS
 from sphinx_testdocs.directives import FolderDirective, ModuleDirective, TestedByDirective
 from sphinx_testdocs.domain import TestDomain
@@ -23,17 +24,14 @@ from sphinx_testdocs.events import (
 from sphinx_testdocs.render.lexer import FastPythonLexer
 from sphinx_testdocs.render.nodes import (
     depart_details_html,
-    depart_lazy_html,
     testdocs_bar,
     testdocs_defline,
     testdocs_details,
-    testdocs_lazy,
     testdocs_linelinks,
     testdocs_links,
     visit_bar_html,
     visit_defline_html,
     visit_details_html,
-    visit_lazy_html,
     visit_linelinks_html,
     visit_links_html,
 )
@@ -52,7 +50,6 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
     app.add_node(testdocs_defline, html=(visit_defline_html, None))
     app.add_node(testdocs_linelinks, html=(visit_linelinks_html, None))
     app.add_node(testdocs_bar, html=(visit_bar_html, None))
-    app.add_node(testdocs_lazy, html=(visit_lazy_html, depart_lazy_html))
     app.add_post_transform(ExpandLinks)
     app.add_post_transform(ExpandCompact)
     app.add_domain(TestDomain)
@@ -72,6 +69,7 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
     # Each page's doctree is cached after its "doctree-read"; release it at the next one.
     app.connect("doctree-read", release_read_doctrees)
     app.connect("env-updated", release_read_doctrees)
+    app.connect("build-finished", write_collection_json)
 
     return {
         "version": __version__,

@@ -217,6 +217,73 @@ def run_build(args: argparse.Namespace) -> int:
         raise UsageError(f"{exc.category}: {exc}") from exc
 
 
+def build_collect_parser() -> argparse.ArgumentParser:
+    """The parser of ``sphinx-testdocs collect``."""
+    parser = argparse.ArgumentParser(
+        prog=f"{PROG} collect",
+        description="Print what pytest would collect from a test folder, found statically "
+        "(no test is imported or run): node IDs like 'pytest --collect-only -q', or JSON.",
+    )
+    parser.add_argument("path", metavar="PATH", help="test folder; node IDs are relative to it")
+    parser.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="'text': one node ID a line (default); 'json': the testdocs.json schema",
+    )
+    parser.add_argument(
+        "-o", "--output", metavar="FILE", help="write to FILE instead of standard output"
+    )
+    return parser
+
+
+def run_collect(args: argparse.Namespace) -> int:
+    """Analyse the folder (each file once) and print or write its collection."""
+    from sphinx_testdocs.config import TestdocsConfig
+    from sphinx_testdocs.export import collection_json, collection_text, dumps
+    from sphinx_testdocs.project import build_project
+
+    path = Path(args.path)
+    if not path.exists():
+        raise UsageError(f"no such directory: {args.path}")
+    if not path.is_dir():
+        raise UsageError(f"not a directory: {args.path}")
+    # Absolute but not resolved, as a build names its roots: a symlinked folder keeps
+    # the name it was given (build_project normalises "..").
+    folder = path.absolute()
+    config = TestdocsConfig(dirs=(str(folder),))
+    # No Sphinx source folder: the generated-pages folder to skip lies nowhere real.
+    project = build_project(config, Path(os.devnull), folder, [])
+    for _subtype, message, where in project.problems:
+        print(f"{PROG} collect: warning: {where or folder}: {message}", file=sys.stderr)
+    for root in project.roots:
+        for problem in root.tree.problems:
+            print(f"{PROG} collect: warning: {problem.path}: {problem.message}", file=sys.stderr)
+    data = collection_json(project)
+    text = dumps(data) if args.format == "json" else collection_text(data)
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        Path(args.output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from exc
+    return 0
+
+
+def collect_main(argv: list[str]) -> int:
+    """``sphinx-testdocs collect PATH [--format text|json] [-o FILE]``."""
+    args = build_collect_parser().parse_args(argv)
+    try:
+        return run_collect(args)
+    except UsageError as exc:
+        print(f"{PROG} collect: error: {exc}", file=sys.stderr)
+        return 2
+
+
+SUBCOMMANDS["collect"] = collect_main
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the process exit status."""
     args_list = list(sys.argv[1:] if argv is None else argv)

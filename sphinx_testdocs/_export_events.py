@@ -1,0 +1,36 @@
+"""The HTML build's ``testdocs.json``: the static collection, next to the pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sphinx_testdocs.domain import TestDomain
+from sphinx_testdocs.export import JSON_FILENAME, collection_json, dumps
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+
+
+def write_collection_json(app: Sphinx, exception: BaseException | None) -> None:
+    """Write ``testdocs.json`` in the output folder of a successful HTML build.
+
+    Runs in the main process, after every page is written. The file covers every test
+    module, not only the ones read in this build: the project analyses the others now
+    (once each), which is why this is not assembled from per-page fragments. Written
+    only when its content changed, so an unchanged rebuild leaves it untouched.
+    """
+    if exception is not None or app.builder.format != "html":
+        return
+    domain = app.env.get_domain("test")
+    project = domain.project if isinstance(domain, TestDomain) else None
+    if project is None or not project.roots:
+        return
+    data = dumps(collection_json(project)).encode("utf-8")
+    target = Path(app.outdir) / JSON_FILENAME
+    try:
+        if target.read_bytes() == data:
+            return
+    except OSError:
+        pass
+    target.write_bytes(data)

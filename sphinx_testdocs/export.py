@@ -1,0 +1,223 @@
+"""The static collection as data: ``testdocs.json`` and ``sphinx-testdocs collect``.
+
+Sphinx-free: the command line builds a :class:`~sphinx_testdocs.project.Project` without
+any Sphinx project, and the HTML build passes in the one it already has. The schema is
+documented in ``docs/collect.rst``; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from sphinx_testdocs.analysis.model import (
+    CollectedTest,
+    FileKind,
+    FixtureDef,
+    FixtureRequest,
+    MarkerUse,
+    ModuleAnalysis,
+    ParseStatus,
+)
+from sphinx_testdocs.analysis.pytest_config import path_matches_patterns
+from sphinx_testdocs.project import Project, TestRoot
+
+#: The file the HTML build writes in its output directory.
+JSON_FILENAME = "testdocs.json"
+
+
+def collection_json(project: Project) -> dict[str, Any]:
+    """What pytest would collect from every configured directory, as JSON-ready data.
+
+    Modules come root by root, each root's in pytest's walking order (by path, a folder
+    before the names that sort after it); tests in the order pytest collects them.
+    Analyses are taken from ``project`` (made once per build), so this costs nothing
+    for files a build has already analysed.
+    """
+    modules: list[dict[str, Any]] = []
+    for root in project.roots:
+        # pytest sorts each directory's entries by name: sorting by path parts (not by
+        # the path string, where "a-b/" sorts before "a/") walks the tree the same way.
+        relpaths = sorted(
+            (f.relpath for f in root.tree.files), key=lambda r: PurePosixPath(r).parts
+        )
+        for relpath in relpaths:
+            if not _collected_path(root, relpath):
+                continue
+            analysis = project.analysis(root, relpath)
+            if analysis.kind is not FileKind.TEST_MODULE:
+                continue
+            modules.append(_module(project, root, relpath, analysis))
+    return {"modules": modules}
+
+
+def _collected_path(root: TestRoot, relpath: str) -> bool:
+    """False when pytest would not enter a folder on the way (``norecursedirs``).
+
+    The folder given on the command line itself is always entered, as pytest does.
+    """
+    patterns = root.context.pytest_config.norecursedirs
+    parts = PurePosixPath(relpath).parts[:-1]
+    for depth in range(1, len(parts) + 1):
+        if path_matches_patterns(root.absolute("/".join(parts[:depth])), patterns):
+            return False
+    return True
+
+
+def _module(
+    project: Project, root: TestRoot, relpath: str, analysis: ModuleAnalysis
+) -> dict[str, Any]:
+    collection = analysis.collection
+    notes: list[str] = []
+    if analysis.status is not ParseStatus.OK:
+        notes.extend(problem.message for problem in analysis.problems)
+    tests: list[dict[str, Any]] = []
+    if collection is not None:
+        notes.extend(collection.notes)
+        prefix = root.nodeid_path(relpath)
+        tests = [_test(project, root, relpath, prefix, test) for test in collection.tests]
+    config_file = root.context.pytest_config.config_file
+    return {
+        "path": relpath,
+        "root": root.name,
+        "pytest_path": root.nodeid_path(relpath),
+        "config_file": _config_label(root, config_file),
+        "status": analysis.status.value,
+        # A recovered structure may miss tests: never claim it is complete.
+        "complete": analysis.status is ParseStatus.OK
+        and collection is not None
+        and collection.complete,
+        "notes": notes,
+        "tests": tests,
+    }
+
+
+def _config_label(root: TestRoot, config_file: Path | None) -> str | None:
+    if config_file is None:
+        return None
+    return _relative(config_file, root.path)
+
+
+def _relative(path: Path, start: Path) -> str:
+    """``path`` relative to ``start`` in POSIX form, with ``..`` when it lies above."""
+    try:
+        return path.relative_to(start).as_posix()
+    except ValueError:
+        pass
+    try:
+        return PurePosixPath(*Path(os.path.relpath(path, start)).parts).as_posix()
+    except ValueError:  # another drive on Windows
+        return path.as_posix()
+
+
+def _test(
+    project: Project, root: TestRoot, relpath: str, prefix: str, test: CollectedTest
+) -> dict[str, Any]:
+    nodeid = test.nodeid
+    if nodeid.startswith(prefix):
+        # Node IDs here are relative to the configured directory, not to pytest's rootdir.
+        nodeid = relpath + nodeid[len(prefix) :]
+    return {
+        "nodeid": nodeid,
+        "cases": test.cases,
+        "exact": test.exact,
+        "case_ids": list(test.case_ids) if test.case_ids is not None else None,
+        "markers": [_marker(m) for m in test.markers],
+        "fixtures": [_fixture(project, root, relpath, f) for f in test.fixtures],
+        "line": test.line,
+    }
+
+
+def _marker(marker: MarkerUse) -> dict[str, Any]:
+    return {
+        "name": marker.name,
+        "args": marker.args,
+        "origin": marker.origin,
+        "declared": marker.declared,
+    }
+
+
+def _fixture(
+    project: Project, root: TestRoot, relpath: str, request: FixtureRequest
+) -> dict[str, Any]:
+    fdef = request.resolved
+    return {
+        "name": request.name,
+        "defined_in": _defined_in(project, root, relpath, fdef) if fdef is not None else None,
+        "builtin": fdef is not None and fdef.builtin,
+    }
+
+
+def _defined_in(project: Project, root: TestRoot, relpath: str, fdef: FixtureDef) -> str | None:
+    """The file defining a fixture, relative to the configured directory (may use ``..``).
+
+    ``FixtureDef.relpath`` is relative to the configured directory for files inside it,
+    and to the project root for conftest.py files above it: the two can spell the same
+    name ("conftest.py"), so an inner conftest.py claims a fixture only if it defines it.
+    """
+    if fdef.builtin:
+        return None
+    if fdef.relpath == relpath:
+        return relpath
+    for path in reversed(root.conftest_chain(relpath)):
+        located = project.locate(path)
+        if located is not None and located[0] is root:
+            if fdef.relpath == located[1]:
+                collection = project.analysis(root, located[1]).collection
+                if collection is not None and fdef in collection.fixtures:
+                    return located[1]
+        elif fdef.relpath == _relative(path, root.project_root):
+            return _relative(path, root.path)
+    return fdef.relpath or None
+
+
+def dumps(data: Mapping[str, Any]) -> str:
+    """The JSON text: two-space indents, keys in the documented order, a final newline."""
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def collection_text(data: Mapping[str, Any]) -> str:
+    """Node IDs one per line, then a summary line: like ``pytest --collect-only -q``.
+
+    A test whose cases can all be named gets one line per case (``nodeid[id]``); any
+    other test gets its bare node ID, which selects all of its cases in pytest.
+    """
+    lines: list[str] = []
+    counted = unknown = uncertain = 0
+    for module in data["modules"]:
+        for test in module["tests"]:
+            ids = test["case_ids"]
+            if ids:
+                lines.extend(f"{test['nodeid']}[{case}]" for case in ids)
+            else:
+                lines.append(test["nodeid"])
+            if test["cases"] is None:
+                unknown += 1
+                continue
+            counted += test["cases"]
+            if not test["exact"]:
+                uncertain += 1
+    if lines:
+        lines.append("")
+    lines.append(summary_line(counted, unknown, uncertain))
+    return "\n".join(lines) + "\n"
+
+
+def summary_line(counted: int, unknown: int, uncertain: int) -> str:
+    """pytest's closing line (without the time), plus what static analysis cannot tell."""
+    head = "no tests collected"
+    if counted or unknown:
+        head = f"{_plural(counted, 'test')} collected"
+    extra = []
+    if unknown:
+        extra.append(f"{_plural(unknown, 'test function')} with an unknown number of cases")
+    if uncertain:
+        extra.append(f"{_plural(uncertain, 'case count')} not certain")
+    return f"{head} ({'; '.join(extra)})" if extra else head
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"

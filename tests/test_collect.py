@@ -1,0 +1,425 @@
+"""``sphinx-testdocs collect`` and the HTML build's ``testdocs.json``, on tiny trees."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sphinx_testdocs import cli
+from sphinx_testdocs.export import JSON_FILENAME
+from tests.helpers import recording_reads
+
+TREE = {
+    "pytest.ini": """\
+[pytest]
+markers =
+    slow: tests that take long
+""",
+    "conftest.py": '''\
+import pytest
+
+
+@pytest.fixture
+def numbers():
+    """Three numbers."""
+    return [1, 2, 3]
+
+
+@pytest.fixture(params=["a", "b"])
+def letter(request):
+    return request.param
+''',
+    "test_top.py": """\
+import pytest
+
+VALUES = [1, 2, 3, 4]
+
+
+def test_plain(numbers, tmp_path):
+    assert numbers
+
+
+@pytest.mark.parametrize("x", [1, 2, 3])
+def test_known(x):
+    assert x
+
+
+@pytest.mark.parametrize("x", VALUES[1:])
+def test_computed(x):
+    assert x
+
+
+@pytest.mark.slow
+@pytest.mark.skip(reason="not yet")
+def test_marked():
+    pass
+
+
+@pytest.mark.flaky
+class TestGroup:
+    @pytest.mark.parametrize("a, b", [(1, 2), pytest.param(3, 4, id="three")])
+    def test_pair(self, a, b, letter):
+        assert a < b
+
+    def test_method(self):
+        pass
+
+
+def helper():
+    pass
+""",
+    "sub/test_unit.py": """\
+import unittest
+
+
+class Legacy(unittest.TestCase):
+    def test_z(self):
+        pass
+
+    def test_a(self):
+        pass
+
+
+async def test_async():
+    pass
+""",
+    "sub/helpers.py": "def test_not_collected():\n    pass\n",
+}
+
+TEXT = """\
+sub/test_unit.py::Legacy::test_a
+sub/test_unit.py::Legacy::test_z
+sub/test_unit.py::test_async
+test_top.py::test_plain
+test_top.py::test_known[1]
+test_top.py::test_known[2]
+test_top.py::test_known[3]
+test_top.py::test_computed
+test_top.py::test_marked
+test_top.py::TestGroup::test_pair[a-1-2]
+test_top.py::TestGroup::test_pair[a-three]
+test_top.py::TestGroup::test_pair[b-1-2]
+test_top.py::TestGroup::test_pair[b-three]
+test_top.py::TestGroup::test_method
+
+13 tests collected (1 test function with an unknown number of cases)
+"""
+
+
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    return write_tree(tmp_path / "tree", TREE)
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    status = cli.main(["collect", *args])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_text(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, str(tree)) == (0, TEXT, "")
+
+
+def _test(
+    nodeid: str,
+    line: int,
+    cases: int | None = 1,
+    *,
+    ids: list[str] | None = None,
+    markers: tuple[tuple[str, str, str, bool | None], ...] = (),
+    fixtures: tuple[tuple[str, str | None, bool], ...] = (),
+) -> dict[str, Any]:
+    return {
+        "nodeid": nodeid,
+        "cases": cases,
+        "exact": cases is not None,
+        "case_ids": ids,
+        "markers": [{"name": n, "args": a, "origin": o, "declared": d} for n, a, o, d in markers],
+        "fixtures": [{"name": n, "defined_in": p, "builtin": b} for n, p, b in fixtures],
+        "line": line,
+    }
+
+
+def _module(path: str, tests: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "path": path,
+        "root": "tree",
+        "pytest_path": path,
+        "config_file": "pytest.ini",
+        "status": "ok",
+        "complete": True,
+        "notes": [],
+        "tests": tests,
+    }
+
+
+FLAKY = ("flaky", "", "class", False)
+EXPECTED_JSON = {
+    "modules": [
+        _module(
+            "sub/test_unit.py",
+            [
+                # unittest's loader sorts methods by name; pytest follows it.
+                _test("sub/test_unit.py::Legacy::test_a", 8),
+                _test("sub/test_unit.py::Legacy::test_z", 5),
+                _test("sub/test_unit.py::test_async", 12),
+            ],
+        ),
+        _module(
+            "test_top.py",
+            [
+                _test(
+                    "test_top.py::test_plain",
+                    6,
+                    fixtures=(("numbers", "conftest.py", False), ("tmp_path", None, True)),
+                ),
+                _test(
+                    "test_top.py::test_known",
+                    11,
+                    3,
+                    ids=["1", "2", "3"],
+                    markers=(("parametrize", '"x", [1, 2, 3]', "decorator", True),),
+                ),
+                _test(
+                    "test_top.py::test_computed",
+                    16,
+                    None,
+                    markers=(("parametrize", '"x", VALUES[1:]', "decorator", True),),
+                ),
+                _test(
+                    "test_top.py::test_marked",
+                    22,
+                    markers=(
+                        ("skip", 'reason="not yet"', "decorator", True),
+                        ("slow", "", "decorator", True),
+                    ),
+                ),
+                _test(
+                    "test_top.py::TestGroup::test_pair",
+                    29,
+                    4,
+                    ids=["a-1-2", "a-three", "b-1-2", "b-three"],
+                    markers=(
+                        (
+                            "parametrize",
+                            '"a, b", [(1, 2), pytest.param(3, 4, id="three")]',
+                            "decorator",
+                            True,
+                        ),
+                        FLAKY,
+                    ),
+                    fixtures=(("letter", "conftest.py", False),),
+                ),
+                _test("test_top.py::TestGroup::test_method", 32, markers=(FLAKY,)),
+            ],
+        ),
+    ]
+}
+
+
+def test_json(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(capsys, str(tree), "--format", "json")
+    assert (status, err) == (0, "")
+    assert json.loads(out) == EXPECTED_JSON
+    # Stable text: the documented key order, two-space indents, a final newline.
+    assert out == json.dumps(EXPECTED_JSON, indent=2) + "\n"
+
+
+def test_json_schema_types(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, str(tree), "--format", "json")
+    data = json.loads(out)
+    assert list(data) == ["modules"]
+    module_keys = ["path", "root", "pytest_path", "config_file", "status", "complete", "notes"]
+    test_keys = ["nodeid", "cases", "exact", "case_ids", "markers", "fixtures", "line"]
+    for module in data["modules"]:
+        assert list(module) == [*module_keys, "tests"]
+        assert isinstance(module["path"], str) and isinstance(module["root"], str)
+        assert module["config_file"] is None or isinstance(module["config_file"], str)
+        assert module["status"] in {"ok", "partial", "failed"}
+        assert isinstance(module["complete"], bool)
+        assert all(isinstance(note, str) for note in module["notes"])
+        for test in module["tests"]:
+            assert list(test) == test_keys
+            assert test["nodeid"].startswith(module["path"] + "::")
+            assert test["cases"] is None or isinstance(test["cases"], int)
+            assert isinstance(test["exact"], bool) and isinstance(test["line"], int)
+            assert not (test["exact"] and test["cases"] is None)
+            ids = test["case_ids"]
+            assert ids is None or (
+                len(ids) == test["cases"] and all(isinstance(i, str) for i in ids)
+            )
+            for marker in test["markers"]:
+                assert list(marker) == ["name", "args", "origin", "declared"]
+            for fixture in test["fixtures"]:
+                assert list(fixture) == ["name", "defined_in", "builtin"]
+
+
+def test_output_file(tree: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "out.json"
+    assert run(capsys, str(tree), "--format", "json", "-o", str(target)) == (0, "", "")
+    assert json.loads(target.read_text(encoding="utf-8")) == EXPECTED_JSON
+    assert run(capsys, str(tree), "-o", str(target)) == (0, "", "")
+    assert target.read_text(encoding="utf-8") == TEXT
+
+
+def test_relative_path_and_empty_tree(
+    tree: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tree / "sub")
+    status, out, _ = run(capsys, ".")
+    assert status == 0
+    assert out.splitlines()[0] == "test_unit.py::Legacy::test_a"
+    (tree / "empty").mkdir()
+    assert run(capsys, str(tree / "empty")) == (0, "no tests collected\n", "")
+
+
+@pytest.mark.parametrize(
+    ("path", "message"), [("missing", "no such directory"), ("pytest.ini", "not a directory")]
+)
+def test_bad_path(tree: Path, path: str, message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(capsys, str(tree / path))
+    assert (status, out) == (2, "")
+    assert err == f"sphinx-testdocs collect: error: {message}: {tree / path}\n"
+
+
+def test_text_matches_pytest(tree: Path) -> None:
+    """The static text equals pytest's own --collect-only -q, bare IDs standing for cases."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"],
+        cwd=tree,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    pytest_ids = result.stdout.split("\n\n", 1)[0].splitlines()
+    assert result.stdout.rstrip().splitlines()[-1].startswith(f"{len(pytest_ids)} tests collected")
+    ours = TEXT.split("\n\n", 1)[0].splitlines()
+    # Each of our lines is one of pytest's, or a bare node ID standing for all its cases.
+    expanded = [p for line in ours for p in pytest_ids if p == line or p.startswith(line + "[")]
+    assert expanded == pytest_ids
+    assert len(ours) == len(pytest_ids) - 2  # test_computed's three cases, not counted
+
+
+def test_never_imports_the_tree(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = write_tree(
+        tmp_path / "t",
+        {"test_boom.py": "raise SystemExit('imported!')\n\ndef test_x():\n    pass\n"},
+    )
+    assert run(capsys, str(root)) == (0, "test_boom.py::test_x\n\n1 test collected\n", "")
+
+
+def test_subprocess_without_sphinx_project(tree: Path) -> None:
+    """The installed command: no conf.py, no Sphinx import needed to collect."""
+    code = (
+        "import sys; from sphinx_testdocs.cli import main; s = main(sys.argv[1:]); "
+        "assert 'sphinx.application' not in sys.modules; sys.exit(s)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, "collect", str(tree)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (0, TEXT, "")
+
+
+# --- testdocs.json in the HTML build -----------------------------------------------------
+
+
+def collected(folder: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    status, out, _ = run(capsys, str(folder), "--format", "json")
+    assert status == 0
+    return out
+
+
+def _touch(path: Path) -> None:
+    future = time.time() + 5  # coarse mtimes: make the change visible
+    os.utime(path, (future, future))
+
+
+@pytest.mark.sphinx("html", testroot="basic", srcdir="collect-json")
+def test_build_writes_testdocs_json(
+    app: Any, make_app: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app.build()
+    srcdir = Path(app.srcdir)
+    target = Path(app.outdir) / JSON_FILENAME
+    written = target.read_text(encoding="utf-8")
+    assert written == collected(srcdir / "suite", capsys)
+    paths = [m["path"] for m in json.loads(written)["modules"]]
+    assert paths == ["sub/test_beta.py", "test_alpha.py"]
+
+    # Unchanged rebuild: the file is left as it is.
+    stamp = target.stat().st_mtime_ns
+    make_app("html", srcdir=srcdir).build()
+    assert target.stat().st_mtime_ns == stamp
+
+    # One file changed: only its page is read, yet the JSON still covers every module.
+    beta = srcdir / "suite/sub/test_beta.py"
+    beta.write_text(beta.read_text(encoding="utf-8") + "\n\ndef test_more():\n    pass\n")
+    _touch(beta)
+    again = make_app("html", srcdir=srcdir)
+    with recording_reads(again) as read:
+        again.build()
+    assert "testdocs/suite/test_alpha.py" not in read
+    rewritten = target.read_text(encoding="utf-8")
+    assert rewritten == collected(srcdir / "suite", capsys)
+    tests = [t["nodeid"] for m in json.loads(rewritten)["modules"] for t in m["tests"]]
+    assert "sub/test_beta.py::test_more" in tests
+    assert "test_alpha.py::test_sum" in tests
+
+
+@pytest.mark.sphinx("html", testroot="basic", srcdir="collect-json-serial")
+def test_parallel_build_writes_the_same_json(app: Any, make_app: Any, tmp_path: Path) -> None:
+    app.build()
+    copy = tmp_path / "parallel"
+    shutil.copytree(app.srcdir, copy, ignore=shutil.ignore_patterns("_build", "testdocs"))
+    parallel = make_app("html", srcdir=copy, parallel=2)
+    parallel.build()
+    serial_json = (Path(app.outdir) / JSON_FILENAME).read_bytes()
+    assert (Path(parallel.outdir) / JSON_FILENAME).read_bytes() == serial_json
+
+
+@pytest.mark.sphinx("text", testroot="basic", srcdir="collect-json-text")
+def test_only_html_builds_write_it(app: Any) -> None:
+    app.build()
+    assert not (Path(app.outdir) / JSON_FILENAME).exists()
+
+
+def test_skipped_folders_and_broken_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = write_tree(
+        tmp_path / "t",
+        {
+            "build/test_built.py": "def test_in_build():\n    pass\n",  # norecursedirs
+            "test_broken.py": "def test_ok():\n    pass\n\ndef test_bad(:\n",
+        },
+    )
+    status, out, _ = run(capsys, str(root), "--format", "json")
+    assert status == 0
+    (module,) = json.loads(out)["modules"]
+    assert module["path"] == "test_broken.py"
+    assert module["status"] in {"partial", "failed"}
+    assert module["complete"] is False
+    assert module["notes"]
