@@ -24,14 +24,17 @@ from sphinx_testdocs.events import (
 from sphinx_testdocs.render.lexer import FastPythonLexer
 from sphinx_testdocs.render.nodes import (
     depart_details_html,
+    depart_lazy_html,
     testdocs_bar,
     testdocs_defline,
     testdocs_details,
+    testdocs_lazy,
     testdocs_linelinks,
     testdocs_links,
     visit_bar_html,
     visit_defline_html,
     visit_details_html,
+    visit_lazy_html,
     visit_linelinks_html,
     visit_links_html,
 )
@@ -50,6 +53,7 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
     app.add_node(testdocs_defline, html=(visit_defline_html, None))
     app.add_node(testdocs_linelinks, html=(visit_linelinks_html, None))
     app.add_node(testdocs_bar, html=(visit_bar_html, None))
+    app.add_node(testdocs_lazy, html=(visit_lazy_html, depart_lazy_html))
     app.add_post_transform(ExpandLinks)
     app.add_post_transform(ExpandCompact)
     app.add_domain(TestDomain)
