@@ -16,17 +16,19 @@ def write_collection_json(app: Sphinx, exception: BaseException | None) -> None:
     """Write ``testdocs.json`` in the output folder of a successful HTML build.
 
     Runs in the main process, after every page is written. The file covers every test
-    module, not only the ones read in this build: the project analyses the others now
-    (once each), which is why this is not assembled from per-page fragments. Written
+    module, not only the ones read in this build: entries are kept in the domain's data
+    and refreshed with the summaries, so unchanged files are not analysed again. Written
     only when its content changed, so an unchanged rebuild leaves it untouched.
     """
     if exception is not None or app.builder.format != "html":
         return
     domain = app.env.get_domain("test")
-    project = domain.project if isinstance(domain, TestDomain) else None
+    if not isinstance(domain, TestDomain):
+        return
+    project = domain.project
     if project is None or not project.roots:
         return
-    data = dumps(collection_json(project)).encode("utf-8")
+    data = dumps(collection_json(project, domain.collected)).encode("utf-8")
     target = Path(app.outdir) / JSON_FILENAME
     try:
         if target.read_bytes() == data:

@@ -41,7 +41,7 @@ from sphinx_testdocs.render.nodes import (
 from sphinx_testdocs.transforms import ExpandCompact, ExpandLinks
 
 #: Bump when anything stored in the environment changes shape.
-ENV_VERSION = 1
+ENV_VERSION = 2
 
 
 def setup_extension(app: Sphinx) -> dict[str, Any]:

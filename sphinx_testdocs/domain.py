@@ -92,7 +92,7 @@ class MarkerIndex(Index):
                     IndexEntry(obj.fullname, 0, obj.docname, obj.anchor, args, "", obj.root)
                 )
         content = [(name, sorted(entries)) for name, entries in sorted(groups.items())]
-        return content, False
+        return content or domain.empty_index("No test carries a marker."), False
 
 
 class FixtureIndex(Index):
@@ -121,7 +121,7 @@ class FixtureIndex(Index):
             entry = IndexEntry(obj.shortname, 0, obj.docname, obj.anchor, extra, "", where)
             groups.setdefault(obj.shortname[:1].upper(), []).append(entry)
         content = [(letter, sorted(entries)) for letter, entries in sorted(groups.items())]
-        return content, True
+        return content or domain.empty_index("No fixture is defined in the suite."), True
 
 
 class TestDomain(Domain):
@@ -142,6 +142,9 @@ class TestDomain(Domain):
         # root path -> relpath -> (fingerprint, summary). Not tied to any document: it
         # is refreshed in the main process before reading, from the files themselves.
         "summaries": {},
+        # root path -> relpath -> the file's testdocs.json entry (None: not collected),
+        # refreshed with the summaries
+        "collected": {},
         # docname -> (kind, args, digest) of the cross-file facts the page shows
         # (see events.refresh_summaries)
         "digests": {},
@@ -155,6 +158,10 @@ class TestDomain(Domain):
     @property
     def summaries(self) -> dict[str, dict[str, tuple[Fingerprint, FileSummary]]]:
         return self.data.setdefault("summaries", {})  # type: ignore[no-any-return]
+
+    @property
+    def collected(self) -> dict[str, dict[str, dict[str, Any] | None]]:
+        return self.data.setdefault("collected", {})  # type: ignore[no-any-return]
 
     @property
     def digests(self) -> dict[str, tuple[str, tuple[str, ...], str]]:
@@ -189,6 +196,14 @@ class TestDomain(Domain):
             if docname in otherdata["digests"]:
                 self.digests[docname] = otherdata["digests"][docname]
         self._lookup = None
+
+    def empty_index(self, message: str) -> list[tuple[str, list[IndexEntry]]]:
+        """One entry saying the index is empty (Sphinx writes no page for an empty index,
+        and the pages link to it), pointing at the suite overview."""
+        if self.project is None or not self.project.roots:
+            return []
+        docname = self.project.roots[0].index_docname
+        return [("-", [IndexEntry(message, 0, docname, "suite-overview", "", "", "")])]
 
     # --- resolution -----------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from sphinx_testdocs.config import read_config
 from sphinx_testdocs.crossfile import CrossFile, digest
 from sphinx_testdocs.directives import tested_by_nodes
 from sphinx_testdocs.domain import TestDomain
+from sphinx_testdocs.export import module_entry
 from sphinx_testdocs.pages import write_stubs
 from sphinx_testdocs.project import build_project
 from sphinx_testdocs.render.folder import toctree
@@ -88,18 +89,24 @@ def refresh_summaries(
         return []
     to_read = added | changed
     roots = {root.key for root in project.roots}
-    for key in [k for k in domain.summaries if k not in roots]:
-        del domain.summaries[key]
+    for store in (domain.summaries, domain.collected):
+        for key in [k for k in store if k not in roots]:
+            del store[key]
     for root in project.roots:
         stored = domain.summaries.setdefault(root.key, {})
+        collected = domain.collected.setdefault(root.key, {})
         current = root.known
         for rel in [r for r in stored if r not in current]:
             del stored[rel]
+            collected.pop(rel, None)
         for rel in sorted(current):
             fingerprint = _fingerprint(root.inputs(rel))
             entry = stored.get(rel)
             if entry is None or entry[0] != fingerprint or root.file_docnames[rel] in to_read:
                 stored[rel] = (fingerprint, project.summary(root, rel))
+                # testdocs.json is written from these, so unchanged files are never
+                # analysed again just to list them.
+                collected[rel] = module_entry(project, root, rel)
     crossfile = project.crossfile = CrossFile(
         {
             key: {rel: entry[1] for rel, entry in files.items()}

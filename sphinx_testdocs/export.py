@@ -29,13 +29,15 @@ from sphinx_testdocs.project import Project, TestRoot
 JSON_FILENAME = "testdocs.json"
 
 
-def collection_json(project: Project) -> dict[str, Any]:
+def collection_json(
+    project: Project, stored: Mapping[str, Mapping[str, dict[str, Any] | None]] | None = None
+) -> dict[str, Any]:
     """What pytest would collect from every configured directory, as JSON-ready data.
 
     Modules come root by root, each root's in pytest's walking order (by path, a folder
     before the names that sort after it); tests in the order pytest collects them.
-    Analyses are taken from ``project`` (made once per build), so this costs nothing
-    for files a build has already analysed.
+    ``stored`` holds entries made earlier (root key -> relpath -> ``module_entry``), as
+    a build keeps them between runs; missing ones are made from ``project``'s analyses.
     """
     modules: list[dict[str, Any]] = []
     for root in project.roots:
@@ -44,14 +46,22 @@ def collection_json(project: Project) -> dict[str, Any]:
         relpaths = sorted(
             (f.relpath for f in root.tree.files), key=lambda r: PurePosixPath(r).parts
         )
+        known = stored.get(root.key, {}) if stored is not None else {}
         for relpath in relpaths:
-            if not _collected_path(root, relpath):
-                continue
-            analysis = project.analysis(root, relpath)
-            if analysis.kind is not FileKind.TEST_MODULE:
-                continue
-            modules.append(_module(project, root, relpath, analysis))
+            entry = known[relpath] if relpath in known else module_entry(project, root, relpath)
+            if entry is not None:
+                modules.append(entry)
     return {"modules": modules}
+
+
+def module_entry(project: Project, root: TestRoot, relpath: str) -> dict[str, Any] | None:
+    """The JSON entry of one file, or None when pytest would not collect it as a module."""
+    if not _collected_path(root, relpath):
+        return None
+    analysis = project.analysis(root, relpath)
+    if analysis.kind is not FileKind.TEST_MODULE:
+        return None
+    return _module(project, root, relpath, analysis)
 
 
 def _collected_path(root: TestRoot, relpath: str) -> bool:
