@@ -1,0 +1,388 @@
+"""A real browser: the built site in headless Chromium, driven over the DevTools protocol.
+
+Chromium is started with ``--remote-debugging-pipe``: it reads protocol messages on file
+descriptor 3 and answers on 4, each a JSON text ended by a NUL byte. That needs no
+WebSocket client and no port, so this file adds no dependency. The site is served on
+127.0.0.1 (an ephemeral port) by ``http.server`` in a thread, as the search page loads its
+index with a script the browser will not read from ``file:`` URLs. Every wait is bounded
+and the browser is always killed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import functools
+import http.server
+import json
+import os
+import shutil
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterator
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sphinx.testing.util import SphinxTestApp
+
+#: Debian's package; ``.ci/run`` installs it where it can.
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+MODULE_PAGE = "testdocs/suite/test_alpha.py.html"
+#: Upper bound for one wait; the whole file takes a few seconds.
+TIMEOUT = 15.0
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="no chromium on PATH (.ci/run installs Debian's package when run as root)",
+)
+
+
+class BrowserError(RuntimeError):
+    """The browser answered a command with an error, or did not answer in time."""
+
+
+class Chromium:
+    """Headless Chromium and one page, spoken to over ``--remote-debugging-pipe``."""
+
+    def __init__(self, executable: str, profile: Path, timeout: float = TIMEOUT) -> None:
+        self.timeout = timeout
+        self.events: list[dict[str, Any]] = []
+        self._replies: dict[int, dict[str, Any]] = {}
+        self._next_id = 0
+        self._cond = threading.Condition()
+        self._closed = False
+        to_browser, self._write_fd = os.pipe()
+        self._read_fd, from_browser = os.pipe()
+
+        def child_fds() -> None:
+            # Only async-signal-safe calls between fork and exec: park both ends above
+            # 2 first, so that neither is overwritten by the other's dup2.
+            commands = fcntl.fcntl(to_browser, fcntl.F_DUPFD, 10)
+            replies = fcntl.fcntl(from_browser, fcntl.F_DUPFD, 10)
+            os.dup2(commands, 3)
+            os.dup2(replies, 4)
+
+        self._log = (profile / "chromium.log").open("wb")
+        # close_fds would also close 3 and 4; Python's own descriptors are not
+        # inheritable (PEP 446), so nothing else leaks into the browser.
+        self.process = subprocess.Popen(
+            [
+                executable,
+                "--headless=new",
+                "--remote-debugging-pipe",
+                "--no-sandbox",  # CI runs as root, where the sandbox cannot start
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-default-apps",
+                "--disable-extensions",
+                "--disable-sync",
+                "--disable-breakpad",
+                "--disable-crash-reporter",
+                "--no-default-browser-check",
+                "--no-first-run",
+                "--hide-scrollbars",
+                "--mute-audio",
+                f"--user-data-dir={profile}",
+                "about:blank",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            close_fds=False,
+            preexec_fn=child_fds,  # noqa: PLW1509 (started before any thread of ours)
+            # Its own process group: the renderer and helper processes go with it.
+            start_new_session=True,
+        )
+        os.close(to_browser)
+        os.close(from_browser)
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        self.session = ""
+
+    def _read(self) -> None:
+        buffer = b""
+        while True:
+            try:
+                chunk = os.read(self._read_fd, 65536)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                break
+            buffer += chunk
+            *messages, buffer = buffer.split(b"\0")
+            with self._cond:
+                for raw in messages:
+                    message = json.loads(raw)
+                    if "id" in message:
+                        self._replies[message["id"]] = message
+                    else:
+                        self.events.append(message)
+                self._cond.notify_all()
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+
+    def send(self, method: str, params: dict[str, Any] | None = None, **kw: Any) -> Any:
+        """Send one command (to the page unless ``browser=True``) and return its result."""
+        with self._cond:
+            self._next_id += 1
+            message_id = self._next_id
+        message: dict[str, Any] = {"id": message_id, "method": method, "params": params or {}}
+        if self.session and not kw.get("browser"):
+            message["sessionId"] = self.session
+        os.write(self._write_fd, json.dumps(message).encode() + b"\0")
+        deadline = time.monotonic() + self.timeout
+        with self._cond:
+            while message_id not in self._replies:
+                left = deadline - time.monotonic()
+                if self._closed or left <= 0:
+                    raise BrowserError(f"no reply to {method} ({self.stderr_tail()})")
+                self._cond.wait(left)
+            reply = self._replies.pop(message_id)
+        if "error" in reply:
+            raise BrowserError(f"{method}: {reply['error']}")
+        return reply.get("result", {})
+
+    def open_page(self, width: int = 1280, height: int = 900) -> None:
+        """Create a page, attach to it and enable the domains whose events we read."""
+        target = self.send("Target.createTarget", {"url": "about:blank"}, browser=True)
+        attached = self.send(
+            "Target.attachToTarget",
+            {"targetId": target["targetId"], "flatten": True},
+            browser=True,
+        )
+        self.session = attached["sessionId"]
+        for domain in ("Page", "Runtime", "Log"):
+            self.send(f"{domain}.enable")
+        self.send(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+        )
+
+    def wait_event(self, method: str, since: int) -> dict[str, Any]:
+        """The first event ``method`` of this page received after ``since`` events."""
+        deadline = time.monotonic() + self.timeout
+        with self._cond:
+            while True:
+                for event in self.events[since:]:
+                    if event["method"] == method and event.get("sessionId") == self.session:
+                        return event
+                left = deadline - time.monotonic()
+                if self._closed or left <= 0:
+                    raise BrowserError(f"no {method} event within {self.timeout} s")
+                self._cond.wait(left)
+
+    def navigate(self, url: str) -> None:
+        """Load ``url`` and wait for its load event."""
+        since = len(self.events)
+        result = self.send("Page.navigate", {"url": url})
+        if result.get("errorText"):
+            raise BrowserError(f"{url}: {result['errorText']}")
+        if "loaderId" in result:  # none for a same-document (fragment) navigation
+            self.wait_event("Page.loadEventFired", since)
+
+    def evaluate(self, expression: str) -> Any:
+        """The value of a JavaScript expression in the page (promises are awaited)."""
+        result = self.send(
+            "Runtime.evaluate",
+            {"expression": expression, "returnByValue": True, "awaitPromise": True},
+        )
+        if "exceptionDetails" in result:
+            raise BrowserError(f"{expression}: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    def until(self, expression: str, what: str) -> Any:
+        """Poll ``expression`` until it is truthy; fail after the timeout."""
+        deadline = time.monotonic() + self.timeout
+        while True:
+            value = self.evaluate(expression)
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise BrowserError(f"timed out waiting for {what}")
+            time.sleep(0.05)
+
+    def click(self, selector: str) -> None:
+        """A real mouse click in the middle of the first element matching ``selector``."""
+        box = self.evaluate(
+            f"(() => {{ const e = document.querySelector({json.dumps(selector)});"
+            " if (!e) return null; e.scrollIntoView({block: 'center'});"
+            " const r = e.getBoundingClientRect();"
+            " return {x: r.left + r.width / 2, y: r.top + r.height / 2}; })()"
+        )
+        if box is None:
+            raise BrowserError(f"nothing matches {selector}")
+        for kind in ("mousePressed", "mouseReleased"):
+            self.send(
+                "Input.dispatchMouseEvent",
+                {"type": kind, "x": box["x"], "y": box["y"], "button": "left", "clickCount": 1},
+            )
+
+    def screenshot(self, path: Path) -> None:
+        """Save the page, top to bottom of the viewport, as PNG."""
+        import base64
+
+        data = self.send("Page.captureScreenshot", {"format": "png"})["data"]
+        path.write_bytes(base64.b64decode(data))
+
+    def console_errors(self) -> list[str]:
+        """Console errors, uncaught exceptions and error log entries (network included)."""
+        out = []
+        for event in self.events:
+            method, params = event["method"], event.get("params", {})
+            if method == "Runtime.consoleAPICalled" and params["type"] in ("error", "assert"):
+                args = params.get("args", [])
+                out.append("console: " + " ".join(str(a.get("value", a)) for a in args))
+            elif method == "Runtime.exceptionThrown":
+                details = params["exceptionDetails"]
+                text = details.get("exception", {}).get("description") or details["text"]
+                out.append(f"exception: {text}")
+            elif method == "Log.entryAdded" and params["entry"]["level"] == "error":
+                entry = params["entry"]
+                out.append(f"log ({entry['source']}): {entry['text']} {entry.get('url', '')}")
+        return out
+
+    def stderr_tail(self) -> str:
+        self._log.flush()
+        text = (Path(self._log.name)).read_text(errors="replace")
+        return text[-2000:] or f"exit status {self.process.poll()}"
+
+    def close(self) -> None:
+        """Close the browser, then kill its process group (ours, by id) whatever is left."""
+        if self.process.poll() is None and not self._closed:
+            with contextlib.suppress(BrowserError, OSError):
+                self.timeout = 5.0
+                self.send("Browser.close", browser=True)
+        with contextlib.suppress(OSError):
+            os.close(self._write_fd)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=5)
+        group = self.process.pid
+        deadline = time.monotonic() + 10
+        try:
+            while time.monotonic() < deadline:
+                try:
+                    os.killpg(group, signal.SIGKILL)
+                except ProcessLookupError:
+                    break  # every process of the group has gone
+                self.process.poll()  # reap the leader: a zombie still counts as a member
+                time.sleep(0.05)
+            self.process.wait(timeout=5)
+        finally:
+            with contextlib.suppress(OSError):
+                os.close(self._read_fd)
+            self._reader.join(timeout=5)
+            self._log.close()
+
+
+@contextlib.contextmanager
+def chromium(profile: Path) -> Iterator[Chromium]:
+    """A started browser with one open page; killed on the way out, whatever happens."""
+    assert CHROMIUM is not None
+    browser = Chromium(CHROMIUM, profile)
+    try:
+        browser.open_page()
+        yield browser
+    finally:
+        browser.close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def do_GET(self) -> None:
+        # Browsers ask every server for /favicon.ico unprompted. The site declares no
+        # icon (html_favicon is unset), so answering that is the server's business:
+        # "no content" rather than a 404 the console would report as an error.
+        if self.path == "/favicon.ico" and not Path(self.directory, "favicon.ico").exists():
+            self.send_response(204)
+            self.end_headers()
+            return
+        super().do_GET()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def serve(directory: Path) -> Iterator[str]:
+    """Serve ``directory`` on 127.0.0.1 at an ephemeral port; yield the base URL."""
+    handler: Callable[..., Any] = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def site(rootdir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The basic root built once as HTML with alabaster, warnings checked."""
+    srcdir = tmp_path_factory.mktemp("browser") / "basic"
+    shutil.copytree(rootdir / "test-basic", srcdir)
+    warning = StringIO()
+    app = SphinxTestApp(
+        "html",
+        srcdir=srcdir,
+        confoverrides={"html_theme": "alabaster"},
+        status=StringIO(),
+        warning=warning,
+    )
+    try:
+        app.build()
+    finally:
+        app.cleanup()
+    assert warning.getvalue() == ""
+    return Path(app.outdir)
+
+
+def test_the_site_works_in_a_real_browser(site: Path, tmp_path: Path) -> None:
+    # The browser starts before the server thread: no fork happens while a thread runs.
+    with chromium(tmp_path) as browser, serve(site) as base:
+        page = base + MODULE_PAGE
+
+        # The collapsed source opens when its summary is clicked.
+        browser.navigate(page)
+        listing = "document.querySelector('details.testdocs-details:not([open])')"
+        assert browser.evaluate(f"{listing} !== null"), "the long source should be collapsed"
+        browser.evaluate(f"{listing}.id = 'the-listing'")
+        assert not browser.evaluate("document.querySelector('#L-12').checkVisibility()")
+        browser.click("#the-listing > summary")
+        browser.until("document.querySelector('#the-listing').open", "the source to open")
+        assert browser.evaluate("document.querySelector('#L-12').checkVisibility()")
+
+        # A line link lands on its line, both as a URL and as a click on the page, even
+        # while the listing is still collapsed (the browser opens <details> on its own).
+        landed = (
+            "(() => { const t = document.querySelector(':target');"
+            " if (!t || t.id !== 'L-12') return false;"
+            " const r = t.getBoundingClientRect();"
+            " return t.checkVisibility() && r.bottom > 0 && r.top < window.innerHeight; })()"
+        )
+        browser.navigate("about:blank")  # a fresh load, not a same-document jump
+        browser.navigate(page + "#L-12")
+        browser.until(landed, "#L-12 to be the target, in view")
+        browser.navigate(page)
+        browser.evaluate("window.scrollTo(0, 0)")
+        browser.click('p.testdocs-def a[href="#L-12"]')
+        browser.until(landed, "a click on 'line 12' to land on line 12")
+        assert browser.evaluate("location.hash") == "#L-12"
+
+        # The search page finds a test by name (the search runs in JavaScript).
+        browser.navigate(base + "search.html?q=test_sum")
+        hits = browser.until(
+            "(() => { const a = [...document.querySelectorAll('#search-results li a')];"
+            " return a.length && a.map(e => e.getAttribute('href')); })()",
+            "search results for test_sum",
+        )
+        assert any(MODULE_PAGE in href for href in hits), hits
+
+        # Nothing went wrong on any of those pages.
+        assert browser.console_errors() == []
