@@ -164,7 +164,8 @@ def test_man_page(build: Build) -> None:
     man = (Path(app.outdir) / "basic.1").read_text(encoding="utf-8")
     assert '.\\" Man page generated from reStructuredText' in man
     assert "\n.SH " in man
-    assert "test \\fBtest_sum\\fP \N{EM DASH} line 12\N{EN DASH}14" in man
+    # Docutils before 0.21 sets the link text in italics: "\fI\%line 12\fP".
+    assert re.search(r"test \\fBtest_sum\\fP \N{EM DASH} \S*line 12\S*\N{EN DASH}14", man)
     assert "suite/test_alpha.py::LegacyTests::test_run" in man
     assert "def test_sum(numbers):" in man
 
@@ -283,8 +284,9 @@ def test_linkcheck_checks_only_local_anchors(
     app = build("linkcheck", root)
     report = (Path(app.outdir) / "output.json").read_text(encoding="utf-8")
     rows = [json.loads(line) for line in report.splitlines()]
-    # The pages hold no external link: every row is an in-page anchor, never fetched.
-    assert all(row["uri"].startswith("#") for row in rows), rows
+    # The pages hold no external link: every row is a local anchor, never fetched.
+    # (Sphinx before 7.3 reports a link to another page with an empty URI.)
+    assert all(row["uri"] == "" or row["uri"].startswith("#") for row in rows), rows
     assert {row["status"] for row in rows} <= {"unchecked"}
     assert loopback_only == []
     assert (Path(app.outdir) / "output.txt").read_text() == ""  # nothing broken
