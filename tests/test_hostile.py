@@ -7,14 +7,12 @@ of the mixed tree is shared by most assertions to keep the file fast.
 
 from __future__ import annotations
 
-import ast
 import faulthandler
 import os
 import random
 import re
 import shutil
 import sys
-import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from io import StringIO
@@ -26,6 +24,7 @@ from docutils import nodes
 from sphinx.testing.util import SphinxTestApp
 
 from sphinx_testdocs import domain as testdocs_domain
+from sphinx_testdocs.analysis.parsing import parse_module
 from sphinx_testdocs.project import Project
 
 # --- what the user sees --------------------------------------------------------------
@@ -70,9 +69,7 @@ def parse_error(source: bytes) -> tuple[str, str, int | None] | None:
     Returns (subtype, message, line): ``recursion`` when the parser runs out of stack.
     """
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(source)
+        parse_module(source)
     except SyntaxError as exc:
         where = f" (line {exc.lineno})" if exc.lineno else ""
         return "syntax", f"Python cannot parse the file: {exc.msg}{where}", exc.lineno

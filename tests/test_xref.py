@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import posixpath
 import re
 import shutil
 from pathlib import Path
@@ -21,7 +23,11 @@ CORE_DOC = "testdocs/tests/test_core.py"
 def inventory(outdir: Path) -> dict[str, dict[str, Any]]:
     """objects.inv as Sphinx's own reader sees it: {"domain:type": {name: item}}."""
     data = (outdir / "objects.inv").read_bytes()
-    inv = InventoryFile.loads(data, uri="https://example.invalid/")
+    uri = "https://example.invalid/"
+    if hasattr(InventoryFile, "loads"):  # Sphinx 8.2+
+        inv = InventoryFile.loads(data, uri=uri)
+    else:
+        inv = InventoryFile.load(io.BytesIO(data), uri, posixpath.join)
     raw = getattr(inv, "data", inv)  # Sphinx 8.2+ returns an _Inventory object
     return {kind: dict(items) for kind, items in raw.items()}
 

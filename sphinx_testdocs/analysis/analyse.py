@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import gc
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -20,6 +19,7 @@ from sphinx_testdocs.analysis.model import (
     ParseStatus,
     Problem,
 )
+from sphinx_testdocs.analysis.parsing import parse_module
 from sphinx_testdocs.analysis.pytest_config import PytestConfig
 from sphinx_testdocs.analysis.reading import decode_source, looks_binary
 from sphinx_testdocs.analysis.recovery import recover
@@ -195,11 +195,7 @@ def _parse(text: str, relpath: str) -> tuple[ast.Module | None, Problem | None]:
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        with warnings.catch_warnings():
-            # Invalid escape sequences warn while parsing (an error under -W error);
-            # they are the analysed file's business, not a reason to lose its page.
-            warnings.simplefilter("ignore")
-            return ast.parse(text, filename=relpath), None
+        return parse_module(text, filename=relpath), None
     except SyntaxError as exc:
         where = f" (line {exc.lineno})" if exc.lineno else ""
         return None, Problem(

@@ -32,6 +32,7 @@ from sphinx_testdocs.analysis.model import (
     ImportedName,
     ImportOrigin,
 )
+from sphinx_testdocs.analysis.parsing import parse_module
 
 __all__ = ["Recovered", "recover"]
 
@@ -301,7 +302,7 @@ class _Recoverer:
     def _parse_text(text: str) -> ast.Module | int | None:
         """The module, or the line of the syntax error (None when unknown)."""
         try:
-            return ast.parse(text)
+            return parse_module(text)
         except SyntaxError as exc:
             return exc.lineno
         except Exception:

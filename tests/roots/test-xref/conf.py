@@ -9,3 +9,5 @@ testdocs_dirs = ["tests"]
 testdocs_tested_by_autodoc = True
 exclude_patterns = ["tests", "mypkg", "_build"]
 nitpicky = True
+# Warning lines end in "[testdocs.<subtype>]" on every Sphinx version (default from 8.0).
+show_warning_types = True
