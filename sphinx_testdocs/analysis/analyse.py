@@ -68,14 +68,19 @@ def analyse_file(
 
 def _unreadable(relpath: str, message: str) -> ModuleAnalysis:
     facts = FileFacts(relpath=relpath, size=0, mtime=0.0, encoding=None, line_count=0)
-    kind, reason = _kind_without_collection(relpath)
+    return _unparsed(facts, None, [Problem("read", message)])
+
+
+def _unparsed(facts: FileFacts, text: str | None, problems: list[Problem]) -> ModuleAnalysis:
+    """A page with no structure: metadata, the text when there is one, what went wrong."""
+    kind, reason = _kind_without_collection(facts.relpath)
     return ModuleAnalysis(
         facts=facts,
         kind=kind,
         kind_reason=reason,
         status=ParseStatus.FAILED,
-        text=None,
-        problems=(Problem("read", message),),
+        text=text,
+        problems=tuple(problems),
     )
 
 
@@ -100,14 +105,8 @@ def analyse_bytes(
     )
     problems = list(decoded.problems)
     if looks_binary(data):
-        kind, reason = _kind_without_collection(relpath)
-        return ModuleAnalysis(
-            facts=facts,
-            kind=kind,
-            kind_reason=reason,
-            status=ParseStatus.FAILED,
-            text=None,
-            problems=(Problem("binary", "the file holds binary data, not Python source"),),
+        return _unparsed(
+            facts, None, [Problem("binary", "the file holds binary data, not Python source")]
         )
     tree: ast.Module | None = None
     if decoded.exact:
@@ -164,17 +163,10 @@ def _recovered(
     text: str, facts: FileFacts, problems: list[Problem], context: AnalysisContext
 ) -> ModuleAnalysis:
     """A page for a file Python cannot parse: as much structure as can be recovered."""
-    kind, reason = _kind_without_collection(facts.relpath)
     recovered = recover(text, context.classifier) if text else None
     if recovered is None or not (recovered.definitions or recovered.imports):
-        return ModuleAnalysis(
-            facts=facts,
-            kind=kind,
-            kind_reason=reason,
-            status=ParseStatus.FAILED,
-            text=text,
-            problems=tuple(problems),
-        )
+        return _unparsed(facts, text, problems)
+    kind, reason = _kind_without_collection(facts.relpath)
     return ModuleAnalysis(
         facts=facts,
         kind=kind,

@@ -33,6 +33,12 @@ from sphinx_testdocs.analysis.model import (
     ImportOrigin,
 )
 from sphinx_testdocs.analysis.parsing import parse_module
+from sphinx_testdocs.analysis.structure import (
+    child_statements,
+    docstring_summary,
+    is_main_guard,
+    summarise_docstring,
+)
 
 __all__ = ["Recovered", "recover"]
 
@@ -173,44 +179,6 @@ class _Chunk:
         return "\n".join([head, *self.lines[first + 1 : last], tail])
 
 
-def summarise(doc: str | None) -> str | None:
-    """First paragraph of a cleaned docstring on one line (as the normal analysis does)."""
-    if not doc:
-        return None
-    paragraph = doc.strip().split("\n\n", 1)[0]
-    return " ".join(paragraph.split()) or None
-
-
-def _docstring_of(node: ast.AST) -> str | None:
-    try:
-        return summarise(ast.get_docstring(node, clean=True))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-
-
-def _is_main_guard(stmt: ast.stmt) -> bool:
-    if not isinstance(stmt, ast.If) or not isinstance(stmt.test, ast.Compare):
-        return False
-    test = stmt.test
-    if len(test.ops) != 1 or not isinstance(test.ops[0], ast.Eq):
-        return False
-    operands = [test.left, test.comparators[0]]
-    return any(isinstance(o, ast.Name) and o.id == "__name__" for o in operands) and any(
-        isinstance(o, ast.Constant) and o.value == "__main__" for o in operands
-    )
-
-
-def _child_blocks(stmt: ast.stmt) -> list[list[ast.stmt]]:
-    blocks = []
-    for name in ("body", "orelse", "finalbody"):
-        block = getattr(stmt, name, None)
-        if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
-            blocks.append(block)
-    blocks.extend(handler.body for handler in getattr(stmt, "handlers", ()))
-    blocks.extend(case.body for case in getattr(stmt, "cases", ()))
-    return blocks
-
-
 def _split_top_level(text: str) -> list[str]:
     """Split on commas outside brackets (strings are not expected in bases)."""
     parts: list[str] = []
@@ -279,7 +247,7 @@ class _Recoverer:
             tree = self._parse_text(self.text)
             if isinstance(tree, ast.Module):
                 chunk = _Chunk(self.lines, list(range(1, len(self.lines) + 1)))
-                self.docstring = _docstring_of(tree)
+                self.docstring = docstring_summary(tree)
                 self._extract(tree.body, chunk, _Ctx(self.roots, "", True))
                 return self._result()
             error_line = tree if tree is not None else 1
@@ -397,7 +365,7 @@ class _Recoverer:
 
     def _top(self, tree: ast.Module, chunk: _Chunk, ctx: _Ctx) -> None:
         if chunk.origin and chunk.origin[0] == 1:
-            self.docstring = _docstring_of(tree)
+            self.docstring = docstring_summary(tree)
         self._extract(tree.body, chunk, ctx)
 
     def _grow(self, region: list[int], first: int, last: int, hint: int | None) -> None:
@@ -648,7 +616,7 @@ class _Recoverer:
             return False
         text = "\n".join(self.lines[head.start - 1 : head.end]).strip(" \t\f")
         body = _Recoverer._parse_text(text + " pass\n" if text.endswith(":") else text)
-        return isinstance(body, ast.Module) and bool(body.body) and _is_main_guard(body.body[0])
+        return isinstance(body, ast.Module) and bool(body.body) and is_main_guard(body.body[0])
 
     def _docstring_node(self, node: Node) -> str | None:
         """Summary of the docstring if ``node`` is a lone string literal statement."""
@@ -665,7 +633,7 @@ class _Recoverer:
         if not isinstance(stmt, ast.Expr) or not isinstance(stmt.value, ast.Constant):
             return None
         value = stmt.value.value
-        return summarise(inspect.cleandoc(value)) if isinstance(value, str) else None
+        return summarise_docstring(inspect.cleandoc(value)) if isinstance(value, str) else None
 
     # -- from ast to records ---------------------------------------------------------
 
@@ -696,14 +664,14 @@ class _Recoverer:
             end_line=chunk.line_of(stmt.end_lineno),
             decorators=tuple(chunk.segment(d) for d in stmt.decorator_list),
             bases=bases,
-            docstring_summary=_docstring_of(stmt),
+            docstring_summary=docstring_summary(stmt),
         )
 
     def _extract(self, body: list[ast.stmt], chunk: _Chunk, ctx: _Ctx) -> None:
         """Record the definitions, imports and main guard in parsed statements."""
         if ctx.top_level and self.main_guard is None:
             for stmt in body:
-                if _is_main_guard(stmt):
+                if is_main_guard(stmt):
                     self.main_guard = chunk.line_of(stmt.lineno)
                     break
         # Iterative, like the normal path: statements only, never expressions.
@@ -740,7 +708,7 @@ class _Recoverer:
                         )
                     )
                 else:
-                    stack.extend((b, owner, prefix, False) for b in _child_blocks(stmt))
+                    stack.extend((b, owner, prefix, False) for b in child_statements(stmt))
 
 
 def _freeze(roots: list[_Def]) -> tuple[Definition, ...]:

@@ -71,7 +71,7 @@ class _Builder:
     children: list[_Builder] = field(default_factory=list)
 
 
-def _child_statements(stmt: ast.stmt) -> Iterator[list[ast.stmt]]:
+def child_statements(stmt: ast.stmt) -> Iterator[list[ast.stmt]]:
     """Statement lists nested in a compound statement (bodies, branches, handlers)."""
     for name in ("body", "orelse", "finalbody"):
         block = getattr(stmt, name, None)
@@ -143,7 +143,7 @@ def extract_structure(
             elif isinstance(stmt, ast.Import | ast.ImportFrom):
                 imports.extend(_imports_of(stmt, classify, top_level))
             else:
-                pending.extend((block, owner, prefix, False) for block in _child_statements(stmt))
+                pending.extend((block, owner, prefix, False) for block in child_statements(stmt))
         stack.extend(reversed(pending))
 
     return Structure(
