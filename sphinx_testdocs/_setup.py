@@ -38,7 +38,7 @@ from sphinx_testdocs.render.nodes import (
     visit_linelinks_html,
     visit_links_html,
 )
-from sphinx_testdocs.transforms import ExpandCompact, ExpandLinks
+from sphinx_testdocs.transforms import ExpandCompact, ExpandLinks, SinglePageLineAnchors
 
 #: Bump when anything stored in the environment changes shape.
 ENV_VERSION = 2
@@ -56,6 +56,7 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
     app.add_node(testdocs_lazy, html=(visit_lazy_html, depart_lazy_html))
     app.add_post_transform(ExpandLinks)
     app.add_post_transform(ExpandCompact)
+    app.add_post_transform(SinglePageLineAnchors)
     app.add_domain(TestDomain)
     app.add_directive("testdocs-module", ModuleDirective)
     app.add_directive("testdocs-folder", FolderDirective)

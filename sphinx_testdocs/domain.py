@@ -239,10 +239,15 @@ class TestDomain(Domain):
         contnode: nodes.Element,
     ) -> nodes.reference | None:
         if typ == "line":
-            # Internal: links to an anchor on a generated page ("docname#anchor").
+            # Internal: links to a listing line of a generated page ("docname#L-12").
+            # Only HTML listings have line anchors; elsewhere the text stays.
             docname, _, anchor = target.partition("#")
             if docname not in env.all_docs:
                 return None
+            if builder.format != "html":
+                return contnode  # type: ignore[return-value]
+            if builder.name == "singlehtml":  # see transforms.SinglePageLineAnchors
+                anchor = nodes.make_id(docname) + "-" + anchor
             return make_refnode(builder, fromdocname, docname, anchor, contnode)
         objtypes = self.objtypes_for_role(typ) or []
         matches = self.find(objtypes, target)

@@ -5,10 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
 from sphinx_testdocs.render.common import bullet_list, doc_link, literal, para
-from sphinx_testdocs.render.nodes import COMPACT_NODES, testdocs_links
+from sphinx_testdocs.render.nodes import (
+    COMPACT_NODES,
+    LINE_LINK,
+    testdocs_defline,
+    testdocs_lazy,
+    testdocs_linelinks,
+    testdocs_links,
+)
 
 
 class ExpandLinks(SphinxPostTransform):
@@ -40,6 +48,56 @@ class ExpandCompact(SphinxPostTransform):
         while found := list(self.document.findall(lambda n: isinstance(n, COMPACT_NODES))):
             for node in found:
                 node.replace_self(node.expand())  # type: ignore[attr-defined]
+        # Only HTML listings carry an anchor per line: elsewhere a line link would be
+        # dangling (LaTeX reports undefined references), so it becomes its text.
+        for ref in list(self.document.findall(nodes.reference)):
+            if LINE_LINK in ref["classes"]:
+                ref.parent.replace(ref, list(ref.children))
+        # Writers such as LaTeX label targets and sections, not paragraphs: give each
+        # anchored definition and marker a target, so links to them land.
+        for node in list(self.document.findall(nodes.Element)):
+            if not _anchored_content(node):
+                continue
+            ids, node["ids"] = node["ids"], []
+            node.parent.insert(node.parent.index(node), nodes.target("", "", ids=ids))
+
+
+class SinglePageLineAnchors(SphinxPostTransform):
+    """Give each page's listing its own line ids when all pages share one HTML file.
+
+    Every listing numbers its lines "L-1", "L-2"...; on the single page of
+    ``singlehtml`` they would collide, and a line link would jump to the first page's
+    listing. Each inlined page gets its document name as a prefix.
+    """
+
+    default_priority = 5
+    builders = ("singlehtml",)
+
+    def run(self, **kwargs: Any) -> None:
+        for lazy in list(self.document.findall(testdocs_lazy)):
+            lazy.replace_self(lazy.expand())
+        # Walk with the prefix of the innermost inlined page: pages nest (a folder page
+        # inlines its files), and each id belongs to the page that wrote it.
+        stack: list[tuple[nodes.Node, str]] = [(self.document, "")]
+        while stack:
+            node, prefix = stack.pop()
+            if isinstance(node, addnodes.start_of_file):
+                prefix = nodes.make_id(node["docname"]) + "-"
+            elif prefix and isinstance(node, nodes.literal_block):
+                args: dict[str, Any] = node.get("highlight_args", {})
+                if "lineanchors" in args:
+                    args["lineanchors"] = prefix + args["lineanchors"]
+            elif prefix and isinstance(node, (testdocs_defline, testdocs_linelinks)):
+                node["anchor"] = prefix + node["anchor"]
+            elif prefix and isinstance(node, nodes.reference) and LINE_LINK in node["classes"]:
+                node["refid"] = prefix + node["refid"]
+            stack.extend((child, prefix) for child in node.children)
+
+
+def _anchored_content(node: nodes.Element) -> bool:
+    if not isinstance(node, (nodes.paragraph, nodes.inline)) or not node["ids"]:
+        return False
+    return "testdocs-def" in node["classes"] or any(i.startswith("marker-") for i in node["ids"])
 
 
 def _builder_format(transform: SphinxPostTransform) -> str:

@@ -215,7 +215,8 @@ def test_compact_nodes_in_html(app: Any) -> None:
     assert (
         '<span class="testdocs-badge testdocs-kind-test">test</span> <code class="docutils '
         'literal notranslate testdocs-name"><span class="pre">test_sum</span></code> '
-        '\N{EM DASH} <a class="reference internal" href="#L-12">line 12</a>\N{EN DASH}14'
+        '\N{EM DASH} <a class="reference internal testdocs-line" href="#L-12">line 12</a>'
+        "\N{EN DASH}14"
     ) in html
     assert '<p class="testdocs-def" id="def-test-sum">' in html
 

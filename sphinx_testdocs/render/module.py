@@ -34,7 +34,6 @@ from sphinx_testdocs.render.common import (
     field_list,
     human_size,
     literal,
-    local_link,
     optional_xref,
     para,
     plural,
@@ -42,6 +41,7 @@ from sphinx_testdocs.render.common import (
 )
 from sphinx_testdocs.render.nodes import (
     lazy_content,
+    line_reference,
     testdocs_defline,
     testdocs_lazy,
     testdocs_linelinks,
@@ -130,7 +130,7 @@ class ModulePageContext:
         return f"{self.line_anchor}-{line}"
 
     def line_link(self, line: int, label: str | None = None) -> nodes.reference:
-        return local_link(self.line_id(line), label or f"line {line}")
+        return line_reference(self.line_anchor, line, label or f"line {line}")
 
 
 #: Sections left out of the HTML search index: tests, classes and fixtures are found
@@ -410,7 +410,7 @@ def _expand_structure(payload: StructurePayload) -> list[nodes.Node]:
     """The Detailed Analysis tree as ordinary nodes (built when it is written)."""
 
     def line_ref(line: int) -> nodes.reference:
-        return local_link(f"{payload.line_anchor}-{line}", f"line {line}")
+        return line_reference(payload.line_anchor, line, f"line {line}")
 
     def item(defn: Definition, depth: int) -> list[nodes.Node]:
         label = payload.labels.get(defn.line, "function")
@@ -582,7 +582,7 @@ def _expand_classes(
             if class_bases
             else [" has no explicit base class"]
         )
-        link = local_link(f"{line_anchor}-{line}", f"line {line}")
+        link = line_reference(line_anchor, line, f"line {line}")
         rows.append(para(literal(qualname), *bases, " (", link, ")"))
     return [bullet_list(rows, "testdocs-classes")]
 

@@ -82,7 +82,7 @@ class testdocs_defline(nodes.Inline, nodes.Element):
         if self["bases"]:
             out.append(nodes.Text(f"({self['bases']})"))
         out.append(nodes.Text(" \N{EM DASH} "))
-        out.append(_line_reference(self["anchor"], self["line"], f"line {self['line']}"))
+        out.append(line_reference(self["anchor"], self["line"], f"line {self['line']}"))
         if self["end"] > self["line"]:
             out.append(nodes.Text(f"\N{EN DASH}{self['end']}"))
         return out
@@ -96,7 +96,7 @@ class testdocs_linelinks(nodes.Inline, nodes.Element):
         for i, line in enumerate(self["lines"]):
             if i:
                 out.append(nodes.Text(", "))
-            out.append(_line_reference(self["anchor"], line, str(line)))
+            out.append(line_reference(self["anchor"], line, str(line)))
         return out
 
 
@@ -104,14 +104,26 @@ def _kind_class(label: str) -> str:
     return "testdocs-kind-" + label.rsplit(maxsplit=1)[-1]
 
 
-def _line_reference(anchor: str, line: int, text: str) -> nodes.reference:
-    ref = nodes.reference("", "", internal=True, refid=f"{anchor}-{line}")
+def line_reference(anchor: str, line: int, text: str) -> nodes.reference:
+    """A link to a line of the source listing (ids Pygments writes, in HTML only).
+
+    The class lets ``transforms`` retarget these links in single-page HTML and turn
+    them into plain text for formats without line anchors (LaTeX, text, man...).
+    """
+    ref = nodes.reference("", "", internal=True, refid=f"{anchor}-{line}", classes=[LINE_LINK])
     ref += nodes.Text(text)
     return ref
 
 
+#: Class of every link to a listing line.
+LINE_LINK = "testdocs-line"
+
+
 def _html_line_link(self: Any, anchor: str, line: int, text: str) -> str:
-    return f'<a class="reference internal" href="#{self.encode(anchor)}-{line}">{text}</a>'
+    return (
+        f'<a class="reference internal {LINE_LINK}" href="#{self.encode(anchor)}-{line}">'
+        f"{text}</a>"
+    )
 
 
 def visit_defline_html(self: Any, node: testdocs_defline) -> None:
