@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sphinx_testdocs.domain import TestDomain
-from sphinx_testdocs.export import JSON_FILENAME, collection_json, dumps
+from sphinx_testdocs.export import JSON_FILENAME, collection_fragments, join_fragments
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -28,8 +28,10 @@ def write_collection_json(app: Sphinx, exception: BaseException | None) -> None:
     project = domain.project
     if project is None or not project.roots:
         return
-    data = dumps(collection_json(project, domain.collected)).encode("utf-8")
     target = Path(app.outdir) / JSON_FILENAME
+    if not project.collection_changed and target.is_file():
+        return  # no entry changed since the file was written
+    data = join_fragments(collection_fragments(project, domain.collected)).encode("utf-8")
     try:
         if target.read_bytes() == data:
             return

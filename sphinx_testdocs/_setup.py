@@ -41,7 +41,7 @@ from sphinx_testdocs.render.nodes import (
 from sphinx_testdocs.transforms import ExpandCompact, ExpandLinks, SinglePageLineAnchors
 
 #: Bump when anything stored in the environment changes shape.
-ENV_VERSION = 2
+ENV_VERSION = 3
 
 
 def setup_extension(app: Sphinx) -> dict[str, Any]:

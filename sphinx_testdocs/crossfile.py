@@ -44,10 +44,8 @@ class CrossFile:
                     self._imported_by.setdefault((root, target), []).append(relpath)
                 for fixture in summary.fixtures_used:
                     self._fixture_users.setdefault((root, fixture), []).append(relpath)
-                for use in summary.exercises:
-                    self._uses.setdefault(use.name, []).append(
-                        TestUse(root, relpath, use.line, use.test)
-                    )
+                for name, line, test in summary.exercises:
+                    self._uses.setdefault(name, []).append(TestUse(root, relpath, line, test))
         self._ready = True
 
     def imported_by(self, root: str, relpath: str) -> list[str]:

@@ -142,7 +142,8 @@ class TestDomain(Domain):
         # root path -> relpath -> (fingerprint, summary). Not tied to any document: it
         # is refreshed in the main process before reading, from the files themselves.
         "summaries": {},
-        # root path -> relpath -> the file's testdocs.json entry (None: not collected),
+        # root path -> relpath -> the file's testdocs.json entry as JSON text (None: not
+        # collected),
         # refreshed with the summaries
         "collected": {},
         # docname -> (kind, args, digest) of the cross-file facts the page shows
@@ -160,7 +161,7 @@ class TestDomain(Domain):
         return self.data.setdefault("summaries", {})  # type: ignore[no-any-return]
 
     @property
-    def collected(self) -> dict[str, dict[str, dict[str, Any] | None]]:
+    def collected(self) -> dict[str, dict[str, str | None]]:
         return self.data.setdefault("collected", {})  # type: ignore[no-any-return]
 
     @property

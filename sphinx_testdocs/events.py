@@ -13,7 +13,7 @@ from sphinx_testdocs.config import read_config
 from sphinx_testdocs.crossfile import CrossFile, digest
 from sphinx_testdocs.directives import tested_by_nodes
 from sphinx_testdocs.domain import TestDomain
-from sphinx_testdocs.export import module_entry
+from sphinx_testdocs.export import module_entry, module_fragment
 from sphinx_testdocs.pages import write_stubs
 from sphinx_testdocs.project import build_project
 from sphinx_testdocs.render.folder import toctree
@@ -99,6 +99,7 @@ def refresh_summaries(
         for rel in [r for r in stored if r not in current]:
             del stored[rel]
             collected.pop(rel, None)
+            project.collection_changed = True
         for rel in sorted(current):
             fingerprint = _fingerprint(root.inputs(rel))
             entry = stored.get(rel)
@@ -106,7 +107,9 @@ def refresh_summaries(
                 stored[rel] = (fingerprint, project.summary(root, rel))
                 # testdocs.json is written from these, so unchanged files are never
                 # analysed again just to list them.
-                collected[rel] = module_entry(project, root, rel)
+                json_entry = module_entry(project, root, rel)
+                collected[rel] = module_fragment(json_entry) if json_entry else None
+                project.collection_changed = True
     crossfile = project.crossfile = CrossFile(
         {
             key: {rel: entry[1] for rel, entry in files.items()}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -29,29 +29,48 @@ from sphinx_testdocs.project import Project, TestRoot
 JSON_FILENAME = "testdocs.json"
 
 
-def collection_json(
-    project: Project, stored: Mapping[str, Mapping[str, dict[str, Any] | None]] | None = None
-) -> dict[str, Any]:
+def collection_json(project: Project) -> dict[str, Any]:
     """What pytest would collect from every configured directory, as JSON-ready data.
 
     Modules come root by root, each root's in pytest's walking order (by path, a folder
     before the names that sort after it); tests in the order pytest collects them.
-    ``stored`` holds entries made earlier (root key -> relpath -> ``module_entry``), as
-    a build keeps them between runs; missing ones are made from ``project``'s analyses.
     """
-    modules: list[dict[str, Any]] = []
-    for root in project.roots:
-        # pytest sorts each directory's entries by name: sorting by path parts (not by
-        # the path string, where "a-b/" sorts before "a/") walks the tree the same way.
-        relpaths = sorted(
-            (f.relpath for f in root.tree.files), key=lambda r: PurePosixPath(r).parts
-        )
-        known = stored.get(root.key, {}) if stored is not None else {}
-        for relpath in relpaths:
-            entry = known[relpath] if relpath in known else module_entry(project, root, relpath)
-            if entry is not None:
-                modules.append(entry)
+    modules = [
+        entry
+        for root in project.roots
+        for relpath in walking_order(root)
+        if (entry := module_entry(project, root, relpath)) is not None
+    ]
     return {"modules": modules}
+
+
+def collection_fragments(
+    project: Project, stored: Mapping[str, Mapping[str, str | None]]
+) -> list[str]:
+    """The ``module_fragment`` of every collected module, in ``collection_json``'s order.
+
+    ``stored`` holds the fragments a build keeps (root key -> relpath -> fragment, None
+    for files pytest does not collect); a missing one is made from the analysis.
+    """
+    fragments = []
+    for root in project.roots:
+        known = stored.get(root.key, {})
+        for relpath in walking_order(root):
+            if relpath in known:
+                fragment = known[relpath]
+            else:
+                entry = module_entry(project, root, relpath)
+                fragment = module_fragment(entry) if entry is not None else None
+            if fragment is not None:
+                fragments.append(fragment)
+    return fragments
+
+
+def walking_order(root: TestRoot) -> list[str]:
+    """A root's files as pytest walks them."""
+    # pytest sorts each directory's entries by name: sorting by path parts (not by the
+    # path string, where "a-b/" sorts before "a/") walks the tree the same way.
+    return sorted((f.relpath for f in root.tree.files), key=lambda r: PurePosixPath(r).parts)
 
 
 def module_entry(project: Project, root: TestRoot, relpath: str) -> dict[str, Any] | None:
@@ -187,6 +206,23 @@ def _defined_in(project: Project, root: TestRoot, relpath: str, fdef: FixtureDef
 def dumps(data: Mapping[str, Any]) -> str:
     """The JSON text: two-space indents, keys in the documented order, a final newline."""
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def module_fragment(entry: Mapping[str, Any]) -> str:
+    """One module's entry as it appears inside ``dumps`` output (indented for the list)."""
+    text = json.dumps(entry, indent=2, ensure_ascii=False)
+    return "\n".join("    " + line for line in text.split("\n"))
+
+
+def join_fragments(fragments: Sequence[str]) -> str:
+    """The same text as ``dumps({"modules": entries})``, from ``module_fragment``s.
+
+    A build keeps each module's fragment between runs, so writing the file is a join,
+    not a serialisation of the whole suite.
+    """
+    if not fragments:
+        return dumps({"modules": []})
+    return '{\n  "modules": [\n' + ",\n".join(fragments) + "\n  ]\n}\n"
 
 
 def collection_text(data: Mapping[str, Any]) -> str:

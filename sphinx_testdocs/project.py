@@ -110,6 +110,8 @@ class Project:
     problems: list[tuple[str, str, Path | None]] = field(default_factory=list)
     #: Reverse maps over all summaries, set once summaries are fresh (before reading).
     crossfile: CrossFile | None = None
+    #: Whether any file's testdocs.json entry changed in this build.
+    collection_changed: bool = False
     _pages: dict[str, PageRef] = field(default_factory=dict)
     _analyses: dict[Path, ModuleAnalysis] = field(default_factory=dict)
 

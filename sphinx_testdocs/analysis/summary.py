@@ -6,7 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from sphinx_testdocs.analysis.importgraph import local_imports
-from sphinx_testdocs.analysis.model import Exercise, FileKind, ModuleAnalysis, ParseStatus
+from sphinx_testdocs.analysis.model import FileKind, ModuleAnalysis, ParseStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,8 +30,10 @@ class FileSummary:
     imports: tuple[str, ...] = ()
     #: Fixture definitions its tests use, as "relpath::name" (built-ins left out).
     fixtures_used: tuple[str, ...] = ()
-    #: Project objects it imports or its tests use.
-    exercises: tuple[Exercise, ...] = ()
+    #: Project objects it imports or its tests use, as (name, line, test node ID or
+    #: None) tuples: summaries are pickled with the environment on every build, and
+    #: large suites hold tens of thousands of these.
+    exercises: tuple[tuple[str, int, str | None], ...] = ()
 
     @property
     def is_test_module(self) -> bool:
@@ -67,7 +69,7 @@ def summarise(
         markers=tuple(sorted(markers.items())),
         imports=local_imports(relpath, analysis.imports, known, root_name),
         fixtures_used=tuple(sorted(fixtures_used)),
-        exercises=analysis.exercises,
+        exercises=tuple((e.name, e.line, e.test) for e in analysis.exercises),
     )
 
 
