@@ -133,3 +133,17 @@ def test_ambiguous_and_missing_references_warn(app: Any, make_app: Any) -> None:
     assert "ambiguous test reference 'test_add': tests/test_core.py::test_add" in warnings
     assert "[testdocs.ref]" in warnings
     assert "no test object 'nothing' for :test:fixture:" in warnings
+
+
+@pytest.mark.sphinx("html", testroot="xref", srcdir="xref-genindex")
+def test_every_object_kind_is_in_the_general_index(app: Any) -> None:
+    app.build()
+    genindex = (Path(app.outdir) / "genindex.html").read_text()
+    for entry in (
+        "test_core.py (test module)",
+        "TestCalc (test class in test_core.py)",
+        "test_add (test in test_core.py)",
+        "calc (fixture in conftest.py)",
+        "slow (marker)",
+    ):
+        assert entry in genindex, entry

@@ -111,6 +111,7 @@ def render_folder(view: FolderView) -> list[nodes.Node]:
             ("Classes", f"{totals.classes:,}"),
             ("Functions", f"{totals.functions:,}"),
             ("Fixtures", f"{totals.fixtures:,}"),
+            ("Markers", f"{len({name for s in all_summaries for name, _ in s.markers}):,}"),
             ("Lines", f"{totals.lines:,}"),
             ("Size", human_size(totals.size)),
             ("Files Python cannot parse", f"{totals.unparsed:,}"),

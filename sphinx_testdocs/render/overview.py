@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from docutils import nodes
+from sphinx import addnodes
 
 from sphinx_testdocs.analysis.model import ParseStatus
 from sphinx_testdocs.analysis.summary import FileSummary, Totals
@@ -114,6 +115,12 @@ def render_overview(
                 [name, f"{marker.tests:,}", testdocs_bar(value=marker.tests, maximum=most)]
             )
         out += table(["Marker", "Tests", "Share"], marker_rows, numeric=(1,))
+        # Markers are domain objects: give each its general index entry, as tests have.
+        out += addnodes.index(
+            entries=[
+                ("single", f"{m.name} (marker)", id_prefix + m.anchor, "", None) for m in markers
+            ]
+        )
     else:
         out += para("No test carries a marker (parametrize aside).")
 
