@@ -18,7 +18,6 @@ from sphinx_testdocs.analysis.model import ModuleAnalysis, ModuleCollection
 from sphinx_testdocs.analysis.pytest_config import find_pytest_config
 from sphinx_testdocs.analysis.scan import (
     DEFAULT_EXCLUDE,
-    ScannedFile,
     ScannedFolder,
     ScannedTree,
     find_project_root,
@@ -316,10 +315,6 @@ def _local_names(tree: ScannedTree, project_root: Path) -> set[str]:
             elif entry.is_dir() and Path(entry.path, "__init__.py").exists():
                 names.add(entry.name)
     return names
-
-
-def folder_of(file: ScannedFile) -> str:
-    return file.folder
 
 
 def summary_folders(root: TestRoot, relpath: str) -> list[ScannedFolder]:

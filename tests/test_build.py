@@ -166,15 +166,6 @@ def test_stubs_are_rewritten_only_when_changed(app: Any, make_app: Any) -> None:
     assert (Path(app.srcdir) / "testdocs/.gitignore").read_text().endswith("*\n")
 
 
-@pytest.mark.sphinx("html", testroot="basic")
-def test_generated_pages_are_not_scanned(app: Any) -> None:
-    app.build()
-    # The docs live next to the suite; nothing under the source dir's generated folder
-    # or _build is ever documented ("docs of docs").
-    assert not any("_build" in d or "testdocs/suite/testdocs" in d for d in app.env.found_docs)
-    assert isinstance(app.env.get_doctree(MODULE_DOC), nodes.document)
-
-
 @pytest.mark.sphinx("html", testroot="myst")
 def test_rst_and_myst_give_the_same_doctree(app: Any, warning: Any) -> None:
     app.build()

@@ -222,11 +222,9 @@ _INIT_REASON = "an __init__.py file makes its folder a Python package"
 
 
 def _kind(relpath: str, collection: ModuleCollection) -> tuple[FileKind, str]:
-    name = PurePosixPath(relpath).name
-    if name == "conftest.py":
-        return FileKind.CONFTEST, _CONFTEST_REASON
-    if name == "__init__.py":
-        return FileKind.PACKAGE_MARKER, _INIT_REASON
+    """The kind by name for conftest and package files, else as pytest collects it."""
+    if PurePosixPath(relpath).name in {"conftest.py", "__init__.py"}:
+        return _kind_without_collection(relpath)
     reason = collection.reason.rstrip(".")
     reason = reason[:1].lower() + reason[1:]
     if collection.is_test_module:

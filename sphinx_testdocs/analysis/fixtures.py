@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable, Mapping, Sequence
 
-from sphinx_testdocs.analysis.model import FixtureDef, ModuleCollection, Parametrization
+from sphinx_testdocs.analysis.model import FixtureDef, ModuleCollection
 
 __all__ = ["BUILTIN_FIXTURES", "conftest_fixtures", "docstring_summary", "function_argnames"]
 
@@ -118,10 +118,3 @@ def conftest_fixtures(
         for fixture in fixtures:
             visible[fixture.name] = fixture
     return visible
-
-
-def param_record(params: Parametrization | None) -> tuple[int | None, tuple[str, ...] | None]:
-    """The (count, ids) a fixture's params contribute to the tests using it."""
-    if params is None:
-        return 1, ()
-    return params.cases, params.ids

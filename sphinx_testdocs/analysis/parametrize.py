@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import cast
 
-from sphinx_testdocs.analysis.markers import MarkCall, Names, SourceText, parse_mark
+from sphinx_testdocs.analysis.markers import MarkCall, Names, SourceText
 
 __all__ = ["Cases", "ParamSpec", "combine_ids", "evaluate_cases", "parse_parametrize"]
 
@@ -579,8 +579,3 @@ def fixture_param_spec(
         id_list = _ids_list(ids_node, constants)
         ids = None if id_list is None else case_ids((name,), cases, id_list, rules)
     return ParamSpec((name,), line, cases, ids, frozenset(), ())
-
-
-def parse_mark_or_none(node: ast.expr, names: Names) -> MarkCall | None:
-    """Re-exported for callers that only need mark parsing."""
-    return parse_mark(node, names)

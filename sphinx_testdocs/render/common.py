@@ -50,14 +50,6 @@ def doc_link(docname: str, *children: nodes.Node | str) -> addnodes.pending_xref
     return ref
 
 
-def local_link(refid: str, *children: nodes.Node | str) -> nodes.reference:
-    """A link to an anchor on the same page."""
-    ref = nodes.reference("", "", internal=True, refid=refid)
-    for child in children:
-        ref += nodes.Text(child) if isinstance(child, str) else child
-    return ref
-
-
 def bullet_list(
     items: Iterable[nodes.Node | Sequence[nodes.Node]], *classes: str
 ) -> nodes.bullet_list:

@@ -125,10 +125,6 @@ class ModulePageContext:
         """The ``lineanchors`` prefix Pygments writes line ids with ("L" -> "L-12")."""
         return f"{self.id_prefix}L"
 
-    def line_id(self, line: int) -> str:
-        """The anchor Pygments writes for a source line."""
-        return f"{self.line_anchor}-{line}"
-
     def line_link(self, line: int, label: str | None = None) -> nodes.reference:
         return line_reference(self.line_anchor, line, label or f"line {line}")
 
