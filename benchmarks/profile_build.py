@@ -66,6 +66,69 @@ GROUPS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+#: Timed without cProfile (``--timers``): (label, module, attribute path). Only the
+#: outermost call of each is counted, so recursion does not double the figure; timers
+#: overlap just as the groups above do.
+TIMERS: tuple[tuple[str, str, str], ...] = (
+    ("testdocs: analysis (all files)", "sphinx_testdocs.analysis.analyse", "analyse_file"),
+    ("reading: parse + directives", "sphinx.util.docutils", "_parse_str_to_doctree"),
+    ("reading: testdocs directives", "sphinx_testdocs.directives", "ModuleDirective.run"),
+    ("reading: pickling doctrees", "sphinx.builders", "Builder.write_doctree"),
+    ("writing: unpickling doctrees", "sphinx.environment", "BuildEnvironment.get_doctree"),
+    (
+        "writing: post-transforms",
+        "sphinx.environment",
+        "BuildEnvironment.apply_post_transforms",
+    ),
+    ("writing: HTML translation", "sphinx.builders.html", "StandaloneHTMLBuilder.write_doc"),
+    ("writing: Pygments", "sphinx.highlighting", "PygmentsBridge.highlight_block"),
+    ("writing: search indexing", "sphinx.search", "IndexBuilder.feed"),
+    (
+        "writing: templates (handle_page)",
+        "sphinx.builders.html",
+        "StandaloneHTMLBuilder.handle_page",
+    ),
+    ("writing: sidebar toctree", "sphinx.environment.adapters.toctree", "global_toctree_for_doc"),
+    ("finish: search index dump", "sphinx.search", "IndexBuilder.dump"),
+    ("pickling the environment", "sphinx.builders", "Builder.pickle_environment"),
+)
+
+
+def install_timers() -> dict[str, list[float]]:
+    """Wrap each ``TIMERS`` function with a CPU-time accumulator: {label: [seconds, calls]}."""
+    import importlib
+
+    totals: dict[str, list[float]] = {}
+    for label, module_name, path in TIMERS:
+        owner: Any = importlib.import_module(module_name)
+        *parents, name = path.split(".")
+        for parent in parents:
+            owner = getattr(owner, parent)
+        original = getattr(owner, name, None)
+        if original is None:
+            continue
+        totals[label] = [0.0, 0]
+        setattr(owner, name, _timed(original, totals[label]))
+    return totals
+
+
+def _timed(function: Callable[..., Any], total: list[float]) -> Callable[..., Any]:
+    depth = [0]
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        depth[0] += 1
+        start = time.process_time()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            depth[0] -= 1
+            if not depth[0]:
+                total[0] += time.process_time() - start
+                total[1] += 1
+
+    return wrapper
+
+
 def rss_now_mb() -> float:
     return int(Path("/proc/self/statm").read_bytes().split()[1]) * PAGE / 2**20
 
@@ -161,6 +224,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--tool", default="testdocs", choices=("testdocs", "plain"))
     parser.add_argument("--theme", default="alabaster")
     parser.add_argument("--profile", action="store_true", help="run under cProfile")
+    parser.add_argument(
+        "--timers", action="store_true", help="time the main stages (no cProfile overhead)"
+    )
     parser.add_argument("--top", type=int, default=30, help="functions by own time")
     parser.add_argument("--docs", type=int, default=8, help="slowest documents shown")
     parser.add_argument("--dump", type=Path, help="save the raw profile (pstats format)")
@@ -181,6 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     write_project(variant, corpus, files, srcdir)
 
     recorder = Recorder()
+    timers = install_timers() if args.timers else None
     profile = cProfile.Profile() if args.profile else None
     start, cpu_start = time.perf_counter(), time.process_time()
     build(srcdir, recorder, profile)
@@ -206,6 +273,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"  sum read {sum(recorder.read.values()):.1f} s, "
         f"sum write {sum(recorder.write.values()):.1f} s"
     )
+
+    if timers:
+        print("\nCPU time by stage (overlapping)")
+        for label, (seconds, calls) in timers.items():
+            print(f"  {label:<48}{seconds:>8.2f} s  {int(calls):>7} calls")
 
     if profile:
         groups = group_report(profile)

@@ -262,6 +262,21 @@ class _Context:
         self.module_fixtures = self._fixtures_in(self.scope, None)
         self.module_marks = self._scope_marks(self.scope, "module", self.scope.constants)
 
+    def release(self) -> None:
+        """Break the reference cycles of this context and of those it opened.
+
+        Classes refer to their context and to themselves (through ``mro``), and marks
+        to the context that found them: left alone, every file's syntax tree would
+        outlive its analysis until a full garbage collection, and a build of a large
+        suite spends more time in those collections than in the analysis itself.
+        """
+        contexts = [self, *(c for c in self.foreign_modules.values() if c is not None)]
+        for context in contexts:
+            for cls in context.classes.values():
+                cls.mro = None
+                cls.local_bases.clear()
+            context.__dict__.clear()
+
     def note(self, message: str) -> None:
         if message not in self.notes:
             self.notes.append(message)
@@ -1100,6 +1115,15 @@ def collect_module(
             config_file=config_file,
             complete=False,
         )
+    try:
+        return _collect(ctx, filename, config, config_file)
+    finally:
+        ctx.release()
+
+
+def _collect(
+    ctx: _Context, filename: str, config: PytestConfig, config_file: str | None
+) -> ModuleCollection:
     fixtures = tuple(ctx.module_fixtures.values())
     module_markers = tuple(m[1] for m in ctx.module_marks)
     generate_tests_hook = _binding_kind(ctx.scope, "pytest_generate_tests") == "func"

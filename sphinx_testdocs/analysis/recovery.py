@@ -16,7 +16,6 @@ work stays a small multiple of one ``ast.parse`` of the file.
 from __future__ import annotations
 
 import ast
-import gc
 import inspect
 import re
 import warnings
@@ -32,7 +31,7 @@ from sphinx_testdocs.analysis.model import (
     ImportedName,
     ImportOrigin,
 )
-from sphinx_testdocs.analysis.parsing import parse_module
+from sphinx_testdocs.analysis.parsing import cycle_collector_paused, parse_module
 from sphinx_testdocs.analysis.structure import (
     child_statements,
     docstring_summary,
@@ -102,20 +101,11 @@ def recover(text: str, classify: Callable[[str, int], ImportOrigin] | None = Non
     Never raises for any ``str``. Lines are 1-based and count ``\\r\\n``, ``\\r`` and
     ``\\n`` as line ends, like the tokenizer.
     """
-    # The cyclic collector re-walks every live AST node each time allocations pile up,
-    # which makes ``ast.parse`` of a multi-megabyte file 4-10x slower; ASTs hold no
-    # cycles, so reference counting frees them all the same.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        with warnings.catch_warnings():
-            # 3.12+ warns about invalid escapes while parsing; under "error" filters (as
-            # in test suites) that would turn valid files into syntax errors.
-            warnings.simplefilter("ignore")
-            result = _Recoverer(text).run()
-    finally:
-        if collecting:
-            gc.enable()
+    with cycle_collector_paused(), warnings.catch_warnings():
+        # 3.12+ warns about invalid escapes while parsing; under "error" filters (as
+        # in test suites) that would turn valid files into syntax errors.
+        warnings.simplefilter("ignore")
+        result = _Recoverer(text).run()
     if classify is not None:
         result = replace(
             result,
