@@ -31,12 +31,14 @@ from sphinx_testdocs.render.nodes import (
     testdocs_lazy,
     testdocs_linelinks,
     testdocs_links,
+    testdocs_listing,
     visit_bar_html,
     visit_defline_html,
     visit_details_html,
     visit_lazy_html,
     visit_linelinks_html,
     visit_links_html,
+    visit_listing_html,
 )
 from sphinx_testdocs.transforms import ExpandCompact, ExpandLinks, SinglePageLineAnchors
 
@@ -54,6 +56,7 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
     app.add_node(testdocs_linelinks, html=(visit_linelinks_html, None))
     app.add_node(testdocs_bar, html=(visit_bar_html, None))
     app.add_node(testdocs_lazy, html=(visit_lazy_html, depart_lazy_html))
+    app.add_node(testdocs_listing, html=(visit_listing_html, None))
     app.add_post_transform(ExpandLinks)
     app.add_post_transform(ExpandCompact)
     app.add_post_transform(SinglePageLineAnchors)

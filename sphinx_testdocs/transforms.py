@@ -16,6 +16,7 @@ from sphinx_testdocs.render.nodes import (
     testdocs_lazy,
     testdocs_linelinks,
     testdocs_links,
+    testdocs_listing,
 )
 
 
@@ -83,11 +84,9 @@ class SinglePageLineAnchors(SphinxPostTransform):
             node, prefix = stack.pop()
             if isinstance(node, addnodes.start_of_file):
                 prefix = nodes.make_id(node["docname"]) + "-"
-            elif prefix and isinstance(node, nodes.literal_block):
-                args: dict[str, Any] = node.get("highlight_args", {})
-                if "lineanchors" in args:
-                    args["lineanchors"] = prefix + args["lineanchors"]
-            elif prefix and isinstance(node, (testdocs_defline, testdocs_linelinks)):
+            elif prefix and isinstance(
+                node, (testdocs_defline, testdocs_linelinks, testdocs_listing)
+            ):
                 node["anchor"] = prefix + node["anchor"]
             elif prefix and isinstance(node, nodes.reference) and LINE_LINK in node["classes"]:
                 node["refid"] = prefix + node["refid"]

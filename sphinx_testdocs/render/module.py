@@ -46,6 +46,7 @@ from sphinx_testdocs.render.nodes import (
     testdocs_lazy,
     testdocs_linelinks,
     testdocs_links,
+    testdocs_listing,
 )
 
 
@@ -271,16 +272,15 @@ def _source(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Node
     # Docutils drops NUL characters, shifting highlighting and line anchors: show a
     # visible symbol for NUL instead.
     text = text.replace("\x00", "\N{SYMBOL FOR NULL}")
-    language = "python" if analysis.status is not ParseStatus.FAILED else "text"
-    if analysis.facts.size > HIGHLIGHT_LIMIT:
-        language = "text"  # huge generated files: highlighting costs seconds per MB
-    block = nodes.literal_block(text, text, classes=["testdocs-source", "no-search"])
-    parsed = analysis.status is ParseStatus.OK
-    block["language"] = "testdocs-python" if parsed and language == "python" else language
-    block["linenos"] = True
-    # Pygments writes an anchor per line ("L-12") that line links on the page point to;
-    # writers for other formats ignore these options.
-    block["highlight_args"] = {"lineanchors": ctx.line_anchor, "anchorlinenos": True}
+    # Files Python cannot parse are still highlighted (by Pygments' tolerant lexer).
+    python = analysis.status is not ParseStatus.FAILED and analysis.facts.size <= HIGHLIGHT_LIMIT
+    block = testdocs_listing(
+        "",
+        text,
+        classes=["testdocs-source", "no-search"],
+        language="testdocs-python" if python else "text",
+        anchor=ctx.line_anchor,
+    )
     lines = analysis.facts.line_count
     collapse = ctx.config.collapse_source_lines
     summary = f"Show the whole source ({plural(lines, 'line')})"

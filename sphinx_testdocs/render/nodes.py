@@ -170,6 +170,37 @@ def visit_bar_html(self: Any, node: testdocs_bar) -> None:
     raise nodes.SkipNode
 
 
+# --- source listings ------------------------------------------------------------------
+
+
+class testdocs_listing(nodes.literal_block):
+    """A whole file's source with numbered, anchored lines.
+
+    Attributes: ``language`` ("testdocs-python" or "text") and ``anchor`` (the id prefix
+    of its lines, "L" gives "L-1"...). The text is held once (``rawsource`` stays
+    empty: doctrees of large files would otherwise carry it twice). HTML translators
+    write it with ``listing.listing_html``; every other builder gets an ordinary
+    ``literal_block`` from ``expand()``, highlighted as usual.
+    """
+
+    def expand(self) -> list[nodes.Node]:
+        text = self.astext()
+        block = nodes.literal_block(text, text, classes=list(self["classes"]))
+        block["language"] = self["language"]
+        block["linenos"] = True
+        return [block]
+
+
+def visit_listing_html(self: Any, node: testdocs_listing) -> None:
+    from sphinx_testdocs.render.listing import listing_html
+
+    language = node["language"]
+    html = listing_html(node.astext(), node["anchor"], python=language == "testdocs-python")
+    starttag = self.starttag(node, "div", suffix="", CLASS=f"highlight-{language} notranslate")
+    self.body.append(starttag + html + "</div>\n")
+    raise nodes.SkipNode
+
+
 # --- lazy content -------------------------------------------------------------------------
 #
 # The largest sections (a module's structure tree: thousands of definitions) are kept in
@@ -215,6 +246,7 @@ def depart_lazy_html(self: Any, node: testdocs_lazy) -> None:
 #: builders (each has an ``expand()`` method).
 COMPACT_NODES: tuple[type[nodes.Element], ...] = (
     testdocs_lazy,
+    testdocs_listing,
     testdocs_defline,
     testdocs_linelinks,
     testdocs_bar,

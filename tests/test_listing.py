@@ -1,0 +1,110 @@
+"""Source listings written straight from the tokens: the markup Pygments would write."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pygments import highlight
+from pygments.formatters.html import HtmlFormatter
+from pygments.lexers.python import PythonLexer
+from pygments.lexers.special import TextLexer
+
+from sphinx_testdocs.render.lexer import FastPythonLexer, fast_tokens
+from sphinx_testdocs.render.listing import listing_html
+from tests.conftest import CORPUS
+
+TESTS = Path(__file__).parent
+FORMATTER = HtmlFormatter(linenos="inline", lineanchors="L", anchorlinenos=True)
+
+
+def pygments_html(text: str, lexer: Any = None) -> str:
+    """HtmlFormatter's output with Sphinx's options, quotes unescaped as Pygments 2.21+."""
+    lexer = lexer or FastPythonLexer(stripnl=False)
+    html = highlight(text, lexer, FORMATTER)
+    # Pygments before 2.21 also escaped quotes in text; both are the same HTML.
+    return html.replace("&quot;", '"').replace("&#39;", "'").replace("&#x27;", "'")
+
+
+def sources() -> list[Path]:
+    files = sorted(TESTS.rglob("*.py"))
+    files += sorted((CORPUS / "test").rglob("*.py")) if CORPUS.is_dir() else []
+    return files
+
+
+@pytest.mark.parametrize("path", sources(), ids=lambda p: p.name)
+def test_real_files_match_html_formatter_byte_for_byte(path: Path) -> None:
+    text = path.read_text(encoding="utf-8").replace("\r\n", "\n")
+    assert listing_html(text, "L") == pygments_html(text)
+
+
+SNIPPETS = [
+    "@deco\ndef f(x):\n    '''Doc\n    on lines.'''\n    return f'{x!r}'  # done\n",
+    's = """a\n\n<b> & "c"\n"""\nt = 1 < 2 > 0\n',
+    "x = f'''{a}\n{b:>{w}}\n'''\n",
+    "class A(B, metaclass=M):\n    pass\n\n\n\n",
+    "no newline at the end",
+    "",
+    "\n",
+]
+
+
+@pytest.mark.parametrize("text", SNIPPETS)
+def test_snippets_match_html_formatter(text: str) -> None:
+    assert listing_html(text, "L") == pygments_html(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from([*"ab_ \t\n\\'\"#@.:,(){}<>&", "def ", "f'", '"""']), max_size=30))
+def test_any_text_matches_html_formatter(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert listing_html(text, "L") == pygments_html(text)
+
+
+def test_text_the_fast_lexer_cannot_read_is_highlighted_by_pygments() -> None:
+    text = "def f(:\n    return '''never closed\n"
+    assert fast_tokens(text) is None
+    assert listing_html(text, "L") == pygments_html(text, PythonLexer(stripnl=False))
+
+
+def test_plain_listing_is_escaped_and_numbered() -> None:
+    text = "<script>alert('x')</script> & more\nline 2\n"
+    html = listing_html(text, "L", python=False)
+    assert html == pygments_html(text, TextLexer(stripnl=False))
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_leading_blank_lines_keep_their_numbers() -> None:
+    # Pygments' default strips them (stripnl), which shifted every line number.
+    html = listing_html("\n\n\nimport os\n", "L")
+    assert '<a id="L-4" name="L-4"></a><a href="#L-4"><span class="linenos">4</span></a>' in html
+    assert re.search(r'id="L-4".*<span class="kn">import</span>', html)
+
+
+def test_line_ends_of_every_kind_are_lines() -> None:
+    html = listing_html("a = 1\r\nb = 2\rc = 3\n", "L")
+    assert html.count('<span class="linenos">') == 3
+
+
+def test_anchor_prefix_is_escaped_and_used_on_every_line() -> None:
+    html = listing_html("a\nb\n", 'p"x-L')
+    assert 'id="p&quot;x-L-2"' in html and 'href="#p&quot;x-L-1"' in html
+
+
+@pytest.mark.sphinx("html", testroot="basic", srcdir="listing-leading-blank-lines")
+def test_module_page_listing_numbers_lines_from_the_first(app: Any) -> None:
+    source = app.srcdir / "suite" / "test_alpha.py"
+    text = "\n\n" + source.read_text()
+    source.write_text(text)
+    app.build()
+    html = (app.outdir / "testdocs" / "suite" / "test_alpha.py.html").read_text()
+    first = next(n for n, line in enumerate(text.splitlines(), 1) if line)
+    assert first == 3
+    assert re.search(
+        r'id="L-3" name="L-3"></a><a href="#L-3"><span class="linenos"> *3</span></a>\S', html
+    )
+    assert html.count('<span class="linenos">') == text.count("\n")
