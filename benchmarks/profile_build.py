@@ -82,6 +82,8 @@ TIMERS: tuple[tuple[str, str, str], ...] = (
     ),
     ("writing: HTML translation", "sphinx.builders.html", "StandaloneHTMLBuilder.write_doc"),
     ("writing: Pygments", "sphinx.highlighting", "PygmentsBridge.highlight_block"),
+    ("writing: source listings", "sphinx_testdocs.render.nodes", "visit_listing_html"),
+    ("writing: lazy content expansion", "sphinx_testdocs.render.nodes", "testdocs_lazy.expand"),
     ("writing: search indexing", "sphinx.search", "IndexBuilder.feed"),
     (
         "writing: templates (handle_page)",

@@ -8,6 +8,7 @@ from sphinx.application import Sphinx
 
 from sphinx_testdocs import __version__
 from sphinx_testdocs._export_events import write_collection_json
+from sphinx_testdocs._heap import freeze_stable_heap, unfreeze_heap
 from sphinx_testdocs.config import OPTIONS
 from sphinx_testdocs.directives import FolderDirective, ModuleDirective, TestedByDirective
 from sphinx_testdocs.domain import TestDomain
@@ -16,6 +17,8 @@ from sphinx_testdocs.events import (
     add_tested_by,
     analyse_before_reading,
     check_config,
+    finish_reading,
+    forget_written_doctree,
     refresh_summaries,
     release_read_doctrees,
     scan_and_write_stubs,
@@ -76,8 +79,13 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
     app.connect("object-description-transform", add_tested_by)
     # Each page's doctree is cached after its "doctree-read"; release it at the next one.
     app.connect("doctree-read", release_read_doctrees)
-    app.connect("env-updated", release_read_doctrees)
+    app.connect("env-updated", finish_reading)
+    app.connect("doctree-resolved", forget_written_doctree)
     app.connect("build-finished", write_collection_json)
+    # After the analyses (priority 500) and once every page is read: see _heap.py.
+    app.connect("env-before-read-docs", freeze_stable_heap, priority=800)
+    app.connect("env-updated", freeze_stable_heap, priority=800)
+    app.connect("build-finished", unfreeze_heap, priority=900)
 
     return {
         "version": __version__,

@@ -219,6 +219,29 @@ def release_read_doctrees(app: Sphinx, *args: object) -> None:
         del cache[docname]
 
 
+def finish_reading(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Once every page is read, keep nothing the writer does not need."""
+    release_read_doctrees(app)
+    project = _domain(env).project
+    if project is not None:
+        project.forget_analyses()
+    return []
+
+
+def forget_written_doctree(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Do not keep a generated page's pickled doctree once it is loaded for writing.
+
+    ``env.get_doctree`` caches the pickle's bytes of every document it loads
+    (``env._pickled_doctree_cache``, private, Sphinx 7.2+) for the rest of the build:
+    for generated pages, as much memory again as all their doctrees. Nothing loads
+    them twice in a build.
+    """
+    cache = getattr(app.env, "_pickled_doctree_cache", None)
+    project = _domain(app.env).project
+    if cache is not None and project is not None and project.page(docname) is not None:
+        cache.pop(docname, None)
+
+
 #: Object types of the Python domain that get a "Tested by" list when opted in.
 _TESTED_OBJTYPES = frozenset(
     {

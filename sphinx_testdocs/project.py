@@ -154,6 +154,10 @@ class Project:
             self._analyses[path] = cached
         return cached
 
+    def forget_analyses(self) -> None:
+        """Let the analyses go once every page is read: writing needs only the doctrees."""
+        self._analyses.clear()
+
     def surroundings(self, root: TestRoot, relpath: str) -> Surroundings:
         """Fixtures and hooks the conftest.py files above a file give it (closest wins)."""
         collections: list[ModuleCollection] = []

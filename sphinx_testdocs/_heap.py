@@ -1,0 +1,28 @@
+"""Keep Python's cyclic garbage collector off the long-lived part of the heap.
+
+The collector's full passes walk every tracked object. A build holds a large, stable
+heap (Sphinx, the environment, the analyses until reading ends) while it makes and
+drops millions of short-lived doctree objects, and each burst of those triggers a full
+pass over everything: measured on NumPy's 250 test files, about a third of the build
+went to such passes. At the two points where the stable heap is complete (analyses
+done; every page read) it is moved out of the collector's sight with ``gc.freeze()``,
+after one collection so no garbage is frozen with it. Frozen objects are still freed
+by reference counting when dropped; at the end of the build ``gc.unfreeze()`` hands
+everything back, so long-running processes (tests, sphinx-autobuild) collect as usual.
+"""
+
+from __future__ import annotations
+
+import gc
+from typing import Any
+
+
+def freeze_stable_heap(*args: Any) -> None:
+    """Collect once, then exclude every object alive now from later collections."""
+    gc.collect()
+    gc.freeze()
+
+
+def unfreeze_heap(*args: Any) -> None:
+    """Give frozen objects back to the collector (the build is over)."""
+    gc.unfreeze()
