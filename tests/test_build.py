@@ -267,3 +267,16 @@ def test_stable_heap_is_frozen_while_writing_and_handed_back_after(app: Any) -> 
     # are written (see sphinx_testdocs/_heap.py), and given back when the build ends.
     assert frozen["read"] > 10_000 and frozen["write"] > 10_000
     assert gc.get_freeze_count() == 0
+
+
+@pytest.mark.sphinx("html", testroot="basic")
+def test_generated_titles_rubrics_and_fields_carry_their_source(app: Any) -> None:
+    # Without it Sphinx's ApplySourceWorkaround patches each one, serialising it to XML
+    # for a debug message first: a measurable share of reading a large suite.
+    app.build()
+    for docname in (MODULE_DOC, FOLDER_DOC):
+        doctree = app.env.get_doctree(docname)
+        found = list(doctree.findall(lambda n: isinstance(n, (nodes.title, nodes.rubric))))
+        found += list(doctree.findall(nodes.field_name))
+        assert len(found) > 10
+        assert all(n.source and n.source.endswith(".rst") for n in found)
