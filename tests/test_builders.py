@@ -320,3 +320,82 @@ def test_relative_links_helper_sees_breakage(tmp_path: Path) -> None:
     (tmp_path / "a.html").write_text('<a href="b.html#x">b</a><a href="#here">h</a>')
     (tmp_path / "b.html").write_text('<p id="y"></p>')
     assert broken_links(tmp_path) == ["a.html: b.html#x (no id)", "a.html: #here (no id)"]
+
+
+RICH_MODULE = """\
+import pytest
+
+
+@pytest.fixture(params=[1, 2], autouse=True)
+def number(request):
+    yield request.param
+
+
+class Base:
+    def test_inherited(self):
+        pass
+
+
+class TestChild(Base):
+    \"\"\"Docstring with <markup> & 'quotes'.\"\"\"
+
+    @pytest.mark.undeclared_marker("x")
+    @pytest.mark.parametrize("a, b", CASES)
+    def test_computed(self, a, b, tmp_path, number):
+        pass
+
+    @pytest.mark.parametrize("x", [pytest.param(1, id="one"), 2])
+    def test_ids(self, x):
+        pass
+
+
+def test_deep():
+    def l1():
+        def l2():
+            def l3():
+                def l4():
+                    def l5():
+                        def l6():
+                            def l7():
+                                def l8():
+                                    def l9():
+                                        def l10():
+                                            pass
+"""
+
+
+@pytest.mark.sphinx("html", testroot="basic", srcdir="structure-html")
+def test_structure_tree_html_is_what_the_translator_writes_for_its_nodes(
+    app: Any, make_app: Any
+) -> None:
+    """The Detailed Analysis tree is written directly as HTML; other builders get nodes.
+
+    Both come from one payload: translated by Sphinx's HTML writer, the nodes must give
+    the same markup (up to docutils' "simple" list class and line breaks).
+    """
+    from docutils.utils import new_document
+
+    from sphinx_testdocs.render.nodes import _EXPANDERS, _HTML_WRITERS, testdocs_lazy
+
+    (app.srcdir / "suite" / "test_rich.py").write_text(RICH_MODULE)
+    app = make_app("html", srcdir=app.srcdir)  # scans the folder again
+    app.build()
+    doctree = app.env.get_doctree("testdocs/suite/test_rich.py")
+    (lazy,) = [n for n in doctree.findall(testdocs_lazy) if n["kind"] == "structure"]
+    document = new_document("<tree>", app.builder.docsettings)
+    document.extend(_EXPANDERS["structure"](lazy["payload"]))
+    app.builder.current_docname = "testdocs/suite/test_rich.py"
+    translator = app.builder.create_translator(document, app.builder)
+    document.walkabout(translator)
+    translated = "".join(translator.body)
+    direct = _HTML_WRITERS["structure"](lazy["payload"], translator.encode)
+
+    def normal(html: str) -> str:
+        html = re.sub(r">\s+<", "><", html.replace(" simple", "")).strip()
+        return re.sub(r'class="([^"]*)"', lambda m: f'class="{sorted(m[1].split())}"', html)
+
+    for shown in ("inherited test", "markers: ", "computed at collection", "l10", "autouse"):
+        assert shown in direct
+    a, b = normal(direct), normal(translated)
+    at = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(a))
+    assert a == b, (a[at - 80 : at + 120], b[at - 80 : at + 120])

@@ -65,6 +65,19 @@ def test_any_text_matches_html_formatter(pieces: list[str]) -> None:
     assert listing_html(text, "L") == pygments_html(text)
 
 
+def test_large_files_are_lexed_in_pieces_with_the_same_result() -> None:
+    # Lexing restarts at lines that start with def, class or @; here some of those are
+    # inside strings or brackets, or continue the line before, and must not restart.
+    unit = (
+        "@decorator\ndef f(x):\n    return x @ \\\n@y\n\n"
+        'DOC = """\ndef not_code():\n@not_a_decorator\nclass Nope:\n"""\n'
+        "VALUES = [\n    1,\n@m,\n]\n\nclass C:\n    '''Doc.'''\n    x = f'{1}'\n\n"
+    )
+    text = unit * 2000
+    assert len(text) > 10 * 32 * 1024  # many pieces
+    assert listing_html(text, "L") == pygments_html(text)
+
+
 def test_text_the_fast_lexer_cannot_read_is_highlighted_by_pygments() -> None:
     text = "def f(:\n    return '''never closed\n"
     assert fast_tokens(text) is None

@@ -14,6 +14,7 @@ always match the file's.
 
 from __future__ import annotations
 
+import re
 from html import escape
 from typing import Any
 
@@ -42,14 +43,7 @@ def _listing_html(text: str, anchor: str, python: bool) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.endswith("\n"):
         text += "\n"
-    if python:
-        tokens = fast_tokens(text)
-        if tokens is None:
-            lexer = PythonLexer(stripnl=False, ensurenl=False)
-            tokens = list(lexer.get_tokens_unprocessed(text))
-        lines = _format_lines(tokens)
-    else:
-        lines = escape(text, quote=False).split("\n")[:-1]
+    lines = _python_lines(text) if python else escape(text, quote=False).split("\n")[:-1]
     width = len(str(len(lines)))
     anchor = escape(anchor)
     out = ['<div class="highlight"><pre><span></span>']
@@ -62,6 +56,45 @@ def _listing_html(text: str, anchor: str, python: bool) -> str:
         )
     append("</pre></div>\n")
     return "".join(out)
+
+
+#: Lines where a top-level definition may start: lexing can restart there.
+_RESTART = re.compile(r"^(?=(?:async[ \t]+def|def|class)[ \t]|@)", re.MULTILINE)
+#: Text lexed at once, at least: the tokens of a whole large file at once would take
+#: about 60 times its size in memory.
+_CHUNK = 32 * 1024
+
+
+def _restarts(text: str, at: int) -> bool:
+    # After a backslash continuation the line goes on the previous one.
+    return at > 0 and text[at - 2 : at] != "\\\n"
+
+
+def _python_lines(text: str) -> list[str]:
+    """The highlighted lines of Python *text*, lexed a piece at a time.
+
+    Pieces end where a line starts with ``def``, ``class`` or ``@``: there the lexer's
+    state is the same as at the start of a file, unless the line is inside a string
+    or brackets (then the piece before it fails to lex, as it ends inside them, and
+    is lexed again with the next one) or continues the line before. The tokens are
+    the whole text's either way; text the fast lexer cannot read goes to PythonLexer.
+    """
+    lines: list[str] = []
+    start = 0
+    stops = [m.start() for m in _RESTART.finditer(text) if _restarts(text, m.start())]
+    stops.append(len(text))
+    for stop in stops:
+        if stop - start < _CHUNK and stop < len(text):
+            continue
+        tokens = fast_tokens(text[start:stop])
+        if tokens is None:
+            if stop < len(text):
+                continue  # the piece ends inside a string or brackets: take more
+            lexer = PythonLexer(stripnl=False, ensurenl=False)
+            return _format_lines(list(lexer.get_tokens_unprocessed(text)))
+        lines += _format_lines(tokens)
+        start = stop
+    return lines
 
 
 #: Token type -> the span that opens it ("" for types without a class).

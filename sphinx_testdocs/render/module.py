@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import PurePosixPath
+from typing import NamedTuple
 
 from docutils import nodes
 from sphinx import addnodes
@@ -40,7 +41,11 @@ from sphinx_testdocs.render.common import (
     section,
 )
 from sphinx_testdocs.render.nodes import (
+    code_html,
+    defline_html,
     lazy_content,
+    lazy_html,
+    line_link_html,
     line_reference,
     testdocs_defline,
     testdocs_lazy,
@@ -403,56 +408,22 @@ def _structure(
 
 @lazy_content("structure")
 def _expand_structure(payload: StructurePayload) -> list[nodes.Node]:
-    """The Detailed Analysis tree as ordinary nodes (built when it is written)."""
-
-    def line_ref(line: int) -> nodes.reference:
-        return line_reference(payload.line_anchor, line, f"line {line}")
+    """The Detailed Analysis tree as ordinary nodes (other builders, single-page HTML)."""
 
     def item(defn: Definition, depth: int) -> list[nodes.Node]:
-        label = payload.labels.get(defn.line, "function")
-        test = payload.tests_by_line.get(defn.line) if defn.kind is not DefKind.CLASS else None
-        fixture = payload.fixtures_by_line.get(defn.line)
         line = para(classes=["testdocs-def"])
         target = payload.anchors.get(defn.line)
         if target:
             line["ids"] = [target]
-        line += testdocs_defline(
-            label=label,
-            name=defn.name,
-            bases=", ".join(defn.bases),
-            line=defn.line,
-            end=defn.end_line,
-            anchor=payload.line_anchor,
-        )
+        line += _defline(payload, defn)
         out: list[nodes.Node] = [line]
         if defn.docstring_summary:
             out.append(para(defn.docstring_summary, classes=["testdocs-docstring"]))
-        facts = _test_facts(test) if test else _fixture_facts(fixture) if fixture else []
+        facts = _facts(payload, defn)
         if facts:
-            out.append(bullet_list(facts, "testdocs-facts"))
-        if depth < _MAX_TREE_DEPTH:
-            children = [item(c, depth + 1) for c in defn.children]
-        else:
-            # Writers walk node trees recursively: list what lies deeper flat, by
-            # qualified name, rather than nest lists until the stack runs out.
-            children = [
-                [para(literal(d.qualname), " \N{EM DASH} ", line_ref(d.line))]
-                for child in defn.children
-                for d in child.walk()
-            ]
-        for inherited_test in payload.inherited.get(defn.qualname, ()):
-            children.append(
-                [
-                    para(
-                        nodes.inline(
-                            "inherited test", "inherited test", classes=["testdocs-badge"]
-                        ),
-                        " ",
-                        literal(inherited_test.name),
-                        f" from {inherited_test.inherited_from}",
-                    )
-                ]
-            )
+            out.append(bullet_list([_fact_node(f) for f in facts], "testdocs-facts"))
+        children = [item(c, depth + 1) for c in defn.children] if depth < _MAX_TREE_DEPTH else []
+        children += [[_fact_node(f)] for f in _deeper_and_inherited(payload, defn, depth)]
         if children:
             out.append(bullet_list(children, "testdocs-tree"))
         return out
@@ -460,57 +431,169 @@ def _expand_structure(payload: StructurePayload) -> list[nodes.Node]:
     return [bullet_list([item(d, 0) for d in payload.definitions], "testdocs-tree")]
 
 
+@lazy_html("structure")
+def _structure_html(payload: StructurePayload, encode: Callable[[str], str]) -> str:
+    """The same tree as ``_expand_structure``, written as the HTML translator writes it."""
+    out: list[str] = []
+    write = out.append
+
+    def item(defn: Definition, depth: int) -> None:
+        target = payload.anchors.get(defn.line)
+        ids = f' id="{encode(target)}"' if target else ""
+        headline = defline_html(encode, _defline(payload, defn))
+        write(f'<li><p class="testdocs-def"{ids}>{headline}</p>\n')
+        if defn.docstring_summary:
+            write(f'<p class="testdocs-docstring">{encode(defn.docstring_summary)}</p>\n')
+        facts = _facts(payload, defn)
+        if facts:
+            write('<ul class="testdocs-facts simple">\n')
+            out.extend(f"<li><p>{_fact_html(f, encode)}</p></li>\n" for f in facts)
+            write("</ul>\n")
+        deeper = _deeper_and_inherited(payload, defn, depth)
+        if (defn.children and depth < _MAX_TREE_DEPTH) or deeper:
+            write('<ul class="testdocs-tree simple">\n')
+            if depth < _MAX_TREE_DEPTH:
+                for child in defn.children:
+                    item(child, depth + 1)
+            out.extend(f"<li><p>{_fact_html(f, encode)}</p></li>\n" for f in deeper)
+            write("</ul>\n")
+        write("</li>\n")
+
+    write('<ul class="testdocs-tree simple">\n')
+    for defn in payload.definitions:
+        item(defn, 0)
+    write("</ul>\n")
+    return "".join(out)
+
+
+def _defline(payload: StructurePayload, defn: Definition) -> testdocs_defline:
+    return testdocs_defline(
+        label=payload.labels.get(defn.line, "function"),
+        name=defn.name,
+        bases=", ".join(defn.bases),
+        line=defn.line,
+        end=defn.end_line,
+        anchor=payload.line_anchor,
+    )
+
+
 #: Nesting shown as a tree; deeper definitions are listed flat (see ``_structure``).
 _MAX_TREE_DEPTH = 8
 
 
-def _marker(marker: MarkerUse) -> nodes.Node:
-    text = f"{marker.name}({marker.args})" if marker.args else marker.name
-    node = nodes.inline()
-    node += literal(text)
-    if marker.declared is False:
-        node += nodes.Text(" (not declared in the pytest configuration)")
+class Code(NamedTuple):
+    """A piece of a fact shown as code; plain ``str`` pieces are text."""
+
+    text: str
+
+
+class LineRef(NamedTuple):
+    """A piece of a fact that links to a line of the listing."""
+
+    anchor: str
+    line: int
+
+
+class Badge(NamedTuple):
+    text: str
+
+
+#: One line of the analysis tree's facts, in pieces both renderers understand.
+Fact = list["str | Code | LineRef | Badge"]
+
+
+def _fact_node(fact: Fact) -> nodes.paragraph:
+    node = para()
+    for piece in fact:
+        if isinstance(piece, Code):
+            node += literal(piece.text)
+        elif isinstance(piece, LineRef):
+            node += line_reference(piece.anchor, piece.line, f"line {piece.line}")
+        elif isinstance(piece, Badge):
+            node += nodes.inline(piece.text, piece.text, classes=["testdocs-badge"])
+        else:
+            node += nodes.Text(piece)
     return node
 
 
-def _test_facts(test: CollectedTest) -> list[nodes.Node]:
-    facts: list[nodes.Node] = []
+def _fact_html(fact: Fact, encode: Callable[[str], str]) -> str:
+    html = []
+    for piece in fact:
+        if isinstance(piece, Code):
+            html.append(code_html(encode, piece.text))
+        elif isinstance(piece, LineRef):
+            html.append(line_link_html(encode, piece.anchor, piece.line, f"line {piece.line}"))
+        elif isinstance(piece, Badge):
+            html.append(f'<span class="testdocs-badge">{encode(piece.text)}</span>')
+        else:
+            html.append(encode(piece))
+    return "".join(html)
+
+
+def _facts(payload: StructurePayload, defn: Definition) -> list[Fact]:
+    if defn.kind is not DefKind.CLASS:
+        test = payload.tests_by_line.get(defn.line)
+        if test is not None:
+            return _test_facts(test)
+    return _fixture_facts(payload.fixtures_by_line.get(defn.line))
+
+
+def _deeper_and_inherited(payload: StructurePayload, defn: Definition, depth: int) -> list[Fact]:
+    """Items listed flat under a definition: nesting too deep, and inherited tests."""
+    out: list[Fact] = []
+    if depth >= _MAX_TREE_DEPTH:
+        # Writers walk node trees recursively: list what lies deeper flat, by
+        # qualified name, rather than nest lists until the stack runs out.
+        out += [
+            [Code(d.qualname), " \N{EM DASH} ", LineRef(payload.line_anchor, d.line)]
+            for child in defn.children
+            for d in child.walk()
+        ]
+    out += [
+        [Badge("inherited test"), " ", Code(test.name), f" from {test.inherited_from}"]
+        for test in payload.inherited.get(defn.qualname, ())
+    ]
+    return out
+
+
+def _marker(marker: MarkerUse) -> Fact:
+    text = f"{marker.name}({marker.args})" if marker.args else marker.name
+    fact: Fact = [Code(text)]
+    if marker.declared is False:
+        fact.append(" (not declared in the pytest configuration)")
+    return fact
+
+
+def _test_facts(test: CollectedTest) -> list[Fact]:
+    facts: list[Fact] = []
     markers = [m for m in test.markers if m.name != "parametrize"]
     if markers:
-        facts.append(para("markers: ", *_joined(_marker(m) for m in markers)))
+        facts.append(["markers: ", *_joined_pieces(_marker(m) for m in markers)])
     for p in test.parametrizations:
         count = f"{p.cases:,} cases" if p.cases is not None else "computed at collection"
-        facts.append(
-            para(
-                "parametrized over ",
-                literal(", ".join(p.argnames)),
-                f": {count}",
-                *((" from ", literal(p.expression)) if p.cases is None and p.expression else ()),
-            )
-        )
+        fact: Fact = ["parametrized over ", Code(", ".join(p.argnames)), f": {count}"]
+        if p.cases is None and p.expression:
+            fact += [" from ", Code(p.expression)]
+        facts.append(fact)
     if test.fixtures:
-        facts.append(para("fixtures: ", *_joined(_fixture_request(f) for f in test.fixtures)))
+        facts.append(["fixtures: ", *_joined_pieces(_fixture_request(f) for f in test.fixtures)])
     if test.case_ids:
-        shown = ", ".join(test.case_ids)
-        facts.append(para("case IDs: ", literal(shown)))
+        facts.append(["case IDs: ", Code(", ".join(test.case_ids))])
     return facts
 
 
-def _fixture_request(request: FixtureRequest) -> nodes.Node:
-    node = nodes.inline()
-    node += literal(request.name)
+def _fixture_request(request: FixtureRequest) -> Fact:
     fixture = request.resolved
     if fixture is None:
-        node += nodes.Text(" (not found statically)")
+        where = "not found statically"
     elif fixture.builtin:
-        node += nodes.Text(" (built in)")
+        where = "built in"
     else:
         where = f"{fixture.relpath}:{fixture.line}" if fixture.relpath else f"line {fixture.line}"
-        node += nodes.Text(f" ({where})")
-    return node
+    return [Code(request.name), f" ({where})"]
 
 
-def _fixture_facts(fixture: FixtureDef | None) -> list[nodes.Node]:
+def _fixture_facts(fixture: FixtureDef | None) -> list[Fact]:
     if fixture is None:
         return []
     bits = [f"scope {fixture.scope}"]
@@ -524,8 +607,16 @@ def _fixture_facts(fixture: FixtureDef | None) -> list[nodes.Node]:
             if fixture.params.cases is not None
             else "computed params"
         )
-    facts: list[nodes.Node] = [para("fixture ", literal(fixture.name), ": " + ", ".join(bits))]
-    return facts
+    return [["fixture ", Code(fixture.name), ": " + ", ".join(bits)]]
+
+
+def _joined_pieces(facts: Iterable[Fact], sep: str = ", ") -> Fact:
+    out: Fact = []
+    for i, fact in enumerate(facts):
+        if i:
+            out.append(sep)
+        out.extend(fact)
+    return out
 
 
 def _joined(items: Iterable[nodes.Node], sep: str = ", ") -> list[nodes.Node]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -119,33 +120,51 @@ def line_reference(anchor: str, line: int, text: str) -> nodes.reference:
 LINE_LINK = "testdocs-line"
 
 
-def _html_line_link(self: Any, anchor: str, line: int, text: str) -> str:
-    return (
-        f'<a class="reference internal {LINE_LINK}" href="#{self.encode(anchor)}-{line}">'
-        f"{text}</a>"
-    )
+def line_link_html(encode: Callable[[str], str], anchor: str, line: int, text: str) -> str:
+    """The HTML of ``line_reference``: a link to a line of this page's listing."""
+    return f'<a class="reference internal {LINE_LINK}" href="#{encode(anchor)}-{line}">{text}</a>'
+
+
+def code_html(encode: Callable[[str], str], text: str) -> str:
+    """Inline code as Sphinx's HTML writer writes a ``literal``: wrappable between words."""
+    pieces = []
+    for token in _WORDS_AND_SPACES.findall(encode(text)):
+        if token.strip():
+            pieces.append(f'<span class="pre">{token}</span>')
+        elif token in " \n":
+            pieces.append(token)
+        else:  # a run of spaces: all but the last one must not wrap
+            pieces.append("&#160;" * (len(token) - 1) + " ")
+    return f'<code class="docutils literal notranslate">{"".join(pieces)}</code>'
+
+
+_WORDS_AND_SPACES = re.compile(r"\S+| +|\n")
+
+
+def defline_html(encode: Callable[[str], str], node: testdocs_defline) -> str:
+    label, anchor, line, end = node["label"], node["anchor"], node["line"], node["end"]
+    parts = [
+        f'<span class="testdocs-badge {_kind_class(label)}">{encode(label)}</span> ',
+        '<code class="docutils literal notranslate testdocs-name"><span class="pre">'
+        f"{encode(node['name'])}</span></code>",
+    ]
+    if node["bases"]:
+        parts.append(f"({encode(node['bases'])})")
+    parts.append(" \N{EM DASH} " + line_link_html(encode, anchor, line, f"line {line}"))
+    if end > line:
+        parts.append(f"\N{EN DASH}{end}")
+    return "".join(parts)
 
 
 def visit_defline_html(self: Any, node: testdocs_defline) -> None:
-    label, anchor, line, end = node["label"], node["anchor"], node["line"], node["end"]
-    parts = [
-        f'<span class="testdocs-badge {_kind_class(label)}">{self.encode(label)}</span> ',
-        '<code class="docutils literal notranslate testdocs-name"><span class="pre">'
-        f"{self.encode(node['name'])}</span></code>",
-    ]
-    if node["bases"]:
-        parts.append(f"({self.encode(node['bases'])})")
-    parts.append(" \N{EM DASH} " + _html_line_link(self, anchor, line, f"line {line}"))
-    if end > line:
-        parts.append(f"\N{EN DASH}{end}")
-    self.body.append("".join(parts))
+    self.body.append(defline_html(self.encode, node))
     raise nodes.SkipNode
 
 
 def visit_linelinks_html(self: Any, node: testdocs_linelinks) -> None:
     anchor = node["anchor"]
     self.body.append(
-        ", ".join(_html_line_link(self, anchor, line, str(line)) for line in node["lines"])
+        ", ".join(line_link_html(self.encode, anchor, line, str(line)) for line in node["lines"])
     )
     raise nodes.SkipNode
 
@@ -213,6 +232,11 @@ def visit_listing_html(self: Any, node: testdocs_listing) -> None:
 
 _Expander = TypeVar("_Expander", bound=Callable[[Any], Sequence[nodes.Node]])
 _EXPANDERS: dict[str, Callable[[Any], Sequence[nodes.Node]]] = {}
+#: Kinds whose HTML is written directly from the payload, skipping the nodes: the
+#: structure tree of a large module is tens of thousands of nodes, built, walked by the
+#: translator and dropped for each page. Writer(payload, encode) -> HTML.
+_HtmlWriter = TypeVar("_HtmlWriter", bound=Callable[[Any, Callable[[str], str]], str])
+_HTML_WRITERS: dict[str, Callable[[Any, Callable[[str], str]], str]] = {}
 
 
 def lazy_content(kind: str) -> Callable[[_Expander], _Expander]:
@@ -225,6 +249,20 @@ def lazy_content(kind: str) -> Callable[[_Expander], _Expander]:
     return register
 
 
+def lazy_html(kind: str) -> Callable[[_HtmlWriter], _HtmlWriter]:
+    """Register the function that writes ``testdocs_lazy(kind=kind)`` as HTML directly.
+
+    It must write what the HTML translator would write for the expander's nodes (or
+    an equivalent): other builders, and single-page HTML, still use the nodes.
+    """
+
+    def register(writer: _HtmlWriter) -> _HtmlWriter:
+        _HTML_WRITERS[kind] = writer
+        return writer
+
+    return register
+
+
 class testdocs_lazy(nodes.General, nodes.Element):
     """Content built from ``payload`` (picklable analysis records) when written."""
 
@@ -233,6 +271,10 @@ class testdocs_lazy(nodes.General, nodes.Element):
 
 
 def visit_lazy_html(self: Any, node: testdocs_lazy) -> None:
+    writer = _HTML_WRITERS.get(node["kind"])
+    if writer is not None and not node.children:
+        self.body.append(writer(node["payload"], self.encode))
+        raise nodes.SkipNode
     # The translator goes on into the children built here, with the usual visitors.
     if not node.children:
         node.extend(node.expand())
