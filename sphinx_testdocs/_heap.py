@@ -16,11 +16,22 @@ from __future__ import annotations
 import gc
 from typing import Any
 
+#: Below this many pages to read, freezing is not worth the collection it starts with.
+SMALL_BUILD = 20
 
-def freeze_stable_heap(*args: Any) -> None:
-    """Collect once, then exclude every object alive now from later collections."""
-    gc.collect()
-    gc.freeze()
+
+def freeze_after_analysis(app: Any, env: Any, docnames: list[str]) -> None:
+    """Before reading: exclude everything alive now from later collections."""
+    if len(docnames) >= SMALL_BUILD:
+        gc.collect()
+        gc.freeze()
+
+
+def freeze_after_reading(*args: Any) -> None:
+    """After reading, if frozen before it: freeze what reading added (the environment)."""
+    if gc.get_freeze_count():
+        gc.collect()
+        gc.freeze()
 
 
 def unfreeze_heap(*args: Any) -> None:

@@ -8,7 +8,7 @@ from sphinx.application import Sphinx
 
 from sphinx_testdocs import __version__
 from sphinx_testdocs._export_events import write_collection_json
-from sphinx_testdocs._heap import freeze_stable_heap, unfreeze_heap
+from sphinx_testdocs._heap import freeze_after_analysis, freeze_after_reading, unfreeze_heap
 from sphinx_testdocs.config import OPTIONS
 from sphinx_testdocs.directives import FolderDirective, ModuleDirective, TestedByDirective
 from sphinx_testdocs.domain import TestDomain
@@ -46,7 +46,7 @@ from sphinx_testdocs.render.nodes import (
 from sphinx_testdocs.transforms import ExpandCompact, ExpandLinks, SinglePageLineAnchors
 
 #: Bump when anything stored in the environment changes shape.
-ENV_VERSION = 3
+ENV_VERSION = 4
 
 
 def setup_extension(app: Sphinx) -> dict[str, Any]:
@@ -83,8 +83,8 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", forget_written_doctree)
     app.connect("build-finished", write_collection_json)
     # After the analyses (priority 500) and once every page is read: see _heap.py.
-    app.connect("env-before-read-docs", freeze_stable_heap, priority=800)
-    app.connect("env-updated", freeze_stable_heap, priority=800)
+    app.connect("env-before-read-docs", freeze_after_analysis, priority=800)
+    app.connect("env-updated", freeze_after_reading, priority=800)
     app.connect("build-finished", unfreeze_heap, priority=900)
 
     return {

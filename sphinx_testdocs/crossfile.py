@@ -30,6 +30,7 @@ class CrossFile:
     _fixture_users: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     _uses: dict[str, list[TestUse]] = field(default_factory=dict)
     _ready: bool = False
+    _uses_ready: bool = False
 
     def _build(self) -> None:
         if self._ready:
@@ -44,9 +45,19 @@ class CrossFile:
                     self._imported_by.setdefault((root, target), []).append(relpath)
                 for fixture in summary.fixtures_used:
                     self._fixture_users.setdefault((root, fixture), []).append(relpath)
-                for name, line, test in summary.exercises:
-                    self._uses.setdefault(name, []).append(TestUse(root, relpath, line, test))
         self._ready = True
+
+    def _build_uses(self) -> None:
+        # Separate from _build: tens of thousands of records on a large suite, needed
+        # only by "tested by" lists, not by the digests every build checks.
+        if self._uses_ready:
+            return
+        for root in sorted(self.summaries):
+            files = self.summaries[root]
+            for relpath in sorted(files):
+                for name, line, test in files[relpath].exercises:
+                    self._uses.setdefault(name, []).append(TestUse(root, relpath, line, test))
+        self._uses_ready = True
 
     def imported_by(self, root: str, relpath: str) -> list[str]:
         self._build()
@@ -59,7 +70,7 @@ class CrossFile:
 
     def uses(self, name: str) -> list[TestUse]:
         """Imports and test uses of ``name`` or anything inside it (``name.attr``)."""
-        self._build()
+        self._build_uses()
         found = list(self._uses.get(name, ()))
         prefix = name + "."
         for other, uses in self._uses.items():
@@ -79,6 +90,12 @@ class CrossFile:
             else ()
         )
         return (tuple(self.imported_by(root, relpath)), sharing)
+
+    def folder_facts(self, root: str, relpath: str) -> tuple[object, ...]:
+        """What a folder page shows about the files at or below it."""
+        prefix = relpath + "/" if relpath else ""
+        files = self.summaries.get(root, {})
+        return tuple(files[rel].folder_facts() for rel in sorted(files) if rel.startswith(prefix))
 
 
 def digest(facts: Iterable[object]) -> str:

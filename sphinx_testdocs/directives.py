@@ -339,7 +339,7 @@ class FolderDirective(_TestdocsDirective):
         scanned = root.tree.folder(relpath)
         if scanned is None:
             return self.problem(f"testdocs-folder: no Python files in {root.absolute(relpath)}")
-        summaries = self._summaries(project, root, relpath)
+        summaries = self._summaries(project, root, relpath, generated=page is not None)
         subfolder_totals = {
             sub: Totals.of([s for r, s in summaries.items() if r.startswith(sub + "/")])
             for sub in scanned.subfolders
@@ -382,18 +382,31 @@ class FolderDirective(_TestdocsDirective):
         return self.with_source(rendered)
 
     def _summaries(
-        self, project: Project | None, root: TestRoot, relpath: str
+        self, project: Project | None, root: TestRoot, relpath: str, *, generated: bool
     ) -> dict[str, FileSummary]:
-        """Summaries of every file at or below the folder; each one is a dependency."""
+        """Summaries of every file at or below the folder.
+
+        A generated folder page records the digest of what it shows of them, checked
+        before each build (``events.refresh_summaries``); inline, each file is a
+        dependency of the page.
+        """
         assert project is not None
         stored = self.testdocs_domain.summaries.get(root.key, {})
         out: dict[str, FileSummary] = {}
         for folder in summary_folders(root, relpath):
             for rel in folder.files:
-                for dependency in root.inputs(rel):
-                    self.env.note_dependency(str(dependency))
+                if not generated:
+                    for dependency in root.inputs(rel):
+                        self.env.note_dependency(str(dependency))
                 entry = stored.get(rel)
                 out[rel] = entry[1] if entry else project.summary(root, rel)
+        if generated and project.crossfile is not None:
+            facts = project.crossfile.folder_facts(root.key, relpath)
+            self.testdocs_domain.digests[self.env.docname] = (
+                "folder",
+                (root.key, relpath),
+                digest(facts),
+            )
         return out
 
 

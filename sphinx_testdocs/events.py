@@ -129,6 +129,8 @@ def cross_file_digest(crossfile: CrossFile, kind: str, args: tuple[str, ...]) ->
     """The digest of the facts a page of ``kind`` shows about other files."""
     if kind == "module":
         return digest(crossfile.module_facts(*args))
+    if kind == "folder":
+        return digest(crossfile.folder_facts(*args))
     if kind == "tested-by":
         return digest(tuple(crossfile.uses(name)) for name in args)
     return ""

@@ -114,7 +114,18 @@ def test_incremental_rebuilds(app: Any, make_app: Any) -> None:
     touched = make_app("html", srcdir=srcdir)
     with recording_reads(touched) as read:
         touched.build()
+    # The folder page shows the file's totals, which a touch does not change.
+    assert read == [MODULE_DOC]
+
+    path = srcdir / "suite/test_alpha.py"
+    path.write_text(path.read_text() + "\n\ndef test_added():\n    pass\n")
+    _touch(path)
+    edited = make_app("html", srcdir=srcdir)
+    with recording_reads(edited) as read:
+        edited.build()
+    # New totals: the folder page above shows them (the sub-folder's page does not).
     assert sorted(read) == [FOLDER_DOC, MODULE_DOC]
+    assert "test_added" in (edited.outdir / f"{MODULE_DOC}.html").read_text()
 
     (srcdir / "suite/sub/test_beta.py").unlink()
     deleted = make_app("html", srcdir=srcdir)
@@ -249,24 +260,39 @@ def test_related_files_are_computed_and_kept_fresh(app: Any, make_app: Any) -> N
 
 
 @pytest.mark.sphinx("html", testroot="basic", freshenv=True)
-def test_stable_heap_is_frozen_while_writing_and_handed_back_after(app: Any) -> None:
+def test_stable_heap_is_frozen_while_writing_and_handed_back_after(
+    app: Any, make_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import gc
 
-    frozen: dict[str, int] = {}
+    # The root is small: lower the number of pages worth freezing for (_heap.py).
+    monkeypatch.setattr("sphinx_testdocs._heap.SMALL_BUILD", 2)
 
-    def record(stage: str) -> Any:
-        def handler(*args: Any) -> None:
-            frozen.setdefault(stage, gc.get_freeze_count())
+    def recording(app: Any) -> dict[str, int]:
+        frozen: dict[str, int] = {}
 
-        return handler
+        def record(stage: str) -> Any:
+            def handler(*args: Any) -> None:
+                frozen.setdefault(stage, gc.get_freeze_count())
 
-    app.connect("env-updated", record("read"), 900)
-    app.connect("doctree-resolved", record("write"))
+            return handler
+
+        app.connect("env-updated", record("read"), 900)
+        app.connect("doctree-resolved", record("write"))
+        app.connect("build-finished", record("finished"), 950)
+        return frozen
+
+    frozen = recording(app)
     app.build()
     # Everything alive once reading ended is out of the collector's sight while pages
     # are written (see sphinx_testdocs/_heap.py), and given back when the build ends.
     assert frozen["read"] > 10_000 and frozen["write"] > 10_000
-    assert gc.get_freeze_count() == 0
+    assert frozen["finished"] == gc.get_freeze_count() == 0
+    # A rebuild that reads nothing does not pay for a collection to freeze anything.
+    again = make_app("html", srcdir=app.srcdir)
+    frozen = recording(again)
+    again.build()
+    assert frozen["read"] == 0
 
 
 @pytest.mark.sphinx("html", testroot="basic")

@@ -39,6 +39,27 @@ class FileSummary:
     def is_test_module(self) -> bool:
         return self.kind is FileKind.TEST_MODULE
 
+    def folder_facts(self) -> tuple[object, ...]:
+        """What folder pages show about this file (``render/folder.py``): totals only.
+
+        Their digest, not the file itself, decides whether a folder page is re-read,
+        so touching or editing a file re-reads the folders above it only when these
+        change.
+        """
+        return (
+            self.relpath,
+            self.kind.value,
+            self.status.value,
+            self.size,
+            self.lines,
+            self.classes,
+            self.functions,
+            self.tests,
+            self.cases,
+            self.fixtures,
+            self.markers,
+        )
+
 
 def summarise(
     analysis: ModuleAnalysis, known: Collection[str] = (), root_name: str = ""
