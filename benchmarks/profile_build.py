@@ -74,7 +74,13 @@ TIMERS: tuple[tuple[str, str, str], ...] = (
     ("reading: parse + directives", "sphinx.util.docutils", "_parse_str_to_doctree"),
     ("reading: testdocs directives", "sphinx_testdocs.directives", "ModuleDirective.run"),
     ("reading: pickling doctrees", "sphinx.builders", "Builder.write_doctree"),
+    ("testdocs: summaries (env-get-outdated)", "sphinx_testdocs.events", "refresh_summaries"),
     ("writing: unpickling doctrees", "sphinx.environment", "BuildEnvironment.get_doctree"),
+    (
+        "writing: resolve (unpickle + post-transforms)",
+        "sphinx.environment",
+        "BuildEnvironment.get_and_resolve_doctree",
+    ),
     (
         "writing: post-transforms",
         "sphinx.environment",
@@ -91,6 +97,11 @@ TIMERS: tuple[tuple[str, str, str], ...] = (
         "StandaloneHTMLBuilder.handle_page",
     ),
     ("writing: sidebar toctree", "sphinx.environment.adapters.toctree", "global_toctree_for_doc"),
+    (
+        "finish: all (indices, search index, static files)",
+        "sphinx.builders.html",
+        "StandaloneHTMLBuilder.finish",
+    ),
     ("finish: search index dump", "sphinx.search", "IndexBuilder.dump"),
     ("pickling the environment", "sphinx.builders", "Builder.pickle_environment"),
 )
