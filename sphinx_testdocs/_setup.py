@@ -29,6 +29,7 @@ from sphinx_testdocs.render.nodes import (
     depart_details_html,
     depart_lazy_html,
     testdocs_bar,
+    testdocs_deferred,
     testdocs_defline,
     testdocs_details,
     testdocs_lazy,
@@ -43,7 +44,12 @@ from sphinx_testdocs.render.nodes import (
     visit_links_html,
     visit_listing_html,
 )
-from sphinx_testdocs.transforms import ExpandCompact, ExpandLinks, SinglePageLineAnchors
+from sphinx_testdocs.transforms import (
+    ExpandCompact,
+    ExpandDeferred,
+    ExpandLinks,
+    SinglePageLineAnchors,
+)
 
 #: Bump when anything stored in the environment changes shape.
 ENV_VERSION = 4
@@ -59,7 +65,9 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
     app.add_node(testdocs_linelinks, html=(visit_linelinks_html, None))
     app.add_node(testdocs_bar, html=(visit_bar_html, None))
     app.add_node(testdocs_lazy, html=(visit_lazy_html, depart_lazy_html))
+    app.add_node(testdocs_deferred)  # always expanded before writing
     app.add_node(testdocs_listing, html=(visit_listing_html, None))
+    app.add_post_transform(ExpandDeferred)
     app.add_post_transform(ExpandLinks)
     app.add_post_transform(ExpandCompact)
     app.add_post_transform(SinglePageLineAnchors)

@@ -12,12 +12,24 @@ from sphinx_testdocs.render.common import bullet_list, doc_link, literal, para
 from sphinx_testdocs.render.nodes import (
     COMPACT_NODES,
     LINE_LINK,
+    testdocs_deferred,
     testdocs_defline,
     testdocs_lazy,
     testdocs_linelinks,
     testdocs_links,
     testdocs_listing,
 )
+
+
+class ExpandDeferred(SphinxPostTransform):
+    """Build deferred content (see ``testdocs_deferred``) for every builder."""
+
+    # Before ReferencesResolver (priority 10), which resolves the references made here.
+    default_priority = 4
+
+    def run(self, **kwargs: Any) -> None:
+        for node in list(self.document.findall(testdocs_deferred)):
+            node.replace_self(node.expand())
 
 
 class ExpandLinks(SphinxPostTransform):

@@ -147,3 +147,24 @@ def test_every_object_kind_is_in_the_general_index(app: Any) -> None:
         "slow (marker)",
     ):
         assert entry in genindex, entry
+
+
+@pytest.mark.sphinx("html", testroot="xref")
+def test_dependencies_stay_data_until_references_resolve(app: Any) -> None:
+    # The section is half of a large suite's nodes: through reading and pickling it is
+    # one node; just before references resolve it becomes links, for every builder.
+    from sphinx_testdocs.render.nodes import testdocs_deferred
+
+    app.build()
+    pickled = app.env.get_doctree(CORE_DOC)
+    (section,) = [s for s in pickled.findall(nodes.section) if "dependencies" in s["ids"]]
+    assert [n["kind"] for n in section.findall(testdocs_deferred)] == ["dependencies"]
+    assert not list(section.findall(nodes.reference))
+    html = (app.outdir / f"{CORE_DOC}.html").read_text()
+    deps = html[html.index('id="dependencies"') : html.index('id="code-patterns-idioms"')]
+    # Documented objects link to their API docs; the rest stay text, without warnings.
+    assert re.search(
+        r'<a class="reference internal" href="\.\./\.\./api\.html#module-mypkg\.core"', deps
+    )
+    assert re.search(r'href="\.\./\.\./api\.html#mypkg\.core\.add"', deps)
+    assert "Standard library" not in deps and "Project objects the tests use" in deps

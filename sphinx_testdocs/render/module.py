@@ -47,6 +47,7 @@ from sphinx_testdocs.render.nodes import (
     lazy_html,
     line_link_html,
     line_reference,
+    testdocs_deferred,
     testdocs_defline,
     testdocs_lazy,
     testdocs_linelinks,
@@ -677,12 +678,42 @@ def _expand_classes(
 # --- Dependencies ----------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class DependenciesPayload:
+    """What the Dependencies section is drawn from, kept in the doctree as data."""
+
+    imports: tuple[Import, ...]
+    #: Imported module as written -> the page of the tree file it resolves to.
+    import_pages: dict[str, str]
+    #: Project objects the tests use: (name, number of tests, lines).
+    exercised: tuple[tuple[str, int, tuple[int, ...]], ...]
+    line_anchor: str
+
+
 def _dependencies(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Node]:
     if not analysis.imports:
         return [para("The file imports nothing.")]
+    used: dict[str, list[Exercise]] = {}
+    for exercise in analysis.exercises:
+        if exercise.test is not None:
+            used.setdefault(exercise.name, []).append(exercise)
+    exercised = tuple(
+        (name, len({u.test for u in uses if u.test}), tuple(sorted({u.line for u in uses})))
+        for name, uses in sorted(used.items())
+    )
+    payload = DependenciesPayload(
+        analysis.imports, dict(ctx.import_pages), exercised, ctx.line_anchor
+    )
+    # Half of a large suite's nodes are here (a reference per imported name): kept as
+    # data through reading and pickling, built just before references are resolved.
+    return [testdocs_deferred(kind="dependencies", payload=payload)]
+
+
+@lazy_content("dependencies")
+def _expand_dependencies(payload: DependenciesPayload) -> list[nodes.Node]:
     out: list[nodes.Node] = []
     for origin in (ImportOrigin.STDLIB, ImportOrigin.THIRD_PARTY, ImportOrigin.LOCAL):
-        group = [i for i in analysis.imports if i.origin is origin]
+        group = [i for i in payload.imports if i.origin is origin]
         if not group:
             continue
         by_module: dict[str, list[Import]] = {}
@@ -690,43 +721,37 @@ def _dependencies(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[node
             by_module.setdefault(imp.display_module, []).append(imp)
         title = origin.value.capitalize()
         rubric = nodes.rubric(title, f"{title} ({len(by_module)})")
-        items = [_import_item(module, imps, ctx) for module, imps in sorted(by_module.items())]
+        items = [_import_item(module, imps, payload) for module, imps in sorted(by_module.items())]
         out += [rubric, bullet_list(items, "testdocs-imports")]
-    out.extend(_exercised(analysis, ctx))
+    out.extend(_exercised(payload))
     return out
 
 
-def _exercised(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Node]:
+def _exercised(payload: DependenciesPayload) -> list[nodes.Node]:
     """The project objects this file's tests use (the reverse of "tested by")."""
-    used: dict[str, list[Exercise]] = {}
-    for exercise in analysis.exercises:
-        if exercise.test is not None:
-            used.setdefault(exercise.name, []).append(exercise)
-    if not used:
+    if not payload.exercised:
         return []
     items = []
-    for name, uses in sorted(used.items()):
-        tests = sorted({u.test for u in uses if u.test})
-        lines = sorted({u.line for u in uses})
+    for name, tests, lines in payload.exercised:
         items.append(
             para(
                 optional_xref("py", "obj", name, literal(name)),
-                f" \N{EM DASH} used by {plural(len(tests), 'test')} (line"
+                f" \N{EM DASH} used by {plural(tests, 'test')} (line"
                 + ("s " if len(lines) > 1 else " "),
-                testdocs_linelinks(lines=lines, anchor=ctx.line_anchor),
+                testdocs_linelinks(lines=list(lines), anchor=payload.line_anchor),
                 ")",
             )
         )
     title = "Project objects the tests use"
     # Hundreds of dotted names on large suites: found from the API side (tested by).
     return [
-        nodes.rubric(title, f"{title} ({len(used)})"),
+        nodes.rubric(title, f"{title} ({len(payload.exercised)})"),
         bullet_list(items, "testdocs-exercised", "no-search"),
     ]
 
 
-def _import_item(module: str, imports: list[Import], ctx: ModulePageContext) -> nodes.Node:
-    page = ctx.import_pages.get(module)
+def _import_item(module: str, imports: list[Import], payload: DependenciesPayload) -> nodes.Node:
+    page = payload.import_pages.get(module)
     relative = module.startswith(".")
     if page:
         node = para(doc_link(page, literal(module)))
@@ -755,7 +780,7 @@ def _import_item(module: str, imports: list[Import], ctx: ModulePageContext) -> 
         )
     lines = sorted({i.line for i in imports})
     node += nodes.Text(" (line " if len(lines) == 1 else " (lines ")
-    node += testdocs_linelinks(lines=lines, anchor=ctx.line_anchor)
+    node += testdocs_linelinks(lines=lines, anchor=payload.line_anchor)
     if not all(i.top_level for i in imports):
         node += nodes.Text("; imported inside a function or block")
     node += nodes.Text(")")

@@ -270,6 +270,19 @@ class testdocs_lazy(nodes.General, nodes.Element):
         return list(_EXPANDERS[self["kind"]](self["payload"]))
 
 
+class testdocs_deferred(nodes.General, nodes.Element):
+    """Content built from ``payload`` just before references are resolved.
+
+    Like ``testdocs_lazy`` it keeps the reading transforms and the pickled doctree
+    small, but it may hold references to other pages and objects: the post-transform
+    ``transforms.ExpandDeferred`` expands it for every builder, ahead of Sphinx's
+    reference resolver. It shares the expanders of ``lazy_content``.
+    """
+
+    def expand(self) -> list[nodes.Node]:
+        return list(_EXPANDERS[self["kind"]](self["payload"]))
+
+
 def visit_lazy_html(self: Any, node: testdocs_lazy) -> None:
     writer = _HTML_WRITERS.get(node["kind"])
     if writer is not None and not node.children:
