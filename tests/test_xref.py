@@ -85,6 +85,11 @@ def _overview_total_tests(app: Any) -> int:
 
 
 def _page_tests(doctree: nodes.document) -> int:
+    from sphinx_testdocs.render.nodes import testdocs_deferred
+
+    # Field lists are built just before references resolve, as ExpandDeferred does.
+    for deferred in list(doctree.findall(testdocs_deferred)):
+        deferred.replace_self(deferred.expand())
     for field in doctree.findall(nodes.field):
         if field[0].astext() == "Tests":
             return int(field[1].astext().replace(",", ""))

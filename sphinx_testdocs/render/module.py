@@ -196,27 +196,36 @@ def _metadata(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.No
     if facts.has_bom:
         encoding += ", with byte order mark"
     modified = datetime.fromtimestamp(facts.mtime, tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    rows: list[tuple[str, str | nodes.Node]] = [
-        ("Path", literal(ctx.nodeid_path)),
-        ("Size", human_size(facts.size)),
-        ("Lines", f"{facts.line_count:,}"),
-        ("Encoding", encoding),
+    rows: list[FieldRow] = [
+        ("Path", ctx.nodeid_path, True),
+        ("Size", human_size(facts.size), False),
+        ("Lines", f"{facts.line_count:,}", False),
+        ("Encoding", encoding, False),
     ]
     if facts.newline:
-        rows.append(("Line endings", facts.newline))
-    rows.append(("Last modified", modified if facts.mtime else "unknown"))
-    rows.append(("Parsed", _status_text(analysis)))
+        rows.append(("Line endings", facts.newline, False))
+    rows.append(("Last modified", modified if facts.mtime else "unknown", False))
+    rows.append(("Parsed", _status_text(analysis), False))
     collection = analysis.collection
     if collection is not None:
-        rows.append(
-            (
-                "pytest configuration",
-                literal(collection.config_file)
-                if collection.config_file
-                else "none found: pytest's defaults apply",
-            )
-        )
-    return [field_list(rows)]
+        config_file = collection.config_file
+        shown = config_file or "none found: pytest's defaults apply"
+        rows.append(("pytest configuration", shown, bool(config_file)))
+    return [_fields(rows)]
+
+
+#: A row of a field list: name, value, and whether the value is code.
+FieldRow = tuple[str, str, bool]
+
+
+def _fields(rows: Sequence[FieldRow]) -> nodes.Node:
+    # Field lists are a dozen nodes a row: kept as data through reading and pickling.
+    return testdocs_deferred(kind="fields", payload=tuple(rows))
+
+
+@lazy_content("fields")
+def _expand_fields(rows: tuple[FieldRow, ...]) -> list[nodes.Node]:
+    return [field_list((name, literal(value) if code else value) for name, value, code in rows)]
 
 
 def _status_text(analysis: ModuleAnalysis) -> str:
@@ -307,20 +316,21 @@ def _overview(analysis: ModuleAnalysis) -> list[nodes.Node]:
     )
     if test_classes:
         sentence += f" in {plural(len(test_classes), 'test class', 'test classes')}"
-    rows: list[tuple[str, str | nodes.Node]] = [
-        ("Lines", f"{analysis.facts.line_count:,}"),
-        ("Classes", f"{analysis.class_count:,}"),
-        ("Functions", f"{analysis.function_count:,}"),
-        ("Test classes", f"{len(test_classes):,}"),
-        ("Tests", f"{len(tests):,}"),
+    rows: list[FieldRow] = [
+        ("Lines", f"{analysis.facts.line_count:,}", False),
+        ("Classes", f"{analysis.class_count:,}", False),
+        ("Functions", f"{analysis.function_count:,}", False),
+        ("Test classes", f"{len(test_classes):,}", False),
+        ("Tests", f"{len(tests):,}", False),
     ]
     if collection is not None:
         cases = collection.case_count
-        rows.append(("Test cases", f"{cases:,}" if cases is not None else _cases_unknown(tests)))
-        rows.append(("Fixtures defined", f"{len(collection.fixtures):,}"))
-    rows.append(("Imports", f"{len(analysis.imports):,}"))
-    rows.append(("Findings", f"{len(analysis.findings):,}"))
-    return [para(sentence + "."), field_list(rows)]
+        shown = f"{cases:,}" if cases is not None else _cases_unknown(tests)
+        rows.append(("Test cases", shown, False))
+        rows.append(("Fixtures defined", f"{len(collection.fixtures):,}", False))
+    rows.append(("Imports", f"{len(analysis.imports):,}", False))
+    rows.append(("Findings", f"{len(analysis.findings):,}", False))
+    return [para(sentence + "."), _fields(rows)]
 
 
 def _cases_unknown(tests: Sequence[CollectedTest]) -> str:
@@ -927,20 +937,29 @@ def _xrefs(
     ctx: ModulePageContext,
     index_entries: list[IndexEntry],
 ) -> list[nodes.Node]:
+    payload = (
+        ctx.folder_docname,
+        ctx.folder_label or "folder",
+        ctx.root_docname if ctx.root_docname != ctx.folder_docname else None,
+        ctx.root_label or "root",
+        len(index_entries),
+    )
+    return [testdocs_deferred(kind="xrefs", payload=payload)]
+
+
+@lazy_content("xrefs")
+def _expand_xrefs(payload: tuple[str | None, str, str | None, str, int]) -> list[nodes.Node]:
+    folder_docname, folder_label, root_docname, root_label, entries = payload
     links: list[nodes.Node] = []
-    if ctx.folder_docname:
-        links.append(
-            para("Folder page: ", doc_link(ctx.folder_docname, ctx.folder_label or "folder"))
-        )
-    if ctx.root_docname and ctx.root_docname != ctx.folder_docname:
-        links.append(
-            para("Test suite page: ", doc_link(ctx.root_docname, ctx.root_label or "root"))
-        )
+    if folder_docname:
+        links.append(para("Folder page: ", doc_link(folder_docname, folder_label)))
+    if root_docname:
+        links.append(para("Test suite page: ", doc_link(root_docname, root_label)))
     what = "the file itself, its test classes, tests and fixtures"
     links.append(
         para(
             _ref("genindex", "General index"),
-            f": this page adds {plural(len(index_entries), 'entry', 'entries')} ({what}); "
+            f": this page adds {plural(entries, 'entry', 'entries')} ({what}); "
             "each links back to its place in the Detailed Analysis above.",
         )
     )
