@@ -19,21 +19,28 @@ from typing import Any
 #: Below this many pages to read, freezing is not worth the collection it starts with.
 SMALL_BUILD = 20
 
+#: Whether this build froze the heap (a process may freeze it for reasons of its own,
+#: e.g. before forking workers: that is then left alone).
+_state = {"frozen": False}
+
 
 def freeze_after_analysis(app: Any, env: Any, docnames: list[str]) -> None:
     """Before reading: exclude everything alive now from later collections."""
-    if len(docnames) >= SMALL_BUILD:
+    if len(docnames) >= SMALL_BUILD and not gc.get_freeze_count():
         gc.collect()
         gc.freeze()
+        _state["frozen"] = True
 
 
 def freeze_after_reading(*args: Any) -> None:
     """After reading, if frozen before it: freeze what reading added (the environment)."""
-    if gc.get_freeze_count():
+    if _state["frozen"]:
         gc.collect()
         gc.freeze()
 
 
 def unfreeze_heap(*args: Any) -> None:
     """Give frozen objects back to the collector (the build is over)."""
-    gc.unfreeze()
+    if _state["frozen"]:
+        gc.unfreeze()
+        _state["frozen"] = False
