@@ -53,7 +53,9 @@ def parse_module(source: str | bytes, filename: str = "<unknown>") -> ast.Module
         try:
             outcome.append(_parse(source, filename))
         except BaseException as exc:  # re-raised in the caller's thread
-            outcome.append(exc)
+            # Without its traceback: the worker's frames would tie the exception, the
+            # thread and everything they hold into a cycle (see cycle_collector_paused).
+            outcome.append(exc.with_traceback(None))
 
     with _STACK_LOCK:
         previous = threading.stack_size(_BIG_STACK)
@@ -63,9 +65,12 @@ def parse_module(source: str | bytes, filename: str = "<unknown>") -> ast.Module
         finally:
             threading.stack_size(previous)
     thread.join()
-    result = outcome[0]
+    result = outcome.pop()
     if isinstance(result, BaseException):
-        raise result
+        try:
+            raise result
+        finally:
+            del result  # this frame would hold the exception its traceback holds
     return result
 
 
