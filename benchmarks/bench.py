@@ -390,6 +390,7 @@ def phase_main(name: str, corpus: Path, project_root: Path) -> None:
 
 def _run_analysis(corpus: Path, project_root: Path) -> int:
     """The extension's own scan and analysis, the same calls a build makes."""
+    from sphinx_testdocs.analysis.parsing import cycle_collector_paused
     from sphinx_testdocs.config import TestdocsConfig
     from sphinx_testdocs.project import build_project
 
@@ -397,10 +398,12 @@ def _run_analysis(corpus: Path, project_root: Path) -> int:
     srcdir = corpus.parent / "_phase_src"  # never created: only the scan's skip list
     project = build_project(config, srcdir, srcdir, [])
     count = 0
-    for root in project.roots:
-        for scanned in root.tree.files:
-            project.analysis(root, scanned.relpath)
-            count += 1
+    # As the build does (events.refresh_summaries): the collector paused for the batch.
+    with cycle_collector_paused():
+        for root in project.roots:
+            for scanned in root.tree.files:
+                project.analysis(root, scanned.relpath)
+                count += 1
     return count
 
 

@@ -9,6 +9,7 @@ from docutils import nodes
 from sphinx import addnodes
 
 from sphinx_testdocs._log import Subtype, file_location, logger, warn
+from sphinx_testdocs.analysis.parsing import cycle_collector_paused
 from sphinx_testdocs.config import read_config
 from sphinx_testdocs.crossfile import CrossFile, digest
 from sphinx_testdocs.directives import tested_by_nodes
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.config import Config
     from sphinx.environment import BuildEnvironment
+
+    from sphinx_testdocs.project import Project
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -92,6 +95,27 @@ def refresh_summaries(
     for store in (domain.summaries, domain.collected):
         for key in [k for k in store if k not in roots]:
             del store[key]
+    # The analyses and summaries make no reference cycles: no collection passes over
+    # the growing heap between one file and the next (see cycle_collector_paused).
+    with cycle_collector_paused():
+        _refresh(project, domain, to_read)
+    crossfile = project.crossfile = CrossFile(
+        {
+            key: {rel: entry[1] for rel, entry in files.items()}
+            for key, files in domain.summaries.items()
+        }
+    )
+    stale = []
+    for docname, (kind, args, old) in sorted(domain.digests.items()):
+        if docname in to_read or docname in removed:
+            continue
+        if cross_file_digest(crossfile, kind, args) != old:
+            stale.append(docname)
+    return stale
+
+
+def _refresh(project: Project, domain: TestDomain, to_read: set[str]) -> None:
+    """Re-summarise every file whose inputs changed (or whose page is read anyway)."""
     for root in project.roots:
         stored = domain.summaries.setdefault(root.key, {})
         collected = domain.collected.setdefault(root.key, {})
@@ -110,19 +134,6 @@ def refresh_summaries(
                 json_entry = module_entry(project, root, rel)
                 collected[rel] = module_fragment(json_entry) if json_entry else None
                 project.collection_changed = True
-    crossfile = project.crossfile = CrossFile(
-        {
-            key: {rel: entry[1] for rel, entry in files.items()}
-            for key, files in domain.summaries.items()
-        }
-    )
-    stale = []
-    for docname, (kind, args, old) in sorted(domain.digests.items()):
-        if docname in to_read or docname in removed:
-            continue
-        if cross_file_digest(crossfile, kind, args) != old:
-            stale.append(docname)
-    return stale
 
 
 def cross_file_digest(crossfile: CrossFile, kind: str, args: tuple[str, ...]) -> str:
@@ -145,10 +156,11 @@ def analyse_before_reading(app: Sphinx, env: BuildEnvironment, docnames: list[st
     project = _domain(env).project
     if project is None:
         return
-    for docname in docnames:
-        page = project.page(docname)
-        if page is not None and not page.is_folder:
-            project.analysis(page.root, page.relpath)
+    with cycle_collector_paused():
+        for docname in docnames:
+            page = project.page(docname)
+            if page is not None and not page.is_folder:
+                project.analysis(page.root, page.relpath)
 
 
 def _fingerprint(paths: list[Path]) -> tuple[tuple[int, int], ...]:
