@@ -78,6 +78,24 @@ def test_large_files_are_lexed_in_pieces_with_the_same_result() -> None:
     assert listing_html(text, "L") == pygments_html(text)
 
 
+def test_a_large_file_that_never_lexes_costs_a_few_passes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # An unclosed bracket at the top: every piece fails. Retrying with one more
+    # definition each time lexed the file once per definition (minutes at 500 KB).
+    text = "x = (\n" + "def f():\n    return 1\n\n" * 5000
+    lexed: list[int] = []
+
+    def counting(piece: str) -> Any:
+        lexed.append(len(piece))
+        return fast_tokens(piece)
+
+    monkeypatch.setattr("sphinx_testdocs.render.listing.fast_tokens", counting)
+    html = listing_html(text, "L")
+    assert sum(lexed) <= 3 * len(text) and len(lexed) <= 10
+    assert html == pygments_html(text, PythonLexer(stripnl=False))
+
+
 def test_text_the_fast_lexer_cannot_read_is_highlighted_by_pygments() -> None:
     text = "def f(:\n    return '''never closed\n"
     assert fast_tokens(text) is None

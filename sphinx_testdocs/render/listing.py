@@ -76,24 +76,28 @@ def _python_lines(text: str) -> list[str]:
     Pieces end where a line starts with ``def``, ``class`` or ``@``: there the lexer's
     state is the same as at the start of a file, unless the line is inside a string
     or brackets (then the piece before it fails to lex, as it ends inside them, and
-    is lexed again with the next one) or continues the line before. The tokens are
-    the whole text's either way; text the fast lexer cannot read goes to PythonLexer.
+    is lexed again with at least as much text again after it: a file that never
+    lexes costs a few passes, not one per definition) or continues the line before.
+    The tokens are the whole text's either way; text the fast lexer cannot read goes
+    to PythonLexer.
     """
     lines: list[str] = []
     start = 0
+    wanted = _CHUNK  # the size of the next piece, at least
     stops = [m.start() for m in _RESTART.finditer(text) if _restarts(text, m.start())]
     stops.append(len(text))
     for stop in stops:
-        if stop - start < _CHUNK and stop < len(text):
+        if stop - start < wanted and stop < len(text):
             continue
         tokens = fast_tokens(text[start:stop])
         if tokens is None:
             if stop < len(text):
-                continue  # the piece ends inside a string or brackets: take more
+                wanted = 2 * (stop - start)  # it ends inside a string or brackets
+                continue
             lexer = PythonLexer(stripnl=False, ensurenl=False)
             return _format_lines(list(lexer.get_tokens_unprocessed(text)))
         lines += _format_lines(tokens)
-        start = stop
+        start, wanted = stop, _CHUNK
     return lines
 
 
