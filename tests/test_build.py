@@ -300,9 +300,14 @@ def test_generated_titles_rubrics_and_fields_carry_their_source(app: Any) -> Non
     # Without it Sphinx's ApplySourceWorkaround patches each one, serialising it to XML
     # for a debug message first: a measurable share of reading a large suite.
     app.build()
-    for docname in (MODULE_DOC, FOLDER_DOC):
+    # Module pages keep their field lists and rubrics as data until references resolve
+    # (after that transform); the suite's folder page has all three kinds.
+    for docname, kinds in (
+        (MODULE_DOC, (nodes.title,)),
+        (FOLDER_DOC, (nodes.title, nodes.rubric, nodes.field_name)),
+    ):
         doctree = app.env.get_doctree(docname)
-        found = list(doctree.findall(lambda n: isinstance(n, (nodes.title, nodes.rubric))))
-        found += list(doctree.findall(nodes.field_name))
-        assert len(found) > 10
-        assert all(n.source and n.source.endswith(".rst") for n in found)
+        for kind in kinds:
+            found = list(doctree.findall(kind))
+            assert found, (docname, kind)
+            assert all(n.source and n.source.endswith(".rst") for n in found), (docname, kind)

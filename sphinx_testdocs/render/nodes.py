@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 
 from docutils import nodes
 
+from sphinx_testdocs.render.listing import listing_html
+
 
 class testdocs_details(nodes.container):
     """A collapsible block: ``<details>`` in HTML, its content everywhere else.
@@ -211,8 +213,6 @@ class testdocs_listing(nodes.literal_block):
 
 
 def visit_listing_html(self: Any, node: testdocs_listing) -> None:
-    from sphinx_testdocs.render.listing import listing_html
-
     language = node["language"]
     html = listing_html(node.astext(), node["anchor"], python=language == "testdocs-python")
     starttag = self.starttag(node, "div", suffix="", CLASS=f"highlight-{language} notranslate")
