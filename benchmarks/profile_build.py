@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import functools
+import inspect
 import io
 import pstats
 import resource
@@ -29,52 +31,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench import DEFAULT_WORK, PAGE, Variant, copy_corpus, select_files, write_project
 
-#: Inclusive-time groups: (label, file fragment, function name). The first function of
-#: each group that appears in the profile is the one reported.
-GROUPS: tuple[tuple[str, str, str], ...] = (
-    ("whole build", "sphinx/application.py", "build"),
-    (
-        "testdocs: scan + stubs (builder-inited)",
-        "sphinx_testdocs/events.py",
-        "scan_and_write_stubs",
-    ),
-    ("testdocs: analysis (all files)", "sphinx_testdocs/analysis/analyse.py", "analyse_file"),
-    ("reading (all documents)", "sphinx/builders/__init__.py", "read_doc"),
-    ("testdocs: page directives (render)", "sphinx_testdocs/directives.py", "run"),
-    ("pickling doctrees (write)", "sphinx/builders/__init__.py", "write_doctree"),
-    ("unpickling doctrees (get_doctree)", "sphinx/environment/__init__.py", "get_doctree"),
-    (
-        "post-transforms / resolve refs",
-        "sphinx/environment/__init__.py",
-        "get_and_resolve_doctree",
-    ),
-    ("writing HTML (all pages)", "sphinx/builders/html/__init__.py", "write_doc"),
-    ("Pygments (highlight_block)", "sphinx/highlighting.py", "highlight_block"),
-    (
-        "toctree for sidebar (global_toctree_for_doc)",
-        "sphinx/environment/adapters/toctree.py",
-        "global_toctree_for_doc",
-    ),
-    (
-        "templates (handle_page: sidebar, page shell)",
-        "sphinx/builders/html/__init__.py",
-        "handle_page",
-    ),
-    ("search indexing (IndexBuilder.feed)", "sphinx/search/__init__.py", "feed"),
-    ("search index dump", "sphinx/search/__init__.py", "dump"),
-    ("pickling the environment", "sphinx/builders/__init__.py", "pickle_environment"),
-)
-
-
-#: Timed without cProfile (``--timers``): (label, module, attribute path). Only the
-#: outermost call of each is counted, so recursion does not double the figure; timers
-#: overlap just as the groups above do.
-TIMERS: tuple[tuple[str, str, str], ...] = (
-    ("testdocs: analysis (all files)", "sphinx_testdocs.analysis.analyse", "analyse_file"),
-    ("reading: parse + directives", "sphinx.util.docutils", "_parse_str_to_doctree"),
-    ("reading: testdocs directives", "sphinx_testdocs.directives", "ModuleDirective.run"),
-    ("reading: pickling doctrees", "sphinx.builders", "Builder.write_doctree"),
+#: The stages of a build: (label, module, attribute path of the function). ``--timers``
+#: wraps each with a CPU-time accumulator (only the outermost call counts, so recursion
+#: does not double a figure); ``--profile`` reports each one's inclusive cProfile time.
+#: Stages overlap (Pygments runs inside HTML writing): shares, not a partition.
+STAGES: tuple[tuple[str, str, str], ...] = (
+    ("whole build", "sphinx.application", "Sphinx.build"),
+    ("testdocs: scan + stubs (builder-inited)", "sphinx_testdocs.events", "scan_and_write_stubs"),
     ("testdocs: summaries (env-get-outdated)", "sphinx_testdocs.events", "refresh_summaries"),
+    ("testdocs: analysis (all files)", "sphinx_testdocs.analysis.analyse", "analyse_file"),
+    ("reading: all documents", "sphinx.builders", "Builder.read_doc"),
+    ("reading: parse + directives", "sphinx.util.docutils", "_parse_str_to_doctree"),
+    ("reading: testdocs module pages", "sphinx_testdocs.directives", "ModuleDirective.run"),
+    ("reading: pickling doctrees", "sphinx.builders", "Builder.write_doctree"),
     ("writing: unpickling doctrees", "sphinx.environment", "BuildEnvironment.get_doctree"),
     (
         "writing: resolve (unpickle + post-transforms)",
@@ -107,27 +76,44 @@ TIMERS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def install_timers() -> dict[str, list[float]]:
-    """Wrap each ``TIMERS`` function with a CPU-time accumulator: {label: [seconds, calls]}."""
+def _resolve(module_name: str, path: str) -> tuple[Any, str, Any] | None:
+    """(owner, attribute name, function) of a stage, or None if this Sphinx lacks it."""
     import importlib
 
+    owner: Any = importlib.import_module(module_name)
+    *parents, name = path.split(".")
+    for parent in parents:
+        owner = getattr(owner, parent, None)
+        if owner is None:
+            return None
+    function = getattr(owner, name, None)
+    return None if function is None else (owner, name, function)
+
+
+def install_timers() -> dict[str, list[float]]:
+    """Wrap each stage's function with a CPU-time accumulator: {label: [seconds, calls]}."""
     totals: dict[str, list[float]] = {}
-    for label, module_name, path in TIMERS:
-        owner: Any = importlib.import_module(module_name)
-        *parents, name = path.split(".")
-        for parent in parents:
-            owner = getattr(owner, parent)
-        original = getattr(owner, name, None)
-        if original is None:
+    wrappers: dict[int, Callable[..., Any]] = {}
+    for label, module_name, path in STAGES:
+        found = _resolve(module_name, path)
+        if found is None:
             continue
+        owner, name, function = found
         totals[label] = [0.0, 0]
-        setattr(owner, name, _timed(original, totals[label]))
+        wrappers[id(function)] = wrapper = _timed(function, totals[label])
+        setattr(owner, name, wrapper)
+    # Modules that imported a function by name hold it too (``from x import f``).
+    for module in list(sys.modules.values()):
+        for attribute, value in list(vars(module).items()):
+            if id(value) in wrappers and callable(value):
+                setattr(module, attribute, wrappers[id(value)])
     return totals
 
 
 def _timed(function: Callable[..., Any], total: list[float]) -> Callable[..., Any]:
     depth = [0]
 
+    @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         depth[0] += 1
         start = time.process_time()
@@ -209,17 +195,15 @@ def build(srcdir: Path, recorder: Recorder, profile: cProfile.Profile | None) ->
 
 
 def group_report(profile: cProfile.Profile) -> list[tuple[str, float, int]]:
-    """Inclusive seconds and call counts of each group's entry function."""
+    """Inclusive seconds and call counts of each stage's function."""
     stats = pstats.Stats(profile)
     table: dict[tuple[str, int, str], tuple[Any, ...]] = stats.stats  # type: ignore[attr-defined]
     out = []
-    for label, fragment, func in GROUPS:
-        calls, seconds = 0, 0.0
-        for (filename, _, name), (_, ncalls, _, cumtime, _) in table.items():
-            if name == func and filename.endswith(fragment):
-                calls += ncalls
-                seconds += cumtime
-        out.append((label, seconds, calls))
+    for label, module_name, path in STAGES:
+        found = _resolve(module_name, path)
+        code = getattr(inspect.unwrap(found[2]), "__code__", None) if found else None
+        entry = table.get((code.co_filename, code.co_firstlineno, code.co_name)) if code else None
+        out.append((label, entry[3], entry[1]) if entry else (label, 0.0, 0))
     return out
 
 
