@@ -42,6 +42,9 @@ STAGES: tuple[tuple[str, str, str], ...] = (
     ("testdocs: analysis (all files)", "sphinx_testdocs.analysis.analyse", "analyse_file"),
     ("reading: all documents", "sphinx.builders", "Builder.read_doc"),
     ("reading: parse + directives", "sphinx.util.docutils", "_parse_str_to_doctree"),
+    ("reading: docutils settings", "sphinx.util.docutils", "_get_settings"),
+    ("reading: rST parsing", "sphinx.parsers", "RSTParser.parse"),
+    ("reading + writing: transforms", "sphinx.transforms", "SphinxTransformer.apply_transforms"),
     ("reading: testdocs module pages", "sphinx_testdocs.directives", "ModuleDirective.run"),
     ("reading: pickling doctrees", "sphinx.builders", "Builder.write_doctree"),
     ("writing: unpickling doctrees", "sphinx.environment", "BuildEnvironment.get_doctree"),
@@ -55,6 +58,13 @@ STAGES: tuple[tuple[str, str, str], ...] = (
         "sphinx.environment",
         "BuildEnvironment.apply_post_transforms",
     ),
+    ("writing: testdocs deferred content", "sphinx_testdocs.transforms", "ExpandDeferred.run"),
+    ("writing: resolving references", "sphinx.transforms.post_transforms", "ReferencesResolver.run"),
+    (
+        "writing: highlight language",
+        "sphinx.transforms.post_transforms.code",
+        "HighlightLanguageTransform.apply",
+    ),
     ("writing: HTML translation", "sphinx.builders.html", "StandaloneHTMLBuilder.write_doc"),
     ("writing: Pygments", "sphinx.highlighting", "PygmentsBridge.highlight_block"),
     ("writing: source listings", "sphinx_testdocs.render.nodes", "visit_listing_html"),
@@ -66,6 +76,10 @@ STAGES: tuple[tuple[str, str, str], ...] = (
         "StandaloneHTMLBuilder.handle_page",
     ),
     ("writing: sidebar toctree", "sphinx.environment.adapters.toctree", "global_toctree_for_doc"),
+    ("writing: Jinja rendering", "sphinx.jinja2glue", "BuiltinTemplateLoader.render"),
+    ("writing: furo page context", "furo", "_html_page_context"),
+    ("writing: furo navigation (BeautifulSoup)", "furo.navigation", "get_navigation_tree"),
+    ("writing: furo page toc check", "furo", "has_not_enough_items_to_show_toc"),
     (
         "finish: all (indices, search index, static files)",
         "sphinx.builders.html",
@@ -77,10 +91,13 @@ STAGES: tuple[tuple[str, str, str], ...] = (
 
 
 def _resolve(module_name: str, path: str) -> tuple[Any, str, Any] | None:
-    """(owner, attribute name, function) of a stage, or None if this Sphinx lacks it."""
+    """(owner, attribute name, function) of a stage, or None where it does not exist here."""
     import importlib
 
-    owner: Any = importlib.import_module(module_name)
+    try:
+        owner: Any = importlib.import_module(module_name)
+    except ImportError:  # a theme that is not installed
+        return None
     *parents, name = path.split(".")
     for parent in parents:
         owner = getattr(owner, parent, None)
@@ -107,6 +124,36 @@ def install_timers() -> dict[str, list[float]]:
         for attribute, value in list(vars(module).items()):
             if id(value) in wrappers and callable(value):
                 setattr(module, attribute, wrappers[id(value)])
+    return totals
+
+
+def install_transform_timers() -> dict[str, list[float]]:
+    """Time every docutils/Sphinx transform by class: {qualified name: [seconds, calls]}.
+
+    Reading and writing each run a few dozen transforms over every document; which of
+    them cost what is invisible in the stage table (one line for all of them).
+    """
+    from docutils import transforms
+
+    totals: dict[str, list[float]] = {}
+
+    def apply_transforms(self: Any) -> None:  # docutils' loop, with a clock around each
+        self.document.reporter.attach_observer(self.document.note_transform_message)
+        while self.transforms:
+            if not self.sorted:
+                self.transforms.sort(reverse=True)
+                self.sorted = True
+            priority, transform_class, pending, kwargs = self.transforms.pop()
+            start = time.process_time()
+            transform_class(self.document, startnode=pending).apply(**kwargs)
+            name = f"{transform_class.__module__}.{transform_class.__qualname__}"
+            total = totals.setdefault(name, [0.0, 0])
+            total[0] += time.process_time() - start
+            total[1] += 1
+            self.applied.append((priority, transform_class, pending, kwargs))
+        self.document.reporter.detach_observer(self.document.note_transform_message)
+
+    transforms.Transformer.apply_transforms = apply_transforms  # type: ignore[method-assign]
     return totals
 
 
@@ -224,6 +271,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--timers", action="store_true", help="time the main stages (no cProfile overhead)"
     )
+    parser.add_argument(
+        "--transforms", action="store_true", help="time each transform (reading and writing)"
+    )
     parser.add_argument("--top", type=int, default=30, help="functions by own time")
     parser.add_argument("--docs", type=int, default=8, help="slowest documents shown")
     parser.add_argument("--dump", type=Path, help="save the raw profile (pstats format)")
@@ -245,6 +295,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     recorder = Recorder()
     timers = install_timers() if args.timers else None
+    transform_times = install_transform_timers() if args.transforms else None
     profile = cProfile.Profile() if args.profile else None
     start, cpu_start = time.perf_counter(), time.process_time()
     build(srcdir, recorder, profile)
@@ -275,6 +326,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("\nCPU time by stage (overlapping)")
         for label, (seconds, calls) in timers.items():
             print(f"  {label:<48}{seconds:>8.2f} s  {int(calls):>7} calls")
+
+    if transform_times:
+        print("\nCPU time by transform (the costliest 25)")
+        ranked = sorted(transform_times.items(), key=lambda item: -item[1][0])
+        for name, (seconds, calls) in ranked[:25]:
+            print(f"  {name[-70:]:<72}{seconds:>6.2f} s  {int(calls):>6} calls")
 
     if profile:
         groups = group_report(profile)

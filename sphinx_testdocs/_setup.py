@@ -44,6 +44,7 @@ from sphinx_testdocs.render.nodes import (
     visit_links_html,
     visit_listing_html,
 )
+from sphinx_testdocs.render.pieces import testdocs_pieces, visit_pieces_html
 from sphinx_testdocs.transforms import (
     ExpandCompact,
     ExpandDeferred,
@@ -52,7 +53,7 @@ from sphinx_testdocs.transforms import (
 )
 
 #: Bump when anything stored in the environment changes shape.
-ENV_VERSION = 4
+ENV_VERSION = 5
 
 
 def setup_extension(app: Sphinx) -> dict[str, Any]:
@@ -66,6 +67,7 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
     app.add_node(testdocs_bar, html=(visit_bar_html, None))
     app.add_node(testdocs_lazy, html=(visit_lazy_html, depart_lazy_html))
     app.add_node(testdocs_deferred)  # always expanded before writing
+    app.add_node(testdocs_pieces, html=(visit_pieces_html, None))
     app.add_node(testdocs_listing, html=(visit_listing_html, None))
     app.add_post_transform(ExpandDeferred)
     app.add_post_transform(ExpandLinks)

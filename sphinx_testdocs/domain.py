@@ -152,6 +152,9 @@ class TestDomain(Domain):
     }
 
     project: Project | None = None
+    #: Names a ``py`` reference may resolve to, for the write phase (see
+    #: ``transforms.ExpandDeferred``); ``events.finish_reading`` resets it each build.
+    python_names: frozenset[str] | None = None
     _lookup: dict[str, dict[str, list[TestObject]]] | None = None
 
     # --- stored data ----------------------------------------------------------------

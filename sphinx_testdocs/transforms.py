@@ -19,10 +19,21 @@ from sphinx_testdocs.render.nodes import (
     testdocs_links,
     testdocs_listing,
 )
+from sphinx_testdocs.render.pieces import (
+    LineRef,
+    documented_python_names,
+    python_targets,
+    testdocs_pieces,
+)
 
 
 class ExpandDeferred(SphinxPostTransform):
-    """Build deferred content (see ``testdocs_deferred``) for every builder."""
+    """Build deferred content (see ``testdocs_deferred``) for every builder.
+
+    Paragraphs kept as pieces (``testdocs_pieces``) stay so for HTML, which writes
+    them directly, unless a Python reference among them may resolve; every other
+    builder gets them as nodes.
+    """
 
     # Before ReferencesResolver (priority 10), which resolves the references made here.
     default_priority = 4
@@ -30,6 +41,14 @@ class ExpandDeferred(SphinxPostTransform):
     def run(self, **kwargs: Any) -> None:
         for node in list(self.document.findall(testdocs_deferred)):
             node.replace_self(node.expand())
+        html = _builder_format(self) == "html"
+        linkable: frozenset[str] | None = None
+        for kept in list(self.document.findall(testdocs_pieces)):
+            targets = python_targets(kept["pieces"])
+            if targets and linkable is None:
+                linkable = _documented_python_names(self.env)
+            if not html or any(t in linkable for t in targets):  # type: ignore[operator]
+                kept.replace_self(kept.expand(linkable or ()))
 
 
 class ExpandLinks(SphinxPostTransform):
@@ -58,7 +77,8 @@ class ExpandCompact(SphinxPostTransform):
         if _builder_format(self) == "html":
             return
         # Lazy content expands into compact nodes: repeat until none is left.
-        while found := list(self.document.findall(lambda n: isinstance(n, COMPACT_NODES))):
+        compact = (*COMPACT_NODES, testdocs_pieces)
+        while found := list(self.document.findall(lambda n: isinstance(n, compact))):
             for node in found:
                 node.replace_self(node.expand())  # type: ignore[attr-defined]
         # Only HTML listings carry an anchor per line: elsewhere a line link would be
@@ -102,7 +122,20 @@ class SinglePageLineAnchors(SphinxPostTransform):
                 node["anchor"] = prefix + node["anchor"]
             elif prefix and isinstance(node, nodes.reference) and LINE_LINK in node["classes"]:
                 node["refid"] = prefix + node["refid"]
+            elif prefix and isinstance(node, testdocs_pieces):
+                node["pieces"] = tuple(
+                    p._replace(anchor=prefix + p.anchor) if isinstance(p, LineRef) else p
+                    for p in node["pieces"]
+                )
             stack.extend((child, prefix) for child in node.children)
+
+
+def _documented_python_names(env: Any) -> frozenset[str]:
+    """``documented_python_names``, once per write phase (``finish_reading`` resets it)."""
+    domain = env.get_domain("test")
+    if domain.python_names is None:
+        domain.python_names = documented_python_names(env)
+    return domain.python_names  # type: ignore[no-any-return]
 
 
 def _anchored_content(node: nodes.Element) -> bool:

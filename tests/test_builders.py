@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 import sphinx
 from defusedxml import ElementTree  # type: ignore[import-untyped]
+from docutils import nodes
 from sphinx.testing.util import SphinxTestApp
 
 from sphinx_testdocs.config import SECTIONS
@@ -324,6 +325,7 @@ def test_relative_links_helper_sees_breakage(tmp_path: Path) -> None:
 
 RICH_MODULE = """\
 import pytest
+from docutils import nodes
 
 
 @pytest.fixture(params=[1, 2], autouse=True)
@@ -364,11 +366,21 @@ def test_deep():
 """
 
 
+def _normal(html: str, *, lists: bool = False) -> str:
+    """Markup up to the order of classes (and, with ``lists``, docutils' "simple" class
+    and line breaks between tags, which depend on how a list was built)."""
+    if lists:
+        html = re.sub(r">\s+<", "><", html.replace(" simple", "")).strip()
+    return re.sub(r'class="([^"]*)"', lambda m: f'class="{sorted(m[1].split())}"', html)
+
+
+@pytest.mark.parametrize("kind", ["structure", "fields"])
 @pytest.mark.sphinx("html", testroot="basic", srcdir="structure-html")
-def test_structure_tree_html_is_what_the_translator_writes_for_its_nodes(
-    app: Any, make_app: Any
+def test_lazy_html_is_what_the_translator_writes_for_its_nodes(
+    app: Any, make_app: Any, kind: str
 ) -> None:
-    """The Detailed Analysis tree is written directly as HTML; other builders get nodes.
+    """The Detailed Analysis tree and field lists are written directly as HTML; other
+    builders get nodes.
 
     Both come from one payload: translated by Sphinx's HTML writer, the nodes must give
     the same markup (up to docutils' "simple" list class and line breaks).
@@ -381,21 +393,66 @@ def test_structure_tree_html_is_what_the_translator_writes_for_its_nodes(
     app = make_app("html", srcdir=app.srcdir)  # scans the folder again
     app.build()
     doctree = app.env.get_doctree("testdocs/suite/test_rich.py")
-    (lazy,) = [n for n in doctree.findall(testdocs_lazy) if n["kind"] == "structure"]
+    lazy, *_ = [n for n in doctree.findall(testdocs_lazy) if n["kind"] == kind]
     document = new_document("<tree>", app.builder.docsettings)
-    document.extend(_EXPANDERS["structure"](lazy["payload"]))
+    document.extend(_EXPANDERS[kind](lazy["payload"]))
     app.builder.current_docname = "testdocs/suite/test_rich.py"
     translator = app.builder.create_translator(document, app.builder)
     document.walkabout(translator)
     translated = "".join(translator.body)
-    direct = _HTML_WRITERS["structure"](lazy["payload"], translator.encode)
+    direct = _HTML_WRITERS[kind](lazy["payload"], translator.encode)
 
-    def normal(html: str) -> str:
-        html = re.sub(r">\s+<", "><", html.replace(" simple", "")).strip()
-        return re.sub(r'class="([^"]*)"', lambda m: f'class="{sorted(m[1].split())}"', html)
-
-    for shown in ("inherited test", "markers: ", "computed at collection", "l10", "autouse"):
-        assert shown in direct
-    a, b = normal(direct), normal(translated)
+    if kind == "structure":
+        for shown in ("inherited test", "markers: ", "computed at collection", "l10", "autouse"):
+            assert shown in direct
+        a, b = _normal(direct, lists=True), _normal(translated, lists=True)
+    else:  # the metadata fields: exactly as written, "simple" and line breaks included
+        assert "Path<" in direct and '<span class="pre">suite/test_rich.py</span>' in direct
+        a, b = _normal(direct), _normal(translated)
     at = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(a))
     assert a == b, (a[at - 80 : at + 120], b[at - 80 : at + 120])
+
+
+@pytest.mark.parametrize("root", ROOTS)
+def test_pieces_html_is_what_the_translator_writes_for_their_nodes(
+    build: Build, root: str
+) -> None:
+    """Dependencies are written from pieces in HTML, and as nodes for every other builder.
+
+    Translated by Sphinx's HTML writer once references resolve, the nodes give the same
+    markup, links to other pages included; pieces whose Python names something
+    documents are resolved as nodes in both (the xref root documents ``mypkg.core``).
+    """
+    from docutils.utils import new_document
+
+    from sphinx_testdocs.render.nodes import testdocs_deferred
+    from sphinx_testdocs.render.pieces import documented_python_names, testdocs_pieces
+
+    app = build("html", root)
+    docname = MODULES[root]
+
+    def dependencies_html(*, as_nodes: bool) -> str:
+        doctree = app.env.get_doctree(docname)
+        if as_nodes:
+            for deferred in list(doctree.findall(testdocs_deferred)):
+                deferred.replace_self(deferred.expand())
+            linkable = documented_python_names(app.env)
+            for kept in list(doctree.findall(testdocs_pieces)):
+                kept.replace_self(kept.expand(linkable))
+        app.env.apply_post_transforms(doctree, docname)
+        assert bool(list(doctree.findall(testdocs_pieces))) is not as_nodes
+        (section,) = [s for s in doctree.findall(nodes.section) if "dependencies" in s["ids"]]
+        document = new_document("<dependencies>", app.builder.docsettings)
+        document += section.deepcopy()
+        app.builder.current_docname = docname
+        translator = app.builder.create_translator(document, app.builder)
+        document.walkabout(translator)
+        return "".join(translator.body)
+
+    direct, translated = dependencies_html(as_nodes=False), dependencies_html(as_nodes=True)
+    assert _normal(direct) == _normal(translated)
+    assert 'class="reference internal testdocs-line"' in direct
+    if root == "basic":  # an import of another file of the tree links to its page
+        assert re.search(r'<a class="reference internal" href="helpers\.py\.html"><span', direct)
+    else:
+        assert 'href="../../api.html#mypkg.core.add"' in direct

@@ -85,11 +85,12 @@ def _overview_total_tests(app: Any) -> int:
 
 
 def _page_tests(doctree: nodes.document) -> int:
-    from sphinx_testdocs.render.nodes import testdocs_deferred
+    from sphinx_testdocs.render.nodes import testdocs_lazy
 
-    # Field lists are built just before references resolve, as ExpandDeferred does.
-    for deferred in list(doctree.findall(testdocs_deferred)):
-        deferred.replace_self(deferred.expand())
+    # Field lists are data until written, and nodes for every builder but HTML.
+    for lazy in list(doctree.findall(testdocs_lazy)):
+        if lazy["kind"] == "fields":
+            lazy.replace_self(lazy.expand())
     for field in doctree.findall(nodes.field):
         if field[0].astext() == "Tests":
             return int(field[1].astext().replace(",", ""))
@@ -173,3 +174,39 @@ def test_dependencies_stay_data_until_references_resolve(app: Any) -> None:
     )
     assert re.search(r'href="\.\./\.\./api\.html#mypkg\.core\.add"', deps)
     assert "Standard library" not in deps and "Project objects the tests use" in deps
+
+
+def test_names_documented_through_intersphinx_link(
+    make_app: Any, rootdir: Path, tmp_path: Path
+) -> None:
+    # Imports offered to the reference resolver are those the Python domain or an
+    # intersphinx inventory knows: a name only another project documents still links.
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "conf.py").write_text('project = "other"\n')
+    (other / "index.rst").write_text("Other\n=====\n\n.. py:module:: os\n")
+    make_app("html", srcdir=other).build()
+    inventory_file = Path(make_app("html", srcdir=other).outdir) / "objects.inv"
+    assert inventory_file.is_file()
+
+    srcdir = tmp_path / "basic"
+    shutil.copytree(rootdir / "test-basic", srcdir)
+    app = make_app(
+        "html",
+        srcdir=srcdir,
+        confoverrides={
+            "extensions": ["sphinx.ext.intersphinx", "sphinx_testdocs"],
+            "intersphinx_mapping": {"other": ("https://other.invalid/", str(inventory_file))},
+        },
+    )
+    app.build()
+    html = (Path(app.outdir) / "testdocs/suite/test_alpha.py.html").read_text()
+    deps = html[html.index('id="dependencies"') : html.index('id="code-patterns-idioms"')]
+    assert re.search(
+        r'<a class="reference external" href="https://other\.invalid/index\.html#module-os"', deps
+    )
+    # Nothing documents subprocess: plain code, as before.
+    assert (
+        '<code class="docutils literal notranslate"><span class="pre">subprocess</span></code>'
+        in deps
+    )

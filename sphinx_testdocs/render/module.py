@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import PurePosixPath
-from typing import NamedTuple
 
 from docutils import nodes
 from sphinx import addnodes
@@ -35,7 +34,6 @@ from sphinx_testdocs.render.common import (
     field_list,
     human_size,
     literal,
-    optional_xref,
     para,
     plural,
     section,
@@ -45,7 +43,6 @@ from sphinx_testdocs.render.nodes import (
     defline_html,
     lazy_content,
     lazy_html,
-    line_link_html,
     line_reference,
     testdocs_deferred,
     testdocs_defline,
@@ -53,6 +50,17 @@ from sphinx_testdocs.render.nodes import (
     testdocs_linelinks,
     testdocs_links,
     testdocs_listing,
+)
+from sphinx_testdocs.render.pieces import (
+    Badge,
+    Code,
+    DocLink,
+    LineRef,
+    Piece,
+    PyRef,
+    pieces_html,
+    pieces_nodes,
+    pieces_paragraph,
 )
 
 
@@ -219,13 +227,28 @@ FieldRow = tuple[str, str, bool]
 
 
 def _fields(rows: Sequence[FieldRow]) -> nodes.Node:
-    # Field lists are a dozen nodes a row: kept as data through reading and pickling.
-    return testdocs_deferred(kind="fields", payload=tuple(rows))
+    # Field lists are a dozen nodes a row and hold no link: data until written.
+    return testdocs_lazy(kind="fields", payload=tuple(rows))
 
 
 @lazy_content("fields")
 def _expand_fields(rows: tuple[FieldRow, ...]) -> list[nodes.Node]:
     return [field_list((name, literal(value) if code else value) for name, value, code in rows)]
+
+
+@lazy_html("fields")
+def _fields_html(rows: tuple[FieldRow, ...], encode: Callable[[str], str]) -> str:
+    """The same list as ``_expand_fields``, written as the HTML translator writes it."""
+    out = ['<dl class="testdocs-fields field-list simple">\n']
+    for i, (name, value, code) in enumerate(rows):
+        parity = "field-even" if i % 2 else "field-odd"
+        shown = code_html(encode, value) if code else encode(value)
+        out.append(
+            f'<dt class="{parity}">{encode(name)}<span class="colon">:</span></dt>\n'
+            f'<dd class="{parity}"><p>{shown}</p>\n</dd>\n'
+        )
+    out.append("</dl>\n")
+    return "".join(out)
 
 
 def _status_text(analysis: ModuleAnalysis) -> str:
@@ -492,53 +515,18 @@ def _defline(payload: StructurePayload, defn: Definition) -> testdocs_defline:
 _MAX_TREE_DEPTH = 8
 
 
-class Code(NamedTuple):
-    """A piece of a fact shown as code; plain ``str`` pieces are text."""
-
-    text: str
-
-
-class LineRef(NamedTuple):
-    """A piece of a fact that links to a line of the listing."""
-
-    anchor: str
-    line: int
-
-
-class Badge(NamedTuple):
-    text: str
-
-
-#: One line of the analysis tree's facts, in pieces both renderers understand.
-Fact = list["str | Code | LineRef | Badge"]
+#: One line of the analysis tree's facts.
+Fact = list[Piece]
 
 
 def _fact_node(fact: Fact) -> nodes.paragraph:
     node = para()
-    for piece in fact:
-        if isinstance(piece, Code):
-            node += literal(piece.text)
-        elif isinstance(piece, LineRef):
-            node += line_reference(piece.anchor, piece.line, f"line {piece.line}")
-        elif isinstance(piece, Badge):
-            node += nodes.inline(piece.text, piece.text, classes=["testdocs-badge"])
-        else:
-            node += nodes.Text(piece)
+    node.extend(pieces_nodes(fact))
     return node
 
 
 def _fact_html(fact: Fact, encode: Callable[[str], str]) -> str:
-    html = []
-    for piece in fact:
-        if isinstance(piece, Code):
-            html.append(code_html(encode, piece.text))
-        elif isinstance(piece, LineRef):
-            html.append(line_link_html(encode, piece.anchor, piece.line, f"line {piece.line}"))
-        elif isinstance(piece, Badge):
-            html.append(f'<span class="testdocs-badge">{encode(piece.text)}</span>')
-        else:
-            html.append(encode(piece))
-    return "".join(html)
+    return pieces_html(fact, encode)
 
 
 def _facts(payload: StructurePayload, defn: Definition) -> list[Fact]:
@@ -731,7 +719,10 @@ def _expand_dependencies(payload: DependenciesPayload) -> list[nodes.Node]:
             by_module.setdefault(imp.display_module, []).append(imp)
         title = origin.value.capitalize()
         rubric = nodes.rubric(title, f"{title} ({len(by_module)})")
-        items = [_import_item(module, imps, payload) for module, imps in sorted(by_module.items())]
+        items = [
+            pieces_paragraph(_import_pieces(module, imps, payload))
+            for module, imps in sorted(by_module.items())
+        ]
         out += [rubric, bullet_list(items, "testdocs-imports")]
     out.extend(_exercised(payload))
     return out
@@ -743,13 +734,15 @@ def _exercised(payload: DependenciesPayload) -> list[nodes.Node]:
         return []
     items = []
     for name, tests, lines in payload.exercised:
+        word = " (lines " if len(lines) > 1 else " (line "
         items.append(
-            para(
-                optional_xref("py", "obj", name, literal(name)),
-                f" \N{EM DASH} used by {plural(tests, 'test')} (line"
-                + ("s " if len(lines) > 1 else " "),
-                testdocs_linelinks(lines=list(lines), anchor=payload.line_anchor),
-                ")",
+            pieces_paragraph(
+                [
+                    PyRef("obj", name, name),
+                    f" \N{EM DASH} used by {plural(tests, 'test')}{word}",
+                    *_line_refs(payload.line_anchor, lines),
+                    ")",
+                ]
             )
         )
     title = "Project objects the tests use"
@@ -760,41 +753,38 @@ def _exercised(payload: DependenciesPayload) -> list[nodes.Node]:
     ]
 
 
-def _import_item(module: str, imports: list[Import], payload: DependenciesPayload) -> nodes.Node:
+def _import_pieces(module: str, imports: list[Import], payload: DependenciesPayload) -> Fact:
     page = payload.import_pages.get(module)
     relative = module.startswith(".")
-    if page:
-        node = para(doc_link(page, literal(module)))
-    elif relative:
-        node = para(literal(module))
-    else:
-        node = para(optional_xref("py", "mod", module, literal(module)))
+    head: Piece = DocLink(page, module) if page else Code(module)
+    pieces: Fact = [head if page or relative else PyRef("mod", module, module)]
     aliases = sorted({i.asname for i in imports if i.asname})
     if aliases:
-        node += nodes.Text(" as ")
-        node.extend(_joined(literal(a) for a in aliases))
+        pieces += [" as ", *_joined_pieces([Code(a)] for a in aliases)]
     names: dict[str, str] = {}
     for imp in imports:
         for name in imp.names:
             shown = f"{name.name} as {name.asname}" if name.asname else name.name
             names.setdefault(shown, name.name)
     if names:
-        node += nodes.Text(": ")
-        node.extend(
-            _joined(
-                literal(shown)
-                if relative or page or name == "*"
-                else optional_xref("py", "obj", f"{module}.{name}", literal(shown))
-                for shown, name in names.items()
-            )
+        pieces.append(": ")
+        pieces += _joined_pieces(
+            [Code(shown)]
+            if relative or page or name == "*"
+            else [PyRef("obj", f"{module}.{name}", shown)]
+            for shown, name in names.items()
         )
     lines = sorted({i.line for i in imports})
-    node += nodes.Text(" (line " if len(lines) == 1 else " (lines ")
-    node += testdocs_linelinks(lines=lines, anchor=payload.line_anchor)
+    pieces.append(" (line " if len(lines) == 1 else " (lines ")
+    pieces += _line_refs(payload.line_anchor, lines)
     if not all(i.top_level for i in imports):
-        node += nodes.Text("; imported inside a function or block")
-    node += nodes.Text(")")
-    return node
+        pieces.append("; imported inside a function or block")
+    pieces.append(")")
+    return pieces
+
+
+def _line_refs(anchor: str, lines: Sequence[int]) -> Fact:
+    return _joined_pieces([LineRef(anchor, line, str(line))] for line in lines)
 
 
 # --- Code Patterns, Performance, Security ----------------------------------------------

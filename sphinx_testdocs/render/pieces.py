@@ -1,0 +1,186 @@
+"""Inline content kept as data: pieces both the node builder and the HTML writer read.
+
+Large suites put tens of thousands of short lines on their pages (facts of the analysis
+tree, the Dependencies lists): a run of text, some code, a link or two. As ordinary
+nodes each line costs a dozen objects that every transform, the pickler, the reference
+resolver and the translator walk. As pieces it costs one tuple per run: the HTML
+translator writes them directly, and every other builder gets ordinary nodes from
+``pieces_nodes``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from typing import Any, NamedTuple, TypeAlias
+
+from docutils import nodes
+
+from sphinx_testdocs.render.common import doc_link, literal, optional_xref
+from sphinx_testdocs.render.nodes import code_html, line_link_html, line_reference
+
+
+class Code(NamedTuple):
+    """Text shown as code."""
+
+    text: str
+
+
+class LineRef(NamedTuple):
+    """A link to a line of this page's listing; shows "line N" unless ``text`` is set."""
+
+    anchor: str
+    line: int
+    text: str = ""
+
+    @property
+    def shown(self) -> str:
+        return self.text or f"line {self.line}"
+
+
+class Badge(NamedTuple):
+    text: str
+
+
+class DocLink(NamedTuple):
+    """A link to another document (a generated page), labelled with code."""
+
+    docname: str
+    label: str
+
+
+class PyRef(NamedTuple):
+    """Code that links to the Python object ``target`` where anything documents it."""
+
+    reftype: str  # "mod" or "obj"
+    target: str
+    text: str
+
+
+#: One run of inline content; plain ``str`` pieces are text.
+Piece: TypeAlias = "str | Code | LineRef | Badge | DocLink | PyRef"
+
+
+def pieces_nodes(pieces: Sequence[Piece], linkable: Collection[str] = ()) -> list[nodes.Node]:
+    """Ordinary inline nodes; a ``PyRef`` becomes a reference only if its target is in
+    ``linkable`` (see ``documented_python_names``), otherwise plain code."""
+    out: list[nodes.Node] = []
+    for piece in pieces:
+        if isinstance(piece, str):
+            out.append(nodes.Text(piece))
+        elif isinstance(piece, Code):
+            out.append(literal(piece.text))
+        elif isinstance(piece, LineRef):
+            out.append(line_reference(piece.anchor, piece.line, piece.shown))
+        elif isinstance(piece, Badge):
+            out.append(nodes.inline(piece.text, piece.text, classes=["testdocs-badge"]))
+        elif isinstance(piece, DocLink):
+            out.append(doc_link(piece.docname, literal(piece.label)))
+        elif piece.target in linkable:
+            out.append(optional_xref("py", piece.reftype, piece.target, literal(piece.text)))
+        else:
+            out.append(literal(piece.text))
+    return out
+
+
+def pieces_html(
+    pieces: Sequence[Piece],
+    encode: Callable[[str], str],
+    doc_uri: Callable[[str], str | None] = lambda docname: None,
+) -> str:
+    """The HTML Sphinx's translator writes for ``pieces_nodes`` once references resolve.
+
+    ``doc_uri`` gives the relative address of a document (None: it does not exist, and
+    the label stays text). Every ``PyRef`` is written as code: a caller holds back the
+    pieces whose targets something documents, and lets them resolve as nodes.
+    """
+    html = []
+    for piece in pieces:
+        if isinstance(piece, str):
+            html.append(encode(piece))
+        elif isinstance(piece, (Code, PyRef)):
+            html.append(code_html(encode, piece.text))
+        elif isinstance(piece, LineRef):
+            html.append(line_link_html(encode, piece.anchor, piece.line, piece.shown))
+        elif isinstance(piece, Badge):
+            html.append(f'<span class="testdocs-badge">{encode(piece.text)}</span>')
+        else:
+            uri = doc_uri(piece.docname)
+            if uri is None:
+                html.append(code_html(encode, piece.label))
+            else:
+                # A resolved :doc: reference keeps its text, not the code around it.
+                html.append(
+                    f'<a class="reference internal" href="{encode(uri)}">'
+                    f'<span class="doc">{encode(piece.label)}</span></a>'
+                )
+    return "".join(html)
+
+
+def pieces_text(pieces: Sequence[Piece]) -> str:
+    return "".join(_shown_text(p) for p in pieces)
+
+
+def _shown_text(piece: Piece) -> str:
+    if isinstance(piece, str):
+        return piece
+    if isinstance(piece, LineRef):
+        return piece.shown
+    if isinstance(piece, DocLink):
+        return piece.label
+    return piece.text
+
+
+def python_targets(pieces: Sequence[Piece]) -> list[str]:
+    return [p.target for p in pieces if isinstance(p, PyRef)]
+
+
+class testdocs_pieces(nodes.Inline, nodes.Element):
+    """Inline content kept as ``pieces`` until it is written (see the module docstring).
+
+    Its one child is the plain text, for the search index and ``astext()``. The HTML
+    translator writes the pieces; ``transforms.ExpandDeferred`` turns them into nodes
+    for other builders, and wherever a ``PyRef`` among them may resolve.
+    """
+
+    def expand(self, linkable: Collection[str] = ()) -> list[nodes.Node]:
+        return pieces_nodes(self["pieces"], linkable)
+
+
+def pieces_paragraph(pieces: Sequence[Piece], *classes: str) -> nodes.paragraph:
+    """A paragraph of pieces: an ordinary paragraph, so that lists around it stay
+    "simple" for the HTML writer, holding one ``testdocs_pieces``."""
+    kept = testdocs_pieces(pieces=tuple(pieces))
+    kept += nodes.Text(pieces_text(pieces))
+    return nodes.paragraph("", "", kept, classes=list(classes))
+
+
+def visit_pieces_html(self: Any, node: testdocs_pieces) -> None:
+    builder = self.builder
+    here, docs = builder.current_docname, builder.env.all_docs
+
+    def doc_uri(docname: str) -> str | None:
+        return builder.get_relative_uri(here, docname) if docname in docs else None
+
+    self.body.append(pieces_html(node["pieces"], self.encode, doc_uri))
+    raise nodes.SkipNode
+
+
+def documented_python_names(env: Any) -> frozenset[str]:
+    """Every name a ``py`` reference could resolve to: the Python domain's objects and
+    modules, and the Python entries of intersphinx inventories.
+
+    A ``PyRef`` to any other name stays code without being offered to the reference
+    resolver: on a suite that imports thousands of undocumented names, resolving (and
+    failing) each one was a tenth of the build. References resolve by exact name here
+    (no ``py:module`` context), so the check loses no link Sphinx or intersphinx would
+    make; a third-party ``missing-reference`` handler is no longer asked about names
+    that neither knows.
+    """
+    python = env.get_domain("py")
+    names = set(getattr(python, "objects", {}))
+    names.update(getattr(python, "modules", {}))
+    inventory = getattr(env, "intersphinx_inventory", None) or {}
+    for objtype, entries in inventory.items():
+        if objtype.startswith("py:"):
+            names.update(entries)
+    return frozenset(names)
