@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import sphinx
+import sphinx.search
 from docutils import nodes
 
 from sphinx_testdocs.config import SECTIONS
@@ -311,3 +312,21 @@ def test_generated_titles_rubrics_and_fields_carry_their_source(app: Any) -> Non
             found = list(doctree.findall(kind))
             assert found, (docname, kind)
             assert all(n.source and n.source.endswith(".rst") for n in found), (docname, kind)
+
+
+#: Sphinx 8+ skips "no-search" content when indexing; older versions index everything.
+_SKIPS_NO_SEARCH = "no-search" in Path(sphinx.search.__file__).read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(not _SKIPS_NO_SEARCH, reason="this Sphinx indexes no-search content")
+@pytest.mark.sphinx("html", testroot="basic", srcdir="search-terms")
+def test_search_finds_what_pages_say_not_what_every_page_repeats(app: Any) -> None:
+    app.build()
+    terms = search_index(Path(app.outdir))["terms"]
+    # Docstrings, imported modules, finding titles, test names: searchable.
+    for term in ("alpha", "featur", "subprocess", "assert", "test_alpha"):
+        assert term in terms, term
+    # The sentences every page repeats ("This file contains ... nested definitions
+    # included", a finding's explanation) and the source listing are not.
+    for term in ("nest", "rewrit", "deselect", "number", "param"):
+        assert term not in terms, term

@@ -33,6 +33,16 @@ def para(*children: nodes.Node | str, classes: Sequence[str] = ()) -> nodes.para
     return node
 
 
+#: Class of content Sphinx's search indexer skips (Sphinx 7.3+): sentences every page
+#: repeats, which would make each of their words match every page.
+NO_SEARCH = "no-search"
+
+
+def unsearched(value: str) -> nodes.inline:
+    """Text shown as usual but kept out of the full-text search index."""
+    return nodes.inline(value, value, classes=[NO_SEARCH])
+
+
 def doc_link(docname: str, *children: nodes.Node | str) -> addnodes.pending_xref:
     """A link to another document, resolved (and checked) by Sphinx for every builder."""
     ref = addnodes.pending_xref(

@@ -28,6 +28,7 @@ from sphinx_testdocs.analysis.model import (
 )
 from sphinx_testdocs.config import SECTIONS, TestdocsConfig
 from sphinx_testdocs.render.common import (
+    NO_SEARCH,
     bullet_list,
     details,
     doc_link,
@@ -37,6 +38,7 @@ from sphinx_testdocs.render.common import (
     para,
     plural,
     section,
+    unsearched,
 )
 from sphinx_testdocs.render.nodes import (
     code_html,
@@ -263,7 +265,7 @@ def _purpose(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Nod
     out: list[nodes.Node] = [
         para(
             nodes.strong(analysis.kind.value.capitalize(), analysis.kind.value.capitalize()),
-            f": {analysis.kind_reason}.",
+            unsearched(f": {analysis.kind_reason}."),
         )
     ]
     if analysis.docstring_summary:
@@ -353,7 +355,7 @@ def _overview(analysis: ModuleAnalysis) -> list[nodes.Node]:
         rows.append(("Fixtures defined", f"{len(collection.fixtures):,}", False))
     rows.append(("Imports", f"{len(analysis.imports):,}", False))
     rows.append(("Findings", f"{len(analysis.findings):,}", False))
-    return [para(sentence + "."), _fields(rows)]
+    return [para(sentence + ".", classes=[NO_SEARCH]), _fields(rows)]
 
 
 def _cases_unknown(tests: Sequence[CollectedTest]) -> str:
@@ -803,17 +805,18 @@ def _findings(
     if analysis.status is not ParseStatus.OK:
         return [para("Not analysed: the file could not be parsed.")]
     if not found:
-        return [para(_NO_FINDINGS[section_key])]
+        return [para(_NO_FINDINGS[section_key], classes=[NO_SEARCH])]
     return [bullet_list([_finding_item(f, ctx) for f in found], "testdocs-findings")]
 
 
 def _finding_item(finding: Finding, ctx: ModulePageContext) -> list[nodes.Node]:
-    head = para(nodes.strong(finding.title, finding.title), ": ", finding.explanation)
+    # The title is what one searches for; the explanation is the same on every page.
+    head = para(nodes.strong(finding.title, finding.title), unsearched(f": {finding.explanation}"))
     label = "Evidence: line " if len(finding.lines) == 1 else "Evidence: lines "
     lines = para(
         label,
         testdocs_linelinks(lines=list(finding.lines), anchor=ctx.line_anchor),
-        classes=["testdocs-evidence"],
+        classes=["testdocs-evidence", NO_SEARCH],
     )
     return [head, lines]
 
@@ -833,7 +836,7 @@ def _testing(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Nod
     out: list[nodes.Node] = []
     collection = analysis.collection
     if analysis.kind.value == "test module":
-        out.append(para("Run this file's tests from the project root:"))
+        out.append(para("Run this file's tests from the project root:", classes=[NO_SEARCH]))
         commands = [f"python -m pytest {path}"]
         if analysis.main_guard_line:
             commands.append(f"python {path}")
@@ -887,7 +890,7 @@ def _related(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Nod
         if not files:
             return
         out.append(nodes.rubric(title, f"{title} ({len(files):,})"))
-        out.append(para(why))
+        out.append(para(why, classes=[NO_SEARCH]))
         links = testdocs_links(
             links=[(s.name, s.docname or "", "" if s.docname else s.kind) for s in files],
             classes=["testdocs-related", "no-search"],
@@ -962,7 +965,7 @@ def _expand_xrefs(payload: tuple[str | None, str, str | None, str, int]) -> list
             ".",
         )
     )
-    return [bullet_list(links)]
+    return [bullet_list(links, NO_SEARCH)]
 
 
 def _ref(label: str, text: str) -> addnodes.pending_xref:
