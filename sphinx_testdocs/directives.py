@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
 from urllib.parse import unquote
 
 from docutils import nodes
 from docutils.parsers.rst import directives
+from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import SphinxDirective
 
 from sphinx_testdocs._log import Subtype, file_location, warn
@@ -36,9 +38,27 @@ def _sections(argument: str) -> list[str]:
     return keys
 
 
-class _TestdocsDirective(SphinxDirective):
-    required_arguments = 1
-    final_argument_whitespace = True
+@dataclass
+class Site:
+    """Where a page is built: its document, and the source line that asked for it.
+
+    Module and folder pages are built the same way from a directive in a user's page
+    and from a generated stub (``stubs.StubParser``, which runs no directive).
+    """
+
+    env: BuildEnvironment
+    document: nodes.document
+    source: str
+    line: int | None
+
+    @classmethod
+    def of(cls, directive: SphinxDirective) -> Site:
+        source, line = directive.get_source_info()
+        return cls(directive.env, directive.state.document, source, line)
+
+    @property
+    def docname(self) -> str:
+        return self.env.docname
 
     @property
     def testdocs_domain(self) -> TestDomain:
@@ -50,17 +70,20 @@ class _TestdocsDirective(SphinxDirective):
     def project(self) -> Project | None:
         return self.testdocs_domain.project
 
-    def target_path(self) -> Path:
-        argument = self.arguments[0]
-        if "quoted" in self.options:
+    def get_location(self) -> str:
+        # As SphinxDirective.get_location.
+        return f"{self.source}:{self.line or ''}" if self.source else ""
+
+    def target_path(self, argument: str, options: dict[str, Any]) -> Path:
+        if "quoted" in options:
             argument = unquote(argument)
-        _, absolute = self.env.relfn2path(argument, self.env.docname)
+        _, absolute = self.env.relfn2path(argument, self.docname)
         return Path(absolute)
 
     def testdocs_config(self) -> TestdocsConfig:
         if self.project is not None:
             return self.project.config
-        return read_config(self.config)[0]
+        return read_config(self.env.config)[0]
 
     def quiet_generated_page(self) -> None:
         """Skip transforms that cannot change a generated page but walk all of it.
@@ -68,23 +91,22 @@ class _TestdocsDirective(SphinxDirective):
         Smart quotes would curl quotes inside names and messages taken from the analysed
         code (it is 14% of reading time on large suites); the user's own pages keep it.
         """
-        self.state.document.settings.smart_quotes = False
+        self.document.settings.smart_quotes = False
 
     def problem(self, message: str) -> list[nodes.Node]:
         warn(message, Subtype.directive, self.get_location())
         return []
 
     def with_source(self, rendered: list[nodes.Node]) -> list[nodes.Node]:
-        """Give titles, rubrics and field names the directive's source and line.
+        """Give titles, rubrics and field names the page's source and line.
 
         Sphinx's ApplySourceWorkaround logs and serialises to XML every such node it
         finds without them (eagerly, even when debug logging is off): about 30 per
         page, and a measurable part of reading a large suite.
         """
-        source, line = self.get_source_info()
         for node in rendered:
             for element in node.findall(_needs_source):
-                element.source, element.line = source, line
+                element.source, element.line = self.source, self.line
         return rendered
 
 
@@ -92,13 +114,15 @@ def _needs_source(node: nodes.Node) -> bool:
     return isinstance(node, (nodes.title, nodes.rubric, nodes.field_name)) and node.source is None
 
 
-class ModuleDirective(_TestdocsDirective):
+class ModuleDirective(SphinxDirective):
     """Render every section of a module page for one Python file.
 
     The path works like ``literalinclude``'s: relative to the document, or ``/``-rooted
     at the source directory.
     """
 
+    required_arguments = 1
+    final_argument_whitespace = True
     option_spec: ClassVar[dict[str, Callable[[str], Any]]] = {
         "quoted": directives.flag,
         "sections": _sections,
@@ -106,109 +130,115 @@ class ModuleDirective(_TestdocsDirective):
     }
 
     def run(self) -> list[nodes.Node]:
-        project = self.project
-        page = project.page(self.env.docname) if project else None
-        root: TestRoot | None = None
-        if page is not None and not page.is_folder:
-            root, relpath = page.root, page.relpath
-            path = root.absolute(relpath)
-            self.quiet_generated_page()
-        else:
-            path = self.target_path()
-            located = project.locate(path) if project else None
-            if located:
-                root, relpath = located
-            else:
-                relpath = path.name
-        if root is None and not path.is_file():
-            return self.problem(f"testdocs-module: no such file: {path}")
-        # A generated page keeps its page even if its file vanished since the scan: the
-        # analysis reports the read error, and the next build removes the page.
-        if project is not None and root is not None:
-            for dependency in root.inputs(relpath):
-                self.env.note_dependency(str(dependency))
-            analysis = project.analysis(root, relpath)
-        else:
-            self.env.note_dependency(str(path))
-            analysis = analyse_file(path, relpath, AnalysisContext())
-        _warn_problems(analysis, path)
+        return module_page(Site.of(self), self.arguments[0], self.options)
 
-        config = self.testdocs_config()
-        if "sections" in self.options:
-            chosen = set(self.options["sections"])
-            config = _with_sections(config, chosen)
-        inline = page is None
-        ctx = ModulePageContext(
-            config=config,
-            id_prefix=nodes.make_id(relpath) + "-" if inline else "",
-            nodeid_path=root.nodeid_path(relpath) if root else relpath,
+
+def module_page(site: Site, argument: str, options: dict[str, Any]) -> list[nodes.Node]:
+    """The nodes of a module page (``testdocs-module``)."""
+    project = site.project
+    page = project.page(site.env.docname) if project else None
+    root: TestRoot | None = None
+    if page is not None and not page.is_folder:
+        root, relpath = page.root, page.relpath
+        path = root.absolute(relpath)
+        site.quiet_generated_page()
+    else:
+        path = site.target_path(argument, options)
+        located = project.locate(path) if project else None
+        if located:
+            root, relpath = located
+        else:
+            relpath = path.name
+    if root is None and not path.is_file():
+        return site.problem(f"testdocs-module: no such file: {path}")
+    # A generated page keeps its page even if its file vanished since the scan: the
+    # analysis reports the read error, and the next build removes the page.
+    if project is not None and root is not None:
+        for dependency in root.inputs(relpath):
+            site.env.note_dependency(str(dependency))
+        analysis = project.analysis(root, relpath)
+    else:
+        site.env.note_dependency(str(path))
+        analysis = analyse_file(path, relpath, AnalysisContext())
+    _warn_problems(analysis, path)
+
+    config = site.testdocs_config()
+    if "sections" in options:
+        chosen = set(options["sections"])
+        config = _with_sections(config, chosen)
+    inline = page is None
+    ctx = ModulePageContext(
+        config=config,
+        id_prefix=nodes.make_id(relpath) + "-" if inline else "",
+        nodeid_path=root.nodeid_path(relpath) if root else relpath,
+    )
+    if root is not None:
+        folder = PurePosixPath(relpath).parent.as_posix()
+        folder = "" if folder == "." else folder
+        ctx.folder_docname = root.folder_docnames.get(folder)
+        ctx.folder_label = (folder + "/") if folder else f"{root.name}/"
+        ctx.root_docname = root.index_docname
+        ctx.root_label = f"{root.name}/"
+        ctx.siblings = _siblings(root, folder)
+        if project is not None:
+            _relate(site, project, root, relpath, analysis, ctx, record=page is not None)
+    else:
+        ctx.siblings = [Sibling(p.name, None) for p in sorted(path.parent.glob("*.py"))]
+    title = None if "no-title" in options else relpath
+    ctx.plan_anchors(analysis)
+    rendered = render_module(analysis, ctx, title)
+    if root is not None and page is not None:
+        # Only a module's own page defines its objects: inline copies link to it.
+        site.testdocs_domain.note_objects(
+            site.env.docname, module_objects(analysis, root, relpath, ctx, site.env.docname)
         )
-        if root is not None:
-            folder = PurePosixPath(relpath).parent.as_posix()
-            folder = "" if folder == "." else folder
-            ctx.folder_docname = root.folder_docnames.get(folder)
-            ctx.folder_label = (folder + "/") if folder else f"{root.name}/"
-            ctx.root_docname = root.index_docname
-            ctx.root_label = f"{root.name}/"
-            ctx.siblings = _siblings(root, folder)
-            if project is not None:
-                self._relate(project, root, relpath, analysis, ctx, record=page is not None)
+    return site.with_source(rendered)
+
+
+def _relate(
+    site: Site,
+    project: Project,
+    root: TestRoot,
+    relpath: str,
+    analysis: ModuleAnalysis,
+    ctx: ModulePageContext,
+    *,
+    record: bool,
+) -> None:
+    """Fill the page's links to other files, and remember what they were."""
+
+    def link(rel: str) -> Sibling:
+        return Sibling(rel, root.file_docnames.get(rel))
+
+    for path in root.conftest_chain(relpath):
+        located = project.locate(path)
+        if located is not None and located[0] is root:
+            ctx.conftests.append(link(located[1]))
         else:
-            ctx.siblings = [Sibling(p.name, None) for p in sorted(path.parent.glob("*.py"))]
-        title = None if "no-title" in self.options else relpath
-        ctx.plan_anchors(analysis)
-        rendered = render_module(analysis, ctx, title)
-        if root is not None and page is not None:
-            # Only a module's own page defines its objects: inline copies link to it.
-            self.testdocs_domain.note_objects(
-                self.env.docname, module_objects(analysis, root, relpath, ctx, self.env.docname)
-            )
-        return self.with_source(rendered)
-
-    def _relate(
-        self,
-        project: Project,
-        root: TestRoot,
-        relpath: str,
-        analysis: ModuleAnalysis,
-        ctx: ModulePageContext,
-        *,
-        record: bool,
-    ) -> None:
-        """Fill the page's links to other files, and remember what they were."""
-
-        def link(rel: str) -> Sibling:
-            return Sibling(rel, root.file_docnames.get(rel))
-
-        for path in root.conftest_chain(relpath):
-            located = project.locate(path)
-            if located is not None and located[0] is root:
-                ctx.conftests.append(link(located[1]))
-            else:
-                label = _relative_label(path, root.project_root)
-                ctx.conftests.append(Sibling(label, None, "above the documented folder"))
-        stored = self.testdocs_domain.summaries.get(root.key, {}).get(relpath)
-        summary = stored[1] if stored else project.summary(root, relpath)
-        ctx.imports_tree = [link(rel) for rel in summary.imports]
-        crossfile = project.crossfile
-        if crossfile is None:
-            return
-        ctx.imported_by = [link(rel) for rel in crossfile.imported_by(root.key, relpath)]
-        for fixture in summary.fixtures_used:
-            users = [rel for rel in crossfile.fixture_users(root.key, fixture) if rel != relpath]
-            if users:
-                ctx.fixture_sharing.append((fixture, [link(rel) for rel in users]))
-        for imp in analysis.imports:
-            targets = local_imports(relpath, [imp], root.known, root.tree.root.name)
-            if targets:
-                ctx.import_pages[imp.display_module] = root.file_docnames[targets[0]]
-        if record:
-            facts = crossfile.module_facts(root.key, relpath)
-            self.testdocs_domain.digests[self.env.docname] = (
-                "module",
-                (root.key, relpath),
-                digest(facts),
-            )
+            label = _relative_label(path, root.project_root)
+            ctx.conftests.append(Sibling(label, None, "above the documented folder"))
+    stored = site.testdocs_domain.summaries.get(root.key, {}).get(relpath)
+    summary = stored[1] if stored else project.summary(root, relpath)
+    ctx.imports_tree = [link(rel) for rel in summary.imports]
+    crossfile = project.crossfile
+    if crossfile is None:
+        return
+    ctx.imported_by = [link(rel) for rel in crossfile.imported_by(root.key, relpath)]
+    for fixture in summary.fixtures_used:
+        users = [rel for rel in crossfile.fixture_users(root.key, fixture) if rel != relpath]
+        if users:
+            ctx.fixture_sharing.append((fixture, [link(rel) for rel in users]))
+    for imp in analysis.imports:
+        targets = local_imports(relpath, [imp], root.known, root.tree.root.name)
+        if targets:
+            ctx.import_pages[imp.display_module] = root.file_docnames[targets[0]]
+    if record:
+        facts = crossfile.module_facts(root.key, relpath)
+        site.testdocs_domain.digests[site.env.docname] = (
+            "module",
+            (root.key, relpath),
+            digest(facts),
+        )
 
 
 def _relative_label(path: Path, base: Path) -> str:
@@ -317,97 +347,105 @@ def _warn_problems(analysis: ModuleAnalysis, path: Path) -> None:
     warn("%s%s", subtype, location, first.message, suffix)
 
 
-class FolderDirective(_TestdocsDirective):
+class FolderDirective(SphinxDirective):
     """Render a folder page: summary table, README, other files and a toctree."""
 
+    required_arguments = 1
+    final_argument_whitespace = True
     option_spec: ClassVar[dict[str, Callable[[str], Any]]] = {"quoted": directives.flag}
 
     def run(self) -> list[nodes.Node]:
-        project = self.project
-        page = project.page(self.env.docname) if project else None
-        if page is not None and page.is_folder:
-            root, relpath = page.root, page.relpath
-            self.quiet_generated_page()
-        else:
-            path = self.target_path()
-            located = project.locate(path) if project else None
-            if not located:
-                return self.problem(
-                    f"testdocs-folder: {path} is not inside a directory listed in testdocs_dirs"
-                )
-            root, relpath = located
-        scanned = root.tree.folder(relpath)
-        if scanned is None:
-            return self.problem(f"testdocs-folder: no Python files in {root.absolute(relpath)}")
-        summaries = self._summaries(project, root, relpath, generated=page is not None)
-        subfolder_totals = {
-            sub: Totals.of([s for r, s in summaries.items() if r.startswith(sub + "/")])
-            for sub in scanned.subfolders
-        }
-        readme = None
-        if scanned.readme:
-            readme_path = root.absolute(scanned.readme)
-            self.env.note_dependency(str(readme_path))
-            try:
-                readme_text = readme_path.read_text(encoding="utf-8", errors="replace")
-                readme = (PurePosixPath(scanned.readme).name, readme_text)
-            except OSError:
-                readme = None
-        location = root.nodeid_path(relpath).rstrip("/") or root.name
-        is_root = relpath == ""
-        view = FolderView(
-            title=f"{root.name}/" if is_root else f"{relpath}/",
-            docname=self.env.docname,
-            folder=scanned,
-            is_root=is_root,
-            location=location,
-            summaries=summaries,
-            subfolder_totals=subfolder_totals,
-            file_docnames=root.file_docnames,
-            folder_docnames=root.folder_docnames,
-            readme=readme,
-            id_prefix="" if page is not None else nodes.make_id(location) + "-",
-            files_in_toctree=root.files_in_toctree,
-            all_folders=root.tree.folders,
+        return folder_page(Site.of(self), self.arguments[0], self.options)
+
+
+def folder_page(site: Site, argument: str, options: dict[str, Any]) -> list[nodes.Node]:
+    """The nodes of a folder page (``testdocs-folder``)."""
+    project = site.project
+    page = project.page(site.env.docname) if project else None
+    if page is not None and page.is_folder:
+        root, relpath = page.root, page.relpath
+        site.quiet_generated_page()
+    else:
+        path = site.target_path(argument, options)
+        located = project.locate(path) if project else None
+        if not located:
+            return site.problem(
+                f"testdocs-folder: {path} is not inside a directory listed in testdocs_dirs"
+            )
+        root, relpath = located
+    scanned = root.tree.folder(relpath)
+    if scanned is None:
+        return site.problem(f"testdocs-folder: no Python files in {root.absolute(relpath)}")
+    summaries = _summaries(site, project, root, relpath, generated=page is not None)
+    subfolder_totals = {
+        sub: Totals.of([s for r, s in summaries.items() if r.startswith(sub + "/")])
+        for sub in scanned.subfolders
+    }
+    readme = None
+    if scanned.readme:
+        readme_path = root.absolute(scanned.readme)
+        site.env.note_dependency(str(readme_path))
+        try:
+            readme_text = readme_path.read_text(encoding="utf-8", errors="replace")
+            readme = (PurePosixPath(scanned.readme).name, readme_text)
+        except OSError:
+            readme = None
+    location = root.nodeid_path(relpath).rstrip("/") or root.name
+    is_root = relpath == ""
+    view = FolderView(
+        title=f"{root.name}/" if is_root else f"{relpath}/",
+        docname=site.env.docname,
+        folder=scanned,
+        is_root=is_root,
+        location=location,
+        summaries=summaries,
+        subfolder_totals=subfolder_totals,
+        file_docnames=root.file_docnames,
+        folder_docnames=root.folder_docnames,
+        readme=readme,
+        id_prefix="" if page is not None else nodes.make_id(location) + "-",
+        files_in_toctree=root.files_in_toctree,
+        all_folders=root.tree.folders,
+    )
+    rendered = render_folder(view)
+    if is_root and page is not None:
+        site.testdocs_domain.note_objects(
+            site.env.docname,
+            [
+                TestObject("marker", m.name, site.env.docname, m.anchor, root.name)
+                for m in markers_of(summaries)
+            ],
         )
-        rendered = render_folder(view)
-        if is_root and page is not None:
-            self.testdocs_domain.note_objects(
-                self.env.docname,
-                [
-                    TestObject("marker", m.name, self.env.docname, m.anchor, root.name)
-                    for m in markers_of(summaries)
-                ],
-            )
-        return self.with_source(rendered)
+    return site.with_source(rendered)
 
-    def _summaries(
-        self, project: Project | None, root: TestRoot, relpath: str, *, generated: bool
-    ) -> dict[str, FileSummary]:
-        """Summaries of every file at or below the folder.
 
-        A generated folder page records the digest of what it shows of them, checked
-        before each build (``events.refresh_summaries``); inline, each file is a
-        dependency of the page.
-        """
-        assert project is not None
-        stored = self.testdocs_domain.summaries.get(root.key, {})
-        out: dict[str, FileSummary] = {}
-        for folder in summary_folders(root, relpath):
-            for rel in folder.files:
-                if not generated:
-                    for dependency in root.inputs(rel):
-                        self.env.note_dependency(str(dependency))
-                entry = stored.get(rel)
-                out[rel] = entry[1] if entry else project.summary(root, rel)
-        if generated and project.crossfile is not None:
-            facts = project.crossfile.folder_facts(root.key, relpath)
-            self.testdocs_domain.digests[self.env.docname] = (
-                "folder",
-                (root.key, relpath),
-                digest(facts),
-            )
-        return out
+def _summaries(
+    site: Site, project: Project | None, root: TestRoot, relpath: str, *, generated: bool
+) -> dict[str, FileSummary]:
+    """Summaries of every file at or below the folder.
+
+    A generated folder page records the digest of what it shows of them, checked
+    before each build (``events.refresh_summaries``); inline, each file is a
+    dependency of the page.
+    """
+    assert project is not None
+    stored = site.testdocs_domain.summaries.get(root.key, {})
+    out: dict[str, FileSummary] = {}
+    for folder in summary_folders(root, relpath):
+        for rel in folder.files:
+            if not generated:
+                for dependency in root.inputs(rel):
+                    site.env.note_dependency(str(dependency))
+            entry = stored.get(rel)
+            out[rel] = entry[1] if entry else project.summary(root, rel)
+    if generated and project.crossfile is not None:
+        facts = project.crossfile.folder_facts(root.key, relpath)
+        site.testdocs_domain.digests[site.env.docname] = (
+            "folder",
+            (root.key, relpath),
+            digest(facts),
+        )
+    return out
 
 
 class TestedByDirective(SphinxDirective):
