@@ -43,9 +43,11 @@ STAGES: tuple[tuple[str, str, str], ...] = (
     ("reading: all documents", "sphinx.builders", "Builder.read_doc"),
     ("reading: parse + directives", "sphinx.util.docutils", "_parse_str_to_doctree"),
     ("reading: docutils settings", "sphinx.util.docutils", "_get_settings"),
-    ("reading: rST parsing", "sphinx.parsers", "RSTParser.parse"),
+    ("reading: rST parsing (user pages)", "sphinx.parsers", "RSTParser.parse"),
+    ("reading: testdocs stubs (whole pages)", "sphinx_testdocs.stubparser", "StubParser.parse"),
     ("reading + writing: transforms", "sphinx.transforms", "SphinxTransformer.apply_transforms"),
-    ("reading: testdocs module pages", "sphinx_testdocs.directives", "ModuleDirective.run"),
+    ("reading: testdocs module pages", "sphinx_testdocs.directives", "module_page"),
+    ("reading: testdocs folder pages", "sphinx_testdocs.directives", "folder_page"),
     ("reading: pickling doctrees", "sphinx.builders", "Builder.write_doctree"),
     ("writing: unpickling doctrees", "sphinx.environment", "BuildEnvironment.get_doctree"),
     (

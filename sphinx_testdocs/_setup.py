@@ -24,6 +24,7 @@ from sphinx_testdocs.events import (
     scan_and_write_stubs,
     warn_missing_test_reference,
 )
+from sphinx_testdocs.pages import STUB_FILETYPE, STUB_SUFFIX
 from sphinx_testdocs.render.lexer import FastPythonLexer
 from sphinx_testdocs.render.nodes import (
     depart_details_html,
@@ -45,6 +46,7 @@ from sphinx_testdocs.render.nodes import (
     visit_listing_html,
 )
 from sphinx_testdocs.render.pieces import testdocs_pieces, visit_pieces_html
+from sphinx_testdocs.stubparser import StubParser
 from sphinx_testdocs.transforms import (
     ExpandCompact,
     ExpandDeferred,
@@ -73,6 +75,8 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
     app.add_post_transform(ExpandLinks)
     app.add_post_transform(ExpandCompact)
     app.add_post_transform(SinglePageLineAnchors)
+    app.add_source_suffix(STUB_SUFFIX, STUB_FILETYPE)
+    app.add_source_parser(StubParser)
     app.add_domain(TestDomain)
     app.add_directive("testdocs-module", ModuleDirective)
     app.add_directive("testdocs-folder", FolderDirective)

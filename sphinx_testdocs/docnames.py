@@ -9,7 +9,7 @@ from collections.abc import Iterable
 _SAFE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*\Z")
 _UNSAFE_CHAR = re.compile(r"[^A-Za-z0-9._-]")
 #: Longest segment kept as is. File systems allow 255 bytes per name; the stub adds
-#: ".rst", the HTML builder ".html", and a digest may be appended.
+#: ".testdocs", the HTML builder ".html", and a digest may be appended.
 MAX_SEGMENT = 120
 
 

@@ -40,10 +40,6 @@ def check_config(app: Sphinx, config: Config) -> None:
     _, errors = read_config(config)
     for error in errors:
         warn("%s", Subtype.config, None, error)
-    # Stubs are reStructuredText even in Markdown-only projects.
-    suffixes = config.source_suffix
-    if isinstance(suffixes, dict) and ".rst" not in suffixes:
-        suffixes[".rst"] = "restructuredtext"
 
 
 def scan_and_write_stubs(app: Sphinx) -> None:

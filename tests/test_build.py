@@ -6,6 +6,7 @@ import shutil
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 import sphinx
@@ -13,6 +14,7 @@ import sphinx.search
 from docutils import nodes
 
 from sphinx_testdocs.config import SECTIONS
+from sphinx_testdocs.pages import STUB_SUFFIX
 from tests.helpers import html_files, recording_reads, search_index, section_titles
 
 MODULE_DOC = "testdocs/suite/test_alpha.py"
@@ -134,7 +136,7 @@ def test_incremental_rebuilds(app: Any, make_app: Any) -> None:
         deleted.build()
     # The folder pages that listed it and the pages that name it as a sibling.
     assert "testdocs/suite/sub/test_beta.py" not in deleted.env.all_docs
-    assert not (srcdir / "testdocs/suite/sub/test_beta.py.rst").exists()
+    assert not (srcdir / f"testdocs/suite/sub/test_beta.py{STUB_SUFFIX}").exists()
     assert "testdocs/suite/sub/index" in read
     index = search_index(Path(deleted.outdir))
     assert not any("test_beta" in d for d in index["docnames"])
@@ -171,11 +173,49 @@ def _sorted_titles(index: dict[str, Any]) -> dict[str, Any]:
 @pytest.mark.sphinx("html", testroot="basic", srcdir="stubs")
 def test_stubs_are_rewritten_only_when_changed(app: Any, make_app: Any) -> None:
     app.build()
-    stub = Path(app.srcdir) / "testdocs/suite/test_alpha.py.rst"
+    stub = Path(app.srcdir) / f"testdocs/suite/test_alpha.py{STUB_SUFFIX}"
     before = stub.stat().st_mtime_ns
     make_app("html", srcdir=app.srcdir).build()
     assert stub.stat().st_mtime_ns == before
     assert (Path(app.srcdir) / "testdocs/.gitignore").read_text().endswith("*\n")
+
+
+@pytest.mark.sphinx("html", testroot="basic", srcdir="old-stubs")
+def test_stubs_of_earlier_versions_are_removed(app: Any, make_app: Any, warning: Any) -> None:
+    # Earlier versions wrote reStructuredText stubs (".rst"): left in place, each would
+    # be a second source for its page. Files of the user's own there stay.
+    app.build()
+    generated = Path(app.srcdir) / "testdocs/suite"
+    stub = generated / f"test_alpha.py{STUB_SUFFIX}"
+    old = generated / "test_alpha.py.rst"
+    old.write_text(stub.read_text().replace(STUB_SUFFIX, ".rst"))
+    mine = generated / "notes.rst"
+    mine.write_text("Notes\n=====\n")
+    rebuilt = make_app("html", srcdir=app.srcdir, warning=warning)
+    rebuilt.build()
+    assert not old.exists() and stub.exists() and mine.exists()
+    assert "multiple files found" not in warning.getvalue()
+
+
+def test_stub_text_reads_back(tmp_path: Path) -> None:
+    from sphinx_testdocs.config import TestdocsConfig
+    from sphinx_testdocs.pages import read_stub, stub_text
+    from sphinx_testdocs.project import build_project
+
+    suite = tmp_path / "src/odd dir #1"
+    (suite / "sub").mkdir(parents=True)
+    (suite / "test_a.py").write_text("def test_a():\n    pass\n")
+    (suite / "sub/test_b.py").write_text("def test_b():\n    pass\n")
+    config = TestdocsConfig(dirs=(str(suite),), toctree_files=1)
+    project = build_project(config, tmp_path / "src", tmp_path / "src", [])
+    stubs = {docname: read_stub(stub_text(project, ref)) for docname, ref in project.pages()}
+    module = next(s for d, s in stubs.items() if d.endswith("test_a.py"))
+    folder = next(s for d, s in stubs.items() if d.endswith("sub/index"))
+    assert module is not None and folder is not None
+    assert module.directive == "testdocs-module" and folder.directive == "testdocs-folder"
+    assert module.quoted and unquote(module.argument) == "/odd dir #1/test_a.py"
+    assert module.orphan and not folder.orphan  # over testdocs_toctree_files: no toctree
+    assert read_stub("Title\n=====\n\n.. testdocs-module:: /x.py\n") is None
 
 
 @pytest.mark.sphinx("html", testroot="myst")
@@ -311,7 +351,7 @@ def test_generated_titles_rubrics_and_fields_carry_their_source(app: Any) -> Non
         for kind in kinds:
             found = list(doctree.findall(kind))
             assert found, (docname, kind)
-            assert all(n.source and n.source.endswith(".rst") for n in found), (docname, kind)
+            assert all(n.source and n.source.endswith(STUB_SUFFIX) for n in found), (docname, kind)
 
 
 #: Sphinx 8+ skips "no-search" content when indexing; older versions index everything.
