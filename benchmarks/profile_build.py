@@ -3,7 +3,8 @@
 Usage::
 
     python benchmarks/profile_build.py TREE [--include GLOB] [--tool testdocs|plain]
-        [--theme alabaster|furo|nosidebar] [--profile] [--top N]
+        [--theme alabaster|furo|nosidebar] [--rebuild touch|noop]
+        [--timers] [--transforms] [--profile] [--top N]
 
 Always prints the time each document took to read and to write (the slowest first) and
 the process's memory at each build stage. With ``--profile`` the build also runs under
@@ -18,9 +19,11 @@ import cProfile
 import functools
 import inspect
 import io
+import os
 import pstats
 import resource
 import shutil
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -29,7 +32,15 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench import DEFAULT_WORK, PAGE, Variant, copy_corpus, select_files, write_project
+from bench import (
+    DEFAULT_WORK,
+    PAGE,
+    Variant,
+    copy_corpus,
+    median_sized,
+    select_files,
+    write_project,
+)
 
 #: The stages of a build: (label, module, attribute path of the function). ``--timers``
 #: wraps each with a CPU-time accumulator (only the outermost call counts, so recursion
@@ -61,7 +72,11 @@ STAGES: tuple[tuple[str, str, str], ...] = (
         "BuildEnvironment.apply_post_transforms",
     ),
     ("writing: testdocs deferred content", "sphinx_testdocs.transforms", "ExpandDeferred.run"),
-    ("writing: resolving references", "sphinx.transforms.post_transforms", "ReferencesResolver.run"),
+    (
+        "writing: resolving references",
+        "sphinx.transforms.post_transforms",
+        "ReferencesResolver.run",
+    ),
     (
         "writing: highlight language",
         "sphinx.transforms.post_transforms.code",
@@ -219,8 +234,10 @@ class Recorder:
         app.connect("build-finished", lambda *a: self.stage("after writing"), 900)
 
 
-def build(srcdir: Path, recorder: Recorder, profile: cProfile.Profile | None) -> None:
-    """One fresh -j 1 HTML build in this process."""
+def build(
+    srcdir: Path, recorder: Recorder, profile: cProfile.Profile | None, *, fresh: bool = True
+) -> None:
+    """One -j 1 HTML build in this process (fresh: without the last build's environment)."""
     from sphinx.application import Sphinx
 
     base = srcdir.parent
@@ -233,7 +250,7 @@ def build(srcdir: Path, recorder: Recorder, profile: cProfile.Profile | None) ->
         "html",
         status=io.StringIO(),
         warning=sys.stderr,
-        freshenv=True,
+        freshenv=fresh,
     )
     recorder.stage("after setup (scan, stubs)")
     recorder.attach(app)
@@ -276,6 +293,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--transforms", action="store_true", help="time each transform (reading and writing)"
     )
+    parser.add_argument(
+        "--rebuild",
+        choices=("touch", "noop"),
+        help="measure a rebuild on top of a fresh build: after touching the file of "
+        "median size, or with nothing changed",
+    )
     parser.add_argument("--top", type=int, default=30, help="functions by own time")
     parser.add_argument("--docs", type=int, default=8, help="slowest documents shown")
     parser.add_argument("--dump", type=Path, help="save the raw profile (pstats format)")
@@ -294,16 +317,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     for sub in ("html", "doctrees"):
         shutil.rmtree(srcdir.parent / sub, ignore_errors=True)
     write_project(variant, corpus, files, srcdir)
+    if args.rebuild:
+        # The fresh build the rebuild starts from, in a child: not measured, and its
+        # memory does not count in this process's peak.
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "sphinx",
+                "-q",
+                "-b",
+                "html",
+                "-d",
+                str(srcdir.parent / "doctrees"),
+                str(srcdir),
+                str(srcdir.parent / "html"),
+            ],
+            check=True,
+        )
+        if args.rebuild == "touch":
+            now = time.time()
+            os.utime(corpus / median_sized(corpus, files), (now, now))
 
     recorder = Recorder()
     timers = install_timers() if args.timers else None
     transform_times = install_transform_timers() if args.transforms else None
     profile = cProfile.Profile() if args.profile else None
     start, cpu_start = time.perf_counter(), time.process_time()
-    build(srcdir, recorder, profile)
+    build(srcdir, recorder, profile, fresh=not args.rebuild)
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     under = " (under cProfile)" if profile else ""
-    print(f"{variant.name}: {len(files)} files, {wall:.1f} s wall, {cpu:.1f} s CPU{under}")
+    what = f" ({args.rebuild} rebuild)" if args.rebuild else ""
+    print(f"{variant.name}{what}: {len(files)} files, {wall:.1f} s wall, {cpu:.1f} s CPU{under}")
 
     print("\nmemory by stage (MB): now / peak so far")
     for name, now, peak in recorder.stages:

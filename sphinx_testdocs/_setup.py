@@ -55,7 +55,7 @@ from sphinx_testdocs.transforms import (
 )
 
 #: Bump when anything stored in the environment changes shape.
-ENV_VERSION = 5
+ENV_VERSION = 6
 
 
 def setup_extension(app: Sphinx) -> dict[str, Any]:

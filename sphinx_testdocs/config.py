@@ -118,6 +118,16 @@ OPTIONS: tuple[Option, ...] = (
         types=(int,),
     ),
     Option(
+        "index_tests",
+        False,
+        "Also list every test function in the general index (test modules, test classes, "
+        "fixtures and markers always are). Tests are found through the search box, their "
+        "module's page and the :test:test: role either way; on large suites thousands of "
+        "test_* entries make the index page long and cost time on every build.",
+        _typed(bool),
+        types=(bool,),
+    ),
+    Option(
         "section_titles",
         {},
         "Rename sections ({'security': 'Safety'}) or drop them "
@@ -188,6 +198,7 @@ class TestdocsConfig:
     add_to_toctree: bool = True
     toctree_caption: str = "Test suite"
     toctree_files: int = 200
+    index_tests: bool = False
     section_titles: Mapping[str, str | None] = field(default_factory=dict)
     collapse_source_lines: int = 40
     project_root: str | None = None

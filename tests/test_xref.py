@@ -15,6 +15,7 @@ from sphinx.util.inventory import InventoryFile
 
 from sphinx_testdocs import domain as testdomain
 from sphinx_testdocs.analysis.summary import Totals
+from tests.helpers import search_index
 
 ROOT_DOC = "testdocs/tests/index"
 CORE_DOC = "testdocs/tests/test_core.py"
@@ -141,18 +142,36 @@ def test_ambiguous_and_missing_references_warn(app: Any, make_app: Any) -> None:
     assert "no test object 'nothing' for :test:fixture:" in warnings
 
 
-@pytest.mark.sphinx("html", testroot="xref", srcdir="xref-genindex")
-def test_every_object_kind_is_in_the_general_index(app: Any) -> None:
+@pytest.mark.parametrize("index_tests", [False, True])
+def test_every_object_kind_is_in_the_general_index(
+    make_app: Any, rootdir: Path, tmp_path: Path, index_tests: bool
+) -> None:
+    srcdir = tmp_path / "xref"
+    shutil.copytree(rootdir / "test-xref", srcdir)
+    app = make_app("html", srcdir=srcdir, confoverrides={"testdocs_index_tests": index_tests})
     app.build()
     genindex = (Path(app.outdir) / "genindex.html").read_text()
     for entry in (
         "test_core.py (test module)",
         "TestCalc (test class in test_core.py)",
-        "test_add (test in test_core.py)",
         "calc (fixture in conftest.py)",
         "slow (marker)",
     ):
         assert entry in genindex, entry
+    # Tests only on request: thousands of test_* entries on large suites.
+    assert ("test_add (test in test_core.py)" in genindex) is index_tests
+    page = (Path(app.outdir) / f"{CORE_DOC}.html").read_text()
+    listed = "its test classes, tests and fixtures" if index_tests else "classes and fixtures)"
+    assert listed in page
+    # Either way a test is found by the search box and links to its place.
+    index = search_index(Path(app.outdir))
+    found = {
+        f"{prefix}.{o[4]}"
+        for prefix, entries in index["objects"].items()
+        for o in entries
+        if index["objnames"][str(o[1])][:2] == ["test", "test"]
+    }
+    assert "test_core.py::test_add" in found
 
 
 @pytest.mark.sphinx("html", testroot="xref")

@@ -422,7 +422,8 @@ def _structure(
         if defn.kind is DefKind.ASYNC_FUNCTION:
             label = "async " + label
         labels.setdefault(defn.line, label)
-        if label.endswith(("test", "test class", "fixture")):
+        indexed = ("test class", "fixture", "test") if ctx.config.index_tests else _INDEXED
+        if label.endswith(indexed):
             target = ctx.anchors.get(defn.line) or ctx.unique_id("def-" + defn.qualname)
             what = label.replace("async ", "")
             index_entries.append(IndexEntry(defn.name, f"{what} in {relpath}", target))
@@ -512,6 +513,9 @@ def _defline(payload: StructurePayload, defn: Definition) -> testdocs_defline:
         anchor=payload.line_anchor,
     )
 
+
+#: Definitions in the general index by default (see ``testdocs_index_tests``).
+_INDEXED = ("test class", "fixture")
 
 #: Nesting shown as a tree; deeper definitions are listed flat (see ``_structure``).
 _MAX_TREE_DEPTH = 8
@@ -936,19 +940,24 @@ def _xrefs(
         ctx.root_docname if ctx.root_docname != ctx.folder_docname else None,
         ctx.root_label or "root",
         len(index_entries),
+        "its test classes, tests and fixtures"
+        if ctx.config.index_tests
+        else "its test classes and fixtures",
     )
     return [testdocs_deferred(kind="xrefs", payload=payload)]
 
 
 @lazy_content("xrefs")
-def _expand_xrefs(payload: tuple[str | None, str, str | None, str, int]) -> list[nodes.Node]:
-    folder_docname, folder_label, root_docname, root_label, entries = payload
+def _expand_xrefs(
+    payload: tuple[str | None, str, str | None, str, int, str],
+) -> list[nodes.Node]:
+    folder_docname, folder_label, root_docname, root_label, entries, indexed = payload
     links: list[nodes.Node] = []
     if folder_docname:
         links.append(para("Folder page: ", doc_link(folder_docname, folder_label)))
     if root_docname:
         links.append(para("Test suite page: ", doc_link(root_docname, root_label)))
-    what = "the file itself, its test classes, tests and fixtures"
+    what = f"the file itself, {indexed}"
     links.append(
         para(
             _ref("genindex", "General index"),
