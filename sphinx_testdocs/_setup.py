@@ -8,7 +8,13 @@ from sphinx.application import Sphinx
 
 from sphinx_testdocs import __version__
 from sphinx_testdocs._export_events import write_collection_json
-from sphinx_testdocs._heap import freeze_after_analysis, freeze_after_reading, unfreeze_heap
+from sphinx_testdocs._heap import (
+    freeze_after_analysis,
+    freeze_after_reading,
+    pause_for_environment_load,
+    resume_after_environment_load,
+    unfreeze_heap,
+)
 from sphinx_testdocs.config import OPTIONS
 from sphinx_testdocs.directives import FolderDirective, ModuleDirective, TestedByDirective
 from sphinx_testdocs.domain import TestDomain
@@ -84,6 +90,9 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
     app.add_lexer("testdocs-python", FastPythonLexer)
 
     app.connect("config-inited", check_config)
+    # Sphinx loads the saved environment between these two events: see _heap.py.
+    app.connect("config-inited", pause_for_environment_load, priority=900)
+    app.connect("builder-inited", resume_after_environment_load, priority=100)
     app.connect("builder-inited", scan_and_write_stubs)
     app.connect("env-get-outdated", refresh_summaries)
     app.connect("env-before-read-docs", analyse_before_reading)
