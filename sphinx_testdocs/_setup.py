@@ -52,6 +52,7 @@ from sphinx_testdocs.render.nodes import (
     visit_listing_html,
 )
 from sphinx_testdocs.render.pieces import testdocs_pieces, visit_pieces_html
+from sphinx_testdocs.sidebar import share_sidebar_toctree
 from sphinx_testdocs.stubparser import StubParser
 from sphinx_testdocs.transforms import (
     ExpandCompact,
@@ -104,6 +105,8 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-read", release_read_doctrees)
     app.connect("env-updated", finish_reading)
     app.connect("doctree-resolved", forget_written_doctree)
+    # Before themes' own handlers (priority 500), which may call toctree() at once.
+    app.connect("html-page-context", share_sidebar_toctree, priority=400)
     app.connect("build-finished", write_collection_json)
     # After the analyses (priority 500) and once every page is read: see _heap.py.
     app.connect("env-before-read-docs", freeze_after_analysis, priority=800)

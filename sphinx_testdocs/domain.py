@@ -152,9 +152,16 @@ class TestDomain(Domain):
     }
 
     project: Project | None = None
+
+    def __init__(self, env: BuildEnvironment) -> None:
+        super().__init__(env)
+        self.sidebar_toctrees = {}
     #: Names a ``py`` reference may resolve to, for the write phase (see
     #: ``transforms.ExpandDeferred``); ``events.finish_reading`` resets it each build.
     python_names: frozenset[str] | None = None
+    #: Sidebar toctrees shared by generated pages of one folder (``sidebar.py``), for
+    #: the write phase: ``events.finish_reading`` empties it each build.
+    sidebar_toctrees: dict[tuple[str, tuple[tuple[str, Any], ...]], str]
     _lookup: dict[str, dict[str, list[TestObject]]] | None = None
 
     # --- stored data ----------------------------------------------------------------

@@ -233,6 +233,7 @@ def finish_reading(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """Once every page is read, keep nothing the writer does not need."""
     release_read_doctrees(app)
     _domain(env).python_names = None  # the Python domain may have changed
+    _domain(env).sidebar_toctrees.clear()  # and any page's title
     project = _domain(env).project
     if project is not None:
         project.forget_analyses()

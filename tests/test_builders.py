@@ -317,6 +317,39 @@ def test_themes(build: Build, theme: str) -> None:
     assert broken_links(outdir) == []
 
 
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("builder", ["html", "dirhtml"])
+def test_shared_sidebars_are_the_pages_own(
+    rootdir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, theme: str, builder: str
+) -> None:
+    """Pages outside every toctree share one sidebar toctree per folder (sidebar.py):
+    every page comes out exactly as when each computes its own."""
+    from sphinx_testdocs import _setup
+
+    def build(name: str) -> tuple[Path, Any]:
+        srcdir = tmp_path / name
+        shutil.copytree(rootdir / "test-basic", srcdir)
+        # File pages out of the toctree, as on suites of more than 200 files.
+        overrides = {"html_theme": theme, "testdocs_toctree_files": 0}
+        app = SphinxTestApp(builder, srcdir=srcdir, confoverrides=overrides, status=StringIO())
+        app.build()
+        app.cleanup()
+        return Path(app.outdir), app.env.get_domain("test")
+
+    shared, domain = build("shared")
+    monkeypatch.setattr(_setup, "share_sidebar_toctree", lambda *args: None)
+    own, _ = build("own")
+    pages = sorted(p.relative_to(shared) for p in shared.rglob("*.html"))
+    assert pages == sorted(p.relative_to(own) for p in own.rglob("*.html"))
+    for page in pages:
+        assert (shared / page).read_bytes() == (own / page).read_bytes(), page
+    # suite/ holds three file pages: one answer served them all (pydata's theme builds
+    # its navigation without toctree()).
+    if builder == "html" and theme != "pydata_sphinx_theme":
+        folders = {folder for folder, _ in domain.sidebar_toctrees}
+        assert "testdocs/suite" in folders
+
+
 def test_relative_links_helper_sees_breakage(tmp_path: Path) -> None:
     (tmp_path / "a.html").write_text('<a href="b.html#x">b</a><a href="#here">h</a>')
     (tmp_path / "b.html").write_text('<p id="y"></p>')
