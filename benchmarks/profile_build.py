@@ -93,6 +93,7 @@ STAGES: tuple[tuple[str, str, str], ...] = (
         "StandaloneHTMLBuilder.handle_page",
     ),
     ("writing: sidebar toctree", "sphinx.environment.adapters.toctree", "global_toctree_for_doc"),
+    ("reading + writing: taking doctrees apart", "sphinx_testdocs.events", "take_apart"),
     ("writing: Jinja rendering", "sphinx.jinja2glue", "BuiltinTemplateLoader.render"),
     ("writing: furo page context", "furo", "_html_page_context"),
     ("writing: furo navigation (BeautifulSoup)", "furo.navigation", "get_navigation_tree"),
