@@ -456,6 +456,25 @@ class Report:
         ]
         return statistics.median(values) if values else None
 
+    def paired_ratio(self, theme: str, scenario: str, attr: str) -> float | None:
+        """Median over repetitions of testdocs / plain within each repetition.
+
+        The two builds of a theme run back to back in every repetition, so their ratio
+        is less exposed to the machine's drift than a ratio of medians taken over the
+        whole run.
+        """
+        ratios = []
+        for rep in sorted({m.rep for m in self.builds}):
+            pair = {
+                m.variant: getattr(m, attr)
+                for m in self.builds
+                if m.rep == rep and m.scenario == scenario
+            }
+            ours, base = pair.get(f"testdocs-{theme}"), pair.get(f"plain-{theme}")
+            if ours is not None and base:
+                ratios.append(ours / base)
+        return statistics.median(ratios) if ratios else None
+
     def phase_median(self, name: str) -> float | None:
         values = [p.seconds for p in self.phases if p.name == name]
         return statistics.median(values) if values else None
@@ -485,6 +504,9 @@ class Report:
                     base = self.median(f"plain-{theme}", scenario, attr)
                     if ours is not None and base:
                         out["ratios"][f"{theme}/{scenario}/{attr}"] = round(ours / base, 3)
+                paired = self.paired_ratio(theme, scenario, "cpu_s")
+                if paired is not None:
+                    out["ratios"][f"{theme}/{scenario}/cpu_s/paired"] = round(paired, 3)
         for name in sorted({p.name for p in self.phases}):
             out["phases"][name] = self.phase_median(name)
         analysis, parse = out["phases"].get("analysis"), out["phases"].get("ast.parse")
@@ -505,6 +527,7 @@ def print_table(report: Report) -> None:
     header = (
         f"{'theme/scenario':<20}{'wall s: plain/td/ratio':>23}{'cpu s: plain/td/ratio':>23}"
         f"{'RSS MB: plain/td/ratio':>23}{'read p/t':>10}{'pages/s p/t':>13}{'out MB p/t':>13}"
+        f"{'cpu paired':>11}"
     )
     print(header)
     print("-" * len(header))
@@ -523,7 +546,12 @@ def print_table(report: Report) -> None:
                 + f"{p['docs_read']:>5.0f}/{t['docs_read']:<4.0f}"
                 + f"{p['pages_per_s']:>6.1f}/{t['pages_per_s']:<6.1f}"
                 + f"{p['output_mb']:>6.1f}/{t['output_mb']:<6.1f}"
+                + f"{summary['ratios'].get(f'{theme}/{scenario}/cpu_s/paired', 0):>9.2f}"
             )
+    print(
+        "cpu paired: the median over repetitions of testdocs / plain CPU time within each "
+        "repetition"
+    )
     for name, seconds in summary["phases"].items():
         print(f"phase {name:<14}{seconds:>8.2f} s CPU")
     if "analysis/ast.parse" in summary["ratios"]:
