@@ -34,6 +34,9 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 MODULE_PAGE = "testdocs/suite/test_alpha.py.html"
 #: Upper bound for one wait; the whole file takes a few seconds.
 TIMEOUT = 15.0
+#: The first reply waits for the browser to start: on a fresh machine a cold start
+#: (profile creation, font caches) has taken longer than TIMEOUT on 2 cores.
+STARTUP_TIMEOUT = 90.0
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None,
@@ -136,7 +139,7 @@ class Chromium:
         if self.session and not kw.get("browser"):
             message["sessionId"] = self.session
         os.write(self._write_fd, json.dumps(message).encode() + b"\0")
-        deadline = time.monotonic() + self.timeout
+        deadline = time.monotonic() + kw.get("timeout", self.timeout)
         with self._cond:
             while message_id not in self._replies:
                 left = deadline - time.monotonic()
@@ -150,7 +153,9 @@ class Chromium:
 
     def open_page(self, width: int = 1280, height: int = 900) -> None:
         """Create a page, attach to it and enable the domains whose events we read."""
-        target = self.send("Target.createTarget", {"url": "about:blank"}, browser=True)
+        target = self.send(
+            "Target.createTarget", {"url": "about:blank"}, browser=True, timeout=STARTUP_TIMEOUT
+        )
         attached = self.send(
             "Target.attachToTarget",
             {"targetId": target["targetId"], "flatten": True},
