@@ -27,7 +27,8 @@ from typing import Any
 SMALL_BUILD = 20
 
 #: Whether this build froze the heap (a process may freeze it for reasons of its own,
-#: e.g. before forking workers: that is then left alone).
+#: e.g. before forking workers: that is then left alone), and whether it paused the
+#: collector for the environment's load.
 _state = {"frozen": False, "paused": False}
 
 

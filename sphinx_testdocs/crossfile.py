@@ -5,7 +5,7 @@ tests an API object. Derived from the per-file summaries, never from re-analysis
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from sphinx_testdocs.analysis.summary import FileSummary
@@ -35,16 +35,11 @@ class CrossFile:
     def _build(self) -> None:
         if self._ready:
             return
-        # Roots and files in sorted order: lists come out sorted, whatever order the
-        # summaries were computed in (-j 1 and -j 2 give the same pages).
-        for root in sorted(self.summaries):
-            files = self.summaries[root]
-            for relpath in sorted(files):
-                summary = files[relpath]
-                for target in summary.imports:
-                    self._imported_by.setdefault((root, target), []).append(relpath)
-                for fixture in summary.fixtures_used:
-                    self._fixture_users.setdefault((root, fixture), []).append(relpath)
+        for root, relpath, summary in self._in_order():
+            for target in summary.imports:
+                self._imported_by.setdefault((root, target), []).append(relpath)
+            for fixture in summary.fixtures_used:
+                self._fixture_users.setdefault((root, fixture), []).append(relpath)
         self._ready = True
 
     def _build_uses(self) -> None:
@@ -52,12 +47,18 @@ class CrossFile:
         # only by "tested by" lists, not by the digests every build checks.
         if self._uses_ready:
             return
+        for root, relpath, summary in self._in_order():
+            for name, line, test in summary.exercises:
+                self._uses.setdefault(name, []).append(TestUse(root, relpath, line, test))
+        self._uses_ready = True
+
+    def _in_order(self) -> Iterator[tuple[str, str, FileSummary]]:
+        # Roots and files in sorted order: lists come out sorted, whatever order the
+        # summaries were computed in (-j 1 and -j 2 give the same pages).
         for root in sorted(self.summaries):
             files = self.summaries[root]
             for relpath in sorted(files):
-                for name, line, test in files[relpath].exercises:
-                    self._uses.setdefault(name, []).append(TestUse(root, relpath, line, test))
-        self._uses_ready = True
+                yield root, relpath, files[relpath]
 
     def imported_by(self, root: str, relpath: str) -> list[str]:
         self._build()

@@ -156,6 +156,7 @@ class TestDomain(Domain):
     def __init__(self, env: BuildEnvironment) -> None:
         super().__init__(env)
         self.sidebar_toctrees = {}
+
     #: Names a ``py`` reference may resolve to, for the write phase (see
     #: ``transforms.ExpandDeferred``); ``events.finish_reading`` resets it each build.
     python_names: frozenset[str] | None = None

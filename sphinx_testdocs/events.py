@@ -234,11 +234,11 @@ def release_read_doctrees(app: Sphinx, *args: object) -> None:
 def finish_reading(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """Once every page is read, keep nothing the writer does not need."""
     release_read_doctrees(app)
-    _domain(env).python_names = None  # the Python domain may have changed
-    _domain(env).sidebar_toctrees.clear()  # and any page's title
-    project = _domain(env).project
-    if project is not None:
-        project.forget_analyses()
+    domain = _domain(env)
+    domain.python_names = None  # the Python domain may have changed
+    domain.sidebar_toctrees.clear()  # and any page's title
+    if domain.project is not None:
+        domain.project.forget_analyses()
     return []
 
 

@@ -80,6 +80,7 @@ class Stub:
     argument: str
     quoted: bool
     orphan: bool
+    line: int  # of the directive in the stub, for warnings
 
 
 _STUB_DIRECTIVE = re.compile(r"^\.\. (testdocs-module|testdocs-folder):: (.+)$", re.MULTILINE)
@@ -96,6 +97,7 @@ def read_stub(text: str) -> Stub | None:
         argument=found[2],
         quoted="   :quoted:" in lines,
         orphan=":orphan:" in lines,
+        line=text.count("\n", 0, found.start()) + 1,
     )
 
 

@@ -13,7 +13,7 @@ from sphinx.parsers import Parser
 
 from sphinx_testdocs._log import Subtype, warn
 from sphinx_testdocs.directives import Site, folder_page, module_page
-from sphinx_testdocs.pages import STUB_FILETYPE, read_stub
+from sphinx_testdocs.pages import STUB_FILETYPE, STUB_SUFFIX, read_stub
 
 
 class StubParser(Parser):
@@ -23,25 +23,19 @@ class StubParser(Parser):
         source = document["source"]
         stub = read_stub(inputstring)
         if stub is None:
-            # Stubs are rewritten on every build: only a hand edit between two builds
-            # gets here. The page says so rather than vanish.
+            # The suffix is the extension's, the file is not (a hand edit of a stub, or
+            # a file of the user's): the page says so rather than vanish.
             warn("not a stub sphinx-testdocs wrote: %s", Subtype.directive, source, source)
-            document += nodes.paragraph("", "This generated page was edited by hand.")
+            document += nodes.paragraph(
+                "", f"This page's source is not a stub sphinx-testdocs wrote ({STUB_SUFFIX})."
+            )
             return
         if stub.orphan:
             # What the ":orphan:" field list of a reStructuredText page becomes: Sphinx's
             # metadata collector reads the document's docinfo.
             field = nodes.field("", nodes.field_name("", "orphan"), nodes.field_body())
             document += nodes.docinfo("", field)
-        site = Site(document.settings.env, document, source, _directive_line(inputstring))
+        site = Site(document.settings.env, document, source, stub.line)
         options = {"quoted": None} if stub.quoted else {}
         build = module_page if stub.directive == "testdocs-module" else folder_page
         document.extend(build(site, stub.argument, options))
-
-
-def _directive_line(text: str) -> int:
-    """The stub's line of the directive it stands for, for warnings."""
-    for number, line in enumerate(text.splitlines(), 1):
-        if line.startswith(".. testdocs-"):
-            return number
-    return 1

@@ -77,8 +77,7 @@ class ExpandCompact(SphinxPostTransform):
         if _builder_format(self) == "html":
             return
         # Lazy content expands into compact nodes: repeat until none is left.
-        compact = (*COMPACT_NODES, testdocs_pieces)
-        while found := list(self.document.findall(lambda n: isinstance(n, compact))):
+        while found := list(self.document.findall(lambda n: isinstance(n, COMPACT_NODES))):
             for node in found:
                 node.replace_self(node.expand())  # type: ignore[attr-defined]
         # Only HTML listings carry an anchor per line: elsewhere a line link would be

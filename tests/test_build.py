@@ -197,6 +197,21 @@ def test_stubs_of_earlier_versions_are_removed(app: Any, make_app: Any, warning:
     assert "multiple files found" not in warning.getvalue()
 
 
+@pytest.mark.sphinx("html", testroot="basic", srcdir="foreign-stub")
+def test_a_testdocs_file_not_written_by_the_extension_warns(app: Any, warning: Any) -> None:
+    # Any *.testdocs file goes to the stub parser; one the extension did not write (no
+    # header) gets a page saying so and a warning with the file, not a traceback.
+    (Path(app.srcdir) / "notes.testdocs").write_text(".. testdocs-module:: /suite/x.py\n")
+    with (Path(app.srcdir) / "index.rst").open("a") as fh:
+        fh.write("\n.. toctree::\n\n   notes\n")
+    app.build()
+    assert "not a stub sphinx-testdocs wrote" in warning.getvalue()
+    assert "[testdocs.directive]" in warning.getvalue()
+    assert "notes.testdocs" in warning.getvalue()
+    page = (Path(app.outdir) / "notes.html").read_text(encoding="utf-8")
+    assert "not a stub sphinx-testdocs wrote (.testdocs)" in page
+
+
 def test_stub_text_reads_back(tmp_path: Path) -> None:
     from sphinx_testdocs.config import TestdocsConfig
     from sphinx_testdocs.pages import read_stub, stub_text
@@ -215,6 +230,9 @@ def test_stub_text_reads_back(tmp_path: Path) -> None:
     assert module.directive == "testdocs-module" and folder.directive == "testdocs-folder"
     assert module.quoted and unquote(module.argument) == "/odd dir #1/test_a.py"
     assert module.orphan and not folder.orphan  # over testdocs_toctree_files: no toctree
+    # Warnings about a page point at the stub's directive line (after the header).
+    text = stub_text(project, project.page(next(d for d in stubs if d.endswith("test_a.py"))))
+    assert text.splitlines()[module.line - 1].startswith(".. testdocs-module:: ")
     assert read_stub("Title\n=====\n\n.. testdocs-module:: /x.py\n") is None
 
 

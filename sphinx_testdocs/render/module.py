@@ -406,6 +406,7 @@ def _structure(
     stack: list[tuple[Definition, Definition | None]] = [
         (d, None) for d in reversed(analysis.definitions)
     ]
+    indexed = (*_INDEXED, "test") if ctx.config.index_tests else _INDEXED
     while stack:
         defn, parent = stack.pop()
         stack.extend((child, defn) for child in reversed(defn.children))
@@ -422,7 +423,6 @@ def _structure(
         if defn.kind is DefKind.ASYNC_FUNCTION:
             label = "async " + label
         labels.setdefault(defn.line, label)
-        indexed = ("test class", "fixture", "test") if ctx.config.index_tests else _INDEXED
         if label.endswith(indexed):
             target = ctx.anchors.get(defn.line) or ctx.unique_id("def-" + defn.qualname)
             what = label.replace("async ", "")
@@ -484,7 +484,7 @@ def _structure_html(payload: StructurePayload, encode: Callable[[str], str]) -> 
         facts = _facts(payload, defn)
         if facts:
             write('<ul class="testdocs-facts simple">\n')
-            out.extend(f"<li><p>{_fact_html(f, encode)}</p></li>\n" for f in facts)
+            out.extend(f"<li><p>{pieces_html(f, encode)}</p></li>\n" for f in facts)
             write("</ul>\n")
         deeper = _deeper_and_inherited(payload, defn, depth)
         if (defn.children and depth < _MAX_TREE_DEPTH) or deeper:
@@ -492,7 +492,7 @@ def _structure_html(payload: StructurePayload, encode: Callable[[str], str]) -> 
             if depth < _MAX_TREE_DEPTH:
                 for child in defn.children:
                     item(child, depth + 1)
-            out.extend(f"<li><p>{_fact_html(f, encode)}</p></li>\n" for f in deeper)
+            out.extend(f"<li><p>{pieces_html(f, encode)}</p></li>\n" for f in deeper)
             write("</ul>\n")
         write("</li>\n")
 
@@ -529,10 +529,6 @@ def _fact_node(fact: Fact) -> nodes.paragraph:
     node = para()
     node.extend(pieces_nodes(fact))
     return node
-
-
-def _fact_html(fact: Fact, encode: Callable[[str], str]) -> str:
-    return pieces_html(fact, encode)
 
 
 def _facts(payload: StructurePayload, defn: Definition) -> list[Fact]:
@@ -762,8 +758,14 @@ def _exercised(payload: DependenciesPayload) -> list[nodes.Node]:
 def _import_pieces(module: str, imports: list[Import], payload: DependenciesPayload) -> Fact:
     page = payload.import_pages.get(module)
     relative = module.startswith(".")
-    head: Piece = DocLink(page, module) if page else Code(module)
-    pieces: Fact = [head if page or relative else PyRef("mod", module, module)]
+    head: Piece
+    if page:
+        head = DocLink(page, module)
+    elif relative:
+        head = Code(module)
+    else:
+        head = PyRef("mod", module, module)
+    pieces: Fact = [head]
     aliases = sorted({i.asname for i in imports if i.asname})
     if aliases:
         pieces += [" as ", *_joined_pieces([Code(a)] for a in aliases)]

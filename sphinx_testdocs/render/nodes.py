@@ -124,7 +124,8 @@ LINE_LINK = "testdocs-line"
 
 def line_link_html(encode: Callable[[str], str], anchor: str, line: int, text: str) -> str:
     """The HTML of ``line_reference``: a link to a line of this page's listing."""
-    return f'<a class="reference internal {LINE_LINK}" href="#{encode(anchor)}-{line}">{text}</a>'
+    href = f"#{encode(anchor)}-{line}"
+    return f'<a class="reference internal {LINE_LINK}" href="{href}">{encode(text)}</a>'
 
 
 def code_html(encode: Callable[[str], str], text: str) -> str:

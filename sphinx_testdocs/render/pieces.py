@@ -146,12 +146,12 @@ class testdocs_pieces(nodes.Inline, nodes.Element):
         return pieces_nodes(self["pieces"], linkable)
 
 
-def pieces_paragraph(pieces: Sequence[Piece], *classes: str) -> nodes.paragraph:
+def pieces_paragraph(pieces: Sequence[Piece]) -> nodes.paragraph:
     """A paragraph of pieces: an ordinary paragraph, so that lists around it stay
     "simple" for the HTML writer, holding one ``testdocs_pieces``."""
     kept = testdocs_pieces(pieces=tuple(pieces))
     kept += nodes.Text(pieces_text(pieces))
-    return nodes.paragraph("", "", kept, classes=list(classes))
+    return nodes.paragraph("", "", kept)
 
 
 def visit_pieces_html(self: Any, node: testdocs_pieces) -> None:
