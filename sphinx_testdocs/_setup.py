@@ -52,7 +52,12 @@ from sphinx_testdocs.render.nodes import (
     visit_links_html,
     visit_listing_html,
 )
-from sphinx_testdocs.render.pieces import testdocs_pieces, visit_pieces_html
+from sphinx_testdocs.render.pieces import (
+    testdocs_piecelists,
+    testdocs_pieces,
+    visit_piecelists_html,
+    visit_pieces_html,
+)
 from sphinx_testdocs.sidebar import share_sidebar_toctree
 from sphinx_testdocs.stubparser import StubParser
 from sphinx_testdocs.transforms import (
@@ -78,6 +83,7 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
     app.add_node(testdocs_lazy, html=(visit_lazy_html, depart_lazy_html))
     app.add_node(testdocs_deferred)  # always expanded before writing
     app.add_node(testdocs_pieces, html=(visit_pieces_html, None))
+    app.add_node(testdocs_piecelists, html=(visit_piecelists_html, None))
     app.add_node(testdocs_listing, html=(visit_listing_html, None))
     app.add_post_transform(ExpandDeferred)
     app.add_post_transform(ExpandLinks)

@@ -23,6 +23,7 @@ from sphinx_testdocs.render.pieces import (
     LineRef,
     documented_python_names,
     python_targets,
+    testdocs_piecelists,
     testdocs_pieces,
 )
 
@@ -43,11 +44,20 @@ class ExpandDeferred(SphinxPostTransform):
             node.replace_self(node.expand())
         html = _builder_format(self) == "html"
         linkable: frozenset[str] | None = None
-        for kept in list(self.document.findall(testdocs_pieces)):
-            targets = python_targets(kept["pieces"])
+
+        def may_link(targets: list[str]) -> bool:
+            nonlocal linkable
             if targets and linkable is None:
                 linkable = _documented_python_names(self.env)
-            if not html or any(t in linkable for t in targets):  # type: ignore[operator]
+            return any(t in linkable for t in targets)  # type: ignore[operator]
+
+        # Whole lists first: kept as one node unless a name among them may link; the
+        # paragraphs of lists that are expanded are then decided one by one.
+        for lists in list(self.document.findall(testdocs_piecelists)):
+            if not html or may_link(lists.python_targets()):
+                lists.replace_self(lists.expand())
+        for kept in list(self.document.findall(testdocs_pieces)):
+            if not html or may_link(python_targets(kept["pieces"])):
                 kept.replace_self(kept.expand(linkable or ()))
 
 
@@ -106,8 +116,11 @@ class SinglePageLineAnchors(SphinxPostTransform):
     builders = ("singlehtml",)
 
     def run(self, **kwargs: Any) -> None:
+        # Content kept whole is expanded first, so that the walk below meets its line links.
         for lazy in list(self.document.findall(testdocs_lazy)):
             lazy.replace_self(lazy.expand())
+        for lists in list(self.document.findall(testdocs_piecelists)):
+            lists.replace_self(lists.expand())
         # Walk with the prefix of the innermost inlined page: pages nest (a folder page
         # inlines its files), and each id belongs to the page that wrote it.
         stack: list[tuple[nodes.Node, str]] = [(self.document, "")]

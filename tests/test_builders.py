@@ -459,7 +459,11 @@ def test_pieces_html_is_what_the_translator_writes_for_their_nodes(
     from docutils.utils import new_document
 
     from sphinx_testdocs.render.nodes import testdocs_deferred
-    from sphinx_testdocs.render.pieces import documented_python_names, testdocs_pieces
+    from sphinx_testdocs.render.pieces import (
+        documented_python_names,
+        testdocs_piecelists,
+        testdocs_pieces,
+    )
 
     app = build("html", root)
     docname = MODULES[root]
@@ -469,11 +473,20 @@ def test_pieces_html_is_what_the_translator_writes_for_their_nodes(
         if as_nodes:
             for deferred in list(doctree.findall(testdocs_deferred)):
                 deferred.replace_self(deferred.expand())
+            for lists in list(doctree.findall(testdocs_piecelists)):
+                lists.replace_self(lists.expand())
             linkable = documented_python_names(app.env)
             for kept in list(doctree.findall(testdocs_pieces)):
                 kept.replace_self(kept.expand(linkable))
         app.env.apply_post_transforms(doctree, docname)
-        assert bool(list(doctree.findall(testdocs_pieces))) is not as_nodes
+        kept_whole = list(doctree.findall(testdocs_piecelists))
+        kept_pieces = list(doctree.findall(testdocs_pieces))
+        if as_nodes:
+            assert not kept_whole and not kept_pieces
+        elif root == "basic":  # nothing links to a Python object: the lists stay whole
+            assert kept_whole and not kept_pieces
+        else:  # a name may link: the lists are expanded, paragraphs without one stay
+            assert kept_pieces and not kept_whole
         (section,) = [s for s in doctree.findall(nodes.section) if "dependencies" in s["ids"]]
         document = new_document("<dependencies>", app.builder.docsettings)
         document += section.deepcopy()

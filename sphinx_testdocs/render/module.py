@@ -59,10 +59,11 @@ from sphinx_testdocs.render.pieces import (
     DocLink,
     LineRef,
     Piece,
+    PieceList,
     PyRef,
+    piece_lists,
     pieces_html,
     pieces_nodes,
-    pieces_paragraph,
 )
 
 
@@ -711,7 +712,7 @@ def _dependencies(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[node
 
 @lazy_content("dependencies")
 def _expand_dependencies(payload: DependenciesPayload) -> list[nodes.Node]:
-    out: list[nodes.Node] = []
+    lists = []
     for origin in (ImportOrigin.STDLIB, ImportOrigin.THIRD_PARTY, ImportOrigin.LOCAL):
         group = [i for i in payload.imports if i.origin is origin]
         if not group:
@@ -720,39 +721,36 @@ def _expand_dependencies(payload: DependenciesPayload) -> list[nodes.Node]:
         for imp in group:
             by_module.setdefault(imp.display_module, []).append(imp)
         title = origin.value.capitalize()
-        rubric = nodes.rubric(title, f"{title} ({len(by_module)})")
-        items = [
-            pieces_paragraph(_import_pieces(module, imps, payload))
+        items = tuple(
+            tuple(_import_pieces(module, imps, payload))
             for module, imps in sorted(by_module.items())
-        ]
-        out += [rubric, bullet_list(items, "testdocs-imports")]
-    out.extend(_exercised(payload))
-    return out
+        )
+        lists.append(PieceList(f"{title} ({len(by_module)})", ("testdocs-imports",), items))
+    if payload.exercised:
+        lists.append(_exercised(payload))
+    return [piece_lists(lists)]
 
 
-def _exercised(payload: DependenciesPayload) -> list[nodes.Node]:
+def _exercised(payload: DependenciesPayload) -> PieceList:
     """The project objects this file's tests use (the reverse of "tested by")."""
-    if not payload.exercised:
-        return []
     items = []
     for name, tests, lines in payload.exercised:
         word = " (lines " if len(lines) > 1 else " (line "
         items.append(
-            pieces_paragraph(
-                [
-                    PyRef("obj", name, name),
-                    f" \N{EM DASH} used by {plural(tests, 'test')}{word}",
-                    *_line_refs(payload.line_anchor, lines),
-                    ")",
-                ]
+            (
+                PyRef("obj", name, name),
+                f" \N{EM DASH} used by {plural(tests, 'test')}{word}",
+                *_line_refs(payload.line_anchor, lines),
+                ")",
             )
         )
     title = "Project objects the tests use"
     # Hundreds of dotted names on large suites: found from the API side (tested by).
-    return [
-        nodes.rubric(title, f"{title} ({len(payload.exercised)})"),
-        bullet_list(items, "testdocs-exercised", "no-search"),
-    ]
+    return PieceList(
+        f"{title} ({len(payload.exercised)})",
+        ("testdocs-exercised", NO_SEARCH),
+        tuple(items),
+    )
 
 
 def _import_pieces(module: str, imports: list[Import], payload: DependenciesPayload) -> Fact:

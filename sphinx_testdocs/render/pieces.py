@@ -15,7 +15,7 @@ from typing import Any, NamedTuple, TypeAlias
 
 from docutils import nodes
 
-from sphinx_testdocs.render.common import doc_link, literal, optional_xref
+from sphinx_testdocs.render.common import NO_SEARCH, bullet_list, doc_link, literal, optional_xref
 from sphinx_testdocs.render.nodes import code_html, line_link_html, line_reference
 
 
@@ -155,13 +155,79 @@ def pieces_paragraph(pieces: Sequence[Piece]) -> nodes.paragraph:
 
 
 def visit_pieces_html(self: Any, node: testdocs_pieces) -> None:
-    builder = self.builder
+    self.body.append(pieces_html(node["pieces"], self.encode, _doc_uri(self.builder)))
+    raise nodes.SkipNode
+
+
+def _doc_uri(builder: Any) -> Callable[[str], str | None]:
+    """``doc_uri`` for ``pieces_html``: the address of a document from the page written."""
     here, docs = builder.current_docname, builder.env.all_docs
 
     def doc_uri(docname: str) -> str | None:
         return builder.get_relative_uri(here, docname) if docname in docs else None
 
-    self.body.append(pieces_html(node["pieces"], self.encode, doc_uri))
+    return doc_uri
+
+
+class PieceList(NamedTuple):
+    """A bullet list under a rubric, each item one paragraph of pieces."""
+
+    heading: str
+    classes: tuple[str, ...]
+    items: tuple[tuple[Piece, ...], ...]
+
+
+class testdocs_piecelists(nodes.General, nodes.Element):
+    """A section's rubric-headed lists of pieces (``lists``), kept whole until written.
+
+    A module's Dependencies are a few thousand list items on a large suite: as nodes
+    (item, paragraph, pieces, text) they were a quarter of the resolved doctrees, which
+    the parallel writer holds for every page at once. ``transforms.ExpandDeferred``
+    keeps this node for HTML when none of its Python names can link, and the HTML
+    translator writes it directly; everywhere else it becomes the rubrics and lists of
+    ``expand()``. Its one child is the searchable text (rubrics, and lists not marked
+    ``no-search``), for the search index and ``astext()``.
+    """
+
+    def expand(self) -> list[nodes.Node]:
+        out: list[nodes.Node] = []
+        for heading, classes, items in self["lists"]:
+            out.append(nodes.rubric(heading, heading))
+            out.append(bullet_list([pieces_paragraph(item) for item in items], *classes))
+        return out
+
+    def python_targets(self) -> list[str]:
+        return [t for lst in self["lists"] for item in lst.items for t in python_targets(item)]
+
+
+def piece_lists(lists: Sequence[PieceList]) -> testdocs_piecelists:
+    node = testdocs_piecelists(lists=tuple(lists))
+    searchable = []
+    for heading, classes, items in lists:
+        searchable.append(heading)
+        if NO_SEARCH not in classes:
+            searchable.extend(pieces_text(item) for item in items)
+    node += nodes.Text("\n".join(searchable))
+    return node
+
+
+def piece_lists_html(
+    lists: Sequence[PieceList],
+    encode: Callable[[str], str],
+    doc_uri: Callable[[str], str | None],
+) -> str:
+    """What Sphinx's HTML translator writes for ``testdocs_piecelists.expand()``."""
+    html = []
+    for heading, classes, items in lists:
+        html.append(f'<p class="rubric">{encode(heading)}</p>\n')
+        html.append(f'<ul class="{encode(" ".join((*classes, "simple")))}">\n')
+        html.extend(f"<li><p>{pieces_html(item, encode, doc_uri)}</p></li>\n" for item in items)
+        html.append("</ul>\n")
+    return "".join(html)
+
+
+def visit_piecelists_html(self: Any, node: testdocs_piecelists) -> None:
+    self.body.append(piece_lists_html(node["lists"], self.encode, _doc_uri(self.builder)))
     raise nodes.SkipNode
 
 
