@@ -446,6 +446,26 @@ def test_lazy_html_is_what_the_translator_writes_for_its_nodes(
     assert a == b, (a[at - 80 : at + 120], b[at - 80 : at + 120])
 
 
+@pytest.mark.parametrize("builder", ["html", "gettext"])
+def test_a_listing_holds_its_source_once_and_is_not_a_message(build: Build, builder: str) -> None:
+    """Sphinx copies the text of each element without a ``rawsource`` into it: a
+    listing's would put every file in its doctree twice, and make the whole source one
+    message of the translation catalogue."""
+    from sphinx_testdocs.render.nodes import LISTING_RAWSOURCE, testdocs_listing
+
+    app = build(builder, "basic")
+    docname = MODULES["basic"]
+    line = "class LegacyTests(unittest.TestCase):"
+    pickled = (Path(app.doctreedir) / f"{docname}.doctree").read_bytes()
+    assert pickled.count(line.encode()) == 1
+    (listing,) = app.env.get_doctree(docname).findall(testdocs_listing)
+    assert listing.rawsource == LISTING_RAWSOURCE and line in listing.astext()
+    if builder == "gettext":
+        catalogue = "".join(p.read_text() for p in Path(app.outdir).rglob("*.pot"))
+        assert "test_alpha.py" in catalogue  # the page's own messages are there
+        assert line not in catalogue and LISTING_RAWSOURCE not in catalogue
+
+
 @pytest.mark.parametrize("root", ROOTS)
 def test_pieces_html_is_what_the_translator_writes_for_their_nodes(
     build: Build, root: str

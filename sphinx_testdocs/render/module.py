@@ -41,6 +41,7 @@ from sphinx_testdocs.render.common import (
     unsearched,
 )
 from sphinx_testdocs.render.nodes import (
+    LISTING_RAWSOURCE,
     code_html,
     defline_html,
     lazy_content,
@@ -316,11 +317,12 @@ def _source(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Node
     # Files Python cannot parse are still highlighted (by Pygments' tolerant lexer).
     python = analysis.status is not ParseStatus.FAILED and analysis.facts.size <= HIGHLIGHT_LIMIT
     block = testdocs_listing(
-        "",
+        LISTING_RAWSOURCE,
         text,
         classes=["testdocs-source", "no-search"],
         language="testdocs-python" if python else "text",
         anchor=ctx.line_anchor,
+        translatable=False,
     )
     lines = analysis.facts.line_count
     collapse = ctx.config.collapse_source_lines
@@ -861,9 +863,8 @@ def _testing(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Nod
                 f" ({plural(len(ids), 'ID')}, in source order):",
             )
         )
-        block = nodes.literal_block(
-            "\n".join(ids), "\n".join(ids), classes=["testdocs-nodeids", "no-search"]
-        )
+        listed = "\n".join(ids)  # one string for both: pickled once, held once
+        block = nodes.literal_block(listed, listed, classes=["testdocs-nodeids", "no-search"])
         block["language"] = "text"
         out.append(details(f"Show {plural(len(ids), 'node ID')}", block, open_=len(ids) <= 20))
     return out

@@ -199,10 +199,12 @@ class testdocs_listing(nodes.literal_block):
     """A whole file's source with numbered, anchored lines.
 
     Attributes: ``language`` ("testdocs-python" or "text") and ``anchor`` (the id prefix
-    of its lines, "L" gives "L-1"...). The text is held once (``rawsource`` stays
-    empty: doctrees of large files would otherwise carry it twice). HTML translators
-    write it with ``listing.listing_html``; every other builder gets an ordinary
-    ``literal_block`` from ``expand()``, highlighted as usual.
+    of its lines, "L" gives "L-1"...). The text is held once: ``rawsource`` is
+    ``LISTING_RAWSOURCE``, as Sphinx copies the text of every element without one
+    into it (``ApplySourceWorkaround``), and doctrees would carry each file twice; it
+    is not ``translatable`` either, so no message catalogue takes that for its text.
+    HTML translators write it with ``listing.listing_html``; every other builder gets an
+    ordinary ``literal_block`` from ``expand()``, highlighted as usual.
     """
 
     def expand(self) -> list[nodes.Node]:
@@ -211,6 +213,10 @@ class testdocs_listing(nodes.literal_block):
         block["language"] = self["language"]
         block["linenos"] = True
         return [block]
+
+
+#: The ``rawsource`` of every listing (see ``testdocs_listing``).
+LISTING_RAWSOURCE = "(source listing)"
 
 
 def visit_listing_html(self: Any, node: testdocs_listing) -> None:
