@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 
 from sphinx_testdocs.analysis.analyse import AnalysisContext, Surroundings, analyse_file
@@ -54,9 +55,9 @@ class TestRoot:
     def index_docname(self) -> str:
         return self.folder_docnames[""]
 
-    @property
+    @cached_property
     def known(self) -> frozenset[str]:
-        """Relpaths of every file of the tree."""
+        """Relpaths of every file of the tree (asked for each file: made once)."""
         return frozenset(f.relpath for f in self.tree.files)
 
     @property
