@@ -407,7 +407,7 @@ def _normal(html: str, *, lists: bool = False) -> str:
     return re.sub(r'class="([^"]*)"', lambda m: f'class="{sorted(m[1].split())}"', html)
 
 
-@pytest.mark.parametrize("kind", ["structure", "fields"])
+@pytest.mark.parametrize("kind", ["structure", "fields", "findings"])
 @pytest.mark.sphinx("html", testroot="basic", srcdir="structure-html")
 def test_lazy_html_is_what_the_translator_writes_for_its_nodes(
     app: Any, make_app: Any, kind: str
@@ -439,9 +439,12 @@ def test_lazy_html_is_what_the_translator_writes_for_its_nodes(
         for shown in ("inherited test", "markers: ", "computed at collection", "l10", "autouse"):
             assert shown in direct
         a, b = _normal(direct, lists=True), _normal(translated, lists=True)
-    else:  # the metadata fields: exactly as written, "simple" and line breaks included
+    elif kind == "fields":  # exactly as written, "simple" and line breaks included
         assert "Path<" in direct and '<span class="pre">suite/test_rich.py</span>' in direct
         a, b = _normal(direct), _normal(translated)
+    else:  # a section's findings, exactly as written
+        assert "<strong>pytest fixtures defined</strong>" in direct and "testdocs-line" in direct
+        a, b = direct, translated
     at = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(a))
     assert a == b, (a[at - 80 : at + 120], b[at - 80 : at + 120])
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import PurePosixPath
+from typing import TypeAlias
 
 from docutils import nodes
 from sphinx import addnodes
@@ -16,7 +17,6 @@ from sphinx_testdocs.analysis.model import (
     Definition,
     DefKind,
     Exercise,
-    Finding,
     FixtureDef,
     FixtureRequest,
     Import,
@@ -46,6 +46,8 @@ from sphinx_testdocs.render.nodes import (
     defline_html,
     lazy_content,
     lazy_html,
+    lazy_node,
+    line_link_html,
     line_reference,
     testdocs_deferred,
     testdocs_defline,
@@ -812,19 +814,49 @@ def _findings(
         return [para("Not analysed: the file could not be parsed.")]
     if not found:
         return [para(_NO_FINDINGS[section_key], classes=[NO_SEARCH])]
-    return [bullet_list([_finding_item(f, ctx) for f in found], "testdocs-findings")]
+    payload = (tuple((f.title, f.explanation, f.lines) for f in found), ctx.line_anchor)
+    # The titles are what one searches for; the explanations are the same on every page.
+    return [lazy_node("findings", payload, searchable="\n".join(f.title for f in found))]
 
 
-def _finding_item(finding: Finding, ctx: ModulePageContext) -> list[nodes.Node]:
-    # The title is what one searches for; the explanation is the same on every page.
-    head = para(nodes.strong(finding.title, finding.title), unsearched(f": {finding.explanation}"))
-    label = "Evidence: line " if len(finding.lines) == 1 else "Evidence: lines "
-    lines = para(
-        label,
-        testdocs_linelinks(lines=list(finding.lines), anchor=ctx.line_anchor),
-        classes=["testdocs-evidence", NO_SEARCH],
-    )
-    return [head, lines]
+#: (title, explanation, evidence lines) of each finding of a section, and the line anchor.
+FindingsPayload: TypeAlias = tuple[tuple[tuple[str, str, tuple[int, ...]], ...], str]
+
+
+@lazy_content("findings")
+def _expand_findings(payload: FindingsPayload) -> list[nodes.Node]:
+    found, anchor = payload
+    items = []
+    for title, explanation, lines in found:
+        head = para(nodes.strong(title, title), unsearched(f": {explanation}"))
+        evidence = para(
+            _evidence_label(lines),
+            testdocs_linelinks(lines=list(lines), anchor=anchor),
+            classes=["testdocs-evidence", NO_SEARCH],
+        )
+        items.append([head, evidence])
+    return [bullet_list(items, "testdocs-findings")]
+
+
+@lazy_html("findings")
+def _findings_html(payload: FindingsPayload, encode: Callable[[str], str]) -> str:
+    """The same list as ``_expand_findings``, written as the HTML translator writes it."""
+    found, anchor = payload
+    out = ['<ul class="testdocs-findings">\n']
+    for title, explanation, lines in found:
+        links = ", ".join(line_link_html(encode, anchor, line, str(line)) for line in lines)
+        out.append(
+            f"<li><p><strong>{encode(title)}</strong>"
+            f'<span class="{NO_SEARCH}">: {encode(explanation)}</span></p>\n'
+            f'<p class="testdocs-evidence {NO_SEARCH}">{_evidence_label(lines)}{links}</p>\n'
+            "</li>\n"
+        )
+    out.append("</ul>\n")
+    return "".join(out)
+
+
+def _evidence_label(lines: Sequence[int]) -> str:
+    return "Evidence: line " if len(lines) == 1 else "Evidence: lines "
 
 
 # --- Testing & Usage -------------------------------------------------------------------

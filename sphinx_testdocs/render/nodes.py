@@ -271,10 +271,23 @@ def lazy_html(kind: str) -> Callable[[_HtmlWriter], _HtmlWriter]:
 
 
 class testdocs_lazy(nodes.General, nodes.Element):
-    """Content built from ``payload`` (picklable analysis records) when written."""
+    """Content built from ``payload`` (picklable analysis records) when written.
+
+    Until then its only child, if any, is the text the search index should find in it
+    (see ``lazy_node``).
+    """
 
     def expand(self) -> list[nodes.Node]:
         return list(_EXPANDERS[self["kind"]](self["payload"]))
+
+
+def lazy_node(kind: str, payload: Any, *, searchable: str = "") -> testdocs_lazy:
+    """Lazy content of ``kind``; ``searchable`` is indexed for search as its text (the
+    search indexer reads doctrees before they are written, so before expansion)."""
+    node = testdocs_lazy(kind=kind, payload=payload)
+    if searchable:
+        node += nodes.Text(searchable)
+    return node
 
 
 class testdocs_deferred(nodes.General, nodes.Element):
@@ -292,12 +305,14 @@ class testdocs_deferred(nodes.General, nodes.Element):
 
 def visit_lazy_html(self: Any, node: testdocs_lazy) -> None:
     writer = _HTML_WRITERS.get(node["kind"])
-    if writer is not None and not node.children:
+    # Not expanded yet: no children but the searchable text.
+    unexpanded = all(isinstance(child, nodes.Text) for child in node.children)
+    if writer is not None and unexpanded:
         self.body.append(writer(node["payload"], self.encode))
         raise nodes.SkipNode
     # The translator goes on into the children built here, with the usual visitors.
-    if not node.children:
-        node.extend(node.expand())
+    if unexpanded:
+        node[:] = node.expand()
 
 
 def depart_lazy_html(self: Any, node: testdocs_lazy) -> None:
