@@ -116,10 +116,6 @@ def pieces_html(
     return "".join(html)
 
 
-def pieces_text(pieces: Sequence[Piece]) -> str:
-    return "".join(_shown_text(p) for p in pieces)
-
-
 def _shown_text(piece: Piece) -> str:
     if isinstance(piece, str):
         return piece
@@ -137,7 +133,7 @@ def python_targets(pieces: Sequence[Piece]) -> list[str]:
 class testdocs_pieces(nodes.Inline, nodes.Element):
     """Inline content kept as ``pieces`` until it is written (see the module docstring).
 
-    Its one child is the plain text, for the search index and ``astext()``. The HTML
+    Its one child is the names among the pieces, for the search index. The HTML
     translator writes the pieces; ``transforms.ExpandDeferred`` turns them into nodes
     for other builders, and wherever a ``PyRef`` among them may resolve.
     """
@@ -148,9 +144,10 @@ class testdocs_pieces(nodes.Inline, nodes.Element):
 
 def pieces_paragraph(pieces: Sequence[Piece]) -> nodes.paragraph:
     """A paragraph of pieces: an ordinary paragraph, so that lists around it stay
-    "simple" for the HTML writer, holding one ``testdocs_pieces``."""
+    "simple" for the HTML writer, holding one ``testdocs_pieces`` (whose text, for the
+    search index, is the names among the pieces)."""
     kept = testdocs_pieces(pieces=tuple(pieces))
-    kept += nodes.Text(pieces_text(pieces))
+    kept += nodes.Text(_code_text(pieces))
     return nodes.paragraph("", "", kept)
 
 
@@ -185,14 +182,14 @@ class testdocs_piecelists(nodes.General, nodes.Element):
     the parallel writer holds for every page at once. ``transforms.ExpandDeferred``
     keeps this node for HTML when none of its Python names can link, and the HTML
     translator writes it directly; everywhere else it becomes the rubrics and lists of
-    ``expand()``. Its one child is the searchable text (rubrics, and lists not marked
+    ``expand()``. Its one child is the searchable text (the names in lists not marked
     ``no-search``), for the search index and ``astext()``.
     """
 
     def expand(self) -> list[nodes.Node]:
         out: list[nodes.Node] = []
         for heading, classes, items in self["lists"]:
-            out.append(nodes.rubric(heading, heading))
+            out.append(nodes.rubric(heading, heading, classes=[NO_SEARCH]))
             out.append(bullet_list([pieces_paragraph(item) for item in items], *classes))
         return out
 
@@ -201,14 +198,24 @@ class testdocs_piecelists(nodes.General, nodes.Element):
 
 
 def piece_lists(lists: Sequence[PieceList]) -> testdocs_piecelists:
+    # Only the names are searchable: the headings ("Standard library"), line numbers
+    # and notes ("imported inside a function") are the same on every page (so the
+    # headings are "no-search" and a paragraph's search text is its names).
     node = testdocs_piecelists(lists=tuple(lists))
-    searchable = []
-    for heading, classes, items in lists:
-        searchable.append(heading)
-        if NO_SEARCH not in classes:
-            searchable.extend(pieces_text(item) for item in items)
-    node += nodes.Text("\n".join(searchable))
+    node += nodes.Text(
+        "\n".join(
+            _code_text(item)
+            for _, classes, items in lists
+            if NO_SEARCH not in classes
+            for item in items
+        )
+    )
     return node
+
+
+def _code_text(pieces: Sequence[Piece]) -> str:
+    """The names among ``pieces``: what is shown as code or links to a page."""
+    return " ".join(_shown_text(p) for p in pieces if isinstance(p, (Code, PyRef, DocLink)))
 
 
 def piece_lists_html(
@@ -219,7 +226,7 @@ def piece_lists_html(
     """What Sphinx's HTML translator writes for ``testdocs_piecelists.expand()``."""
     html = []
     for heading, classes, items in lists:
-        html.append(f'<p class="rubric">{encode(heading)}</p>\n')
+        html.append(f'<p class="rubric {NO_SEARCH}">{encode(heading)}</p>\n')
         html.append(f'<ul class="{encode(" ".join((*classes, "simple")))}">\n')
         html.extend(f"<li><p>{pieces_html(item, encode, doc_uri)}</p></li>\n" for item in items)
         html.append("</ul>\n")
