@@ -31,9 +31,9 @@ from sphinx_testdocs.render.pieces import (
 class ExpandDeferred(SphinxPostTransform):
     """Build deferred content (see ``testdocs_deferred``) for every builder.
 
-    Paragraphs kept as pieces (``testdocs_pieces``) stay so for HTML, which writes
-    them directly, unless a Python reference among them may resolve; every other
-    builder gets them as nodes.
+    Lists and paragraphs kept as pieces (``testdocs_piecelists``, ``testdocs_pieces``)
+    stay so for HTML, which writes them directly, unless a Python reference among them
+    may resolve; every other builder gets them as nodes.
     """
 
     # Before ReferencesResolver (priority 10), which resolves the references made here.

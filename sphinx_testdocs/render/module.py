@@ -47,11 +47,10 @@ from sphinx_testdocs.render.nodes import (
     lazy_content,
     lazy_html,
     lazy_node,
-    line_link_html,
     line_reference,
+    linelinks_html,
     testdocs_deferred,
     testdocs_defline,
-    testdocs_lazy,
     testdocs_linelinks,
     testdocs_links,
     testdocs_listing,
@@ -234,7 +233,7 @@ FieldRow = tuple[str, str, bool]
 
 def _fields(rows: Sequence[FieldRow]) -> nodes.Node:
     # Field lists are a dozen nodes a row and hold no link: data until written.
-    return testdocs_lazy(kind="fields", payload=tuple(rows))
+    return lazy_node("fields", tuple(rows))
 
 
 @lazy_content("fields")
@@ -445,7 +444,7 @@ def _structure(
         "Every class and function, nested ones included, in source order; line numbers "
         "link to the listing above."
     )
-    return [intro, testdocs_lazy(kind="structure", payload=payload)]
+    return [intro, lazy_node("structure", payload)]
 
 
 @lazy_content("structure")
@@ -657,7 +656,7 @@ def _architecture(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[node
     )
     if classes:
         out.append(para("Class hierarchy, as written in the source:"))
-        out.append(testdocs_lazy(kind="classes", payload=(classes, ctx.line_anchor)))
+        out.append(lazy_node("classes", (classes, ctx.line_anchor)))
     else:
         out.append(para("The file defines no classes."))
     return out
@@ -844,7 +843,7 @@ def _findings_html(payload: FindingsPayload, encode: Callable[[str], str]) -> st
     found, anchor = payload
     out = ['<ul class="testdocs-findings">\n']
     for title, explanation, lines in found:
-        links = ", ".join(line_link_html(encode, anchor, line, str(line)) for line in lines)
+        links = linelinks_html(encode, anchor, lines)
         out.append(
             f"<li><p><strong>{encode(title)}</strong>"
             f'<span class="{NO_SEARCH}">: {encode(explanation)}</span></p>\n'

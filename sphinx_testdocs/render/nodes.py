@@ -164,11 +164,13 @@ def visit_defline_html(self: Any, node: testdocs_defline) -> None:
     raise nodes.SkipNode
 
 
+def linelinks_html(encode: Callable[[str], str], anchor: str, lines: Sequence[int]) -> str:
+    """The HTML of ``testdocs_linelinks``: comma-separated links to listing lines."""
+    return ", ".join(line_link_html(encode, anchor, line, str(line)) for line in lines)
+
+
 def visit_linelinks_html(self: Any, node: testdocs_linelinks) -> None:
-    anchor = node["anchor"]
-    self.body.append(
-        ", ".join(line_link_html(self.encode, anchor, line, str(line)) for line in node["lines"])
-    )
+    self.body.append(linelinks_html(self.encode, node["anchor"], node["lines"]))
     raise nodes.SkipNode
 
 

@@ -116,16 +116,6 @@ def pieces_html(
     return "".join(html)
 
 
-def _shown_text(piece: Piece) -> str:
-    if isinstance(piece, str):
-        return piece
-    if isinstance(piece, LineRef):
-        return piece.shown
-    if isinstance(piece, DocLink):
-        return piece.label
-    return piece.text
-
-
 def python_targets(pieces: Sequence[Piece]) -> list[str]:
     return [p.target for p in pieces if isinstance(p, PyRef)]
 
@@ -215,7 +205,11 @@ def piece_lists(lists: Sequence[PieceList]) -> testdocs_piecelists:
 
 def _code_text(pieces: Sequence[Piece]) -> str:
     """The names among ``pieces``: what is shown as code or links to a page."""
-    return " ".join(_shown_text(p) for p in pieces if isinstance(p, (Code, PyRef, DocLink)))
+    return " ".join(
+        p.label if isinstance(p, DocLink) else p.text
+        for p in pieces
+        if isinstance(p, (Code, PyRef, DocLink))
+    )
 
 
 def piece_lists_html(
