@@ -21,6 +21,7 @@ from sphinx_testdocs.render.nodes import (
 )
 from sphinx_testdocs.render.pieces import (
     LineRef,
+    LineRefs,
     documented_python_names,
     python_targets,
     testdocs_piecelists,
@@ -136,7 +137,9 @@ class SinglePageLineAnchors(SphinxPostTransform):
                 node["refid"] = prefix + node["refid"]
             elif prefix and isinstance(node, testdocs_pieces):
                 node["pieces"] = tuple(
-                    p._replace(anchor=prefix + p.anchor) if isinstance(p, LineRef) else p
+                    p._replace(anchor=prefix + p.anchor)
+                    if isinstance(p, (LineRef, LineRefs))
+                    else p
                     for p in node["pieces"]
                 )
             stack.extend((child, prefix) for child in node.children)

@@ -60,6 +60,7 @@ from sphinx_testdocs.render.pieces import (
     Code,
     DocLink,
     LineRef,
+    LineRefs,
     Piece,
     PieceList,
     PyRef,
@@ -793,7 +794,7 @@ def _import_pieces(module: str, imports: list[Import], payload: DependenciesPayl
 
 
 def _line_refs(anchor: str, lines: Sequence[int]) -> Fact:
-    return _joined_pieces([LineRef(anchor, line, str(line))] for line in lines)
+    return [LineRefs(anchor, tuple(lines))]
 
 
 # --- Code Patterns, Performance, Security ----------------------------------------------

@@ -16,7 +16,13 @@ from typing import Any, NamedTuple, TypeAlias
 from docutils import nodes
 
 from sphinx_testdocs.render.common import NO_SEARCH, bullet_list, doc_link, literal, optional_xref
-from sphinx_testdocs.render.nodes import code_html, line_link_html, line_reference
+from sphinx_testdocs.render.nodes import (
+    code_html,
+    line_link_html,
+    line_reference,
+    linelinks_html,
+    testdocs_linelinks,
+)
 
 
 class Code(NamedTuple):
@@ -35,6 +41,18 @@ class LineRef(NamedTuple):
     @property
     def shown(self) -> str:
         return self.text or f"line {self.line}"
+
+
+class LineRefs(NamedTuple):
+    """Comma-separated links to lines of this page's listing, labelled by number.
+
+    One piece for a whole run: the lists of lines behind imports and findings run to
+    hundreds of numbers on large files, and a ``LineRef`` and a separator each were
+    most of the objects the parallel writer holds per page.
+    """
+
+    anchor: str
+    lines: tuple[int, ...]
 
 
 class Badge(NamedTuple):
@@ -57,7 +75,7 @@ class PyRef(NamedTuple):
 
 
 #: One run of inline content; plain ``str`` pieces are text.
-Piece: TypeAlias = "str | Code | LineRef | Badge | DocLink | PyRef"
+Piece: TypeAlias = "str | Code | LineRef | LineRefs | Badge | DocLink | PyRef"
 
 
 def pieces_nodes(pieces: Sequence[Piece], linkable: Collection[str] = ()) -> list[nodes.Node]:
@@ -71,6 +89,8 @@ def pieces_nodes(pieces: Sequence[Piece], linkable: Collection[str] = ()) -> lis
             out.append(literal(piece.text))
         elif isinstance(piece, LineRef):
             out.append(line_reference(piece.anchor, piece.line, piece.shown))
+        elif isinstance(piece, LineRefs):
+            out.extend(testdocs_linelinks(lines=list(piece.lines), anchor=piece.anchor).expand())
         elif isinstance(piece, Badge):
             out.append(nodes.inline(piece.text, piece.text, classes=["testdocs-badge"]))
         elif isinstance(piece, DocLink):
@@ -101,6 +121,8 @@ def pieces_html(
             html.append(code_html(encode, piece.text))
         elif isinstance(piece, LineRef):
             html.append(line_link_html(encode, piece.anchor, piece.line, piece.shown))
+        elif isinstance(piece, LineRefs):
+            html.append(linelinks_html(encode, piece.anchor, piece.lines))
         elif isinstance(piece, Badge):
             html.append(f'<span class="testdocs-badge">{encode(piece.text)}</span>')
         else:
