@@ -744,7 +744,7 @@ def _exercised(payload: DependenciesPayload) -> PieceList:
             (
                 PyRef("obj", name, name),
                 f" \N{EM DASH} used by {plural(tests, 'test')}{word}",
-                *_line_refs(payload.line_anchor, lines),
+                LineRefs(payload.line_anchor, lines),
                 ")",
             )
         )
@@ -786,15 +786,11 @@ def _import_pieces(module: str, imports: list[Import], payload: DependenciesPayl
         )
     lines = sorted({i.line for i in imports})
     pieces.append(" (line " if len(lines) == 1 else " (lines ")
-    pieces += _line_refs(payload.line_anchor, lines)
+    pieces.append(LineRefs(payload.line_anchor, tuple(lines)))
     if not all(i.top_level for i in imports):
         pieces.append("; imported inside a function or block")
     pieces.append(")")
     return pieces
-
-
-def _line_refs(anchor: str, lines: Sequence[int]) -> Fact:
-    return [LineRefs(anchor, tuple(lines))]
 
 
 # --- Code Patterns, Performance, Security ----------------------------------------------

@@ -95,12 +95,7 @@ class testdocs_linelinks(nodes.Inline, nodes.Element):
     """Links to listing lines, comma-separated. Attributes: ``lines``, ``anchor``."""
 
     def expand(self) -> list[nodes.Node]:
-        out: list[nodes.Node] = []
-        for i, line in enumerate(self["lines"]):
-            if i:
-                out.append(nodes.Text(", "))
-            out.append(line_reference(self["anchor"], line, str(line)))
-        return out
+        return line_references(self["anchor"], self["lines"])
 
 
 def _kind_class(label: str) -> str:
@@ -116,6 +111,16 @@ def line_reference(anchor: str, line: int, text: str) -> nodes.reference:
     ref = nodes.reference("", "", internal=True, refid=f"{anchor}-{line}", classes=[LINE_LINK])
     ref += nodes.Text(text)
     return ref
+
+
+def line_references(anchor: str, lines: Sequence[int]) -> list[nodes.Node]:
+    """Comma-separated ``line_reference``s labelled by number."""
+    out: list[nodes.Node] = []
+    for i, line in enumerate(lines):
+        if i:
+            out.append(nodes.Text(", "))
+        out.append(line_reference(anchor, line, str(line)))
+    return out
 
 
 #: Class of every link to a listing line.

@@ -20,8 +20,8 @@ from sphinx_testdocs.render.nodes import (
     code_html,
     line_link_html,
     line_reference,
+    line_references,
     linelinks_html,
-    testdocs_linelinks,
 )
 
 
@@ -90,7 +90,7 @@ def pieces_nodes(pieces: Sequence[Piece], linkable: Collection[str] = ()) -> lis
         elif isinstance(piece, LineRef):
             out.append(line_reference(piece.anchor, piece.line, piece.shown))
         elif isinstance(piece, LineRefs):
-            out.extend(testdocs_linelinks(lines=list(piece.lines), anchor=piece.anchor).expand())
+            out.extend(line_references(piece.anchor, piece.lines))
         elif isinstance(piece, Badge):
             out.append(nodes.inline(piece.text, piece.text, classes=["testdocs-badge"]))
         elif isinstance(piece, DocLink):
