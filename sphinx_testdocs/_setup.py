@@ -26,6 +26,7 @@ from sphinx_testdocs.events import (
     finish_reading,
     forget_written_doctree,
     free_written_doctree,
+    hide_stub_source,
     refresh_summaries,
     release_read_doctrees,
     scan_and_write_stubs,
@@ -114,6 +115,7 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", forget_written_doctree)
     # Before themes' own handlers (priority 500), which may call toctree() at once.
     app.connect("html-page-context", share_sidebar_toctree, priority=400)
+    app.connect("html-page-context", hide_stub_source)
     app.connect("html-page-context", free_written_doctree, priority=999)
     app.connect("build-finished", write_collection_json)
     # After the analyses (priority 500) and once every page is read: see _heap.py.

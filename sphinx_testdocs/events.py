@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 from sphinx import addnodes
@@ -254,6 +254,20 @@ def forget_written_doctree(app: Sphinx, doctree: nodes.document, docname: str) -
     project = _domain(app.env).project
     if cache is not None and project is not None and project.page(docname) is not None:
         cache.pop(docname, None)
+
+
+def hide_stub_source(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: object
+) -> None:
+    """A generated page's source is a one-line stub, not the test file: do not offer it.
+
+    Sphinx would copy the stub to ``_sources/`` and link it as the page's source ("Show
+    Source"); the page shows the test file's own source already. An empty
+    ``sourcename`` drops both the link and the copy (a file written per page).
+    """
+    project = _domain(app.env).project
+    if project is not None and project.page(pagename) is not None:
+        context["sourcename"] = ""
 
 
 def free_written_doctree(

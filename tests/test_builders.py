@@ -315,6 +315,10 @@ def test_themes(build: Build, theme: str) -> None:
     folder = (outdir / "testdocs/suite/index.html").read_text(encoding="utf-8")
     assert 'class="testdocs-table' in folder and 'class="testdocs-bar"' in folder
     assert broken_links(outdir) == []
+    # A generated page's source is its stub: neither copied nor offered. The user's own
+    # pages keep theirs.
+    assert "_sources/" not in html and "_sources/" not in folder
+    assert [p.name for p in (outdir / "_sources").rglob("*.txt")] == ["index.rst.txt"]
 
 
 @pytest.mark.parametrize("theme", THEMES)
