@@ -32,6 +32,12 @@ from sphinx_testdocs.events import (
     scan_and_write_stubs,
     warn_missing_test_reference,
 )
+from sphinx_testdocs.packing import (
+    depart_packed_html,
+    pack_unsearched_parts,
+    testdocs_packed,
+    visit_packed_html,
+)
 from sphinx_testdocs.pages import STUB_FILETYPE, STUB_SUFFIX
 from sphinx_testdocs.render.lexer import FastPythonLexer
 from sphinx_testdocs.render.nodes import (
@@ -86,6 +92,7 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
     app.add_node(testdocs_pieces, html=(visit_pieces_html, None))
     app.add_node(testdocs_piecelists, html=(visit_piecelists_html, None))
     app.add_node(testdocs_listing, html=(visit_listing_html, None))
+    app.add_node(testdocs_packed, html=(visit_packed_html, depart_packed_html))
     app.add_post_transform(ExpandDeferred)
     app.add_post_transform(ExpandLinks)
     app.add_post_transform(ExpandCompact)
@@ -113,6 +120,8 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-read", release_read_doctrees)
     app.connect("env-updated", finish_reading)
     app.connect("doctree-resolved", forget_written_doctree)
+    # After every other handler has seen the whole page: see packing.py.
+    app.connect("doctree-resolved", pack_unsearched_parts, priority=900)
     # Before themes' own handlers (priority 500), which may call toctree() at once.
     app.connect("html-page-context", share_sidebar_toctree, priority=400)
     app.connect("html-page-context", hide_stub_source)

@@ -14,6 +14,7 @@ import sphinx.search
 from docutils import nodes
 
 from sphinx_testdocs.config import SECTIONS
+from sphinx_testdocs.packing import testdocs_packed
 from sphinx_testdocs.pages import STUB_SUFFIX
 from tests.helpers import html_files, recording_reads, search_index, section_titles
 
@@ -151,9 +152,18 @@ def test_parallel_build_is_identical(app: Any, make_app: Any, tmp_path: Path) ->
     copy = tmp_path / "parallel"
     shutil.copytree(app.srcdir, copy, ignore=shutil.ignore_patterns("_build", "testdocs"))
     parallel = make_app("html", srcdir=copy, parallel=2)
+    packed: dict[str, int] = {}  # docname -> parts packed for the writer (packing.py)
+
+    def count_packed(app: Any, doctree: nodes.document, docname: str) -> None:
+        packed[docname] = sum(1 for _ in doctree.findall(testdocs_packed))
+
+    parallel.connect("doctree-resolved", count_packed, priority=999)
     parallel.build()
     serial_out, parallel_out = Path(app.outdir), Path(parallel.outdir)
     assert html_files(parallel_out) == html_files(serial_out)
+    if sphinx.version_info >= (8,):  # older versions index "no-search" parts: not packed
+        assert packed[MODULE_DOC] >= 5
+    assert packed["index"] == 0  # the user's own page
     if sphinx.version_info >= (7, 3):
         assert (parallel_out / "searchindex.js").read_bytes() == (
             serial_out / "searchindex.js"
