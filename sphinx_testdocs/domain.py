@@ -20,7 +20,7 @@ from sphinx.util.nodes import make_refnode
 
 from sphinx_testdocs._log import Subtype, warn
 from sphinx_testdocs.analysis.summary import FileSummary
-from sphinx_testdocs.project import Project
+from sphinx_testdocs.project import PageRef, Project
 
 if TYPE_CHECKING:
     from sphinx.builders import Builder
@@ -164,6 +164,10 @@ class TestDomain(Domain):
     #: the write phase: ``events.finish_reading`` empties it each build.
     sidebar_toctrees: dict[tuple[str, tuple[tuple[str, Any], ...]], str]
     _lookup: dict[str, dict[str, list[TestObject]]] | None = None
+
+    def generated_page(self, docname: str) -> PageRef | None:
+        """The generated page behind ``docname``; None for the user's own pages."""
+        return self.project.page(docname) if self.project is not None else None
 
     # --- stored data ----------------------------------------------------------------
 

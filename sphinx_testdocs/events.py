@@ -223,11 +223,11 @@ def release_read_doctrees(app: Sphinx, *args: object) -> None:
     Each is taken apart, not just dropped: see ``free_written_doctree``.
     """
     cache = getattr(app.env, "_write_doc_doctree_cache", None)
-    project = _domain(app.env).project
-    if not cache or project is None:
+    if not cache:
         return
+    domain = _domain(app.env)
     # Every doctree in the cache is pickled already (Sphinx caches it right after).
-    for docname in [d for d in cache if project.page(d) is not None]:
+    for docname in [d for d in cache if domain.generated_page(d) is not None]:
         take_apart(cache.pop(docname))
 
 
@@ -251,8 +251,7 @@ def forget_written_doctree(app: Sphinx, doctree: nodes.document, docname: str) -
     them twice in a build.
     """
     cache = getattr(app.env, "_pickled_doctree_cache", None)
-    project = _domain(app.env).project
-    if cache is not None and project is not None and project.page(docname) is not None:
+    if cache is not None and _domain(app.env).generated_page(docname) is not None:
         cache.pop(docname, None)
 
 
@@ -265,8 +264,7 @@ def hide_stub_source(
     Source"); the page shows the test file's own source already. An empty
     ``sourcename`` drops both the link and the copy (a file written per page).
     """
-    project = _domain(app.env).project
-    if project is not None and project.page(pagename) is not None:
+    if _domain(app.env).generated_page(pagename) is not None:
         context["sourcename"] = ""
 
 
@@ -281,8 +279,7 @@ def free_written_doctree(
     ``html-page-context`` (last handler) is the first moment the page's HTML is done and
     the last one the doctree is seen; pages of the user's own are left alone.
     """
-    project = _domain(app.env).project
-    if doctree is not None and project is not None and project.page(pagename) is not None:
+    if doctree is not None and _domain(app.env).generated_page(pagename) is not None:
         take_apart(doctree)
 
 

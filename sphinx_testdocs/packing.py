@@ -28,7 +28,12 @@ from sphinx.application import Sphinx
 from sphinx_testdocs.domain import TestDomain
 from sphinx_testdocs.render.common import NO_SEARCH
 
-__all__ = ["pack_unsearched_parts", "testdocs_packed", "visit_packed_html"]
+__all__ = [
+    "depart_packed_html",
+    "pack_unsearched_parts",
+    "testdocs_packed",
+    "visit_packed_html",
+]
 
 
 class testdocs_packed(nodes.General, nodes.Element):
@@ -49,7 +54,7 @@ def pack_unsearched_parts(app: Sphinx, doctree: nodes.document, docname: str) ->
         return
     domain = app.env.get_domain("test")
     assert isinstance(domain, TestDomain)
-    if domain.project is None or domain.project.page(docname) is None:
+    if domain.generated_page(docname) is None:
         return
     for part in _unsearched_parts(doctree):
         packed = testdocs_packed()

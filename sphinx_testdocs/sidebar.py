@@ -27,8 +27,7 @@ def share_sidebar_toctree(
     original = context.get("toctree")
     domain = app.env.get_domain("test")
     assert isinstance(domain, TestDomain)
-    project = domain.project
-    page = project.page(pagename) if project else None
+    page = domain.generated_page(pagename)
     if (
         original is None
         or page is None
