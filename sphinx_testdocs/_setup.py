@@ -27,8 +27,10 @@ from sphinx_testdocs.events import (
     forget_written_doctree,
     free_written_doctree,
     hide_stub_source,
+    hold_file_stores,
     refresh_summaries,
     release_read_doctrees,
+    restore_file_stores,
     scan_and_write_stubs,
     warn_missing_test_reference,
 )
@@ -112,6 +114,9 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", scan_and_write_stubs)
     app.connect("env-get-outdated", refresh_summaries)
     app.connect("env-before-read-docs", analyse_before_reading)
+    # From the end of analysis to the end of reading: see TestDomain.hold_file_stores.
+    app.connect("env-before-read-docs", hold_file_stores, priority=700)
+    app.connect("env-updated", restore_file_stores, priority=100)
     # Before Sphinx's own collectors (priority 500) so the toctree is collected.
     app.connect("doctree-read", add_root_toctree, priority=400)
     app.connect("missing-reference", warn_missing_test_reference, priority=900)

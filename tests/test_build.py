@@ -175,6 +175,29 @@ def test_parallel_build_is_identical(app: Any, make_app: Any, tmp_path: Path) ->
         )
 
 
+@pytest.mark.sphinx("html", testroot="basic", srcdir="parallel-stores", parallel=2)
+def test_parallel_readers_send_back_no_per_file_stores(app: Any, make_app: Any) -> None:
+    # The summaries are made before reading; readers that sent them back would make
+    # the main process unpickle and drop a copy of them for every chunk of pages.
+    sent_back: list[set[str]] = []
+
+    def record(app: Any, env: Any, docnames: Any, other: Any) -> None:
+        sent_back.append(set(other.domaindata["test"]))
+
+    app.connect("env-merge-info", record)
+    app.build()
+    assert sent_back
+    assert all(not keys & {"summaries", "collected"} for keys in sent_back)
+    # ... yet they are saved with the environment: a rebuild analyses and reads nothing.
+    stored = app.env.domaindata["test"]
+    assert stored["summaries"] and stored["collected"]
+    rebuild = make_app("html", srcdir=app.srcdir, parallel=2)
+    with recording_reads(rebuild) as reads:
+        rebuild.build()
+    assert reads == []
+    assert rebuild.env.domaindata["test"]["summaries"] == stored["summaries"]
+
+
 def _sorted_titles(index: dict[str, Any]) -> dict[str, Any]:
     index["alltitles"] = {k: sorted(v) for k, v in index["alltitles"].items()}
     return index
