@@ -37,6 +37,7 @@ from sphinx_testdocs.events import (
 from sphinx_testdocs.packing import (
     depart_packed_html,
     pack_unsearched_parts,
+    remove_packed_parts,
     testdocs_packed,
     visit_packed_html,
 )
@@ -127,6 +128,7 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", forget_written_doctree)
     # After every other handler has seen the whole page: see packing.py.
     app.connect("doctree-resolved", pack_unsearched_parts, priority=900)
+    app.connect("build-finished", remove_packed_parts)
     # Before themes' own handlers (priority 500), which may call toctree() at once.
     app.connect("html-page-context", share_sidebar_toctree, priority=400)
     app.connect("html-page-context", hide_stub_source)

@@ -16,7 +16,7 @@ from docutils import nodes
 
 from sphinx_testdocs._heap import YOUNG_GENERATION
 from sphinx_testdocs.config import SECTIONS
-from sphinx_testdocs.packing import testdocs_packed
+from sphinx_testdocs.packing import PACKED_DIR, testdocs_packed
 from sphinx_testdocs.pages import STUB_SUFFIX
 from tests.helpers import html_files, recording_reads, search_index, section_titles
 
@@ -155,9 +155,12 @@ def test_parallel_build_is_identical(app: Any, make_app: Any, tmp_path: Path) ->
     shutil.copytree(app.srcdir, copy, ignore=shutil.ignore_patterns("_build", "testdocs"))
     parallel = make_app("html", srcdir=copy, parallel=2)
     packed: dict[str, int] = {}  # docname -> parts packed for the writer (packing.py)
+    files: set[Path] = set()
 
     def count_packed(app: Any, doctree: nodes.document, docname: str) -> None:
-        packed[docname] = sum(1 for _ in doctree.findall(testdocs_packed))
+        parts = list(doctree.findall(testdocs_packed))
+        packed[docname] = len(parts)
+        files.update(Path(part["file"]) for part in parts if Path(part["file"]).is_file())
 
     parallel.connect("doctree-resolved", count_packed, priority=999)
     parallel.build()
@@ -165,6 +168,10 @@ def test_parallel_build_is_identical(app: Any, make_app: Any, tmp_path: Path) ->
     assert html_files(parallel_out) == html_files(serial_out)
     if sphinx.version_info >= (8,):  # older versions index "no-search" parts: not packed
         assert packed[MODULE_DOC] >= 5
+        # One file per page in the doctree folder while pages are written, none after.
+        assert len(files) == sum(1 for n in packed.values() if n)
+        assert {f.parent for f in files} == {Path(parallel.doctreedir, PACKED_DIR)}
+        assert not any(f.exists() for f in files)
     assert packed["index"] == 0  # the user's own page
     if sphinx.version_info >= (7, 3):
         assert (parallel_out / "searchindex.js").read_bytes() == (
