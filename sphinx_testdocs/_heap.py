@@ -10,14 +10,6 @@ after one collection so no garbage is frozen with it. Frozen objects are still f
 by reference counting when dropped; at the end of the build ``gc.unfreeze()`` hands
 everything back, so long-running processes (tests, sphinx-autobuild) collect as usual.
 
-The young generation is collected every 700 new container objects by default, and a
-build makes millions of short-lived ones (AST nodes, analysis records, doctree nodes):
-on NumPy's suite, about 1,500 young, 140 middle and 13 full passes took 0.96 s. A
-serial build lets the young generation hold ``YOUNG_GENERATION`` objects instead: a
-tenth as many passes of each kind, 0.61 s in all, for no more peak memory. A parallel
-build keeps the usual pace: its processes fork from the main one, which then held
-more garbage-laden memory when they forked (the ``-j 2`` peak grew by about 30 MB).
-
 Before any of that, a rebuild unpickles the saved environment: hundreds of thousands
 of objects at once, and on NumPy's suite the collector's passes over them were four
 fifths of the load (0.3 of 0.37 s, on every rebuild, even one that reads nothing).
@@ -34,25 +26,17 @@ from typing import Any
 #: Below this many pages to read, freezing is not worth the collection it starts with.
 SMALL_BUILD = 20
 
-#: Container objects made between two young-generation collections in a serial build.
-YOUNG_GENERATION = 10_000
-
 #: Whether this build froze the heap (a process may freeze it for reasons of its own,
-#: e.g. before forking workers: that is then left alone), whether it paused the
-#: collector for the environment's load, and the thresholds it replaced.
-_state: dict[str, Any] = {"frozen": False, "paused": False, "thresholds": None}
+#: e.g. before forking workers: that is then left alone), and whether it paused the
+#: collector for the environment's load.
+_state = {"frozen": False, "paused": False}
 
 
-def pause_for_environment_load(app: Any, *args: Any) -> None:
+def pause_for_environment_load(*args: Any) -> None:
     """Pause collection while Sphinx unpickles the environment (see the module doc)."""
     if gc.isenabled():
         gc.disable()
         _state["paused"] = True
-    thresholds = gc.get_threshold()
-    serial = getattr(app, "parallel", 0) <= 1
-    if serial and _state["thresholds"] is None and 0 < thresholds[0] < YOUNG_GENERATION:
-        _state["thresholds"] = thresholds
-        gc.set_threshold(YOUNG_GENERATION, *thresholds[1:])
 
 
 def resume_after_environment_load(*args: Any) -> None:
@@ -81,10 +65,7 @@ def freeze_after_reading(*args: Any) -> None:
 
 
 def unfreeze_heap(*args: Any) -> None:
-    """Give frozen objects back to the collector, at its usual pace (the build is over)."""
-    if _state["thresholds"] is not None:
-        gc.set_threshold(*_state["thresholds"])
-        _state["thresholds"] = None
+    """Give frozen objects back to the collector (the build is over)."""
     if _state["paused"]:  # Sphinx never reached builder-inited
         gc.enable()
         _state["paused"] = False
