@@ -16,10 +16,20 @@ fifths of the load (0.3 of 0.37 s, on every rebuild, even one that reads nothing
 Unpickling makes no garbage, so the collector is paused from ``config-inited`` (the
 last event before Sphinx loads the environment) to ``builder-inited``, and what was
 loaded is frozen then: merely resuming would start a full pass over all of it.
+
+And after it, the interpreter's exit: while Python tears its modules down it runs full
+collections over whatever is still alive, and after a build that is a large heap. On
+NumPy's suite that took 0.55 s of a 1.4 s rebuild after touching one file (plain
+Sphinx's exit: 0.25 s) and 0.7 s after a fresh build. Nothing those passes could free
+matters then (the process's memory goes back to the system as it ends), so once a
+process has built, the heap is frozen when it exits. Objects are still freed by
+reference counting as modules go; only garbage in reference cycles is left to the end
+of the process.
 """
 
 from __future__ import annotations
 
+import atexit
 import gc
 from typing import Any
 
@@ -27,9 +37,9 @@ from typing import Any
 SMALL_BUILD = 20
 
 #: Whether this build froze the heap (a process may freeze it for reasons of its own,
-#: e.g. before forking workers: that is then left alone), and whether it paused the
-#: collector for the environment's load.
-_state = {"frozen": False, "paused": False}
+#: e.g. before forking workers: that is then left alone), whether it paused the
+#: collector for the environment's load, and whether this process freezes at exit.
+_state = {"frozen": False, "paused": False, "exit_hook": False}
 
 
 def pause_for_environment_load(*args: Any) -> None:
@@ -65,10 +75,15 @@ def freeze_after_reading(*args: Any) -> None:
 
 
 def unfreeze_heap(*args: Any) -> None:
-    """Give frozen objects back to the collector (the build is over)."""
+    """Give frozen objects back to the collector (the build is over); freeze at exit."""
     if _state["paused"]:  # Sphinx never reached builder-inited
         gc.enable()
         _state["paused"] = False
     if _state["frozen"]:
         gc.unfreeze()
         _state["frozen"] = False
+    if not _state["exit_hook"]:
+        # Handlers registered earlier (logging's shutdown, weakref.finalize's) run
+        # after this one, as before: they do their work directly, not by collection.
+        atexit.register(gc.freeze)
+        _state["exit_hook"] = True

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,7 @@ from sphinx_testdocs.packing import PACKED_DIR, testdocs_packed
 from sphinx_testdocs.pages import STUB_SUFFIX
 from tests.helpers import html_files, recording_reads, search_index, section_titles
 
+ROOTS = Path(__file__).parent / "roots"
 MODULE_DOC = "testdocs/suite/test_alpha.py"
 FOLDER_DOC = "testdocs/suite/index"
 SUB_DOC = "testdocs/suite/sub/index"
@@ -356,6 +359,30 @@ def test_related_files_are_computed_and_kept_fresh(app: Any, make_app: Any) -> N
     assert "testdocs/suite/helpers.py" in read
     helpers = (Path(again.outdir) / "testdocs/suite/helpers.py.html").read_text()
     assert "Imported by (3)" in helpers
+
+
+def test_a_process_that_built_freezes_its_heap_when_it_exits(tmp_path: Path) -> None:
+    # Python's exit runs full collections over whatever is alive; after a build that
+    # is a large heap, and nothing they free matters then (see _heap.py). A handler
+    # registered before the build runs after the extension's own exit handler, and
+    # finds the heap frozen; during the build, it was handed back (the test above).
+    srcdir = tmp_path / "src"
+    shutil.copytree(ROOTS / "test-basic", srcdir, ignore=shutil.ignore_patterns("testdocs"))
+    script = f"""
+import atexit, gc, sys
+from sphinx.cmd.build import main
+atexit.register(lambda: print("frozen at exit:", gc.get_freeze_count()))
+status = main(["-q", "-b", "html", {str(srcdir)!r}, {str(tmp_path / "out")!r}])
+print("frozen after build:", gc.get_freeze_count())
+sys.exit(status)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    after_build, at_exit = (int(line.split(":")[1]) for line in done.stdout.splitlines())
+    assert after_build == 0
+    assert at_exit > 10_000
 
 
 @pytest.mark.sphinx("html", testroot="basic", freshenv=True)
