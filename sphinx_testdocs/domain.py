@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 #: chain and the pytest configuration file.
 Fingerprint = tuple[tuple[int, int], ...]
 
+#: Keys of the stored data that hold one entry per file rather than per document.
+_FILE_STORES = ("summaries", "collected")
+
 #: Object types, the role that names them, and how they read in indices.
 OBJECT_TYPES: dict[str, tuple[str, str]] = {
     "module": ("mod", "test module"),
@@ -176,13 +179,14 @@ class TestDomain(Domain):
 
     @property
     def summaries(self) -> dict[str, dict[str, tuple[Fingerprint, FileSummary]]]:
-        store = self.data if self._held is None else self._held
-        return store.setdefault("summaries", {})  # type: ignore[no-any-return]
+        return self._file_store("summaries")  # type: ignore[no-any-return]
 
     @property
     def collected(self) -> dict[str, dict[str, str | None]]:
-        store = self.data if self._held is None else self._held
-        return store.setdefault("collected", {})  # type: ignore[no-any-return]
+        return self._file_store("collected")  # type: ignore[no-any-return]
+
+    def _file_store(self, key: str) -> Any:
+        return (self.data if self._held is None else self._held).setdefault(key, {})
 
     def hold_file_stores(self) -> None:
         """Keep the per-file stores out of the environment while pages are read.
@@ -195,7 +199,7 @@ class TestDomain(Domain):
         making and merging those copies set the peak memory of a ``-j N`` build.
         """
         if self._held is None:
-            self._held = {key: self.data.pop(key, {}) for key in ("summaries", "collected")}
+            self._held = {key: self.data.pop(key, {}) for key in _FILE_STORES}
 
     def restore_file_stores(self) -> None:
         """Put the per-file stores back once every page is read (they are saved)."""

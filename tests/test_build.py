@@ -198,14 +198,17 @@ def test_parallel_readers_send_back_no_per_file_stores(app: Any, make_app: Any) 
     app.build()
     assert sent_back
     assert all(not keys & {"summaries", "collected"} for keys in sent_back)
-    # ... yet they are saved with the environment: a rebuild analyses and reads nothing.
+    # ... yet they are saved with the environment: a rebuild loads them (rather than
+    # summarising every file again) and reads nothing.
     stored = app.env.domaindata["test"]
     assert stored["summaries"] and stored["collected"]
     rebuild = make_app("html", srcdir=app.srcdir, parallel=2)
+    loaded = rebuild.env.domaindata["test"]  # the saved environment, before any event
+    assert loaded["summaries"] == stored["summaries"]
+    assert loaded["collected"] == stored["collected"]
     with recording_reads(rebuild) as reads:
         rebuild.build()
     assert reads == []
-    assert rebuild.env.domaindata["test"]["summaries"] == stored["summaries"]
 
 
 def _sorted_titles(index: dict[str, Any]) -> dict[str, Any]:
@@ -365,7 +368,7 @@ def test_a_process_that_built_freezes_its_heap_when_it_exits(tmp_path: Path) -> 
     # Python's exit runs full collections over whatever is alive; after a build that
     # is a large heap, and nothing they free matters then (see _heap.py). A handler
     # registered before the build runs after the extension's own exit handler, and
-    # finds the heap frozen; during the build, it was handed back (the test above).
+    # finds the heap frozen; at the build's end, it was handed back (the test below).
     srcdir = tmp_path / "src"
     shutil.copytree(ROOTS / "test-basic", srcdir, ignore=shutil.ignore_patterns("testdocs"))
     script = f"""
