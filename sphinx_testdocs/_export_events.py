@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import filecmp
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sphinx_testdocs.domain import TestDomain
-from sphinx_testdocs.export import JSON_FILENAME, collection_fragments, join_fragments
+from sphinx_testdocs.export import JSON_FILENAME, collection_fragments, fragment_chunks
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -31,10 +33,20 @@ def write_collection_json(app: Sphinx, exception: BaseException | None) -> None:
     target = Path(app.outdir) / JSON_FILENAME
     if not project.collection_changed and target.is_file():
         return  # no entry changed since the file was written
-    data = join_fragments(collection_fragments(project, domain.collected)).encode("utf-8")
-    try:
-        if target.read_bytes() == data:
-            return
-    except OSError:
-        pass
-    target.write_bytes(data)
+    fragments = collection_fragments(project, domain.collected)
+    write_if_changed(target, fragment_chunks(fragments))
+
+
+def write_if_changed(target: Path, chunks: Iterable[str]) -> None:
+    """Write ``chunks`` to ``target`` as UTF-8, leaving it untouched if already equal.
+
+    Streamed through a temporary file next to it, then compared on disk: the text is
+    never held whole in memory, and a reader never sees a half-written file.
+    """
+    fresh = target.with_name(target.name + ".new")
+    with fresh.open("w", encoding="utf-8", newline="") as out:
+        out.writelines(chunks)
+    if target.is_file() and filecmp.cmp(fresh, target, shallow=False):
+        fresh.unlink()
+    else:
+        fresh.replace(target)

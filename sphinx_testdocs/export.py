@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -214,15 +214,24 @@ def module_fragment(entry: Mapping[str, Any]) -> str:
     return "\n".join("    " + line for line in text.split("\n"))
 
 
-def join_fragments(fragments: Sequence[str]) -> str:
-    """The same text as ``dumps({"modules": entries})``, from ``module_fragment``s.
+def fragment_chunks(fragments: Sequence[str]) -> Iterator[str]:
+    """The text of ``dumps({"modules": entries})``, piece by piece, from ``module_fragment``s.
 
     A build keeps each module's fragment between runs, so writing the file is a join,
-    not a serialisation of the whole suite.
+    not a serialisation of the whole suite; and a streamed one, never held whole.
+
+    The whole text grows with the suite (megabytes, four bytes a character once one
+    character is outside Latin-1): joined, it was the build's peak memory on large trees.
     """
     if not fragments:
-        return dumps({"modules": []})
-    return '{\n  "modules": [\n' + ",\n".join(fragments) + "\n  ]\n}\n"
+        yield dumps({"modules": []})
+        return
+    yield '{\n  "modules": [\n'
+    for index, fragment in enumerate(fragments):
+        if index:
+            yield ",\n"
+        yield fragment
+    yield "\n  ]\n}\n"
 
 
 def collection_text(data: Mapping[str, Any]) -> str:
