@@ -27,16 +27,16 @@ from sphinx_testdocs.events import (
     forget_written_doctree,
     free_written_doctree,
     hide_stub_source,
-    hold_file_stores,
+    hold_stores,
     refresh_summaries,
     release_read_doctrees,
-    restore_file_stores,
+    restore_stores,
     scan_and_write_stubs,
     warn_missing_test_reference,
 )
 from sphinx_testdocs.packing import (
     depart_packed_html,
-    pack_unsearched_parts,
+    pack_page_parts,
     remove_packed_parts,
     testdocs_packed,
     visit_packed_html,
@@ -115,9 +115,9 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", scan_and_write_stubs)
     app.connect("env-get-outdated", refresh_summaries)
     app.connect("env-before-read-docs", analyse_before_reading)
-    # From the end of analysis to the end of reading: see TestDomain.hold_file_stores.
-    app.connect("env-before-read-docs", hold_file_stores, priority=700)
-    app.connect("env-updated", restore_file_stores, priority=100)
+    # From the end of analysis to the end of reading: see TestDomain.hold_stores.
+    app.connect("env-before-read-docs", hold_stores, priority=700)
+    app.connect("env-updated", restore_stores, priority=100)
     # Before Sphinx's own collectors (priority 500) so the toctree is collected.
     app.connect("doctree-read", add_root_toctree, priority=400)
     app.connect("missing-reference", warn_missing_test_reference, priority=900)
@@ -127,7 +127,7 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
     app.connect("env-updated", finish_reading)
     app.connect("doctree-resolved", forget_written_doctree)
     # After every other handler has seen the whole page: see packing.py.
-    app.connect("doctree-resolved", pack_unsearched_parts, priority=900)
+    app.connect("doctree-resolved", pack_page_parts, priority=900)
     app.connect("build-finished", remove_packed_parts)
     # Before themes' own handlers (priority 500), which may call toctree() at once.
     app.connect("html-page-context", share_sidebar_toctree, priority=400)

@@ -33,6 +33,8 @@ Fingerprint = tuple[tuple[int, int], ...]
 
 #: Keys of the stored data that hold one entry per file rather than per document.
 _FILE_STORES = ("summaries", "collected")
+#: Keys of the stored data that hold one entry per document, made as it is read.
+_PAGE_STORES = ("objects", "digests")
 
 #: Object types, the role that names them, and how they read in indices.
 OBJECT_TYPES: dict[str, tuple[str, str]] = {
@@ -174,7 +176,8 @@ class TestDomain(Domain):
 
     # --- stored data ----------------------------------------------------------------
 
-    #: The per-file stores while pages are read (see ``hold_file_stores``), else None.
+    #: The stores as they were before reading, while pages are read (see
+    #: ``hold_stores``); else None.
     _held: dict[str, Any] | None = None
 
     @property
@@ -188,24 +191,33 @@ class TestDomain(Domain):
     def _file_store(self, key: str) -> Any:
         return (self.data if self._held is None else self._held).setdefault(key, {})
 
-    def hold_file_stores(self) -> None:
-        """Keep the per-file stores out of the environment while pages are read.
+    def hold_stores(self) -> None:
+        """Keep what other pages stored out of the environment while pages are read.
 
-        They are complete before reading starts (made in the main process, inherited by
-        forked readers) and no page adds to them. But each parallel reader sends its
-        whole environment back, pickled, and the main process unpickles it to merge
-        its pages: with the stores in it, every chunk of pages carried the summaries
-        and collection entries of every file (on NumPy's suite, 4 of its 7 MB), and
-        making and merging those copies set the peak memory of a ``-j N`` build.
+        Each parallel reader sends its whole environment back, pickled, and the main
+        process unpickles it to merge the reader's pages; a reader forked late has the
+        records of every page merged before it. Unpickled and dropped chunk after
+        chunk, those copies set the peak memory of a ``-j N`` build and grew with the
+        number of files (on NumPy's suite the per-file stores were 4 of 7 MB a chunk).
+        So while pages are read, the per-file stores (complete before reading; no page
+        adds to them) and every page's records are held aside, readers start with
+        empty per-page stores and send back only their own pages' records, and the
+        main process merges those into the held ones. Nothing looks records up while
+        pages are read: that is done when they are resolved and written.
         """
         if self._held is None:
-            self._held = {key: self.data.pop(key, {}) for key in _FILE_STORES}
+            self._held = {key: self.data.pop(key, {}) for key in _FILE_STORES + _PAGE_STORES}
+            for key in _PAGE_STORES:
+                self.data[key] = {}
 
-    def restore_file_stores(self) -> None:
-        """Put the per-file stores back once every page is read (they are saved)."""
+    def restore_stores(self) -> None:
+        """Every page is read: the stores go back into the environment, to be saved."""
         if self._held is not None:
-            self.data.update(self._held)
-            self._held = None
+            held, self._held = self._held, None
+            for key in _PAGE_STORES:  # what this process read itself (-j 1)
+                held[key].update(self.data.pop(key, {}))
+            self.data.update(held)
+            self._lookup = None
 
     @property
     def digests(self) -> dict[str, tuple[str, tuple[str, ...], str]]:
@@ -228,17 +240,20 @@ class TestDomain(Domain):
                     yield obj
 
     def clear_doc(self, docname: str) -> None:
-        if self._objects.pop(docname, None) is not None:
-            self._lookup = None
-        self.digests.pop(docname, None)
+        for store in (self.data, self._held or {}):
+            if store.get("objects", {}).pop(docname, None) is not None:
+                self._lookup = None
+            store.get("digests", {}).pop(docname, None)
 
     def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
-        # Summaries were computed in the main process before the workers forked.
-        for docname in docnames:
-            if docname in otherdata["objects"]:
-                self._objects[docname] = otherdata["objects"][docname]
-            if docname in otherdata["digests"]:
-                self.digests[docname] = otherdata["digests"][docname]
+        # Summaries were computed in the main process before the workers forked. The
+        # records go to the held stores while pages are read (see ``hold_stores``).
+        into = self.data if self._held is None else self._held
+        for key in _PAGE_STORES:
+            theirs, ours = otherdata[key], into.setdefault(key, {})
+            for docname in docnames:
+                if docname in theirs:
+                    ours[docname] = theirs[docname]
         self._lookup = None
 
     def empty_index(self, message: str) -> list[tuple[str, list[IndexEntry]]]:

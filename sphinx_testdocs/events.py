@@ -159,14 +159,14 @@ def analyse_before_reading(app: Sphinx, env: BuildEnvironment, docnames: list[st
                 project.analysis(page.root, page.relpath)
 
 
-def hold_file_stores(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
-    """Once analysed, keep the per-file stores out of what readers send back."""
-    _domain(env).hold_file_stores()
+def hold_stores(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """Once analysed, keep the stored data out of what readers send back."""
+    _domain(env).hold_stores()
 
 
-def restore_file_stores(app: Sphinx, env: BuildEnvironment) -> None:
+def restore_stores(app: Sphinx, env: BuildEnvironment) -> None:
     """Every page is read: the stores go back into the environment, to be saved."""
-    _domain(env).restore_file_stores()
+    _domain(env).restore_stores()
 
 
 def _fingerprint(paths: list[Path]) -> tuple[tuple[int, int], ...]:

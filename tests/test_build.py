@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
 import subprocess
 import sys
 import time
+import weakref
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -157,12 +159,25 @@ def test_parallel_build_is_identical(app: Any, make_app: Any, tmp_path: Path) ->
     parallel = make_app("html", srcdir=copy, parallel=2)
     packed: dict[str, int] = {}  # docname -> parts packed for the writer (packing.py)
     files: set[Path] = set()
+    words: dict[str, str] = {}  # docname -> the text its packed parts keep for search
+    before: list[weakref.ref[nodes.Element]] = []
+    kept_alive: dict[str, int] = {}  # docname -> packed elements the main process keeps
+
+    def watch_elements(app: Any, doctree: nodes.document, docname: str) -> None:
+        before[:] = [weakref.ref(node) for node in doctree.findall(nodes.Element)]
 
     def count_packed(app: Any, doctree: nodes.document, docname: str) -> None:
         parts = list(doctree.findall(testdocs_packed))
         packed[docname] = len(parts)
         files.update(Path(part["file"]) for part in parts if Path(part["file"]).is_file())
+        words[docname] = " ".join(part.astext() for part in parts)
+        # What was packed is gone from the main process (once cycles are collected).
+        gc.collect()
+        still_in = {id(node) for node in doctree.findall(nodes.Element)}
+        alive = [ref() for ref in before]
+        kept_alive[docname] = sum(1 for n in alive if n is not None and id(n) not in still_in)
 
+    parallel.connect("doctree-resolved", watch_elements, priority=899)
     parallel.connect("doctree-resolved", count_packed, priority=999)
     parallel.build()
     serial_out, parallel_out = Path(app.outdir), Path(parallel.outdir)
@@ -173,6 +188,10 @@ def test_parallel_build_is_identical(app: Any, make_app: Any, tmp_path: Path) ->
         assert len(files) == sum(1 for n in packed.values() if n)
         assert {f.parent for f in files} == {Path(parallel.doctreedir, PACKED_DIR)}
         assert not any(f.exists() for f in files)
+        # Searchable content is packed too: its words stay in the doctree for the index.
+        assert "Tests for the alpha feature" in words[MODULE_DOC]
+        assert kept_alive[MODULE_DOC] == 0
+        assert set(kept_alive.values()) == {0}
     assert packed["index"] == 0  # the user's own page
     if sphinx.version_info >= (7, 3):
         assert (parallel_out / "searchindex.js").read_bytes() == (
@@ -185,27 +204,44 @@ def test_parallel_build_is_identical(app: Any, make_app: Any, tmp_path: Path) ->
         )
 
 
-@pytest.mark.sphinx("html", testroot="basic", srcdir="parallel-stores", parallel=2)
-def test_parallel_readers_send_back_no_per_file_stores(app: Any, make_app: Any) -> None:
+@pytest.mark.sphinx("html", testroot="basic", srcdir="parallel-stores")
+def test_parallel_readers_send_back_only_their_own_pages(app: Any, make_app: Any) -> None:
+    # Enough pages for three chunks, so that the third reader forks once the first
+    # chunk is merged (Sphinx's make_chunks; two processes).
+    suite = Path(app.srcdir) / "suite"
+    for n in range(20):
+        (suite / f"test_extra_{n:02}.py").write_text(f"def test_{n}():\n    pass\n")
+    parallel = make_app("html", srcdir=app.srcdir, parallel=2)
     # The summaries are made before reading; readers that sent them back would make
     # the main process unpickle and drop a copy of them for every chunk of pages.
+    # Nor the records of the pages merged before they forked: only their own pages'.
     sent_back: list[set[str]] = []
+    records_of_others: list[set[str]] = []
 
     def record(app: Any, env: Any, docnames: Any, other: Any) -> None:
-        sent_back.append(set(other.domaindata["test"]))
+        data = other.domaindata["test"]
+        sent_back.append(set(data))
+        records_of_others.append({*data["objects"], *data["digests"]} - set(docnames))
 
-    app.connect("env-merge-info", record)
-    app.build()
-    assert sent_back
+    parallel.connect("env-merge-info", record)
+    parallel.build()
+    assert len(sent_back) >= 3
     assert all(not keys & {"summaries", "collected"} for keys in sent_back)
+    assert records_of_others == [set()] * len(sent_back)
+    # ...and every page's records are merged all the same, and saved.
+    domain = parallel.env.get_domain("test")
+    extra = "testdocs/suite/test_extra_19.py"
+    assert {MODULE_DOC, extra} <= set(domain.data["objects"])
+    assert {MODULE_DOC, FOLDER_DOC, extra} <= set(domain.data["digests"])
     # ... yet they are saved with the environment: a rebuild loads them (rather than
     # summarising every file again) and reads nothing.
-    stored = app.env.domaindata["test"]
+    stored = parallel.env.domaindata["test"]
     assert stored["summaries"] and stored["collected"]
     rebuild = make_app("html", srcdir=app.srcdir, parallel=2)
     loaded = rebuild.env.domaindata["test"]  # the saved environment, before any event
     assert loaded["summaries"] == stored["summaries"]
     assert loaded["collected"] == stored["collected"]
+    assert loaded["objects"] == stored["objects"]
     with recording_reads(rebuild) as reads:
         rebuild.build()
     assert reads == []
