@@ -7,6 +7,7 @@ from typing import Any
 from sphinx.application import Sphinx
 
 from sphinx_testdocs import __version__
+from sphinx_testdocs._event_log import shorten_event_debug_lines
 from sphinx_testdocs._export_events import write_collection_json
 from sphinx_testdocs._heap import (
     freeze_after_analysis,
@@ -82,6 +83,7 @@ ENV_VERSION = 6
 
 
 def setup_extension(app: Sphinx) -> dict[str, Any]:
+    shorten_event_debug_lines()
     for option in OPTIONS:
         app.add_config_value(f"testdocs_{option.name}", option.default, "env", types=option.types)
 
