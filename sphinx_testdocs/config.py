@@ -177,6 +177,15 @@ OPTIONS: tuple[Option, ...] = (
         types=(bool,),
     ),
     Option(
+        "device_types",
+        ["cpu"],
+        "Device types that PyTorch's device-generic tests (instantiate_device_type_tests) "
+        "are documented for, as on the machine pytest would run on: ['cpu'] is what a "
+        "machine without a GPU collects; ['cpu', 'cuda'] one with CUDA.",
+        _str_list,
+        types=(list, tuple),
+    ),
+    Option(
         "local_packages",
         [],
         "Top-level import names to group as local dependencies, "
@@ -204,6 +213,7 @@ class TestdocsConfig:
     project_root: str | None = None
     follow_symlinks: bool = False
     local_packages: tuple[str, ...] = ()
+    device_types: tuple[str, ...] = ("cpu",)
     pytest_options: Mapping[str, object] = field(default_factory=dict)
     tested_by_autodoc: bool = False
 

@@ -13,9 +13,11 @@ from functools import cached_property
 from pathlib import Path, PurePosixPath
 
 from sphinx_testdocs.analysis.analyse import AnalysisContext, Surroundings, analyse_file
+from sphinx_testdocs.analysis.collection import ModuleLinks
 from sphinx_testdocs.analysis.fixtures import conftest_fixtures
 from sphinx_testdocs.analysis.imports import ImportClassifier
 from sphinx_testdocs.analysis.model import ModuleAnalysis, ModuleCollection
+from sphinx_testdocs.analysis.modules import SourceLibrary, existing_dirs, python_search_path
 from sphinx_testdocs.analysis.pytest_config import find_pytest_config
 from sphinx_testdocs.analysis.scan import (
     DEFAULT_EXCLUDE,
@@ -158,6 +160,11 @@ class Project:
     def forget_analyses(self) -> None:
         """Let the analyses go once every page is read: writing needs only the doctrees."""
         self._analyses.clear()
+        for root in self.roots:
+            links = root.context.links
+            if links is not None:
+                links.release()
+                links.library.forget()
 
     def surroundings(self, root: TestRoot, relpath: str) -> Surroundings:
         """Fixtures and hooks the conftest.py files above a file give it (closest wins)."""
@@ -262,10 +269,19 @@ def build_project(
             for rel, doc in assign_docnames((f.relpath for f in tree.folders), prefix).items()
         }
         local = _local_names(tree, project_root) | set(config.local_packages)
+        library = SourceLibrary(
+            project_root=project_root,
+            extra_roots=existing_dirs(
+                [*pytest_config.pythonpath, project_root, project_root / "src"]
+            ),
+            site_path=python_search_path(),
+        )
         context = AnalysisContext(
             classifier=ImportClassifier(frozenset(local)),
             nodeid_prefix=nodeid_prefix,
             pytest_config=pytest_config,
+            links=ModuleLinks(library),
+            device_types=config.device_types,
         )
         roots.append(
             TestRoot(

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from sphinx_testdocs.analysis.collection import collect_module
+from sphinx_testdocs.analysis.collection import DEFAULT_DEVICE_TYPES, ModuleLinks, collect_module
 from sphinx_testdocs.analysis.imports import ImportClassifier
 from sphinx_testdocs.analysis.model import (
     FileFacts,
@@ -36,6 +36,10 @@ class AnalysisContext:
     #: the project root (where pytest runs), e.g. "test/" for PyTorch's ``test`` folder.
     nodeid_prefix: str = ""
     pytest_config: PytestConfig = field(default_factory=PytestConfig)
+    #: Other modules, read as source to follow names (None: names are not followed).
+    links: ModuleLinks | None = None
+    #: Device types PyTorch's device-generic tests are documented for.
+    device_types: tuple[str, ...] = DEFAULT_DEVICE_TYPES
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,12 @@ def analyse_file(
         reason = exc.strerror or type(exc).__name__
         return _unreadable(relpath, f"cannot read the file: {reason}")
     return analyse_bytes(
-        data, relpath=relpath, mtime=mtime, context=context, surroundings=surroundings
+        data,
+        relpath=relpath,
+        mtime=mtime,
+        context=context,
+        surroundings=surroundings,
+        path=path.absolute(),
     )
 
 
@@ -90,10 +99,14 @@ def analyse_bytes(
     mtime: float,
     context: AnalysisContext,
     surroundings: Surroundings | None = None,
+    path: Path | None = None,
 ) -> ModuleAnalysis:
-    """Analyse the bytes of a file found at ``relpath`` (POSIX, relative to its root)."""
+    """Analyse the bytes of a file found at ``relpath`` (POSIX, relative to its root).
+
+    ``path`` is where the file lies, for following its imports (``context.links``).
+    """
     with cycle_collector_paused():
-        return _analyse(data, relpath, mtime, context, surroundings)
+        return _analyse(data, relpath, mtime, context, surroundings, path)
 
 
 def _analyse(
@@ -102,6 +115,7 @@ def _analyse(
     mtime: float,
     context: AnalysisContext,
     surroundings: Surroundings | None,
+    path: Path | None,
 ) -> ModuleAnalysis:
     decoded = decode_source(data)
     facts = FileFacts(
@@ -142,6 +156,9 @@ def _analyse(
         config=context.pytest_config,
         visible_fixtures=surroundings.fixtures,
         outer_generate_tests=surroundings.generate_tests_hook,
+        links=context.links,
+        path=path,
+        device_types=context.device_types,
     )
     scan = rule_scan(tree)
     if not scan.complete:

@@ -1,28 +1,43 @@
-"""What pytest would collect from one module, worked out from its AST alone."""
+"""What pytest would collect from one module, worked out from its AST alone.
+
+Other modules are read as source, never imported, where a name leads to them (a base
+class, a star import, a framework's decorator): see :mod:`._context`. Frameworks that
+make tests at import time are known from :mod:`.dialects`; their naming rules live in
+:mod:`.generated`.
+"""
 
 from __future__ import annotations
 
 import ast
 import fnmatch
 import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from sphinx_testdocs.analysis._context import (
+    ClassInfo,
+    FuncNode,
+    Mark,
+    ModuleContext,
+    ModuleLinks,
+    is_staticmethod,
+)
+from sphinx_testdocs.analysis._scope import Binding, Scope
+from sphinx_testdocs.analysis.dialects import Role
 from sphinx_testdocs.analysis.fixtures import (
     BUILTIN_FIXTURES,
+    conftest_fixtures,
     docstring_summary,
     function_argnames,
 )
-from sphinx_testdocs.analysis.markers import (
-    MarkCall,
-    Names,
-    SourceText,
-    _module_statements,
-    marker_use,
-    marks_from_expr,
-    parse_mark,
-    scan_names,
-    unittest_marker,
+from sphinx_testdocs.analysis.generated import (
+    Parametrizer,
+    Variants,
+    device_variants,
+    dtype_list,
+    parametrized_variants,
+    torch_parametrizer,
 )
 from sphinx_testdocs.analysis.model import (
     CollectedClass,
@@ -34,31 +49,31 @@ from sphinx_testdocs.analysis.model import (
     Parametrization,
 )
 from sphinx_testdocs.analysis.parametrize import (
-    IdRules,
     ParamSpec,
+    _constant,
+    _CountOnly,
+    _elements,
+    _Unknown,
     combine_ids,
-    fixture_param_spec,
     parse_parametrize,
 )
 from sphinx_testdocs.analysis.pytest_config import PytestConfig, path_matches_patterns
 
 __all__ = [
-    "ImportResolver",
-    "ResolvedModule",
+    "DEFAULT_DEVICE_TYPES",
+    "ModuleLinks",
     "collect_module",
     "conftest_fixtures",
     "is_test_file",
 ]
 
-from sphinx_testdocs.analysis.fixtures import conftest_fixtures
-
-_FuncNode = ast.FunctionDef | ast.AsyncFunctionDef
-# Nested test classes deeper than this are not followed (pytest would, but no real suite
-# nests this deep and it bounds the work on adversarial input).
+#: The device types PyTorch instantiates tests for on a machine with only a CPU.
+DEFAULT_DEVICE_TYPES: tuple[str, ...] = ("cpu",)
+#: Nested test classes deeper than this are not followed (pytest would, but no real
+#: suite nests this deep and it bounds the work on adversarial input).
 _MAX_CLASS_DEPTH = 40
-# unittest bases from the standard library: they add no test methods of their own.
-_STD_UNITTEST_BASES = frozenset({"TestCase", "IsolatedAsyncioTestCase", "FunctionTestCase"})
 _SCOPE_ORDER = {"session": 0, "package": 1, "module": 2, "class": 3, "function": 4}
+_PARAMETRIZER_ROLES = frozenset({Role.PARAMETRIZE, Role.OPS, Role.SWAP})
 
 
 def _matches(name: str, patterns: Sequence[str]) -> bool:
@@ -76,490 +91,47 @@ def is_test_file(filename: str, config: PytestConfig) -> bool:
     return filename.endswith(".py") and path_matches_patterns(filename, config.python_files)
 
 
-# --- bindings ----------------------------------------------------------------------
-
-
-@dataclass
-class _Binding:
-    kind: str  # "func", "class", "value", "import"
-    node: ast.AST
-
-
-@dataclass
-class _Scope:
-    """The names a module or class body binds, in pytest's ``__dict__`` order."""
-
-    bindings: dict[str, _Binding] = field(default_factory=dict)
-    constants: dict[str, ast.expr] = field(default_factory=dict)
-    #: ``f.__test__ = value`` assignments in the same body.
-    test_attrs: dict[str, ast.expr] = field(default_factory=dict)
-    pytestmark: ast.expr | None = None
-
-
-def _scan_scope(body: list[ast.stmt], names: Names | None) -> _Scope:
-    scope = _Scope()
-    assigned: dict[str, int] = {}
-    spoiled: set[str] = set()
-    for stmt in _module_statements(body):
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            scope.bindings[stmt.name] = _Binding("func", stmt)
-            spoiled.add(stmt.name)
-        elif isinstance(stmt, ast.ClassDef):
-            scope.bindings[stmt.name] = _Binding("class", stmt)
-            spoiled.add(stmt.name)
-        elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
-            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-            value = stmt.value
-            if value is None:
-                continue
-            for target in targets:
-                if isinstance(target, ast.Name):
-                    scope.bindings[target.id] = _Binding("value", value)
-                    assigned[target.id] = assigned.get(target.id, 0) + 1
-                    scope.constants[target.id] = value
-                    if target.id == "pytestmark":
-                        scope.pytestmark = value
-                    elif names is not None and parse_mark(value, names) is not None:
-                        names.mark_aliases[target.id] = value
-                elif (
-                    isinstance(target, ast.Attribute)
-                    and target.attr == "__test__"
-                    and isinstance(target.value, ast.Name)
-                ):
-                    scope.test_attrs[target.value.id] = value
-                elif isinstance(target, (ast.Tuple, ast.List)):
-                    for elt in ast.walk(target):
-                        if isinstance(elt, ast.Name):
-                            scope.bindings[elt.id] = _Binding("value", elt)
-                            spoiled.add(elt.id)
-                else:
-                    _spoil_target(target, spoiled)
-        elif isinstance(stmt, ast.AugAssign):
-            _spoil_target(stmt.target, spoiled)
-            if isinstance(stmt.target, ast.Name):
-                spoiled.add(stmt.target.id)
-        elif isinstance(stmt, ast.Delete):
-            for target in stmt.targets:
-                if isinstance(target, ast.Name):
-                    scope.bindings.pop(target.id, None)
-                    spoiled.add(target.id)
-                else:
-                    _spoil_target(target, spoiled)
-        elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
-            func = stmt.value.func
-            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-                spoiled.add(func.value.id)  # x.append(...), x.update(...), ...
-            # shuffle(x), fill(x): a call may mutate what it is given.
-            spoiled.update(a.id for a in stmt.value.args if isinstance(a, ast.Name))
-        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
-            for alias in stmt.names:
-                if alias.name != "*":
-                    local = alias.asname or alias.name.split(".")[0]
-                    scope.bindings[local] = _Binding("import", stmt)
-                    spoiled.add(local)
-        elif isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)):
-            # Loop bodies may rebind or mutate anything they touch: no constants there.
-            for sub in ast.walk(stmt):
-                if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
-                    spoiled.add(sub.id)
-                elif isinstance(sub, (ast.Subscript, ast.Attribute)) and isinstance(
-                    sub.ctx, (ast.Store, ast.Del)
-                ):
-                    _spoil_target(sub, spoiled)
-                elif isinstance(sub, ast.Call):
-                    _spoil_target(sub.func, spoiled)
-                    spoiled.update(a.id for a in sub.args if isinstance(a, ast.Name))
-    for name, count in assigned.items():
-        if count > 1 or name in spoiled:
-            scope.constants.pop(name, None)
-    return scope
-
-
-def _spoil_target(target: ast.expr, spoiled: set[str]) -> None:
-    # ``x[0] = ...`` or ``x.attr = ...`` mutate x: it is no longer a known literal.
-    node = target
-    while isinstance(node, (ast.Subscript, ast.Attribute, ast.Starred)):
-        node = node.value
-    if isinstance(node, ast.Name):
-        spoiled.add(node.id)
-
-
-# --- classes -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ResolvedModule:
-    """Another module of the project, handed to the collection to follow imported bases."""
-
-    tree: ast.Module
-    source: str
-    relpath: str
-    #: Dotted module name, used to name classes inherited from it.
-    name: str = ""
-
-
-#: ``resolver(module, level)`` -> the project module an import names, or None.
-ImportResolver = Callable[[str, int], "ResolvedModule | None"]
-
-#: A mark as found: parsed call (None for unittest decorators), its record, and the
-#: module context and names visible where it was written (to evaluate its arguments).
-_Mark = tuple[MarkCall | None, MarkerUse, "_Context", Mapping[str, ast.expr]]
-
-
-@dataclass(eq=False)
-class _Class:
-    node: ast.ClassDef
-    qualname: str
-    scope: _Scope
-    ctx: _Context
-    local_bases: list[_Class] = field(default_factory=list)
-    #: Bases defined elsewhere, as written (dotted where possible).
-    foreign_bases: list[str] = field(default_factory=list)
-    unittest_root: bool = False
-    abc_root: bool = False
-    mro: list[_Class] | None = None
-
-
-class _Context:
-    """Everything about the module the per-test work needs."""
-
-    def __init__(
-        self,
-        tree: ast.Module,
-        source: str,
-        nodeid_path: str,
-        relpath: str,
-        config: PytestConfig,
-        visible: Mapping[str, FixtureDef],
-        outer_generate_tests: bool,
-        resolver: ImportResolver | None = None,
-        foreign: dict[str, _Context | None] | None = None,
-        module_name: str = "",
-    ) -> None:
-        self.resolver = resolver
-        # Contexts of other modules, shared by every context of one collect_module call.
-        self.foreign_modules: dict[str, _Context | None] = {} if foreign is None else foreign
-        self.module_name = module_name
-        self.source = SourceText(source)
-        self.raw_source = source
-        self.names = scan_names(tree.body)
-        self.scope = _scan_scope(tree.body, self.names)
-        self.nodeid_path = nodeid_path
-        self.relpath = relpath
-        self.config = config
-        self.visible = visible
-        self.rules = IdRules(
-            escape=not config.disable_test_id_escaping,
-            long_str_strategy=config.long_str_id_strategy,
-            strict=config.parametrization_ids_strict,
-        )
-        self.declared = frozenset(config.markers) if config.declares_markers else None
-        self.notes: list[str] = []
-        self.classes: dict[int, _Class] = {}
-        self.generate_tests = outer_generate_tests or (
-            _binding_kind(self.scope, "pytest_generate_tests") == "func"
-        )
-        self.module_fixtures = self._fixtures_in(self.scope, None)
-        self.module_marks = self._scope_marks(self.scope, "module", self.scope.constants)
-
-    def release(self) -> None:
-        """Break the reference cycles of this context and of those it opened.
-
-        Classes refer to their context and to themselves (through ``mro``), and marks
-        to the context that found them: left alone, every file's syntax tree would
-        outlive its analysis until a full garbage collection, and a build of a large
-        suite spends more time in those collections than in the analysis itself.
-        """
-        contexts = [self, *(c for c in self.foreign_modules.values() if c is not None)]
-        for context in contexts:
-            for cls in context.classes.values():
-                cls.mro = None
-                cls.local_bases.clear()
-            context.__dict__.clear()
-
-    def note(self, message: str) -> None:
-        if message not in self.notes:
-            self.notes.append(message)
-
-    # --- marks -----------------------------------------------------------------
-
-    def _scope_marks(
-        self, scope: _Scope, origin: str, constants: Mapping[str, ast.expr]
-    ) -> list[_Mark]:
-        if scope.pytestmark is None:
-            return []
-        found = marks_from_expr(scope.pytestmark, self.names) or []
-        return [
-            (m, marker_use(m, self.source, origin, self.declared), self, constants) for m in found
-        ]
-
-    def decorator_marks(
-        self,
-        node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef,
-        origin: str,
-        constants: Mapping[str, ast.expr],
-    ) -> list[_Mark]:
-        """Marks from decorators, in the order pytest stores them (closest first)."""
-        out: list[_Mark] = []
-        for dec in reversed(node.decorator_list):
-            mark = parse_mark(dec, self.names)
-            if mark is not None:
-                use = marker_use(mark, self.source, origin, self.declared)
-                out.append((mark, use, self, constants))
-                continue
-            unittest_mark = unittest_marker(dec, self.names, self.source)
-            if unittest_mark is not None:
-                out.append((None, unittest_mark, self, constants))
-        return out
-
-    # --- fixtures ----------------------------------------------------------------
-
-    def fixture_call(self, node: _FuncNode) -> ast.Call | ast.expr | None:
-        for dec in node.decorator_list:
-            target = dec.func if isinstance(dec, ast.Call) else dec
-            if self.names.is_fixture(target):
-                return dec
-        return None
-
-    def _fixtures_in(self, scope: _Scope, owner: _Class | None) -> dict[str, FixtureDef]:
-        found: dict[str, FixtureDef] = {}
-        for binding in scope.bindings.values():
-            if binding.kind != "func":
-                continue
-            node = binding.node
-            assert isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-            dec = self.fixture_call(node)
-            if dec is None:
-                continue
-            fixture = self._fixture_def(node, dec, owner, scope)
-            found[fixture.name] = fixture
-        return found
-
-    def _fixture_def(
-        self, node: _FuncNode, dec: ast.expr, owner: _Class | None, scope: _Scope
-    ) -> FixtureDef:
-        kwargs: dict[str, ast.expr] = {}
-        if isinstance(dec, ast.Call):
-            kwargs = {kw.arg: kw.value for kw in dec.keywords if kw.arg is not None}
-        name = node.name
-        name_node = kwargs.get("name")
-        if isinstance(name_node, ast.Constant) and isinstance(name_node.value, str):
-            name = name_node.value
-        scope_name = "function"
-        scope_node = kwargs.get("scope")
-        if isinstance(scope_node, ast.Constant) and isinstance(scope_node.value, str):
-            scope_name = scope_node.value
-        elif scope_node is not None:
-            scope_name = "dynamic"
-        autouse_node = kwargs.get("autouse")
-        autouse = isinstance(autouse_node, ast.Constant) and autouse_node.value is True
-        params: Parametrization | None = None
-        params_node = kwargs.get("params")
-        if params_node is not None and not (
-            isinstance(params_node, ast.Constant) and params_node.value is None
-        ):
-            constants = dict(self.scope.constants)
-            if owner is not None:
-                constants.update(scope.constants)
-            spec = fixture_param_spec(
-                name,
-                params_node,
-                ids_node=kwargs.get("ids"),
-                line=params_node.lineno,
-                names=self.names,
-                constants=constants,
-                source=self.source,
-                rules=self.rules,
-            )
-            params = Parametrization(
-                argnames=(name,),
-                line=spec.line,
-                cases=spec.cases.count,
-                expression=spec.cases.expression,
-                ids=spec.ids,
-            )
-        is_method = owner is not None and not _is_staticmethod(node)
-        return FixtureDef(
-            name=name,
-            function=node.name if owner is None else f"{owner.qualname}.{node.name}",
-            relpath=self.relpath,
-            line=node.lineno,
-            scope=scope_name,
-            autouse=autouse,
-            params=params,
-            yields=_yields(node),
-            docstring_summary=docstring_summary(node),
-            requests=tuple(function_argnames(node, drop_first=is_method)),
-        )
-
-    # --- classes -----------------------------------------------------------------
-
-    def class_info(self, node: ast.ClassDef, qualname: str) -> _Class:
-        info = self.classes.get(id(node))
-        if info is not None:
-            return info
-        info = _Class(node, qualname, _scan_scope(node.body, None), self)
-        self.classes[id(node)] = info
-        for base in node.bases:
-            self._add_base(info, base)
-        for kw in node.keywords:
-            if kw.arg == "metaclass" and (self.names.dotted(kw.value) or "").endswith("ABCMeta"):
-                info.abc_root = True
-        return info
-
-    def _add_base(self, info: _Class, base: ast.expr) -> None:
-        if isinstance(base, ast.Name):
-            binding = self.scope.bindings.get(base.id)
-            if binding is not None and binding.kind == "class":
-                assert isinstance(binding.node, ast.ClassDef)
-                if binding.node is not info.node:
-                    info.local_bases.append(self.class_info(binding.node, binding.node.name))
-                    return
-            if base.id == "object":
-                return
-        if isinstance(base, ast.Subscript):
-            # Generic[T] and friends add no tests.
-            return
-        attr = self.names.unittest_attr(base)
-        if attr is not None and attr.endswith("TestCase"):
-            info.unittest_root = True
-            return
-        dotted = self.names.dotted(base) or self.source.span(base)
-        imported = self._imported_class(dotted)
-        if imported is not None:
-            info.local_bases.append(imported)
-            return
-        last = dotted.rsplit(".", 1)[-1]
-        if dotted in ("abc.ABC", "ABC") or dotted.endswith(".ABC"):
-            info.abc_root = True
-            return
-        if "TestCase" in last:
-            # An imported base named like a TestCase is taken to be one, as pytest's
-            # unittest plugin would find by issubclass() at import time.
-            info.unittest_root = True
-        info.foreign_bases.append(dotted)
-
-    def _imported_class(self, dotted: str) -> _Class | None:
-        """A base class defined in another module of the project, through the resolver."""
-        if self.resolver is None or "." not in dotted:
-            return None
-        module, _, name = dotted.rpartition(".")
-        stripped = module.lstrip(".")
-        level = len(module) - len(stripped)
-        key = f"{level}:{stripped}"
-        if key not in self.foreign_modules:
-            self.foreign_modules[key] = None  # also guards against import cycles
-            try:
-                resolved = self.resolver(stripped, level)
-            except Exception:  # the resolver is the caller's code; never let it break us
-                resolved = None
-            if resolved is not None:
-                self.foreign_modules[key] = _Context(
-                    resolved.tree,
-                    resolved.source,
-                    "",
-                    resolved.relpath,
-                    self.config,
-                    {},
-                    outer_generate_tests=False,
-                    resolver=self.resolver,
-                    foreign=self.foreign_modules,
-                    module_name=resolved.name or stripped,
-                )
-        other = self.foreign_modules[key]
-        if other is None:
-            return None
-        binding = other.scope.bindings.get(name)
-        if binding is None or binding.kind != "class":
-            return None
-        assert isinstance(binding.node, ast.ClassDef)
-        qualname = f"{other.module_name}.{name}" if other.module_name else name
-        return other.class_info(binding.node, qualname)
-
-    def mro(self, info: _Class, depth: int = 0) -> list[_Class]:
-        """C3 linearisation over the classes defined in this module."""
-        if info.mro is not None:
-            return info.mro
-        if depth > _MAX_CLASS_DEPTH:
-            raise RecursionError("class hierarchy too deep")
-        info.mro = [info]  # guards against cycles while computing
-        sequences = [list(self.mro(b, depth + 1)) for b in info.local_bases]
-        sequences.append(list(info.local_bases))
-        result = [info]
-        while True:
-            sequences = [s for s in sequences if s]
-            if not sequences:
-                break
-            for seq in sequences:
-                head = seq[0]
-                if not any(head in s[1:] for s in sequences):
-                    break
-            else:
-                # Inconsistent hierarchy (Python raises TypeError): keep a DFS order.
-                for seq in sequences:
-                    result.extend(c for c in seq if c not in result)
-                break
-            result.append(head)
-            for s in sequences:
-                if s and s[0] is head:
-                    del s[0]
-        info.mro = result
-        return result
-
-    def is_unittest(self, info: _Class) -> bool:
-        return any(c.unittest_root for c in self.mro(info))
-
-    def foreign(self, info: _Class) -> list[str]:
-        return [b for c in self.mro(info) for b in c.foreign_bases]
-
-
-def _env(module_constants: Mapping[str, ast.expr], scope: _Scope) -> dict[str, ast.expr]:
+def _env(module_constants: Mapping[str, ast.expr], scope: Scope) -> dict[str, ast.expr]:
     """Names visible in a class body: the module's, shadowed by the body's own."""
     merged = dict(module_constants)
     merged.update(scope.constants)
     return merged
 
 
-def _creates_names_dynamically(source: str) -> bool:
-    """Whether the module may add tests pytest sees but its statements do not show.
-
-    A text search, not an AST walk: cheap, and a false alarm only costs a note.
-    """
-    return "globals()" in source or "exec(" in source or "setattr(sys.modules" in source
-
-
-def _binding_kind(scope: _Scope, name: str) -> str | None:
-    binding = scope.bindings.get(name)
-    return None if binding is None else binding.kind
-
-
-def _is_staticmethod(node: _FuncNode) -> bool:
-    return any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list)
-
-
-def _yields(node: _FuncNode) -> bool:
-    """Whether the function body yields (statements only, nested defs excluded)."""
-    stack: list[ast.stmt] = list(node.body)
-    while stack:
-        stmt = stack.pop()
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            continue
-        value = getattr(stmt, "value", None)
-        if isinstance(value, (ast.Yield, ast.YieldFrom)) or (
-            isinstance(value, ast.Await) and isinstance(value.value, (ast.Yield, ast.YieldFrom))
-        ):
-            return True
-        for attr in ("body", "orelse", "finalbody", "handlers", "cases"):
-            children = getattr(stmt, attr, None)
-            if children:
-                stack.extend(children)
-    return False
-
-
 def _constant_bool(node: ast.AST | None) -> bool | None:
     if isinstance(node, ast.Constant):
         return bool(node.value)
     return None
+
+
+# --- what the module's top-level calls do ------------------------------------------
+
+
+@dataclass
+class _Instantiation:
+    """``instantiate_device_type_tests(Generic, globals(), ...)`` understood."""
+
+    generic: ClassInfo
+    devices: tuple[str, ...]
+    call: ast.Call
+    #: Why the device types are not certain (``only_for`` computed...), else None.
+    doubt: str | None = None
+
+
+@dataclass
+class _ModulePlan:
+    """What top-level code does to the module's classes before pytest sees them."""
+
+    #: Generic classes ``instantiate_device_type_tests`` removes, by node id.
+    removed: set[int] = field(default_factory=set)
+    #: Call node id -> the device classes it adds (at the call's place).
+    instantiations: dict[int, _Instantiation] = field(default_factory=dict)
+    #: Class nodes whose parametrized tests are instantiated (by node id).
+    parametrized: set[int] = field(default_factory=set)
+    #: Class node id -> why its tests may differ from what its body shows.
+    changed: dict[int, str] = field(default_factory=dict)
+    #: ``globals()`` uses that a dialect call explains.
+    explained_globals: int = 0
 
 
 # --- tests -------------------------------------------------------------------------
@@ -569,12 +141,28 @@ def _constant_bool(node: ast.AST | None) -> bool | None:
 class _Holder:
     """A collecting node: the module or a class, with what it passes down to tests."""
 
-    cls: _Class | None
+    cls: ClassInfo | None
     class_path: tuple[str, ...]
     nodeid: str
-    marks: list[_Mark]  # class marks, innermost holder first
+    marks: list[Mark]  # class marks, innermost holder first
     fixtures: list[dict[str, FixtureDef]]  # closest first (class MRO, outer classes)
     unittest: bool = False
+    #: The device type a PyTorch device class was made for.
+    device: str | None = None
+    #: Why every test of this holder is uncertain, when it is.
+    doubt: str | None = None
+
+
+@dataclass(frozen=True)
+class _Generated:
+    """One name a test method is collected under (after a framework renamed it)."""
+
+    name: str
+    source_name: str | None = None
+    generated_by: str | None = None
+    is_pattern: bool = False
+    count: int | None = 1
+    doubt: str | None = None
 
 
 @dataclass
@@ -584,14 +172,17 @@ class _Result:
 
 
 class _Collector:
-    def __init__(self, ctx: _Context) -> None:
+    def __init__(self, ctx: ModuleContext, device_types: Sequence[str]) -> None:
         self.ctx = ctx
+        self.device_types = tuple(device_types)
         self.result = _Result()
+        self.plan = _ModulePlan()
 
     # --- module ------------------------------------------------------------------
 
     def collect_module(self) -> None:
         ctx = self.ctx
+        self.plan = self._module_plan()
         holder = _Holder(
             cls=None,
             class_path=(),
@@ -603,7 +194,8 @@ class _Collector:
         for name, binding in ctx.scope.bindings.items():
             if binding.kind == "class":
                 assert isinstance(binding.node, ast.ClassDef)
-                self._maybe_class(binding.node, name, holder, depth=0)
+                if id(binding.node) not in self.plan.removed:
+                    self._maybe_class(binding.node, name, holder, depth=0)
             elif binding.kind == "func":
                 assert isinstance(binding.node, (ast.FunctionDef, ast.AsyncFunctionDef))
                 if self._is_test_function(name, binding.node, ctx.scope):
@@ -611,29 +203,163 @@ class _Collector:
             elif binding.kind == "value":
                 self._value_binding(name, binding, holder, ctx.scope)
             elif binding.kind == "import" and config.collect_imported_tests:
-                assert isinstance(binding.node, (ast.Import, ast.ImportFrom))
-                self._imported_binding(name, binding.node)
-        if _creates_names_dynamically(ctx.raw_source):
+                self._imported_binding(name, binding, holder)
+            elif binding.kind == "call":
+                instantiation = self.plan.instantiations.get(id(binding.node))
+                if instantiation is not None:
+                    for device in instantiation.devices:
+                        self._device_class(instantiation, device, holder)
+        if self._creates_names_dynamically():
             ctx.note("the module creates names at import time (exec, globals(), setattr)")
-        if ctx.names.star_imports:
-            ctx.note(
-                "star import from "
-                + ", ".join(ctx.names.star_imports)
-                + " may bring tests pytest collects here"
-            )
+        for star in ctx.unread_stars:
+            ctx.note(f"star import from {star} could not be read: it may bring tests")
 
-    def _imported_binding(self, name: str, stmt: ast.Import | ast.ImportFrom) -> None:
-        config = self.ctx.config
+    def _creates_names_dynamically(self) -> bool:
+        # A text search, not an AST walk: cheap, and a false alarm only costs a note.
+        source = self.ctx.raw_source
+        if "exec(" in source or "setattr(sys.modules" in source:
+            return True
+        return source.count("globals()") > self.plan.explained_globals
+
+    def _module_plan(self) -> _ModulePlan:
+        """Read the top-level calls and class decorators that change test classes."""
+        ctx = self.ctx
+        plan = _ModulePlan()
+        for binding in ctx.scope.bindings.values():
+            if binding.kind == "class":
+                node = binding.node
+                assert isinstance(node, ast.ClassDef)
+                for dec in node.decorator_list:
+                    dialect = ctx.decoration(dec).dialect
+                    if dialect is not None and dialect.role is Role.INSTANTIATE_PARAMETRIZED:
+                        plan.parametrized.add(id(node))
+            if binding.kind != "call":
+                continue
+            call = binding.node
+            assert isinstance(call, ast.Call)
+            if not call.args or not isinstance(call.args[0], ast.Name):
+                continue  # only calls given a class can change one
+            dialect = ctx.decoration(call.func).dialect
+            role = dialect.role if dialect is not None else None
+            if role is Role.INSTANTIATE_DEVICES:
+                generic = self._class_argument(call)
+                if generic is not None:
+                    devices, doubt = self._devices(call)
+                    plan.removed.add(id(generic.node))
+                    plan.instantiations[id(call)] = _Instantiation(generic, devices, call, doubt)
+                    plan.explained_globals += sum(
+                        1 for a in call.args if ast.unparse(a) == "globals()"
+                    )
+                    continue
+            elif role is Role.INSTANTIATE_PARAMETRIZED:
+                generic = self._class_argument(call)
+                if generic is not None:
+                    plan.parametrized.add(id(generic.node))
+                    continue
+            if role is None and not (
+                isinstance(call.func, ast.Name) and call.func.id == "setattr"
+            ):
+                callee = ctx.source.span(call.func)
+                for arg in call.args:
+                    info = self._class_named(arg)
+                    if info is not None:
+                        plan.changed.setdefault(
+                            id(info.node),
+                            f"it is passed to {callee}() at import time, which may change "
+                            "its tests",
+                        )
+        for target, line in ctx.scope.setattr_targets:
+            info = self._class_named(ast.Name(id=target))
+            if info is not None:
+                plan.changed.setdefault(
+                    id(info.node), f"setattr() at line {line} may add tests to it at import time"
+                )
+        return plan
+
+    def _class_named(self, node: ast.expr) -> ClassInfo | None:
+        if not isinstance(node, ast.Name):
+            return None
+        binding = self.ctx.scope.bindings.get(node.id)
+        if binding is None or binding.kind != "class":
+            return None
+        assert isinstance(binding.node, ast.ClassDef)
+        return self.ctx.class_info(binding.node, node.id)
+
+    def _class_argument(self, call: ast.Call) -> ClassInfo | None:
+        """The class a dialect call is given first (defined here or imported)."""
+        first = call.args[0] if call.args else None
+        if first is None:
+            return None
+        local = self._class_named(first)
+        if local is not None:
+            return local
+        dotted = self.ctx.names.dotted(first)
+        found = self.ctx.find(dotted) if dotted else None
+        if found is None or found.binding.kind != "class":
+            return None
+        node = found.binding.node
+        assert isinstance(node, ast.ClassDef)
+        prefix = found.context.module_name
+        return found.context.class_info(node, f"{prefix}.{found.name}" if prefix else found.name)
+
+    def _devices(self, call: ast.Call) -> tuple[tuple[str, ...], str | None]:
+        """The device types ``instantiate_device_type_tests`` makes classes for."""
+        names = ("generic_test_class", "scope", "except_for", "only_for", "include_lazy")
+        given: dict[str, ast.expr] = dict(zip(names, call.args, strict=False))
+        given.update({kw.arg: kw.value for kw in call.keywords if kw.arg is not None})
+        values: dict[str, object] = {}
+        for key in ("except_for", "only_for", "include_lazy", "allow_mps", "allow_xpu"):
+            node = given.get(key)
+            if node is None:
+                continue
+            value = _device_option(node)
+            if value is _UNKNOWN:
+                doubt = f"{key}={self.ctx.source.span(node)} is computed at import time"
+                return self.device_types, doubt
+            values[key] = value
+        devices = [
+            d
+            for d in self.device_types
+            if (d != "mps" or values.get("allow_mps")) and (d != "xpu" or values.get("allow_xpu"))
+        ]
+        except_for = values.get("except_for") or ()
+        only_for = values.get("only_for")
+        devices = [d for d in devices if d not in except_for]  # type: ignore[operator]
+        if only_for:
+            devices = [d for d in devices if d in only_for]  # type: ignore[operator]
+        if values.get("include_lazy") and "lazy" not in devices:
+            devices.append("lazy")
+        return tuple(devices), None
+
+    def _imported_binding(self, name: str, binding: Binding, holder: _Holder) -> None:
+        ctx = self.ctx
+        config = ctx.config
+        stmt = binding.node
+        assert isinstance(stmt, (ast.Import, ast.ImportFrom))
         if not (_matches(name, config.python_functions) or _matches(name, config.python_classes)):
             return
-        module = stmt.module if isinstance(stmt, ast.ImportFrom) else None
-        if module is not None and module.split(".")[0] in ("unittest", "pytest", "_pytest"):
-            return  # these modules export no collectable tests
         if isinstance(stmt, ast.Import):
             return  # a module object is never collected
-        self.ctx.note(f"imported name {name!r} may be collected as a test")
+        module = stmt.module or ""
+        if not stmt.level and module.split(".")[0] in ("unittest", "pytest", "_pytest"):
+            return  # these modules export no collectable tests
+        dotted = ctx.names.imported.get(name)
+        found = ctx.find(dotted) if dotted and ctx.links is not None else None
+        if found is None:
+            if ctx.links is None or dotted is None or not _is_module_name(ctx, dotted):
+                ctx.note(f"imported name {name!r} could not be read; it may be collected")
+            return
+        node = found.binding.node
+        if found.binding.kind == "class":
+            assert isinstance(node, ast.ClassDef)
+            self._maybe_class(node, name, holder, depth=0, owner=found.context)
+        elif found.binding.kind == "func":
+            assert isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            other = found.context
+            if self._is_test_function(name, node, other.scope, other):
+                self._add_test(name, node, holder, None, owner_ctx=other)
 
-    def _value_binding(self, name: str, binding: _Binding, holder: _Holder, scope: _Scope) -> None:
+    def _value_binding(self, name: str, binding: Binding, holder: _Holder, scope: Scope) -> None:
         config = self.ctx.config
         if not _matches(name, config.python_functions):
             if _matches(name, config.python_classes) and isinstance(binding.node, ast.Call):
@@ -679,7 +405,7 @@ class _Collector:
         self.ctx.note(f"{name!r} is assigned a computed value pytest may collect as a test")
 
     def _is_test_function(
-        self, name: str, node: _FuncNode, scope: _Scope, ctx: _Context | None = None
+        self, name: str, node: FuncNode, scope: Scope, ctx: ModuleContext | None = None
     ) -> bool:
         test_attr = _constant_bool(scope.test_attrs.get(name))
         if test_attr is False:
@@ -690,39 +416,60 @@ class _Collector:
 
     # --- classes -------------------------------------------------------------------
 
-    def _maybe_class(self, node: ast.ClassDef, name: str, holder: _Holder, depth: int) -> None:
+    def _maybe_class(
+        self,
+        node: ast.ClassDef,
+        name: str,
+        holder: _Holder,
+        depth: int,
+        owner: ModuleContext | None = None,
+    ) -> None:
         ctx = self.ctx
-        qualname = node.name if holder.cls is None else f"{holder.cls.qualname}.{node.name}"
-        info = ctx.class_info(node, qualname)
-        mro = ctx.mro(info)
-        unittest = ctx.is_unittest(info)
-        dunder_test = self._class_attr(mro, "__test__")
-        if unittest:
-            if self._is_abstract(mro):
-                return
+        where = owner or ctx
+        if owner is not None and owner is not ctx:
+            prefix = owner.module_name
+            qualname = f"{prefix}.{node.name}" if prefix else node.name
         else:
-            if not (_matches(name, ctx.config.python_classes) or dunder_test is True):
-                return
-            if self._is_abstract(mro):
-                return
+            qualname = node.name if holder.cls is None else f"{holder.cls.qualname}.{node.name}"
+        info = where.class_info(node, qualname)
+        mro = where.mro(info)
+        unittest = where.is_unittest(info)
+        dunder_test = self._class_attr(mro, "__test__")
+        unread = where.unread_bases(info)
+        if not unittest and not (_matches(name, ctx.config.python_classes) or dunder_test is True):
+            if unread and any(n.startswith("test") for _, _, n in self._test_named(mro)):
+                ctx.note(
+                    f"class {name} inherits from {', '.join(unread)}, which could not be "
+                    "read: pytest collects its tests if that is a unittest.TestCase"
+                )
+            return
+        if self._is_abstract(mro):
+            return
         if depth >= _MAX_CLASS_DEPTH:
             ctx.note(f"class {qualname} is nested too deeply to follow")
             return
         nodeid = f"{holder.nodeid}::{name}"
         class_marks = self._class_marks(mro)
+        doubt = self.plan.changed.get(id(node))
+        if unread:
+            doubt = (
+                f"it inherits from {', '.join(unread)}, which could not be read: tests "
+                "defined there are not listed"
+            )
+        if doubt is not None:
+            ctx.note(f"class {name}: {doubt}")
         self.result.classes.append(
             CollectedClass(
                 name=name,
                 nodeid=nodeid,
                 line=node.lineno,
                 style="unittest" if unittest else "pytest",
-                markers=tuple(m[1] for m in class_marks),
+                markers=tuple(m.use for m in class_marks),
                 docstring_summary=docstring_summary(node),
+                defined_in=where.relpath if where is not ctx else None,
+                doubt=doubt,
             )
         )
-        foreign = ctx.foreign(info)
-        if foreign:
-            ctx.note(f"class {name} inherits from {', '.join(foreign)}, defined elsewhere")
         if dunder_test is False:
             return
         if not unittest:
@@ -731,7 +478,7 @@ class _Collector:
                     # pytest warns "cannot collect test class ... because it has a
                     # __init__ constructor" and collects nothing from it.
                     return
-        class_fixtures = [cls.ctx._fixtures_in(cls.scope, cls) for cls in mro]
+        class_fixtures = [cls.context.fixtures_in(cls.scope, cls) for cls in mro]
         child = _Holder(
             cls=info,
             class_path=(*holder.class_path, name),
@@ -739,27 +486,70 @@ class _Collector:
             marks=class_marks + holder.marks,
             fixtures=class_fixtures + holder.fixtures,
             unittest=unittest,
+            doubt=self.plan.changed.get(id(node)),
         )
         if unittest:
             self._unittest_methods(info, mro, child)
         else:
             self._pytest_members(info, mro, child, depth)
 
-    def _class_attr_binding(self, mro: list[_Class], name: str) -> _Binding | None:
+    def _device_class(self, inst: _Instantiation, device: str, holder: _Holder) -> None:
+        """One class ``instantiate_device_type_tests`` makes: TestFoo -> TestFooCPU."""
+        generic = inst.generic
+        where = generic.context
+        mro = where.mro(generic)
+        name = generic.node.name + device.upper()
+        nodeid = f"{holder.nodeid}::{name}"
+        class_marks = self._class_marks(mro)
+        unread = where.unread_bases(generic)
+        doubt = inst.doubt
+        if unread:
+            doubt = (
+                f"it inherits from {', '.join(unread)}, which could not be read: tests "
+                "defined there are not listed"
+            )
+        if doubt is not None:
+            self.ctx.note(f"class {name}: {doubt}")
+        self.result.classes.append(
+            CollectedClass(
+                name=name,
+                nodeid=nodeid,
+                line=generic.node.lineno,
+                style="unittest",
+                markers=tuple(m.use for m in class_marks),
+                docstring_summary=docstring_summary(generic.node),
+                defined_in=where.relpath if where is not self.ctx else None,
+                generated_from=generic.node.name,
+                doubt=doubt,
+            )
+        )
+        child = _Holder(
+            cls=generic,
+            class_path=(*holder.class_path, name),
+            nodeid=nodeid,
+            marks=class_marks + holder.marks,
+            fixtures=[],
+            unittest=True,
+            device=device,
+            doubt=inst.doubt,
+        )
+        self._unittest_methods(generic, mro, child)
+
+    def _class_attr_binding(self, mro: list[ClassInfo], name: str) -> Binding | None:
         for cls in mro:
             binding = cls.scope.bindings.get(name)
             if binding is not None:
                 return binding
         return None
 
-    def _class_attr(self, mro: list[_Class], name: str) -> bool | None:
+    def _class_attr(self, mro: list[ClassInfo], name: str) -> bool | None:
         binding = self._class_attr_binding(mro, name)
         if binding is None or binding.kind != "value":
             return None
         assert isinstance(binding.node, ast.expr)
         return _constant_bool(binding.node)
 
-    def _is_abstract(self, mro: list[_Class]) -> bool:
+    def _is_abstract(self, mro: list[ClassInfo]) -> bool:
         if not any(c.abc_root for c in mro):
             return False
         seen: set[str] = set()
@@ -773,27 +563,29 @@ class _Collector:
                     node, (ast.FunctionDef, ast.AsyncFunctionDef)
                 ):
                     for dec in node.decorator_list:
-                        dotted = cls.ctx.names.dotted(dec) or ""
+                        dotted = cls.context.names.dotted(dec) or ""
                         if dotted.endswith("abstractmethod"):
                             return True
         return False
 
-    def _class_marks(self, mro: list[_Class]) -> list[_Mark]:
+    def _class_marks(self, mro: list[ClassInfo]) -> list[Mark]:
         """Marks of a class including its bases', in pytest's ``iter_markers`` order."""
-        out: list[_Mark] = []
+        out: list[Mark] = []
         # pytest stores base-class marks first (reversed MRO); within a class the
         # body's ``pytestmark`` comes before decorators (applied bottom-up). A body sees
         # its own names and the module's; decorators only the module's.
         for cls in reversed(mro):
-            module_constants = cls.ctx.scope.constants
-            out.extend(cls.ctx._scope_marks(cls.scope, "class", _env(module_constants, cls.scope)))
-            out.extend(cls.ctx.decorator_marks(cls.node, "class", module_constants))
+            module_constants = cls.context.scope.constants
+            out.extend(
+                cls.context.scope_marks(cls.scope, "class", _env(module_constants, cls.scope))
+            )
+            out.extend(cls.context.decorator_marks(cls.node, "class", module_constants))
         return out
 
-    def _members(self, mro: list[_Class]) -> Iterator[tuple[str, _Binding, _Class]]:
+    def _members(self, mro: list[ClassInfo]) -> Iterator[tuple[str, Binding, ClassInfo]]:
         """Members in pytest's order: base classes' first, each in definition order."""
         seen: set[str] = set()
-        per_class: list[list[tuple[str, _Binding, _Class]]] = []
+        per_class: list[list[tuple[str, Binding, ClassInfo]]] = []
         for cls in mro:
             items = []
             for name, binding in cls.scope.bindings.items():
@@ -805,23 +597,28 @@ class _Collector:
         for items in reversed(per_class):
             yield from items
 
+    def _test_named(self, mro: list[ClassInfo]) -> Iterator[tuple[Binding, ClassInfo, str]]:
+        for name, binding, owner in self._members(mro):
+            yield binding, owner, name
+
     def _pytest_members(
-        self, info: _Class, mro: list[_Class], holder: _Holder, depth: int
+        self, info: ClassInfo, mro: list[ClassInfo], holder: _Holder, depth: int
     ) -> None:
         for name, binding, owner in self._members(mro):
             if binding.kind == "func":
                 node = binding.node
                 assert isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-                if self._is_test_function(name, node, owner.scope, owner.ctx):
+                if self._is_test_function(name, node, owner.scope, owner.context):
                     self._add_test(name, node, holder, owner if owner is not info else None)
             elif binding.kind == "class":
                 assert isinstance(binding.node, ast.ClassDef)
-                self._maybe_class(binding.node, name, holder, depth + 1)
+                owner_ctx = owner.context if owner.context is not self.ctx else None
+                self._maybe_class(binding.node, name, holder, depth + 1, owner=owner_ctx)
             elif binding.kind == "value":
                 self._value_binding(name, binding, holder, owner.scope)
 
-    def _unittest_methods(self, info: _Class, mro: list[_Class], holder: _Holder) -> None:
-        found: list[tuple[str, _FuncNode, _Class]] = []
+    def _unittest_methods(self, info: ClassInfo, mro: list[ClassInfo], holder: _Holder) -> None:
+        found: list[tuple[_Generated, FuncNode, ClassInfo]] = []
         for name, binding, owner in self._members(mro):
             if not name.startswith("test"):
                 continue
@@ -836,27 +633,146 @@ class _Collector:
                 continue
             if _constant_bool(owner.scope.test_attrs.get(name)) is False:
                 continue
-            found.append((name, node, owner))
+            for generated in self._generated_names(name, node, owner, info, holder):
+                found.append((generated, node, owner))
         # unittest's TestLoader sorts test method names.
-        found.sort(key=lambda item: item[0])
+        found.sort(key=lambda item: item[0].name)
         if not found:
             run_test = self._class_attr_binding(mro, "runTest")
             if run_test is not None and isinstance(
                 run_test.node, (ast.FunctionDef, ast.AsyncFunctionDef)
             ):
                 owner = next(c for c in mro if "runTest" in c.scope.bindings)
-                found.append(("runTest", run_test.node, owner))
-        for name, node, owner in found:
-            self._add_test(name, node, holder, owner if owner is not info else None)
+                found.append((_Generated("runTest"), run_test.node, owner))
+        for generated, node, owner in found:
+            self._add_test(
+                generated.name,
+                node,
+                holder,
+                owner if owner is not info else None,
+                generated=generated,
+            )
+
+    # --- tests made by frameworks ------------------------------------------------------
+
+    def _generated_names(
+        self, name: str, node: FuncNode, owner: ClassInfo, info: ClassInfo, holder: _Holder
+    ) -> list[_Generated]:
+        """The names a unittest method is collected under (PyTorch may rename it)."""
+        device = holder.device if owner is info else None
+        instantiated = id(owner.node) in self.plan.parametrized or (
+            id(info.node) in self.plan.parametrized
+        )
+        if device is None and not instantiated:
+            return [_Generated(name)]
+        where = owner.context
+        parametrizers: list[Parametrizer] = []
+        dtypes: dict[str, tuple[str, ...] | None] = {}
+        dtype_sources: dict[str, str] = {}
+        ops_dtypes = False
+        labels: list[str] = []
+        for dec in node.decorator_list:
+            decoration = where.decoration(dec)
+            dialect = decoration.dialect
+            if dialect is None or (decoration.call is None and dialect.role is not Role.OPS):
+                continue
+            call = decoration.call
+            label = "@" + (where.source.span(dec.func if isinstance(dec, ast.Call) else dec))
+            if dialect.role is Role.PARAMETRIZE and call is not None:
+                parametrizers.append(self._torch_parametrizer(call, where, owner))
+                labels.append(label)
+            elif dialect.role is Role.SWAP and call is not None:
+                parametrizers.append(self._swap(call, where, label))
+                labels.append(label)
+            elif dialect.role is Role.OPS:
+                expression = where.source.span(call.args[0]) if call and call.args else ""
+                placeholder = "<" + dialect.id.rpartition(".")[2].rstrip("s") + ">"
+                parametrizers.append(Parametrizer(label, None, None, expression, placeholder))
+                labels.append(label)
+                ops_dtypes = ops_dtypes or not _opdtypes_none(call)
+            elif dialect.role is Role.DTYPES and device is not None and call is not None:
+                for target in dialect.devices or ("all",):
+                    dtypes[target] = dtype_list(
+                        call, where.names, _env(where.scope.constants, owner.scope)
+                    )
+                    dtype_sources[target] = where.source.call_args(call)
+                labels.append(label)
+        if device is not None:
+            chosen = device if device in dtypes else "all"
+            has_dtypes = chosen in dtypes or ops_dtypes
+            dtype_names = dtypes.get(chosen) if chosen in dtypes else None
+            variants = device_variants(
+                name,
+                device,
+                parametrizers,
+                dtype_names,
+                has_dtypes,
+                dtype_sources.get(chosen, "supported dtypes of each operator"),
+            )
+            how = ", ".join([f"instantiate_device_type_tests ({device})", *labels])
+        else:
+            if not parametrizers:
+                return [_Generated(name)]
+            variants = parametrized_variants(name, parametrizers)
+            how = ", ".join(["instantiate_parametrized_tests", *labels])
+        return _from_variants(name, variants, how)
+
+    def _torch_parametrizer(
+        self, call: ast.Call, where: ModuleContext, owner: ClassInfo
+    ) -> Parametrizer:
+        callables = {
+            n: b.node
+            for n, b in where.scope.bindings.items()
+            if b.kind in ("func", "class") and isinstance(b.node, ast.AST)
+        }
+
+        def is_subtest(func: ast.expr) -> bool:
+            dialect = where.decoration(func).dialect
+            return dialect is not None and dialect.role is Role.SUBTEST
+
+        return torch_parametrizer(
+            call,
+            names=where.names,
+            constants=_env(where.scope.constants, owner.scope),
+            callables=callables,
+            source=where.source,
+            is_subtest=is_subtest,
+        )
+
+    def _swap(self, call: ast.Call, where: ModuleContext, label: str) -> Parametrizer:
+        expression = where.source.span(call.args[0]) if call.args else ""
+        if len(call.args) != 1 or call.keywords:
+            return Parametrizer(label, None, None, expression)
+        try:
+            items = _elements(call.args[0], where.scope.constants, 0, where.names)
+        except _CountOnly as only:
+            return Parametrizer(label, None, only.count, expression)
+        except (_Unknown, RecursionError, ValueError):
+            return Parametrizer(label, None, None, expression)
+        suffixes: list[str] = []
+        for item in items:
+            value = _constant(item) if isinstance(item, ast.expr) else item
+            if not isinstance(value, (bool, int, str)):
+                return Parametrizer(label, None, len(items), expression)
+            suffixes.append(f"swap_{value}")
+        return Parametrizer(label, tuple(suffixes), len(suffixes), expression)
 
     # --- one test --------------------------------------------------------------------
 
     def _add_test(
-        self, name: str, node: _FuncNode, holder: _Holder, inherited: _Class | None
+        self,
+        name: str,
+        node: FuncNode,
+        holder: _Holder,
+        inherited: ClassInfo | None,
+        *,
+        owner_ctx: ModuleContext | None = None,
+        generated: _Generated | None = None,
     ) -> None:
         ctx = self.ctx
         defined_in = inherited or holder.cls
-        owner_ctx = defined_in.ctx if defined_in is not None else ctx
+        if owner_ctx is None:
+            owner_ctx = defined_in.context if defined_in is not None else ctx
         constants = (
             _env(owner_ctx.scope.constants, defined_in.scope)
             if defined_in is not None
@@ -864,32 +780,35 @@ class _Collector:
         )
         own_marks = owner_ctx.decorator_marks(node, "decorator", constants)
         all_marks = own_marks + holder.marks
-        markers: list[MarkerUse] = [m[1] for m in all_marks]
+        markers: list[MarkerUse] = [_on_device(m, holder.device) for m in all_marks]
 
         specs: list[ParamSpec] = []
         unreadable: list[Parametrization] = []
         usefixtures: list[str] = []
         if not holder.unittest:
-            for mark, use, mctx, mconstants in all_marks:
-                if mark is None or mark.name != "parametrize":
+            for mark in all_marks:
+                if mark.call is None or mark.call.name != "parametrize":
                     continue
-                spec = parse_parametrize(mark, mctx.names, mconstants, mctx.source, ctx.rules)
+                mctx = mark.context
+                spec = parse_parametrize(
+                    mark.call, mctx.names, mark.constants, mctx.source, ctx.rules
+                )
                 if spec is None:
                     unreadable.append(
                         Parametrization(
                             argnames=(),
-                            line=use.line,
+                            line=mark.use.line,
                             cases=None,
-                            expression=use.args,
+                            expression=mark.use.args,
                         )
                     )
                     continue
                 specs.append(spec)
                 for param_mark in spec.marks:
-                    markers.append(marker_use(param_mark, mctx.source, "param", ctx.declared))
-        for mark, *_rest in all_marks:
-            if mark is not None and mark.name == "usefixtures" and mark.call is not None:
-                for arg in mark.call.args:
+                    markers.append(mctx.mark_use(param_mark, "param"))
+        for mark in all_marks:
+            if mark.call is not None and mark.call.name == "usefixtures" and mark.call.call:
+                for arg in mark.call.call.args:
                     if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                         usefixtures.append(arg.value)
 
@@ -900,7 +819,7 @@ class _Collector:
         parametrized: set[str] = {a for spec in specs for a in spec.argnames}
         argnames: list[str] = []
         if not holder.unittest:
-            is_method = holder.cls is not None and not _is_staticmethod(node)
+            is_method = holder.cls is not None and not is_staticmethod(node)
             argnames = function_argnames(
                 node, drop_first=is_method, mock_patches=self._mock_patches(node, owner_ctx)
             )
@@ -915,7 +834,7 @@ class _Collector:
 
         # Parametrized fixtures used by the test multiply its cases.
         fixture_params: list[Parametrization] = []
-        unknown_fixture_params = False
+        unknown_fixture_params: str | None = None
         if not holder.unittest:
             for fname in closure:
                 if fname in parametrized:
@@ -925,7 +844,7 @@ class _Collector:
                     fdef = self._resolve(fname, chain, level)
                     if fdef is None:
                         if level > 0:
-                            unknown_fixture_params = True
+                            unknown_fixture_params = fname
                         break
                     if fdef.params is not None:
                         fixture_params.append(fdef.params)
@@ -952,11 +871,23 @@ class _Collector:
         counts = [p.cases for p in parametrizations]
         cases: int | None
         hooked = ctx.generate_tests and not holder.unittest
-        if hooked or unknown_fixture_params or any(c is None for c in counts):
-            cases = None
-        else:
-            cases = math.prod(c for c in counts if c is not None)
-        exact = cases is not None and not unresolved
+        doubt: str | None = None
+        if hooked:
+            doubt = "a pytest_generate_tests hook may parametrize it at collection"
+        elif unknown_fixture_params is not None:
+            doubt = (
+                f"fixture {unknown_fixture_params!r} requests a definition it overrides "
+                "that could not be found; it may be parametrized"
+            )
+        elif any(c is None for c in counts):
+            unknown = next(p for p in parametrizations if p.cases is None)
+            doubt = f"its cases are computed at collection from {unknown.expression or 'values'}"
+        cases = None if doubt is not None else math.prod(c for c in counts if c is not None)
+        if unresolved and doubt is None:
+            doubt = (
+                f"fixture {unresolved!r} is defined in no conftest.py, module or known "
+                "plugin: if a plugin parametrizes it, pytest collects more cases"
+            )
 
         case_ids: tuple[str, ...] | None = None
         if cases is not None and parametrizations:
@@ -969,6 +900,11 @@ class _Collector:
                 if case_ids is not None and len(case_ids) != cases:
                     case_ids = None
 
+        if generated is not None and generated.is_pattern:
+            cases = generated.count
+            doubt = generated.doubt
+        doubt = doubt or holder.doubt
+        foreign = owner_ctx is not ctx
         self.result.tests.append(
             CollectedTest(
                 name=name,
@@ -980,14 +916,19 @@ class _Collector:
                 parametrizations=tuple(parametrizations),
                 fixtures=tuple(requests),
                 cases=cases,
-                exact=exact,
+                exact=doubt is None and cases is not None,
                 case_ids=case_ids,
                 docstring_summary=docstring_summary(node),
                 inherited_from=inherited.qualname if inherited is not None else None,
+                defined_in=owner_ctx.relpath if foreign else None,
+                source_name=generated.source_name if generated is not None else None,
+                generated_by=generated.generated_by if generated is not None else None,
+                name_is_pattern=generated is not None and generated.is_pattern,
+                doubt=doubt,
             )
         )
 
-    def _mock_patches(self, node: _FuncNode, ctx: _Context) -> int:
+    def _mock_patches(self, node: FuncNode, ctx: ModuleContext) -> int:
         count = 0
         for dec in node.decorator_list:
             if not isinstance(dec, ast.Call) or not ctx.names.is_patch(dec.func):
@@ -1002,7 +943,7 @@ class _Collector:
                 count += 1
         return count
 
-    def _minus_given(self, node: _FuncNode, argnames: list[str], ctx: _Context) -> list[str]:
+    def _minus_given(self, node: FuncNode, argnames: list[str], ctx: ModuleContext) -> list[str]:
         """Hypothesis' ``@given`` hides the arguments it provides from pytest."""
         for dec in node.decorator_list:
             if isinstance(dec, ast.Call) and ctx.names.is_given(dec.func):
@@ -1045,9 +986,10 @@ class _Collector:
 
     def _closure(
         self, initial: list[str], ignore: set[str], chain: list[Mapping[str, FixtureDef]]
-    ) -> tuple[list[str], bool]:
+    ) -> tuple[list[str], str | None]:
+        """Every fixture the test needs, and the first one no definition was found for."""
         closure = list(dict.fromkeys(initial))
-        unresolved = False
+        unresolved: str | None = None
         index = 0
         while index < len(closure):
             fname = closure[index]
@@ -1056,7 +998,7 @@ class _Collector:
                 continue
             fixture = self._resolve(fname, chain, 0)
             if fixture is None:
-                unresolved = True
+                unresolved = unresolved or fname
                 continue
             for arg in fixture.requests:
                 if arg not in closure:
@@ -1068,6 +1010,66 @@ class _Collector:
 
         closure.sort(key=scope_key)
         return closure, unresolved
+
+
+def _from_variants(name: str, variants: Variants, how: str) -> list[_Generated]:
+    if variants.names is not None:
+        return [_Generated(n, name, how) for n in variants.names]
+    return [
+        _Generated(
+            variants.pattern,
+            name,
+            how,
+            is_pattern=True,
+            count=variants.count,
+            doubt=variants.reason,
+        )
+    ]
+
+
+def _opdtypes_none(call: ast.Call | None) -> bool:
+    """``@ops(..., dtypes=OpDTypes.none)``: no dtype part in the names."""
+    if call is None:
+        return False
+    for kw in call.keywords:
+        if kw.arg == "dtypes" and isinstance(kw.value, ast.Attribute):
+            return kw.value.attr == "none"
+    return False
+
+
+def _on_device(mark: Mark, device: str | None) -> MarkerUse:
+    """A device-restricting decorator skips nothing on the devices it runs on."""
+    use = mark.use
+    if device is not None and mark.devices and device in mark.devices and use.effect:
+        return MarkerUse(
+            use.name, use.args, use.line, use.origin, use.declared, use.framework, None
+        )
+    return use
+
+
+_UNKNOWN = object()
+
+
+def _device_option(node: ast.expr) -> object:
+    """A device option's value: a string, a sequence of strings, a bool, or None."""
+    value = _constant(node)
+    if isinstance(value, str):
+        return (value,)
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        items = [_constant(e) for e in node.elts]
+        if all(isinstance(i, str) for i in items):
+            return tuple(str(i) for i in items)
+    return _UNKNOWN
+
+
+def _is_module_name(ctx: ModuleContext, dotted: str) -> bool:
+    """Whether ``dotted`` names a module that could be read (an imported submodule)."""
+    stripped = dotted.lstrip(".")
+    if ctx.links is None or ctx.path is None:
+        return False
+    return ctx.links.library.find(stripped, len(dotted) - len(stripped), ctx.path) is not None
 
 
 # --- entry point -------------------------------------------------------------------
@@ -1083,7 +1085,10 @@ def collect_module(
     config: PytestConfig,
     visible_fixtures: Mapping[str, FixtureDef],
     outer_generate_tests: bool = False,
-    resolver: ImportResolver | None = None,
+    links: ModuleLinks | None = None,
+    path: Path | None = None,
+    module_name: str = "",
+    device_types: Sequence[str] = DEFAULT_DEVICE_TYPES,
 ) -> ModuleCollection:
     """What pytest would collect from one parsed module, without importing it.
 
@@ -1091,22 +1096,28 @@ def collect_module(
     the node-id prefix, ``relpath`` is recorded on the fixtures defined here, and
     ``visible_fixtures`` are the conftest fixtures visible from the module's directory
     (see :func:`conftest_fixtures`). ``outer_generate_tests`` says a conftest above
-    defines ``pytest_generate_tests``, which makes case counts unknowable. ``resolver``
-    lets test classes inherit from classes in other project modules: it is called with
-    an import's module name and level and returns that module parsed, or None.
-    Never raises.
+    defines ``pytest_generate_tests``, which makes case counts unknowable.
+
+    ``links`` (with the module's absolute ``path``) lets names be followed into other
+    modules, read as source: base classes, star imports, imported tests, framework
+    decorators. ``device_types`` are the device types PyTorch's device-generic tests are
+    instantiated for. Never raises.
     """
     config_file = _config_file_label(config)
+    if links is not None:
+        links.recording = set()
     try:
-        ctx = _Context(
+        ctx = ModuleContext(
             tree,
             source,
-            nodeid_path,
-            relpath,
-            config,
-            visible_fixtures,
-            outer_generate_tests,
-            resolver=resolver,
+            nodeid_path=nodeid_path,
+            relpath=relpath,
+            config=config,
+            visible=visible_fixtures,
+            outer_generate_tests=outer_generate_tests,
+            links=links,
+            path=path,
+            module_name=module_name,
         )
     except (RecursionError, MemoryError):
         return ModuleCollection(
@@ -1116,19 +1127,27 @@ def collect_module(
             complete=False,
         )
     try:
-        return _collect(ctx, filename, config, config_file)
+        return _collect(ctx, filename, config, config_file, device_types)
     finally:
         ctx.release()
 
 
 def _collect(
-    ctx: _Context, filename: str, config: PytestConfig, config_file: str | None
+    ctx: ModuleContext,
+    filename: str,
+    config: PytestConfig,
+    config_file: str | None,
+    device_types: Sequence[str],
 ) -> ModuleCollection:
     fixtures = tuple(ctx.module_fixtures.values())
-    module_markers = tuple(m[1] for m in ctx.module_marks)
-    generate_tests_hook = _binding_kind(ctx.scope, "pytest_generate_tests") == "func"
+    module_markers = tuple(m.use for m in ctx.module_marks)
+    generate_tests_hook = ctx.binding_kind("pytest_generate_tests") == "func"
 
     def done(is_test: bool, reason: str, collector: _Collector | None = None) -> ModuleCollection:
+        reads = set(ctx.reads)
+        if ctx.links is not None:
+            reads |= ctx.links.recording
+        reads.discard(ctx.path)
         return ModuleCollection(
             is_test_module=is_test,
             reason=reason,
@@ -1140,6 +1159,7 @@ def _collect(
             complete=not ctx.notes,
             notes=tuple(ctx.notes),
             generate_tests_hook=generate_tests_hook,
+            dependencies=tuple(sorted(p.as_posix() for p in reads)),
         )
 
     if filename == "conftest.py":
@@ -1160,7 +1180,7 @@ def _collect(
         and _constant_bool(dunder_test.node) is False
     ):
         return done(True, "pytest imports this module but __test__ = False disables collection.")
-    collector = _Collector(ctx)
+    collector = _Collector(ctx, device_types)
     try:
         collector.collect_module()
     except (RecursionError, MemoryError):

@@ -25,14 +25,6 @@ BUILTIN_MARKERS = frozenset(
     }
 )
 
-#: ``unittest`` decorators and the mark each stands for.
-UNITTEST_DECORATORS = {
-    "skip": "skip",
-    "skipIf": "skipif",
-    "skipUnless": "skipunless",
-    "expectedFailure": "xfail",
-}
-
 _LINE_SPLIT = re.compile(r"\r\n|\r|\n")
 
 
@@ -200,7 +192,8 @@ def _bind_import(names: Names, stmt: ast.Import | ast.ImportFrom) -> None:
             names.star_imports.append("." * stmt.level + module)
             continue
         local = alias.asname or alias.name
-        names.imported[local] = f"{'.' * stmt.level}{module}.{alias.name}"
+        # ``from . import x`` names ".x", ``from .m import x`` ".m.x".
+        names.imported[local] = "." * stmt.level + (f"{module}." if module else "") + alias.name
         if stmt.level:
             continue
         if module in {"pytest", "_pytest.mark"}:
@@ -318,19 +311,4 @@ def marker_use(
         line=mark.node.lineno,
         origin=origin,
         declared=declared,
-    )
-
-
-def unittest_marker(node: ast.expr, names: Names, source: SourceText) -> MarkerUse | None:
-    """``@unittest.skip(...)``, ``@skipIf(...)``, ``@expectedFailure`` as a marker."""
-    call = node if isinstance(node, ast.Call) else None
-    attr = names.unittest_attr(call.func if call is not None else node)
-    if attr not in UNITTEST_DECORATORS:
-        return None
-    return MarkerUse(
-        name=UNITTEST_DECORATORS[attr],
-        args=source.call_args(call) if call is not None else "",
-        line=node.lineno,
-        origin="unittest",
-        declared=True,
     )

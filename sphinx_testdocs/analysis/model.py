@@ -159,8 +159,11 @@ class MarkerUse:
     """A mark applied to a test, class or module (``@pytest.mark.skip(reason=...)``).
 
     ``args`` is the source text of the call's arguments (empty when there is no call).
-    ``origin`` says where it was written: ``"decorator"``, ``"class"``, ``"module"``
-    (``pytestmark``), ``"param"`` (``pytest.param(marks=...)``) or ``"unittest"``.
+    ``origin`` says where it was written: ``"decorator"`` (on the test), ``"class"``
+    (on its class or a base), ``"module"`` (``pytestmark``) or ``"param"``
+    (``pytest.param(marks=...)``). ``framework`` says whose it is: ``"pytest"`` for
+    marks, else the framework of a decorator that acts like one (``"unittest"``,
+    ``"PyTorch"``, ``"hypothesis"``: see :mod:`.dialects`), named as written.
     """
 
     name: str
@@ -170,6 +173,10 @@ class MarkerUse:
     #: False when the project's configuration declares markers and this one is not
     #: among them nor built in; None when that cannot be told.
     declared: bool | None = None
+    framework: str = "pytest"
+    #: ``"skip"`` or ``"xfail"`` when it skips the test or expects it to fail (always
+    #: or under a condition), else None.
+    effect: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +239,19 @@ class CollectedTest:
     docstring_summary: str | None = None
     #: Qualified name of the class the method is defined in, when inherited.
     inherited_from: str | None = None
+    #: The file the function is defined in (a display path), when not this module.
+    defined_in: str | None = None
+    #: The function's own name when a framework renamed it (``test_add`` for
+    #: ``test_add_cpu_float32``); None when ``name`` is the function's name.
+    source_name: str | None = None
+    #: What generated or renamed the test (``instantiate_device_type_tests (cpu),
+    #: @dtypes``); None for a test written as collected.
+    generated_by: str | None = None
+    #: True when ``name`` is a pattern with placeholders (``test_x_<op>_cpu_<dtype>``):
+    #: the real names are computed at import time.
+    name_is_pattern: bool = False
+    #: Why ``exact`` is False: what pytest may collect differently; None when exact.
+    doubt: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +264,13 @@ class CollectedClass:
     style: str  # "pytest" or "unittest"
     markers: tuple[MarkerUse, ...] = ()
     docstring_summary: str | None = None
+    #: The file the class is defined in (a display path), when not this module.
+    defined_in: str | None = None
+    #: The class written in the source when a framework generated this one from it
+    #: (``TestFoo`` for ``TestFooCPU``); None otherwise.
+    generated_from: str | None = None
+    #: Why the tests listed for it may not be all pytest collects; None when known.
+    doubt: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,12 +285,16 @@ class ModuleCollection:
     module_markers: tuple[MarkerUse, ...] = ()
     #: The pytest configuration file in effect, relative to the project root.
     config_file: str | None = None
-    #: False when pytest may collect tests the analysis cannot see (star imports,
-    #: bases imported from elsewhere...); ``notes`` says why.
+    #: False when pytest may collect tests the analysis cannot see (a base class or
+    #: star import that could not be read, names made at import time...); ``notes``
+    #: says why. Only what changes what pytest collects makes a module incomplete.
     complete: bool = True
     notes: tuple[str, ...] = ()
     #: The module defines a ``pytest_generate_tests`` hook (case counts unknowable).
     generate_tests_hook: bool = False
+    #: Other files read to resolve names (absolute POSIX paths, sorted): a change to
+    #: any of them can change what is collected here.
+    dependencies: tuple[str, ...] = ()
 
     @property
     def case_count(self) -> int | None:

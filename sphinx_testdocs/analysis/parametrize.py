@@ -448,9 +448,12 @@ def _make_unique(resolved: list[str], rules: IdRules) -> tuple[str, ...] | None:
 
 def combine_ids(per_spec: Sequence[tuple[str, ...]]) -> tuple[str, ...]:
     """Ids of the cartesian product, the first parametrization varying slowest."""
-    out: list[str] = [""]
-    for ids in per_spec:
-        out = [f"{prefix}-{i}" if prefix else i for prefix in out for i in ids]
+    if not per_spec:
+        return ("",)
+    # An empty id is a real part ("" then "m8" gives "-m8"): only the first has no "-".
+    out: list[str] = list(per_spec[0])
+    for ids in per_spec[1:]:
+        out = [f"{prefix}-{i}" for prefix in out for i in ids]
         if len(out) > _MAX_IDS:
             raise OverflowError
     return tuple(out)

@@ -44,6 +44,7 @@ _ARGS_OPTIONS = {
     "testpaths",
     "norecursedirs",
     "usefixtures",
+    "pythonpath",
 }
 _LINELIST_OPTIONS = {"markers"}
 _BOOL_OPTIONS = {
@@ -84,6 +85,8 @@ class PytestConfig:
     #: True when the configuration has a ``markers`` option at all.
     declares_markers: bool = False
     usefixtures: tuple[str, ...] = ()
+    #: ``pythonpath``: folders pytest puts on sys.path (absolute).
+    pythonpath: tuple[Path, ...] = ()
     collect_imported_tests: bool = True
     strict: bool = False
     strict_markers: bool = False
@@ -363,6 +366,13 @@ def find_pytest_config(
 
     values, option_problems = _convert_options(raw or {}, mode=mode or "ini")
     problems.extend(f"{config_file}: {p}" for p in option_problems)
+    if "pythonpath" in values:
+        # pytest reads these relative to the configuration file's folder.
+        base = config_file.parent if config_file is not None else rootdir
+        values["pythonpath"] = tuple(
+            Path(os.path.normpath(base / str(p)))
+            for p in values["pythonpath"]  # type: ignore[attr-defined]
+        )
     return dataclasses.replace(
         PytestConfig(rootdir=rootdir, config_file=config_file, problems=tuple(problems)),
         **values,  # type: ignore[arg-type]

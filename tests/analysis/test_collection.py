@@ -378,11 +378,14 @@ def test_unittest_decorators_become_markers() -> None:
             def test_b(self): pass
         """
     )
-    assert [(m.name, m.args, m.origin) for m in found["T::test_a"].markers] == [
-        ("skipif", 'True, "why"', "unittest"),
-        ("skip", '"not now"', "unittest"),
+    # Named as written, not as pytest marks: ``-m skipif`` would not select them.
+    markers = found["T::test_a"].markers
+    assert [(m.name, m.args, m.origin, m.framework, m.effect) for m in markers] == [
+        ("skipIf", 'True, "why"', "decorator", "unittest", "skip"),
+        ("skip", '"not now"', "class", "unittest", "skip"),
     ]
-    assert found["T::test_b"].markers[0].name == "xfail"
+    (xfail, _skip) = found["T::test_b"].markers
+    assert (xfail.name, xfail.effect) == ("expectedFailure", "xfail")
 
 
 def test_declared_flag() -> None:
@@ -817,44 +820,6 @@ def test_numpy_arange_dict_views_and_itertools_counts() -> None:
     assert count("chain(range(3), 'ab')") == 5
     assert count("itertools.product(range(3), D)") == 6
     assert count("A + B") is None
-
-
-def test_base_classes_from_other_project_modules() -> None:
-    from sphinx_testdocs.analysis.collection import ResolvedModule
-
-    base_source = textwrap.dedent(
-        """
-        import pytest as pt
-        CASES = [1, 2, 3]
-        class SharedCases:
-            @pt.mark.parametrize("x", CASES)
-            def test_shared(self, x): pass
-        """
-    )
-
-    def resolver(module: str, level: int) -> ResolvedModule | None:
-        if (module, level) == ("common", 1):
-            return ResolvedModule(
-                ast.parse(base_source), base_source, "pkg/common.py", "pkg.common"
-            )
-        return None
-
-    text = "from .common import SharedCases\nclass TestIt(SharedCases):\n    pass\n"
-    collection = collect_module(
-        ast.parse(text),
-        source=text,
-        filename="test_it.py",
-        nodeid_path="pkg/test_it.py",
-        relpath="pkg/test_it.py",
-        config=PytestConfig(),
-        visible_fixtures={},
-        resolver=resolver,
-    )
-    (test,) = collection.tests
-    assert test.nodeid == "pkg/test_it.py::TestIt::test_shared"
-    assert test.cases == 3 and test.exact
-    assert test.inherited_from == "pkg.common.SharedCases"
-    assert collection.complete
 
 
 def test_constants_mutated_in_loops_or_calls_are_not_trusted() -> None:

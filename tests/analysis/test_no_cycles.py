@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from sphinx_testdocs.analysis.analyse import AnalysisContext, analyse_bytes
-from sphinx_testdocs.analysis.collection import ResolvedModule, collect_module
+from sphinx_testdocs.analysis.collection import ModuleLinks, collect_module
+from sphinx_testdocs.analysis.modules import SourceLibrary
 from sphinx_testdocs.analysis.pytest_config import PytestConfig
 
 TESTS = Path(__file__).parents[1]
@@ -92,14 +93,15 @@ def test_analysing_files_creates_no_cycles(cyclic_garbage: Callable[[], set[str]
 
 
 def test_following_imported_bases_creates_no_cycles(
-    cyclic_garbage: Callable[[], set[str]],
+    cyclic_garbage: Callable[[], set[str]], tmp_path: Path
 ) -> None:
-    base = "class Shared:\n    def test_shared(self):\n        pass\n"
-
-    def resolver(module: str, level: int) -> ResolvedModule | None:
-        return ResolvedModule(ast.parse(base), base, "common.py", "common") if level else None
-
-    text = "from .common import Shared\nclass TestIt(Shared):\n    pass\n"
+    (tmp_path / "common.py").write_text(
+        "class Shared:\n    def test_shared(self):\n        pass\n", encoding="utf-8"
+    )
+    text = "from common import Shared\nclass TestIt(Shared):\n    pass\n"
+    target = tmp_path / "test_it.py"
+    target.write_text(text, encoding="utf-8")
+    links = ModuleLinks(SourceLibrary(project_root=tmp_path))
     collection = collect_module(
         ast.parse(text),
         source=text,
@@ -108,8 +110,12 @@ def test_following_imported_bases_creates_no_cycles(
         relpath="test_it.py",
         config=PytestConfig(),
         visible_fixtures={},
-        resolver=resolver,
+        links=links,
+        path=target,
     )
     assert [t.name for t in collection.tests] == ["test_shared"]
     del collection
+    # The contexts of other modules live for the build; releasing them frees all.
+    links.release()
+    links.library.forget()
     assert cyclic_garbage() == set()

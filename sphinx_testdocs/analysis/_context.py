@@ -1,0 +1,721 @@
+"""A module as the collection sees it: its names, marks, fixtures, classes and imports.
+
+A :class:`ModuleContext` is made for the analysed module and for every other module
+read to resolve a name (:class:`ModuleLinks`, shared by every file of a build): a base
+class defined elsewhere, what a star import brings, where a decorator comes from.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sphinx_testdocs.analysis._scope import Binding, Scope, scan_scope
+from sphinx_testdocs.analysis.dialects import Dialect, Role, lookup, may_lead_to_dialect
+from sphinx_testdocs.analysis.fixtures import docstring_summary, function_argnames
+from sphinx_testdocs.analysis.markers import (
+    MarkCall,
+    SourceText,
+    marker_use,
+    marks_from_expr,
+    parse_mark,
+    scan_names,
+)
+from sphinx_testdocs.analysis.model import FixtureDef, MarkerUse, Parametrization
+from sphinx_testdocs.analysis.modules import SourceLibrary, SourceModule
+from sphinx_testdocs.analysis.parametrize import IdRules, fixture_param_spec
+from sphinx_testdocs.analysis.pytest_config import PytestConfig
+
+FuncNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+#: How many import hops and aliases a name is followed through.
+_MAX_HOPS = 12
+#: pytest's mark effects, for the marker records.
+_MARK_EFFECTS = {"skip": "skip", "skipif": "skip", "xfail": "xfail"}
+_ROLE_EFFECTS = {Role.SKIP: "skip", Role.XFAIL: "xfail", Role.ONLY_ON: "skip"}
+_MARKER_ROLES = frozenset({Role.SKIP, Role.XFAIL, Role.ONLY_ON, Role.PROPERTY})
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """A mark or mark-like decorator as found, with what evaluating it needs.
+
+    ``call`` is the parsed pytest mark (None for other frameworks' decorators),
+    ``context`` and ``constants`` the module and names visible where it was written.
+    """
+
+    call: MarkCall | None
+    use: MarkerUse
+    context: ModuleContext
+    constants: Mapping[str, ast.expr]
+    #: For ``ONLY_ON`` decorators: the device types the test runs on.
+    devices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Decoration:
+    """What one decorator means to the collection."""
+
+    #: A framework entry that covers it (``parametrize``, ``dtypes``, a skip...).
+    dialect: Dialect | None = None
+    #: The call carrying its arguments (``@parametrize("x", [1])``), when called.
+    call: ast.Call | None = None
+    #: The module where ``call`` was written (its names and constants).
+    context: ModuleContext | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A name followed to where it is defined."""
+
+    context: ModuleContext
+    name: str
+    binding: Binding
+
+
+@dataclass(eq=False)
+class ClassInfo:
+    """A class definition, with its bases as far as they could be followed."""
+
+    node: ast.ClassDef
+    qualname: str
+    scope: Scope
+    context: ModuleContext
+    local_bases: list[ClassInfo] = field(default_factory=list)
+    #: Bases that could not be read, as written (dotted where possible).
+    foreign_bases: list[str] = field(default_factory=list)
+    unittest_root: bool = False
+    abc_root: bool = False
+    mro: list[ClassInfo] | None = None
+
+
+class ModuleLinks:
+    """Other modules, read as source to resolve names; shared by every file of a build.
+
+    Their contexts are kept for the build (``release`` frees them), so a base class
+    that a thousand test modules share is read and understood once. ``recording``
+    collects the files read on behalf of the module being analysed: its dependencies.
+    """
+
+    def __init__(self, library: SourceLibrary) -> None:
+        self.library = library
+        self._contexts: dict[tuple[Path, int], ModuleContext | None] = {}
+        self._configs: dict[int, PytestConfig] = {}
+        self._canonical: dict[tuple[Path | None, str], tuple[str, tuple[Path, ...]]] = {}
+        self.recording: set[Path] = set()
+
+    def find(self, module: str, level: int, importer: Path) -> SourceModule | None:
+        path = self.library.find(module, level, importer)
+        if path is None:
+            return None
+        source = self.library.read(path)
+        if source is not None:
+            self.recording.add(path)
+        return source
+
+    def context(self, source: SourceModule, config: PytestConfig) -> ModuleContext | None:
+        """The context of a module read as source (None while it is being made)."""
+        self._configs.setdefault(id(config), config)
+        key = (source.path, id(config))
+        if key in self._contexts:
+            found = self._contexts[key]
+            if found is not None:
+                self.recording.update(found.reads)
+            return found
+        self._contexts[key] = None  # guards against import cycles
+        context = ModuleContext(
+            source.tree,
+            source.source,
+            nodeid_path="",
+            relpath=source.display,
+            config=config,
+            visible={},
+            links=self,
+            path=source.path,
+            module_name=source.name,
+            foreign=True,
+        )
+        self._contexts[key] = context
+        return context
+
+    def is_local(self, module: str, importer: Path) -> bool:
+        """Whether an absolute import names a module of the project (not installed)."""
+        path = self.library.find(module, 0, importer)
+        return path is not None and self.library.project_root in path.parents
+
+    def canonical(self, context: ModuleContext, dotted: str) -> str:
+        """Where a dotted name is defined, following imports and re-exports."""
+        key = (context.path if dotted.startswith(".") else None, dotted)
+        cached = self._canonical.get(key)
+        if cached is None:
+            before = set(self.recording)
+            self.recording = set()
+            found = context.find(dotted)
+            name = dotted
+            if found is not None:
+                prefix = found.context.module_name
+                name = f"{prefix}.{found.name}" if prefix else found.name
+            cached = self._canonical[key] = (name, tuple(self.recording))
+            self.recording |= before
+        self.recording.update(cached[1])
+        return cached[0]
+
+    def release(self) -> None:
+        """Break the reference cycles of every context (their classes refer to them)."""
+        for context in self._contexts.values():
+            if context is not None:
+                context.release()
+        self._contexts.clear()
+        self._canonical.clear()
+
+
+class ModuleContext:
+    """Everything about one module that the collection of its tests needs."""
+
+    def __init__(
+        self,
+        tree: ast.Module,
+        source: str,
+        *,
+        nodeid_path: str,
+        relpath: str,
+        config: PytestConfig,
+        visible: Mapping[str, FixtureDef],
+        outer_generate_tests: bool = False,
+        links: ModuleLinks | None = None,
+        path: Path | None = None,
+        module_name: str = "",
+        foreign: bool = False,
+    ) -> None:
+        self.links = links if path is not None else None
+        self.path = path
+        self.module_name = module_name
+        self.foreign = foreign
+        self.source = SourceText(source)
+        self.raw_source = source
+        self.names = scan_names(tree.body)
+        self.scope = scan_scope(tree.body, self.names)
+        self.nodeid_path = nodeid_path
+        self.relpath = relpath
+        self.config = config
+        self.visible = visible
+        self.rules = IdRules(
+            escape=not config.disable_test_id_escaping,
+            long_str_strategy=config.long_str_id_strategy,
+            strict=config.parametrization_ids_strict,
+        )
+        self.declared = frozenset(config.markers) if config.declares_markers else None
+        self.notes: list[str] = []
+        self.classes: dict[int, ClassInfo] = {}
+        #: Files this context read, directly or through the contexts it used.
+        self.reads: set[Path] = set()
+        #: Star imports that could not be read, as written.
+        self.unread_stars: list[str] = []
+        self._expand_stars()
+        self.generate_tests = outer_generate_tests or (
+            self.binding_kind("pytest_generate_tests") == "func"
+        )
+        self.module_fixtures = self.fixtures_in(self.scope, None)
+        self.module_marks = self.scope_marks(self.scope, "module", self.scope.constants)
+
+    def release(self) -> None:
+        """Break this context's reference cycles (classes refer to it and to each other).
+
+        Left alone, every file's syntax tree would outlive its analysis until a full
+        garbage collection, and a build of a large suite spends more time in those
+        collections than in the analysis itself.
+        """
+        for cls in self.classes.values():
+            cls.mro = None
+            cls.local_bases.clear()
+        self.__dict__.clear()
+
+    def note(self, message: str) -> None:
+        if message not in self.notes:
+            self.notes.append(message)
+
+    def binding_kind(self, name: str) -> str | None:
+        binding = self.scope.bindings.get(name)
+        return None if binding is None else binding.kind
+
+    # --- other modules ---------------------------------------------------------
+
+    def _read(self, module: str, level: int) -> ModuleContext | None:
+        if self.links is None or self.path is None:
+            return None
+        source = self.links.find(module, level, self.path)
+        if source is None:
+            return None
+        self.reads.add(source.path)
+        other = self.links.context(source, self.config)
+        if other is not None:
+            self.reads |= other.reads
+        return other
+
+    def _expand_stars(self) -> None:
+        """Replace each star import by the names it binds, where it stands."""
+        if not any(b.kind == "star" for b in self.scope.bindings.values()):
+            return
+        bindings: dict[str, Binding] = {}
+        for key, binding in self.scope.bindings.items():
+            if binding.kind != "star":
+                bindings.pop(key, None)
+                bindings[key] = binding
+                continue
+            stmt = binding.node
+            assert isinstance(stmt, ast.ImportFrom)
+            written = "." * stmt.level + (stmt.module or "")
+            other = self._read(stmt.module or "", stmt.level)
+            if other is None:
+                self.unread_stars.append(written)
+                continue
+            prefix = other.module_name
+            for name in other.exported_names():
+                bindings.pop(name, None)
+                bindings[name] = Binding("import", stmt)
+                self.names.imported[name] = f"{prefix}.{name}" if prefix else name
+        self.scope.bindings = bindings
+
+    def exported_names(self) -> list[str]:
+        """The names ``from this_module import *`` binds."""
+        declared = self.scope.constants.get("__all__")
+        if isinstance(declared, (ast.List, ast.Tuple)):
+            values = [e.value for e in declared.elts if isinstance(e, ast.Constant)]
+            if len(values) == len(declared.elts) and all(isinstance(v, str) for v in values):
+                return [str(v) for v in values]
+        return [
+            name
+            for name, binding in self.scope.bindings.items()
+            if not name.startswith(("_", "\0")) and binding.kind != "call"
+        ]
+
+    def find(self, dotted: str, hops: int = 0) -> Found | None:
+        """The definition a dotted name written in this module refers to.
+
+        ``dotted`` is an import-expanded name (``pkg.mod.Class``, ``.sibling.func``, or
+        a name of this module). Imports and re-exports are followed through the
+        modules they name, read as source.
+        """
+        if hops > _MAX_HOPS or not dotted:
+            return None
+        stripped = dotted.lstrip(".")
+        level = len(dotted) - len(stripped)
+        parts = stripped.split(".") if stripped else []
+        if not level and parts and parts[0] in self.scope.bindings:
+            binding = self.scope.bindings[parts[0]]
+            if binding.kind != "import" or self.names.imported.get(parts[0]) is None:
+                return self._member(self, parts, hops)
+        # The longest prefix that names a module; the rest are attributes in it.
+        for cut in range(len(parts) - 1, -1 if level else 0, -1):
+            other = self._read(".".join(parts[:cut]), level)
+            if other is not None:
+                return other._member(other, parts[cut:], hops + 1)
+        return None
+
+    def _member(self, owner: ModuleContext, attrs: list[str], hops: int) -> Found | None:
+        name, rest = attrs[0], attrs[1:]
+        binding = owner.scope.bindings.get(name)
+        if binding is None:
+            return None
+        if binding.kind == "import":
+            target = owner.names.imported.get(name)
+            if target is None:
+                return None
+            return owner.find(".".join([target, *rest]), hops + 1)
+        if rest:
+            if binding.kind != "class":
+                return None
+            node = binding.node
+            assert isinstance(node, ast.ClassDef)
+            inner = scan_scope(node.body, None).bindings.get(rest[0])
+            if inner is None or len(rest) > 1:
+                return None
+            return Found(owner, f"{name}.{rest[0]}", inner)
+        return Found(owner, name, binding)
+
+    def qualified(self, node: ast.expr) -> str | None:
+        """The qualified name an expression refers to, imports and re-exports followed."""
+        dotted = self.names.dotted(node)
+        if dotted is None:
+            return None
+        if lookup(dotted) is not None or self.links is None:
+            return dotted
+        first = dotted.split(".", 1)[0]
+        binding = self.scope.bindings.get(first)
+        if binding is not None and binding.kind not in ("import",):
+            return f"{self.module_name}.{dotted}" if self.module_name else dotted
+        if not self.names.imported.get(first) and not dotted.startswith("."):
+            return dotted  # a builtin or an unknown global
+        if not self._worth_following(dotted):
+            return dotted
+        return self.links.canonical(self, dotted)
+
+    def _worth_following(self, dotted: str) -> bool:
+        """Follow a name into other modules only where it could lead somewhere known.
+
+        The project's own modules (relative imports, files under the project root) and
+        names that may lead to a dialect entry are followed; any other import is taken
+        as written, so that a build never reads every library a test imports from.
+        """
+        if dotted.startswith(".") or may_lead_to_dialect(dotted):
+            return True
+        if self.links is None or self.path is None:
+            return False
+        module = dotted.rpartition(".")[0]
+        return bool(module) and self.links.is_local(module, self.path)
+
+    # --- marks -----------------------------------------------------------------
+
+    def scope_marks(
+        self, scope: Scope, origin: str, constants: Mapping[str, ast.expr]
+    ) -> list[Mark]:
+        if scope.pytestmark is None:
+            return []
+        found = marks_from_expr(scope.pytestmark, self.names) or []
+        return [Mark(m, self.mark_use(m, origin), self, constants) for m in found]
+
+    def mark_use(self, mark: MarkCall, origin: str) -> MarkerUse:
+        use = marker_use(mark, self.source, origin, self.declared)
+        effect = _MARK_EFFECTS.get(mark.name)
+        if effect is None:
+            return use
+        return MarkerUse(use.name, use.args, use.line, use.origin, use.declared, effect=effect)
+
+    def decorator_marks(
+        self, node: FuncNode | ast.ClassDef, origin: str, constants: Mapping[str, ast.expr]
+    ) -> list[Mark]:
+        """Marks and mark-like decorators, in the order pytest stores them (closest first)."""
+        out: list[Mark] = []
+        for dec in reversed(node.decorator_list):
+            mark = parse_mark(dec, self.names)
+            if mark is not None:
+                out.append(Mark(mark, self.mark_use(mark, origin), self, constants))
+                continue
+            found = self.framework_mark(dec, origin)
+            if found is not None:
+                out.append(Mark(None, found[0], self, constants, found[1]))
+        return out
+
+    def framework_mark(
+        self, dec: ast.expr, origin: str
+    ) -> tuple[MarkerUse, tuple[str, ...]] | None:
+        """A skip, expected-failure, device or property-based decorator as a marker."""
+        decoration = self.decoration(dec)
+        dialect = decoration.dialect
+        if dialect is None or dialect.role not in _MARKER_ROLES:
+            return None
+        if dialect.role is Role.PROPERTY:
+            # hypothesis' pytest plugin marks every @given test "hypothesis".
+            name, args = "hypothesis", ""
+        else:
+            target = dec.func if isinstance(dec, ast.Call) else dec
+            name = _last_name(target) or dialect.id.rpartition(".")[2]
+            call = decoration.call
+            where = decoration.context or self
+            args = where.source.call_args(call) if call is not None else ""
+        use = MarkerUse(
+            name=name,
+            args=args,
+            line=dec.lineno,
+            origin=origin,
+            declared=True,
+            framework=dialect.framework,
+            effect=_ROLE_EFFECTS.get(dialect.role),
+        )
+        return use, dialect.devices
+
+    def decoration(self, dec: ast.expr, hops: int = 0) -> Decoration:
+        """What a decorator is: a framework's entry (with its call), or nothing known."""
+        call = dec if isinstance(dec, ast.Call) else None
+        target = call.func if call is not None else dec
+        qualname = self.qualified(target)
+        dialect = lookup(qualname)
+        if dialect is not None:
+            return Decoration(dialect, call, self)
+        if hops < _MAX_HOPS and isinstance(target, (ast.Name, ast.Attribute)):
+            # An alias: ``requires_gpu = unittest.skipUnless(HAS_GPU, "...")``, here
+            # or in the module it is imported from.
+            found = self._alias(target)
+            if found is not None:
+                where, value = found
+                inner = where.decoration(value, hops + 1)
+                if inner.dialect is not None:
+                    return inner if call is None else Decoration(inner.dialect, call, self)
+            subclassed = self._parametrizer_class(target)
+            if subclassed is not None:
+                return Decoration(subclassed, call, self)
+        return Decoration()
+
+    def _alias(self, target: ast.Name | ast.Attribute) -> tuple[ModuleContext, ast.expr] | None:
+        if isinstance(target, ast.Name):
+            binding = self.scope.bindings.get(target.id)
+            if binding is not None and binding.kind == "value":
+                assert isinstance(binding.node, ast.expr)
+                return (self, binding.node) if binding.node is not target else None
+        dotted = self.names.dotted(target)
+        if dotted is None or self.links is None or not self._worth_following(dotted):
+            return None
+        found = self.find(dotted)
+        if found is None or found.binding.kind != "value":
+            return None
+        assert isinstance(found.binding.node, ast.expr)
+        return found.context, found.binding.node
+
+    def _parametrizer_class(self, target: ast.Name | ast.Attribute) -> Dialect | None:
+        """A class that derives from a framework's parametrizer base (its names unknown)."""
+        dotted = self.names.dotted(target)
+        if dotted is None or self.links is None or not self._worth_following(dotted):
+            return None
+        found = self.find(dotted)
+        if found is None or found.binding.kind != "class":
+            return None
+        node = found.binding.node
+        assert isinstance(node, ast.ClassDef)
+        info = found.context.class_info(node, f"{found.context.module_name}.{found.name}")
+        for cls in self.mro(info)[1:]:
+            dialect = lookup(cls.qualname)
+            if dialect is not None and dialect.role is Role.OPS:
+                return dialect
+        return None
+
+    # --- fixtures ----------------------------------------------------------------
+
+    def fixture_call(self, node: FuncNode) -> ast.Call | ast.expr | None:
+        for dec in node.decorator_list:
+            target = dec.func if isinstance(dec, ast.Call) else dec
+            if self.names.is_fixture(target):
+                return dec
+        return None
+
+    def fixtures_in(self, scope: Scope, owner: ClassInfo | None) -> dict[str, FixtureDef]:
+        found: dict[str, FixtureDef] = {}
+        for binding in scope.bindings.values():
+            if binding.kind != "func":
+                continue
+            node = binding.node
+            assert isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            dec = self.fixture_call(node)
+            if dec is None:
+                continue
+            fixture = self._fixture_def(node, dec, owner, scope)
+            found[fixture.name] = fixture
+        return found
+
+    def _fixture_def(
+        self, node: FuncNode, dec: ast.expr, owner: ClassInfo | None, scope: Scope
+    ) -> FixtureDef:
+        kwargs: dict[str, ast.expr] = {}
+        if isinstance(dec, ast.Call):
+            kwargs = {kw.arg: kw.value for kw in dec.keywords if kw.arg is not None}
+        name = node.name
+        name_node = kwargs.get("name")
+        if isinstance(name_node, ast.Constant) and isinstance(name_node.value, str):
+            name = name_node.value
+        scope_name = "function"
+        scope_node = kwargs.get("scope")
+        if isinstance(scope_node, ast.Constant) and isinstance(scope_node.value, str):
+            scope_name = scope_node.value
+        elif scope_node is not None:
+            scope_name = "dynamic"
+        autouse_node = kwargs.get("autouse")
+        autouse = isinstance(autouse_node, ast.Constant) and autouse_node.value is True
+        params: Parametrization | None = None
+        params_node = kwargs.get("params")
+        if params_node is not None and not (
+            isinstance(params_node, ast.Constant) and params_node.value is None
+        ):
+            constants = dict(self.scope.constants)
+            if owner is not None:
+                constants.update(scope.constants)
+            spec = fixture_param_spec(
+                name,
+                params_node,
+                ids_node=kwargs.get("ids"),
+                line=params_node.lineno,
+                names=self.names,
+                constants=constants,
+                source=self.source,
+                rules=self.rules,
+            )
+            params = Parametrization(
+                argnames=(name,),
+                line=spec.line,
+                cases=spec.cases.count,
+                expression=spec.cases.expression,
+                ids=spec.ids,
+            )
+        is_method = owner is not None and not is_staticmethod(node)
+        return FixtureDef(
+            name=name,
+            function=node.name if owner is None else f"{owner.qualname}.{node.name}",
+            relpath=self.relpath,
+            line=node.lineno,
+            scope=scope_name,
+            autouse=autouse,
+            params=params,
+            yields=_yields(node),
+            docstring_summary=docstring_summary(node),
+            requests=tuple(function_argnames(node, drop_first=is_method)),
+        )
+
+    # --- classes -----------------------------------------------------------------
+
+    def class_info(self, node: ast.ClassDef, qualname: str) -> ClassInfo:
+        info = self.classes.get(id(node))
+        if info is not None:
+            return info
+        info = ClassInfo(node, qualname, scan_scope(node.body, None), self)
+        self.classes[id(node)] = info
+        for base in node.bases:
+            self._add_base(info, base)
+        for kw in node.keywords:
+            if kw.arg == "metaclass" and (self.names.dotted(kw.value) or "").endswith("ABCMeta"):
+                info.abc_root = True
+        return info
+
+    def _add_base(self, info: ClassInfo, base: ast.expr) -> None:
+        if isinstance(base, ast.Name):
+            binding = self.scope.bindings.get(base.id)
+            if binding is not None and binding.kind == "class":
+                assert isinstance(binding.node, ast.ClassDef)
+                if binding.node is not info.node:
+                    local_name = f"{self.module_name}.{base.id}" if self.foreign else base.id
+                    info.local_bases.append(self.class_info(binding.node, local_name))
+                    return
+            if base.id == "object":
+                return
+        if isinstance(base, ast.Subscript):
+            # Generic[T] and friends add no tests.
+            return
+        attr = self.names.unittest_attr(base)
+        if attr is not None and attr.endswith("TestCase"):
+            info.unittest_root = True
+            return
+        dotted = self.names.dotted(base) or self.source.span(base)
+        imported = self._imported_class(dotted)
+        if imported is not None:
+            info.local_bases.append(imported)
+            return
+        last = dotted.rsplit(".", 1)[-1]
+        if dotted in ("abc.ABC", "ABC") or dotted.endswith(".ABC"):
+            info.abc_root = True
+            return
+        if _is_unittest_case(dotted):
+            info.unittest_root = True
+            return
+        if dotted.split(".", 1)[0] in _NO_TEST_MODULES:
+            return  # the standard library's and typing's classes define no tests
+        if "TestCase" in last:
+            # An unread base named like a TestCase is taken to be one, as pytest's
+            # unittest plugin would find by issubclass() at import time.
+            info.unittest_root = True
+        info.foreign_bases.append(dotted)
+
+    def _imported_class(self, dotted: str) -> ClassInfo | None:
+        """A base class defined in another module, read as source."""
+        if self.links is None or (dotted.split(".", 1)[0] in _NO_TEST_MODULES):
+            return None
+        found = self.find(dotted)
+        if found is None or found.binding.kind != "class":
+            return None
+        node = found.binding.node
+        assert isinstance(node, ast.ClassDef)
+        prefix = found.context.module_name
+        qualname = f"{prefix}.{found.name}" if prefix else found.name
+        return found.context.class_info(node, qualname)
+
+    def mro(self, info: ClassInfo, depth: int = 0) -> list[ClassInfo]:
+        """C3 linearisation over the classes that could be read."""
+        if info.mro is not None:
+            return info.mro
+        if depth > _MAX_CLASS_DEPTH:
+            raise RecursionError("class hierarchy too deep")
+        info.mro = [info]  # guards against cycles while computing
+        sequences = [list(b.context.mro(b, depth + 1)) for b in info.local_bases]
+        sequences.append(list(info.local_bases))
+        result = [info]
+        while True:
+            sequences = [s for s in sequences if s]
+            if not sequences:
+                break
+            for seq in sequences:
+                head = seq[0]
+                if not any(head in s[1:] for s in sequences):
+                    break
+            else:
+                # Inconsistent hierarchy (Python raises TypeError): keep a DFS order.
+                for seq in sequences:
+                    result.extend(c for c in seq if c not in result)
+                break
+            result.append(head)
+            for s in sequences:
+                if s and s[0] is head:
+                    del s[0]
+        info.mro = result
+        return result
+
+    def is_unittest(self, info: ClassInfo) -> bool:
+        return any(c.unittest_root for c in self.mro(info))
+
+    def unread_bases(self, info: ClassInfo) -> list[str]:
+        return [b for c in self.mro(info) for b in c.foreign_bases]
+
+    def read_files(self, info: ClassInfo) -> Iterator[Path]:
+        """The files the classes of ``info``'s MRO were read from."""
+        for cls in self.mro(info):
+            if cls.context.path is not None and cls.context.foreign:
+                yield cls.context.path
+
+
+#: Nested test classes and base chains deeper than this are not followed.
+_MAX_CLASS_DEPTH = 40
+#: Top-level modules whose classes never hold tests (not worth reading for a base).
+_NO_TEST_MODULES = frozenset(
+    {"abc", "typing", "typing_extensions", "collections", "enum", "dataclasses", "builtins"}
+)
+_UNITTEST_CASES = frozenset(
+    {
+        "unittest.TestCase",
+        "unittest.case.TestCase",
+        "unittest.IsolatedAsyncioTestCase",
+        "unittest.async_case.IsolatedAsyncioTestCase",
+        "unittest.FunctionTestCase",
+    }
+)
+
+
+def _is_unittest_case(dotted: str) -> bool:
+    return dotted in _UNITTEST_CASES
+
+
+def _last_name(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return None
+
+
+def is_staticmethod(node: FuncNode) -> bool:
+    return any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list)
+
+
+def _yields(node: FuncNode) -> bool:
+    """Whether the function body yields (statements only, nested defs excluded)."""
+    stack: list[ast.stmt] = list(node.body)
+    while stack:
+        stmt = stack.pop()
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        value = getattr(stmt, "value", None)
+        if isinstance(value, (ast.Yield, ast.YieldFrom)) or (
+            isinstance(value, ast.Await) and isinstance(value.value, (ast.Yield, ast.YieldFrom))
+        ):
+            return True
+        for attr in ("body", "orelse", "finalbody", "handlers", "cases"):
+            children = getattr(stmt, attr, None)
+            if children:
+                stack.extend(children)
+    return False

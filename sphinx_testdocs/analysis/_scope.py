@@ -1,0 +1,145 @@
+"""The names a module or class body binds, in the order pytest sees them."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from sphinx_testdocs.analysis.markers import Names, _module_statements, parse_mark
+
+__all__ = ["Binding", "Scope", "scan_scope"]
+
+
+@dataclass
+class Binding:
+    """What a name is bound to.
+
+    ``kind`` is ``"func"``, ``"class"``, ``"value"`` or ``"import"``, or one of two
+    placeholders keeping a statement's place in the order: ``"star"`` (a star import,
+    expanded once the imported module is read) and ``"call"`` (a call at module level,
+    which a framework may use to add or replace tests there).
+    """
+
+    kind: str
+    node: ast.AST
+
+
+@dataclass
+class Scope:
+    """The names a module or class body binds, in pytest's ``__dict__`` order."""
+
+    bindings: dict[str, Binding] = field(default_factory=dict)
+    constants: dict[str, ast.expr] = field(default_factory=dict)
+    #: ``f.__test__ = value`` assignments in the same body.
+    test_attrs: dict[str, ast.expr] = field(default_factory=dict)
+    pytestmark: ast.expr | None = None
+    #: ``setattr(Name, ...)`` calls run at import time (loops included) that may add a
+    #: test: the object's name and the line, for names computed or starting "test".
+    setattr_targets: list[tuple[str, int]] = field(default_factory=list)
+
+
+def scan_scope(body: list[ast.stmt], names: Names | None) -> Scope:
+    """The bindings of a body; ``names`` (module bodies only) collects mark aliases."""
+    scope = Scope()
+    assigned: dict[str, int] = {}
+    spoiled: set[str] = set()
+    for stmt in _module_statements(body):
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            scope.bindings[stmt.name] = Binding("func", stmt)
+            spoiled.add(stmt.name)
+        elif isinstance(stmt, ast.ClassDef):
+            scope.bindings[stmt.name] = Binding("class", stmt)
+            spoiled.add(stmt.name)
+        elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            value = stmt.value
+            if value is None:
+                continue
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    scope.bindings[target.id] = Binding("value", value)
+                    assigned[target.id] = assigned.get(target.id, 0) + 1
+                    scope.constants[target.id] = value
+                    if target.id == "pytestmark":
+                        scope.pytestmark = value
+                    elif names is not None and parse_mark(value, names) is not None:
+                        names.mark_aliases[target.id] = value
+                elif (
+                    isinstance(target, ast.Attribute)
+                    and target.attr == "__test__"
+                    and isinstance(target.value, ast.Name)
+                ):
+                    scope.test_attrs[target.value.id] = value
+                elif isinstance(target, (ast.Tuple, ast.List)):
+                    for elt in ast.walk(target):
+                        if isinstance(elt, ast.Name):
+                            scope.bindings[elt.id] = Binding("value", elt)
+                            spoiled.add(elt.id)
+                else:
+                    _spoil_target(target, spoiled)
+        elif isinstance(stmt, ast.AugAssign):
+            _spoil_target(stmt.target, spoiled)
+            if isinstance(stmt.target, ast.Name):
+                spoiled.add(stmt.target.id)
+        elif isinstance(stmt, ast.Delete):
+            for target in stmt.targets:
+                if isinstance(target, ast.Name):
+                    scope.bindings.pop(target.id, None)
+                    spoiled.add(target.id)
+                else:
+                    _spoil_target(target, spoiled)
+        elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+            call = stmt.value
+            func = call.func
+            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+                spoiled.add(func.value.id)  # x.append(...), x.update(...), ...
+            # shuffle(x), fill(x): a call may mutate what it is given.
+            spoiled.update(a.id for a in call.args if isinstance(a, ast.Name))
+            scope.bindings[f"\0call:{call.lineno}:{call.col_offset}"] = Binding("call", call)
+            _note_setattr(call, scope)
+        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            for alias in stmt.names:
+                if alias.name == "*":
+                    key = f"\0star:{stmt.lineno}:{stmt.col_offset}"
+                    scope.bindings[key] = Binding("star", stmt)
+                    continue
+                local = alias.asname or alias.name.split(".")[0]
+                scope.bindings[local] = Binding("import", stmt)
+                spoiled.add(local)
+        elif isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)):
+            # Loop bodies may rebind or mutate anything they touch: no constants there.
+            for sub in ast.walk(stmt):
+                if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+                    spoiled.add(sub.id)
+                elif isinstance(sub, (ast.Subscript, ast.Attribute)) and isinstance(
+                    sub.ctx, (ast.Store, ast.Del)
+                ):
+                    _spoil_target(sub, spoiled)
+                elif isinstance(sub, ast.Call):
+                    _spoil_target(sub.func, spoiled)
+                    spoiled.update(a.id for a in sub.args if isinstance(a, ast.Name))
+                    _note_setattr(sub, scope)
+    for name, count in assigned.items():
+        if count > 1 or name in spoiled:
+            scope.constants.pop(name, None)
+    return scope
+
+
+def _note_setattr(call: ast.Call, scope: Scope) -> None:
+    """Remember ``setattr(Obj, name, ...)`` that may add a test to ``Obj``."""
+    func = call.func
+    if not (isinstance(func, ast.Name) and func.id == "setattr" and len(call.args) >= 2):
+        return
+    target, name = call.args[0], call.args[1]
+    literal = isinstance(name, ast.Constant) and isinstance(name.value, str)
+    if isinstance(target, ast.Name) and (not literal or str(name.value).startswith("test")):  # type: ignore[attr-defined]
+        scope.setattr_targets.append((target.id, call.lineno))
+
+
+def _spoil_target(target: ast.expr, spoiled: set[str]) -> None:
+    # ``x[0] = ...`` or ``x.attr = ...`` mutate x: it is no longer a known literal.
+    node = target
+    while isinstance(node, (ast.Subscript, ast.Attribute, ast.Starred)):
+        node = node.value
+    if isinstance(node, ast.Name):
+        spoiled.add(node.id)
