@@ -105,7 +105,7 @@ def _module(
         notes.extend(problem.message for problem in analysis.problems)
     tests: list[dict[str, Any]] = []
     if collection is not None:
-        notes.extend(collection.notes)
+        notes.extend(collection.why_partial())
         prefix = root.nodeid_path(relpath)
         tests = [_test(project, root, relpath, prefix, test) for test in collection.tests]
     config_file = root.context.pytest_config.config_file
@@ -153,10 +153,15 @@ def _test(
         "nodeid": nodeid,
         "cases": test.cases,
         "exact": test.exact,
+        "doubt": test.doubt,
         "case_ids": list(test.case_ids) if test.case_ids is not None else None,
         "markers": [_marker(m) for m in test.markers],
         "fixtures": [_fixture(project, root, relpath, f) for f in test.fixtures],
         "line": test.line,
+        "defined_in": test.defined_in,
+        "function": test.source_name or test.name,
+        "generated_by": test.generated_by,
+        "name_is_pattern": test.name_is_pattern,
     }
 
 
@@ -166,6 +171,8 @@ def _marker(marker: MarkerUse) -> dict[str, Any]:
         "args": marker.args,
         "origin": marker.origin,
         "declared": marker.declared,
+        "framework": marker.framework,
+        "effect": marker.effect,
     }
 
 

@@ -145,27 +145,44 @@ def _test(
     ids: list[str] | None = None,
     markers: tuple[tuple[str, str, str, bool | None], ...] = (),
     fixtures: tuple[tuple[str, str | None, bool], ...] = (),
+    doubt: str | None = None,
 ) -> dict[str, Any]:
     return {
         "nodeid": nodeid,
         "cases": cases,
         "exact": cases is not None,
+        "doubt": doubt,
         "case_ids": ids,
-        "markers": [{"name": n, "args": a, "origin": o, "declared": d} for n, a, o, d in markers],
+        "markers": [
+            {
+                "name": n,
+                "args": a,
+                "origin": o,
+                "declared": d,
+                "framework": "pytest",
+                "effect": {"skip": "skip", "xfail": "xfail"}.get(n),
+            }
+            for n, a, o, d in markers
+        ],
         "fixtures": [{"name": n, "defined_in": p, "builtin": b} for n, p, b in fixtures],
         "line": line,
+        "defined_in": None,
+        "function": nodeid.rpartition("::")[2],
+        "generated_by": None,
+        "name_is_pattern": False,
     }
 
 
 def _module(path: str, tests: list[dict[str, Any]]) -> dict[str, Any]:
+    doubts = [t["doubt"] for t in tests if t["doubt"]]
     return {
         "path": path,
         "root": "tree",
         "pytest_path": path,
         "config_file": "pytest.ini",
         "status": "ok",
-        "complete": True,
-        "notes": [],
+        "complete": not doubts,
+        "notes": [f"1 test: {d}" for d in doubts],
         "tests": tests,
     }
 
@@ -202,6 +219,7 @@ EXPECTED_JSON = {
                     16,
                     None,
                     markers=(("parametrize", '"x", VALUES[1:]', "decorator", True),),
+                    doubt="its cases are computed at collection from VALUES[1:]",
                 ),
                 _test(
                     "test_top.py::test_marked",
@@ -247,7 +265,20 @@ def test_json_schema_types(tree: Path, capsys: pytest.CaptureFixture[str]) -> No
     data = json.loads(out)
     assert list(data) == ["modules"]
     module_keys = ["path", "root", "pytest_path", "config_file", "status", "complete", "notes"]
-    test_keys = ["nodeid", "cases", "exact", "case_ids", "markers", "fixtures", "line"]
+    test_keys = [
+        "nodeid",
+        "cases",
+        "exact",
+        "doubt",
+        "case_ids",
+        "markers",
+        "fixtures",
+        "line",
+        "defined_in",
+        "function",
+        "generated_by",
+        "name_is_pattern",
+    ]
     for module in data["modules"]:
         assert list(module) == [*module_keys, "tests"]
         assert isinstance(module["path"], str) and isinstance(module["root"], str)
@@ -266,7 +297,14 @@ def test_json_schema_types(tree: Path, capsys: pytest.CaptureFixture[str]) -> No
                 len(ids) == test["cases"] and all(isinstance(i, str) for i in ids)
             )
             for marker in test["markers"]:
-                assert list(marker) == ["name", "args", "origin", "declared"]
+                assert list(marker) == [
+                    "name",
+                    "args",
+                    "origin",
+                    "declared",
+                    "framework",
+                    "effect",
+                ]
             for fixture in test["fixtures"]:
                 assert list(fixture) == ["name", "defined_in", "builtin"]
 

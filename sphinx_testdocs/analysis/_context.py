@@ -465,15 +465,21 @@ class ModuleContext:
 
     def _parametrizer_class(self, target: ast.Name | ast.Attribute) -> Dialect | None:
         """A class that derives from a framework's parametrizer base (its names unknown)."""
-        dotted = self.names.dotted(target)
-        if dotted is None or self.links is None or not self._worth_following(dotted):
-            return None
-        found = self.find(dotted)
-        if found is None or found.binding.kind != "class":
-            return None
-        node = found.binding.node
-        assert isinstance(node, ast.ClassDef)
-        info = found.context.class_info(node, f"{found.context.module_name}.{found.name}")
+        local = self.scope.bindings.get(target.id) if isinstance(target, ast.Name) else None
+        if local is not None and local.kind == "class":
+            assert isinstance(local.node, ast.ClassDef)
+            info = self.class_info(local.node, target.id)  # type: ignore[union-attr]
+        else:
+            dotted = self.names.dotted(target)
+            if dotted is None or self.links is None or not self._worth_following(dotted):
+                return None
+            found = self.find(dotted)
+            if found is None or found.binding.kind != "class":
+                return None
+            node = found.binding.node
+            assert isinstance(node, ast.ClassDef)
+            prefix = found.context.module_name
+            info = found.context.class_info(node, f"{prefix}.{found.name}")
         for cls in self.mro(info)[1:]:
             dialect = lookup(cls.qualname)
             if dialect is not None and dialect.role is Role.OPS:

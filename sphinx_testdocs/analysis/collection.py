@@ -73,7 +73,8 @@ DEFAULT_DEVICE_TYPES: tuple[str, ...] = ("cpu",)
 #: suite nests this deep and it bounds the work on adversarial input).
 _MAX_CLASS_DEPTH = 40
 _SCOPE_ORDER = {"session": 0, "package": 1, "module": 2, "class": 3, "function": 4}
-_PARAMETRIZER_ROLES = frozenset({Role.PARAMETRIZE, Role.OPS, Role.SWAP})
+#: What stands for the unknown part of a name, by the decorator's name.
+_PLACEHOLDERS = {"ops": "<op>", "modules": "<module>", "optims": "<optim>"}
 
 
 def _matches(name: str, patterns: Sequence[str]) -> bool:
@@ -128,7 +129,9 @@ class _ModulePlan:
     instantiations: dict[int, _Instantiation] = field(default_factory=dict)
     #: Class nodes whose parametrized tests are instantiated (by node id).
     parametrized: set[int] = field(default_factory=set)
-    #: Class node id -> why its tests may differ from what its body shows.
+    #: Class node id -> why pytest may collect more tests than its body shows.
+    added_to: dict[int, str] = field(default_factory=dict)
+    #: Class node id -> why the tests its body shows may not be collected as shown.
     changed: dict[int, str] = field(default_factory=dict)
     #: ``globals()`` uses that a dialect call explains.
     explained_globals: int = 0
@@ -271,7 +274,7 @@ class _Collector:
         for target, line in ctx.scope.setattr_targets:
             info = self._class_named(ast.Name(id=target))
             if info is not None:
-                plan.changed.setdefault(
+                plan.added_to.setdefault(
                     id(info.node), f"setattr() at line {line} may add tests to it at import time"
                 )
         return plan
@@ -450,7 +453,7 @@ class _Collector:
             return
         nodeid = f"{holder.nodeid}::{name}"
         class_marks = self._class_marks(mro)
-        doubt = self.plan.changed.get(id(node))
+        doubt = self.plan.changed.get(id(node)) or self.plan.added_to.get(id(node))
         if unread:
             doubt = (
                 f"it inherits from {', '.join(unread)}, which could not be read: tests "
@@ -458,18 +461,17 @@ class _Collector:
             )
         if doubt is not None:
             ctx.note(f"class {name}: {doubt}")
-        self.result.classes.append(
-            CollectedClass(
-                name=name,
-                nodeid=nodeid,
-                line=node.lineno,
-                style="unittest" if unittest else "pytest",
-                markers=tuple(m.use for m in class_marks),
-                docstring_summary=docstring_summary(node),
-                defined_in=where.relpath if where is not ctx else None,
-                doubt=doubt,
-            )
+        record = CollectedClass(
+            name=name,
+            nodeid=nodeid,
+            line=node.lineno,
+            style="unittest" if unittest else "pytest",
+            markers=tuple(m.use for m in class_marks),
+            docstring_summary=docstring_summary(node),
+            defined_in=where.relpath if where is not ctx else None,
+            doubt=doubt,
         )
+        self.result.classes.append(record)
         if dunder_test is False:
             return
         if not unittest:
@@ -488,10 +490,15 @@ class _Collector:
             unittest=unittest,
             doubt=self.plan.changed.get(id(node)),
         )
+        tests_before = len(self.result.tests)
         if unittest:
             self._unittest_methods(info, mro, child)
         else:
             self._pytest_members(info, mro, child, depth)
+        if where is not ctx and len(self.result.tests) == tests_before and holder.cls is None:
+            # An imported base (``from ... import TestCase``) gives pytest nothing to
+            # list: it is not a test class of this module.
+            self.result.classes.remove(record)
 
     def _device_class(self, inst: _Instantiation, device: str, holder: _Holder) -> None:
         """One class ``instantiate_device_type_tests`` makes: TestFoo -> TestFooCPU."""
@@ -681,12 +688,16 @@ class _Collector:
             if dialect.role is Role.PARAMETRIZE and call is not None:
                 parametrizers.append(self._torch_parametrizer(call, where, owner))
                 labels.append(label)
+            elif dialect.role is Role.PASS_THROUGH:
+                parametrizers.append(Parametrizer(label, ("",), 1))
+                labels.append(label)
             elif dialect.role is Role.SWAP and call is not None:
                 parametrizers.append(self._swap(call, where, label))
                 labels.append(label)
             elif dialect.role is Role.OPS:
                 expression = where.source.span(call.args[0]) if call and call.args else ""
-                placeholder = "<" + dialect.id.rpartition(".")[2].rstrip("s") + ">"
+                written = label.rpartition(".")[2].lstrip("@")
+                placeholder = _PLACEHOLDERS.get(written, "<param>")
                 parametrizers.append(Parametrizer(label, None, None, expression, placeholder))
                 labels.append(label)
                 ops_dtypes = ops_dtypes or not _opdtypes_none(call)
@@ -701,13 +712,13 @@ class _Collector:
             chosen = device if device in dtypes else "all"
             has_dtypes = chosen in dtypes or ops_dtypes
             dtype_names = dtypes.get(chosen) if chosen in dtypes else None
+            dtype_reason = (
+                f"@dtypes({dtype_sources[chosen]})"
+                if chosen in dtype_sources
+                else "the dtypes each operator supports"
+            )
             variants = device_variants(
-                name,
-                device,
-                parametrizers,
-                dtype_names,
-                has_dtypes,
-                dtype_sources.get(chosen, "supported dtypes of each operator"),
+                name, device, parametrizers, dtype_names, has_dtypes, dtype_reason
             )
             how = ", ".join([f"instantiate_device_type_tests ({device})", *labels])
         else:
@@ -1156,7 +1167,8 @@ def _collect(
             fixtures=fixtures,
             module_markers=module_markers,
             config_file=config_file,
-            complete=not ctx.notes,
+            complete=not ctx.notes
+            and (collector is None or all(t.exact for t in collector.result.tests)),
             notes=tuple(ctx.notes),
             generate_tests_hook=generate_tests_hook,
             dependencies=tuple(sorted(p.as_posix() for p in reads)),

@@ -50,8 +50,8 @@ class Role(enum.Enum):
     OPS = "operator variants"
     #: ``@f(values)``: one test per value, named ``<test>_swap_<value>``.
     SWAP = "swap variants"
-    #: A framework decorator known to add, remove and rename no test.
-    NO_EFFECT = "no effect on collection"
+    #: A parametrizer that adds no name part (its test still counts as parametrized).
+    PASS_THROUGH = "parametrizer adding no name part"
     #: Runs the test only on the listed device types; elsewhere it is skipped.
     ONLY_ON = "runs on some device types only"
     #: Skips the test when a condition holds (reported as a marker with the reason).
@@ -201,8 +201,10 @@ DIALECTS: tuple[Dialect, ...] = (
     Dialect(
         "torch.decorateIf",
         "PyTorch",
-        Role.NO_EFFECT,
-        "Applies a decorator to some of the generated tests: it adds and renames none.",
+        Role.PASS_THROUGH,
+        "Applies a decorator to some of the generated tests and adds no name part; "
+        "alone on a test of an instantiate_parametrized_tests class it still renames "
+        "it test_bar_ (an empty suffix), as PyTorch does.",
         names=_q(_CU, "decorateIf"),
     ),
     # --- PyTorch: where a test runs ------------------------------------------------

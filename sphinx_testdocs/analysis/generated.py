@@ -571,7 +571,7 @@ def device_variants(
     parametrizers: Sequence[Parametrizer],
     dtypes: tuple[str, ...] | None,
     has_dtypes: bool,
-    dtypes_expression: str = "",
+    dtype_reason: str = "",
 ) -> Variants:
     """What ``instantiate_device_type_tests`` makes of one test for one device type."""
     suffixes, count = _compose(parametrizers)
@@ -590,7 +590,7 @@ def device_variants(
         if p.suffixes is None
     ]
     if has_dtypes and dtypes is None:
-        reasons.append(f"@dtypes({dtypes_expression})")
+        reasons.append(dtype_reason or "dtypes computed at import time")
     if suffixes is None or (has_dtypes and dtypes is None):
         reason = "names depend on " + "; ".join(reasons) if reasons else "too many variants"
         return Variants(None, total, pattern, reason)

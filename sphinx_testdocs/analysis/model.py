@@ -297,6 +297,24 @@ class ModuleCollection:
     dependencies: tuple[str, ...] = ()
 
     @property
+    def uncertain_tests(self) -> tuple[CollectedTest, ...]:
+        """Tests whose name or case count is not known exactly."""
+        return tuple(t for t in self.tests if not t.exact)
+
+    def why_partial(self) -> tuple[str, ...]:
+        """Why pytest may collect more or other than listed: module notes, then the
+        tests' doubts (one line per distinct doubt, with how many tests it concerns)."""
+        reasons = list(self.notes)
+        counts: dict[str, int] = {}
+        for test in self.uncertain_tests:
+            doubt = test.doubt or "its cases are computed at collection"
+            counts[doubt] = counts.get(doubt, 0) + 1
+        for doubt, count in counts.items():
+            who = "1 test" if count == 1 else f"{count} tests"
+            reasons.append(f"{who}: {doubt}")
+        return tuple(reasons)
+
+    @property
     def case_count(self) -> int | None:
         """Total cases, or None when any test's count is not knowable."""
         total = 0
