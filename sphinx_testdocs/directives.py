@@ -154,9 +154,10 @@ def module_page(site: Site, argument: str, options: dict[str, Any]) -> list[node
     # A generated page keeps its page even if its file vanished since the scan: the
     # analysis reports the read error, and the next build removes the page.
     if project is not None and root is not None:
-        for dependency in root.inputs(relpath):
-            site.env.note_dependency(str(dependency))
         analysis = project.analysis(root, relpath)
+        read = analysis.collection.dependencies if analysis.collection else ()
+        for dependency in root.inputs(relpath, read):
+            site.env.note_dependency(str(dependency))
     else:
         site.env.note_dependency(str(path))
         analysis = analyse_file(path, relpath, AnalysisContext())
@@ -252,6 +253,7 @@ def module_objects(
     analysis: ModuleAnalysis, root: TestRoot, relpath: str, ctx: ModulePageContext, docname: str
 ) -> list[TestObject]:
     """The domain objects a module page defines: module, test classes, tests, fixtures."""
+    collection = analysis.collection
     objects = [
         TestObject(
             "module",
@@ -260,9 +262,10 @@ def module_objects(
             ctx.page_anchor,
             root.name,
             analysis.docstring_summary or "",
+            # pytestmark marks every test of the module: one use, on the module.
+            tuple((m.name, m.args) for m in collection.module_markers) if collection else (),
         )
     ]
-    collection = analysis.collection
     if collection is None:
         return objects
     prefix = root.nodeid_path(relpath)
@@ -270,21 +273,32 @@ def module_objects(
     def fullname(nodeid: str) -> str:
         return relpath + nodeid[len(prefix) :] if nodeid.startswith(prefix) else nodeid
 
+    def anchor_of(line: int, defined_in: str | None) -> str:
+        # A line of another file says nothing about this page's anchors.
+        return ctx.page_anchor if defined_in else ctx.anchors.get(line, ctx.page_anchor)
+
     for cls in collection.classes:
-        anchor = ctx.anchors.get(cls.line, ctx.page_anchor)
         objects.append(
             TestObject(
                 "class",
                 fullname(cls.nodeid),
                 docname,
-                anchor,
+                anchor_of(cls.line, cls.defined_in),
                 root.name,
                 cls.docstring_summary or "",
+                # A class's marks count once, on the class, not on each of its tests.
+                tuple((m.name, m.args) for m in cls.markers if m.origin == "class"),
             )
         )
     for test in collection.tests:
-        anchor = ctx.anchors.get(test.line, ctx.page_anchor)
-        markers = tuple((m.name, m.args) for m in test.markers if m.name != "parametrize")
+        if test.name_is_pattern:
+            continue  # no test of that name exists: its names are made at import time
+        anchor = anchor_of(test.line, test.defined_in)
+        markers = tuple(
+            (m.name, m.args)
+            for m in test.markers
+            if m.name != "parametrize" and m.origin not in ("class", "module")
+        )
         fixtures = tuple(
             f"{f.resolved.relpath}::{f.resolved.name}"
             for f in test.fixtures
@@ -433,11 +447,11 @@ def _summaries(
     out: dict[str, FileSummary] = {}
     for folder in summary_folders(root, relpath):
         for rel in folder.files:
-            if not generated:
-                for dependency in root.inputs(rel):
-                    site.env.note_dependency(str(dependency))
             entry = stored.get(rel)
             out[rel] = entry[1] if entry else project.summary(root, rel)
+            if not generated:
+                for dependency in root.inputs(rel, out[rel].dependencies):
+                    site.env.note_dependency(str(dependency))
     if generated and project.crossfile is not None:
         facts = project.crossfile.folder_facts(root.key, relpath)
         site.testdocs_domain.digests[site.env.docname] = (

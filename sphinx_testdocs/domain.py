@@ -55,7 +55,8 @@ class TestObject(NamedTuple):
     anchor: str
     root: str  # name of the configured test directory
     summary: str = ""
-    #: test: marker uses as (name, args); fixture: (scope, "autouse" or "").
+    #: module, class and test: marker uses written there as (name, args); fixture:
+    #: (scope, "autouse" or "").
     details: tuple[tuple[str, str], ...] = ()
     #: test: fullnames of the fixture definitions it uses; marker: tests carrying it.
     links: tuple[str, ...] = ()
@@ -89,7 +90,11 @@ class MarkerIndex(Index):
         assert isinstance(domain, TestDomain)
         wanted = set(docnames) if docnames is not None else None
         groups: dict[str, list[IndexEntry]] = {}
-        for obj in domain.objects_of("test"):
+        for obj in (
+            *domain.objects_of("module"),
+            *domain.objects_of("class"),
+            *domain.objects_of("test"),
+        ):
             if wanted is not None and obj.docname not in wanted:
                 continue
             for marker, args in obj.details:

@@ -121,10 +121,14 @@ def _refresh(project: Project, domain: TestDomain, to_read: set[str]) -> None:
             collected.pop(rel, None)
             project.collection_changed = True
         for rel in sorted(current):
-            fingerprint = _fingerprint(root.inputs(rel))
             entry = stored.get(rel)
+            known = entry[1].dependencies if entry else ()
+            fingerprint = _fingerprint(root.inputs(rel, known))
             if entry is None or entry[0] != fingerprint or root.file_docnames[rel] in to_read:
-                stored[rel] = (fingerprint, project.summary(root, rel))
+                summary = project.summary(root, rel)
+                if summary.dependencies != known:
+                    fingerprint = _fingerprint(root.inputs(rel, summary.dependencies))
+                stored[rel] = (fingerprint, summary)
                 # testdocs.json is written from these, so unchanged files are never
                 # analysed again just to list them.
                 json_entry = module_entry(project, root, rel)

@@ -265,6 +265,16 @@ def collection_text(data: Mapping[str, Any]) -> str:
     if lines:
         lines.append("")
     lines.append(summary_line(counted, unknown, uncertain))
+    partly = [m for m in data["modules"] if not m["complete"]]
+    if partly:
+        # After the summary, so the lines above still compare with pytest's own.
+        lines.append("")
+        lines.append(
+            f"partly known ({_plural(len(partly), 'module')}; pytest may collect other "
+            "names or more cases):"
+        )
+        for module in partly:
+            lines.append(f"  {module['pytest_path']}: {'; '.join(module['notes'])}")
     return "\n".join(lines) + "\n"
 
 

@@ -7,7 +7,7 @@ inherit it by fork, so no file is scanned or analysed twice in one build.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
@@ -84,12 +84,14 @@ class TestRoot:
                 chain.append(self.absolute(candidate))
         return chain
 
-    def inputs(self, relpath: str) -> list[Path]:
-        """Every file a page's content depends on: itself, its conftests, the config."""
+    def inputs(self, relpath: str, dependencies: Sequence[str] = ()) -> list[Path]:
+        """Every file a page's content depends on: itself, its conftests, the config,
+        and the ``dependencies`` its analysis read to resolve names (other modules)."""
         paths = [self.absolute(relpath), *self.conftest_chain(relpath)]
         config_file = self.context.pytest_config.config_file
         if config_file is not None:
             paths.append(config_file)
+        paths.extend(Path(d) for d in dependencies)
         return paths
 
 

@@ -111,6 +111,9 @@ test_top.py::TestGroup::test_pair[b-three]
 test_top.py::TestGroup::test_method
 
 13 tests collected (1 test function with an unknown number of cases)
+
+partly known (1 module; pytest may collect other names or more cases):
+  test_top.py: 1 test: its cases are computed at collection from VALUES[1:]
 """
 
 

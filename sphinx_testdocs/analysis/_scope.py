@@ -33,6 +33,9 @@ class Scope:
     #: ``f.__test__ = value`` assignments in the same body.
     test_attrs: dict[str, ast.expr] = field(default_factory=dict)
     pytestmark: ast.expr | None = None
+    #: Lines of import-time code that creates names no statement shows: ``exec()``,
+    #: ``globals()[...] = ``, ``globals().update()``, ``setattr(sys.modules[...])``.
+    dynamic_lines: list[int] = field(default_factory=list)
     #: ``setattr(Name, ...)`` calls run at import time (loops included) that may add a
     #: test: the object's name and the line, for names computed or starting "test".
     setattr_targets: list[tuple[str, int]] = field(default_factory=list)
@@ -44,6 +47,8 @@ def scan_scope(body: list[ast.stmt], names: Names | None) -> Scope:
     assigned: dict[str, int] = {}
     spoiled: set[str] = set()
     for stmt in _module_statements(body):
+        if not isinstance(stmt, _BLOCKS) and _creates_names(stmt):
+            scope.dynamic_lines.append(stmt.lineno)
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             scope.bindings[stmt.name] = Binding("func", stmt)
             spoiled.add(stmt.name)
@@ -123,6 +128,64 @@ def scan_scope(body: list[ast.stmt], names: Names | None) -> Scope:
         if count > 1 or name in spoiled:
             scope.constants.pop(name, None)
     return scope
+
+
+#: Statements whose bodies ``_module_statements`` visits on its own.
+_BLOCKS = (
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    ast.If,
+    ast.Try,
+    ast.With,
+    ast.AsyncWith,
+)
+_NAMESPACE_CALLS = frozenset({"globals", "vars", "locals"})
+
+
+def _creates_names(stmt: ast.stmt) -> bool:
+    """Whether import-time code in ``stmt`` may bind names its statements do not show.
+
+    Function and class bodies are not entered: they run when called, not on import.
+    """
+    stack: list[ast.AST] = [stmt]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Name) and func.id == "exec":
+                return True
+            if (
+                isinstance(func, ast.Attribute)
+                and func.attr in ("update", "setdefault", "__setitem__")
+                and _is_namespace(func.value)
+            ):
+                return True
+            if (
+                isinstance(func, ast.Name)
+                and func.id == "setattr"
+                and node.args
+                and "sys.modules" in ast.unparse(node.args[0])
+            ):
+                return True
+        elif (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.ctx, ast.Store)
+            and _is_namespace(node.value)
+        ):
+            return True
+        stack.extend(ast.iter_child_nodes(node))
+    return False
+
+
+def _is_namespace(node: ast.expr) -> bool:
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in _NAMESPACE_CALLS
+    )
 
 
 def _note_setattr(call: ast.Call, scope: Scope) -> None:

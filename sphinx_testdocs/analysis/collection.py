@@ -133,8 +133,6 @@ class _ModulePlan:
     added_to: dict[int, str] = field(default_factory=dict)
     #: Class node id -> why the tests its body shows may not be collected as shown.
     changed: dict[int, str] = field(default_factory=dict)
-    #: ``globals()`` uses that a dialect call explains.
-    explained_globals: int = 0
 
 
 # --- tests -------------------------------------------------------------------------
@@ -212,17 +210,14 @@ class _Collector:
                 if instantiation is not None:
                     for device in instantiation.devices:
                         self._device_class(instantiation, device, holder)
-        if self._creates_names_dynamically():
-            ctx.note("the module creates names at import time (exec, globals(), setattr)")
+        if ctx.scope.dynamic_lines:
+            lines = ", ".join(str(n) for n in ctx.scope.dynamic_lines[:3])
+            ctx.note(
+                f"code run on import creates names no statement shows (line {lines}): "
+                "pytest may collect tests made there"
+            )
         for star in ctx.unread_stars:
             ctx.note(f"star import from {star} could not be read: it may bring tests")
-
-    def _creates_names_dynamically(self) -> bool:
-        # A text search, not an AST walk: cheap, and a false alarm only costs a note.
-        source = self.ctx.raw_source
-        if "exec(" in source or "setattr(sys.modules" in source:
-            return True
-        return source.count("globals()") > self.plan.explained_globals
 
     def _module_plan(self) -> _ModulePlan:
         """Read the top-level calls and class decorators that change test classes."""
@@ -250,9 +245,6 @@ class _Collector:
                     devices, doubt = self._devices(call)
                     plan.removed.add(id(generic.node))
                     plan.instantiations[id(call)] = _Instantiation(generic, devices, call, doubt)
-                    plan.explained_globals += sum(
-                        1 for a in call.args if ast.unparse(a) == "globals()"
-                    )
                     continue
             elif role is Role.INSTANTIATE_PARAMETRIZED:
                 generic = self._class_argument(call)

@@ -24,7 +24,8 @@ class FileSummary:
     #: Total test cases, None when some parametrization is computed at collection time.
     cases: int | None
     fixtures: int
-    #: (marker, number of tests carrying it), sorted; parametrize is not counted.
+    #: (marker, uses), sorted; parametrize is not counted. A mark on a class or module
+    #: is one use however many tests it applies to.
     markers: tuple[tuple[str, int], ...] = ()
     #: Files of the same tree this one imports (relpaths), sorted.
     imports: tuple[str, ...] = ()
@@ -34,6 +35,11 @@ class FileSummary:
     #: None) tuples: summaries are pickled with the environment on every build, and
     #: large suites hold tens of thousands of these.
     exercises: tuple[tuple[str, int, str | None], ...] = ()
+    #: Other files read to resolve its names (absolute): when one changes, the file is
+    #: analysed again.
+    dependencies: tuple[str, ...] = ()
+    #: Why pytest may collect more or other tests than listed (empty: fully known).
+    partly_known: tuple[str, ...] = ()
 
     @property
     def is_test_module(self) -> bool:
@@ -58,6 +64,7 @@ class FileSummary:
             self.cases,
             self.fixtures,
             self.markers,
+            self.partly_known,
         )
 
 
@@ -66,11 +73,23 @@ def summarise(
 ) -> FileSummary:
     """The summary of one analysed file; ``known`` are the relpaths of its tree."""
     collection = analysis.collection
-    markers: dict[str, int] = {}
+    uses: set[tuple[str, str, int]] = set()
     fixtures_used: set[str] = set()
     for test in collection.tests if collection else ():
-        for name in {m.name for m in test.markers} - {"parametrize"}:
-            markers[name] = markers.get(name, 0) + 1
+        for marker in test.markers:
+            if marker.name == "parametrize":
+                continue
+            if marker.origin == "class":
+                holder = test.nodeid.rpartition("::")[0]
+            elif marker.origin == "module":
+                holder = ""
+            else:
+                holder = test.nodeid
+            uses.add((marker.name, holder, marker.line))
+    markers: dict[str, int] = {}
+    for name, _holder, _line in uses:
+        markers[name] = markers.get(name, 0) + 1
+    for test in collection.tests if collection else ():
         for request in test.fixtures:
             fixture = request.resolved
             if fixture is not None and not fixture.builtin:
@@ -91,7 +110,20 @@ def summarise(
         imports=local_imports(relpath, analysis.imports, known, root_name),
         fixtures_used=tuple(sorted(fixtures_used)),
         exercises=tuple((e.name, e.line, e.test) for e in analysis.exercises),
+        dependencies=collection.dependencies if collection else (),
+        partly_known=_partly_known(analysis),
     )
+
+
+def _partly_known(analysis: ModuleAnalysis) -> tuple[str, ...]:
+    if analysis.kind is not FileKind.TEST_MODULE:
+        return ()
+    if analysis.collection is None:
+        return ("the file could not be parsed: its tests are not known",)
+    reasons = analysis.collection.why_partial()
+    if analysis.status is not ParseStatus.OK:
+        reasons = ("the structure was recovered from a file Python cannot parse", *reasons)
+    return reasons
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from docutils import nodes
 from sphinx import addnodes
 
 from sphinx_testdocs.analysis.model import (
+    CollectedClass,
     CollectedTest,
     Definition,
     DefKind,
@@ -360,7 +361,27 @@ def _overview(analysis: ModuleAnalysis) -> list[nodes.Node]:
         rows.append(("Fixtures defined", f"{len(collection.fixtures):,}", False))
     rows.append(("Imports", f"{len(analysis.imports):,}", False))
     rows.append(("Findings", f"{len(analysis.findings):,}", False))
-    return [para(sentence + ".", classes=[NO_SEARCH]), _fields(rows)]
+    out: list[nodes.Node] = [para(sentence + ".", classes=[NO_SEARCH]), _fields(rows)]
+    if collection is not None and analysis.kind.value == "test module":
+        out.append(_how_known(collection))
+    return out
+
+
+def _how_known(collection: ModuleCollection) -> nodes.Node:
+    """Whether the tests listed are all pytest collects, exactly; if not, why not."""
+    if collection.complete:
+        return para(
+            "Fully known: the tests listed here are the ones pytest collects from this "
+            "file, with their exact names and case counts.",
+            classes=["testdocs-known", NO_SEARCH],
+        )
+    note = nodes.note(classes=["testdocs-partly-known"])
+    note += para(
+        nodes.strong("Partly known", "Partly known"),
+        ": pytest may collect other names or more cases than listed here, because",
+    )
+    note += bullet_list([para(reason) for reason in collection.why_partial()])
+    return note
 
 
 def _cases_unknown(tests: Sequence[CollectedTest]) -> str:
@@ -378,7 +399,11 @@ class StructurePayload:
 
     definitions: tuple[Definition, ...]
     labels: dict[int, str]  # definition line -> "test", "test class", "method"...
-    tests_by_line: dict[int, CollectedTest]
+    #: Tests collected from the function defined at a line (several when a framework
+    #: generates them, as PyTorch's device and parametrized tests).
+    tests_by_line: dict[int, tuple[CollectedTest, ...]]
+    #: Classes collected from the class defined at a line (TestFoo -> TestFooCPU).
+    classes_by_line: dict[int, tuple[CollectedClass, ...]]
     fixtures_by_line: dict[int, FixtureDef]
     inherited: dict[str, tuple[CollectedTest, ...]]  # class qualname -> inherited tests
     anchors: dict[int, str]
@@ -393,17 +418,22 @@ def _structure(
     if not analysis.definitions:
         return [para("The file defines no classes or functions.")]
     collection = analysis.collection
-    tests_by_line = (
-        {t.line: t for t in collection.tests if not t.inherited_from} if collection else {}
-    )
+    tests_by_line: dict[int, tuple[CollectedTest, ...]] = {}
+    classes_by_line: dict[int, tuple[CollectedClass, ...]] = {}
     inherited: dict[str, list[CollectedTest]] = {}
     test_class_lines: set[int] = set()
     fixtures_by_line: dict[int, FixtureDef] = {}
     if collection:
         for test in collection.tests:
-            if test.inherited_from and test.class_path:
-                inherited.setdefault(".".join(test.class_path), []).append(test)
-        test_class_lines = {c.line for c in collection.classes}
+            if test.inherited_from or test.defined_in:
+                if test.class_path:
+                    inherited.setdefault(".".join(test.class_path), []).append(test)
+            else:
+                tests_by_line[test.line] = (*tests_by_line.get(test.line, ()), test)
+        for cls in collection.classes:
+            if not cls.defined_in:
+                classes_by_line[cls.line] = (*classes_by_line.get(cls.line, ()), cls)
+        test_class_lines = set(classes_by_line)
         fixtures_by_line = {f.line: f for f in collection.fixtures}
 
     relpath = analysis.facts.relpath
@@ -436,6 +466,7 @@ def _structure(
         definitions=analysis.definitions,
         labels=labels,
         tests_by_line=tests_by_line,
+        classes_by_line=classes_by_line,
         fixtures_by_line=fixtures_by_line,
         inherited={k: tuple(v) for k, v in inherited.items()},
         anchors=dict(ctx.anchors),
@@ -537,11 +568,62 @@ def _fact_node(fact: Fact) -> nodes.paragraph:
 
 
 def _facts(payload: StructurePayload, defn: Definition) -> list[Fact]:
-    if defn.kind is not DefKind.CLASS:
-        test = payload.tests_by_line.get(defn.line)
-        if test is not None:
-            return _test_facts(test)
+    if defn.kind is DefKind.CLASS:
+        return _class_facts(payload.classes_by_line.get(defn.line, ()))
+    tests = payload.tests_by_line.get(defn.line, ())
+    if len(tests) == 1 and tests[0].generated_by is None:
+        return _test_facts(tests[0])
+    if tests:
+        return _generated_facts(tests)
     return _fixture_facts(payload.fixtures_by_line.get(defn.line))
+
+
+#: Generated names listed on a test before the rest are counted.
+_GENERATED_SHOWN = 12
+
+
+def _class_facts(classes: Sequence[CollectedClass]) -> list[Fact]:
+    facts: list[Fact] = []
+    generated = [c for c in classes if c.generated_from]
+    if generated:
+        names = _joined_pieces([Code(c.name)] for c in generated)  # one per device type
+        facts.append(["collected as ", *names, " (one class per device type)"])
+    for doubt in dict.fromkeys(c.doubt for c in classes if c.doubt):
+        facts.append([Badge("partly known"), " ", doubt or ""])
+    return facts
+
+
+def _generated_facts(tests: Sequence[CollectedTest]) -> list[Fact]:
+    """A function a framework turned into several tests (or names not knowable)."""
+    first = tests[0]
+    named = [t for t in tests if not t.name_is_pattern]
+    patterns = [t for t in tests if t.name_is_pattern]
+    facts: list[Fact] = []
+    if named:
+        shown: list[Fact] = [
+            [Code("::".join((*t.class_path, t.name)))] for t in named[:_GENERATED_SHOWN]
+        ]
+        rest = len(named) - _GENERATED_SHOWN
+        fact: Fact = [f"collected as {plural(len(named), 'test')}: ", *_joined_pieces(shown)]
+        if rest > 0:
+            fact.append(f" and {rest:,} more (see the node IDs under Testing & Usage)")
+        facts.append(fact)
+    for test in patterns:
+        count = f"{test.cases:,} tests" if test.cases is not None else "a number of tests"
+        facts.append(
+            [
+                f"collected as {count} named like ",
+                Code("::".join((*test.class_path, test.name))),
+            ]
+        )
+    if first.generated_by:
+        facts.append(["generated by ", first.generated_by])
+    markers = [m for m in first.markers if m.name != "parametrize"]
+    if markers:
+        facts.append(["markers: ", *_joined_pieces(_marker(m) for m in markers)])
+    for doubt in dict.fromkeys(t.doubt for t in tests if t.doubt):
+        facts.append([Badge("partly known"), " ", doubt or ""])
+    return facts
 
 
 def _deeper_and_inherited(payload: StructurePayload, defn: Definition, depth: int) -> list[Fact]:
@@ -555,11 +637,20 @@ def _deeper_and_inherited(payload: StructurePayload, defn: Definition, depth: in
             for child in defn.children
             for d in child.walk()
         ]
-    out += [
-        [Badge("inherited test"), " ", Code(test.name), f" from {test.inherited_from}"]
-        for test in payload.inherited.get(defn.qualname, ())
-    ]
+    out += [_inherited_fact(test) for test in payload.inherited.get(defn.qualname, ())]
     return out
+
+
+def _inherited_fact(test: CollectedTest) -> Fact:
+    what = "inherited test" if test.inherited_from else "imported test"
+    fact: Fact = [Badge(what), " ", Code(test.name)]
+    if test.inherited_from:
+        fact.append(f" from {test.inherited_from}")
+    if test.defined_in:
+        fact.append(f" ({test.defined_in}, line {test.line})")
+    if test.doubt:
+        fact += [" ", Badge("partly known"), " ", test.doubt]
+    return fact
 
 
 def _marker(marker: MarkerUse) -> Fact:
@@ -567,6 +658,8 @@ def _marker(marker: MarkerUse) -> Fact:
     fact: Fact = [Code(text)]
     if marker.declared is False:
         fact.append(" (not declared in the pytest configuration)")
+    if marker.framework != "pytest":
+        fact.append(f" ({marker.framework} decorator)")
     return fact
 
 
@@ -585,6 +678,8 @@ def _test_facts(test: CollectedTest) -> list[Fact]:
         facts.append(["fixtures: ", *_joined_pieces(_fixture_request(f) for f in test.fixtures)])
     if test.case_ids:
         facts.append(["case IDs: ", Code(", ".join(test.case_ids))])
+    if test.doubt:
+        facts.append([Badge("partly known"), " ", test.doubt])
     return facts
 
 
@@ -882,6 +977,18 @@ def _testing(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Nod
         out.append(
             para("pytest collects no tests from this file; it supports the tests around it.")
         )
+    patterns = [t for t in collection.tests if t.name_is_pattern] if collection else []
+    if patterns:
+        out.append(
+            para(
+                f"{plural(len(patterns), 'test')} of this file "
+                f"{'has' if len(patterns) == 1 else 'have'} names computed at import time "
+                "(shown as patterns in the Detailed Analysis); select them with ",
+                literal("-k"),
+                " or by their class's node ID.",
+                classes=[NO_SEARCH],
+            )
+        )
     if collection and (collection.classes or collection.tests):
         ids = _node_ids(collection)
         out.append(
@@ -905,6 +1012,8 @@ def _node_ids(collection: ModuleCollection) -> list[str]:
     """Class, test and nameable case IDs, in source order (classes before their tests)."""
     keyed: list[tuple[int, int, str]] = [(c.line, 0, c.nodeid) for c in collection.classes]
     for test in collection.tests:
+        if test.name_is_pattern:
+            continue  # not an ID pytest knows: its names are made at import time
         keyed.append((test.line, 1, test.nodeid))
         keyed.extend((test.line, 2, f"{test.nodeid}[{case}]") for case in test.case_ids or ())
     seen: set[str] = set()

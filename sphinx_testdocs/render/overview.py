@@ -1,5 +1,5 @@
-"""The suite overview on a test directory's root page: totals, folders, largest modules,
-markers and files that failed to parse."""
+"""The suite overview on a test directory's root page: totals, folders, how well the
+tests are known, largest modules, markers and files that failed to parse."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from sphinx_testdocs.analysis.summary import FileSummary, Totals
 from sphinx_testdocs.render.common import (
     Cell,
     bullet_list,
+    details,
     doc_link,
     literal,
     para,
@@ -84,6 +85,8 @@ def render_overview(
         classes=["testdocs-overview"],
     )
 
+    out += _how_known(summaries, file_docnames)
+
     largest = sorted(summaries.values(), key=lambda s: (-s.lines, s.relpath))[:LARGEST]
     if largest:
         out += nodes.rubric("", f"Largest modules (the {len(largest)} with the most lines)")
@@ -114,7 +117,7 @@ def render_overview(
             marker_rows.append(
                 [name, f"{marker.tests:,}", testdocs_bar(value=marker.tests, maximum=most)]
             )
-        out += table(["Marker", "Tests", "Share"], marker_rows, numeric=(1,))
+        out += table(["Marker", "Uses", "Share"], marker_rows, numeric=(1,))
         # Markers are domain objects: give each its general index entry, as tests have.
         out += addnodes.index(
             entries=[
@@ -140,6 +143,42 @@ def render_overview(
         )
     else:
         out += para("Every file parses.")
+    return out
+
+
+#: Partly known modules listed before the list is collapsed.
+_PARTLY_OPEN = 20
+
+
+def _how_known(
+    summaries: Mapping[str, FileSummary], file_docnames: Mapping[str, str]
+) -> list[nodes.Node]:
+    """How many test modules are fully known, and why the others are not."""
+    modules = [s for s in summaries.values() if s.is_test_module]
+    partly = sorted((s for s in modules if s.partly_known), key=lambda s: s.relpath)
+    out: list[nodes.Node] = [nodes.rubric("", "How well the tests are known")]
+    full = len(modules) - len(partly)
+    sentence = (
+        f"{full:,} of {len(modules):,} test modules are fully known (every test pytest "
+        "collects is listed, with its exact name and case count)"
+    )
+    if not partly:
+        out.append(para(sentence + "."))
+        return out
+    out.append(para(f"{sentence}; {len(partly):,} partly, because:"))
+    rows: list[list[Cell]] = [
+        [
+            doc_link(file_docnames[s.relpath], literal(s.relpath)),
+            "; ".join(s.partly_known[:2])
+            + (f" (and {len(s.partly_known) - 2} more)" if len(s.partly_known) > 2 else ""),
+        ]
+        for s in partly
+    ]
+    listing = table(["Module", "Why"], rows, classes=["testdocs-partly"])
+    if len(partly) > _PARTLY_OPEN:
+        out.append(details(f"Show the {len(partly):,} partly known modules", listing))
+    else:
+        out.append(listing)
     return out
 
 

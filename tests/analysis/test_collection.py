@@ -801,7 +801,26 @@ def test_every_statement_kind_is_tolerated() -> None:
 def test_dynamic_creation_is_flagged() -> None:
     collection = run("for n in range(3):\n    globals()[f'test_{n}'] = lambda: None\n")
     assert not collection.complete
-    assert "import time" in collection.notes[0]
+    assert collection.notes == (
+        "code run on import creates names no statement shows (line 1): pytest may "
+        "collect tests made there",
+    )
+    for source in (
+        "if True:\n    for a in [1]:\n        exec('def test_x(): pass')\n",
+        "import sys\nsetattr(sys.modules[__name__], 'test_y', lambda: None)\n",
+        "globals().update(test_z=lambda: None)\n",
+    ):
+        assert not run(source).complete, source
+
+
+def test_reading_globals_in_a_test_is_not_a_doubt() -> None:
+    collection = run(
+        "class Module1: pass\n"
+        "def test_pick():\n    model = globals()['Module1']()\n"
+        "def helper():\n    globals()['x'] = 1\n"
+    )
+    # Function bodies run when called, not on import: nothing made there is collected.
+    assert collection.complete and collection.notes == ()
 
 
 def test_numpy_arange_dict_views_and_itertools_counts() -> None:

@@ -1,0 +1,4 @@
+import unittest
+
+class TestCase(unittest.TestCase):
+    pass

@@ -1,0 +1,6 @@
+"""Tests shared by several modules."""
+
+
+class SharedChecks:
+    def test_shared(self):
+        pass
