@@ -57,7 +57,12 @@ from sphinx_testdocs.analysis.parametrize import (
     combine_ids,
     parse_parametrize,
 )
-from sphinx_testdocs.analysis.pytest_config import PytestConfig, path_matches_patterns
+from sphinx_testdocs.analysis.pytest_config import PytestConfig
+from sphinx_testdocs.analysis.selection import (
+    is_test_file,
+    python_files_match,
+    python_files_reason,
+)
 
 __all__ = [
     "DEFAULT_DEVICE_TYPES",
@@ -85,11 +90,6 @@ def _matches(name: str, patterns: Sequence[str]) -> bool:
         if ("*" in option or "?" in option or "[" in option) and fnmatch.fnmatch(name, option):
             return True
     return False
-
-
-def is_test_file(filename: str, config: PytestConfig) -> bool:
-    """Whether pytest collects a file of this name when it walks a directory."""
-    return filename.endswith(".py") and path_matches_patterns(filename, config.python_files)
 
 
 def _env(module_constants: Mapping[str, ast.expr], scope: Scope) -> dict[str, ast.expr]:
@@ -1170,13 +1170,10 @@ def _collect(
         return done(
             False, "conftest.py holds fixtures and hooks; pytest collects no tests from it."
         )
-    if not is_test_file(filename, config):
-        patterns = " ".join(config.python_files)
-        return done(
-            False,
-            f"The file name does not match python_files ({patterns}), so pytest does not "
-            "collect it when walking directories.",
-        )
+    # The whole path, when known: python_files patterns may name folders.
+    pattern = python_files_match(ctx.path or filename, config)
+    if pattern is None:
+        return done(False, python_files_reason(None, config) + ".")
     dunder_test = ctx.scope.bindings.get("__test__")
     if (
         dunder_test is not None
@@ -1190,9 +1187,8 @@ def _collect(
     except (RecursionError, MemoryError):
         ctx.note("the module is too deeply nested to analyse completely")
     count = len(collector.result.tests)
-    patterns = " ".join(config.python_files)
     reason = (
-        f"The file name matches python_files ({patterns}); "
+        f"{python_files_reason(pattern, config)}; "
         f"{count} test function{'s' if count != 1 else ''} found."
     )
     return done(True, reason, collector)

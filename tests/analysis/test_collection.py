@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import textwrap
 from collections.abc import Mapping
+from pathlib import Path, PurePosixPath
 
 from sphinx_testdocs.analysis.collection import collect_module, conftest_fixtures
 from sphinx_testdocs.analysis.model import CollectedTest, FixtureDef, ModuleCollection
@@ -53,6 +54,36 @@ def test_suffix_pattern_and_custom_python_files() -> None:
     config = PytestConfig(python_files=("check_*.py",))
     assert run("def test_a(): pass\n", filename="check_x.py", config=config).is_test_module
     assert not run("def test_a(): pass\n", filename="test_x.py", config=config).is_test_module
+
+
+def test_path_patterns_in_python_files_match_the_whole_path() -> None:
+    """``testing/python/*.py`` names a folder: pytest matches it against the full path."""
+    config = PytestConfig(python_files=("test_*.py", "testing/python/*.py"))
+    source = textwrap.dedent("def test_a(): pass\n")
+    tree = ast.parse(source)
+
+    def collect(path: str) -> ModuleCollection:
+        name = PurePosixPath(path).name
+        return collect_module(
+            tree,
+            source=source,
+            filename=name,
+            nodeid_path=name,
+            relpath=name,
+            config=config,
+            visible_fixtures={},
+            path=Path(path),
+        )
+
+    inside = collect("/repo/testing/python/fixtures.py")
+    assert inside.is_test_module
+    assert [t.name for t in inside.tests] == ["test_a"]
+    assert inside.reason.startswith("The file path matches python_files (testing/python/*.py)")
+    outside = collect("/repo/testing/other/fixtures.py")
+    assert not outside.is_test_module
+    assert "testing/python/*.py" in outside.reason
+    # Without its path, a file can only match the patterns that name no folder.
+    assert not run("def test_a(): pass\n", filename="fixtures.py", config=config).is_test_module
 
 
 def test_conftest_is_not_a_test_module_but_has_fixtures() -> None:
