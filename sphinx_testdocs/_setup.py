@@ -79,7 +79,7 @@ from sphinx_testdocs.transforms import (
 )
 
 #: Bump when anything stored in the environment changes shape.
-ENV_VERSION = 7
+ENV_VERSION = 8
 
 
 def setup_extension(app: Sphinx) -> dict[str, Any]:

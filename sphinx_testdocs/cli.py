@@ -224,7 +224,14 @@ def build_collect_parser() -> argparse.ArgumentParser:
         description="Print what pytest would collect from a test folder, found statically "
         "(no test is imported or run): node IDs like 'pytest --collect-only -q', or JSON.",
     )
-    parser.add_argument("path", metavar="PATH", help="test folder; node IDs are relative to it")
+    parser.add_argument(
+        "path",
+        metavar="PATH",
+        nargs="?",
+        help="test folder, as given to pytest (default: none, as pytest run with no "
+        "argument from the current folder: its testpaths apply there if it is the "
+        "rootdir); node IDs are relative to pytest's rootdir",
+    )
     parser.add_argument(
         "--format",
         choices=("text", "json"),
@@ -237,42 +244,61 @@ def build_collect_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: pytest's exit status when it collects nothing (``ExitCode.NO_TESTS_COLLECTED``).
+NO_TESTS_COLLECTED = 5
+
+
 def run_collect(args: argparse.Namespace) -> int:
     """Analyse the folder (each file once) and print or write its collection."""
     from sphinx_testdocs.config import TestdocsConfig
     from sphinx_testdocs.export import collection_json, collection_text, dumps
     from sphinx_testdocs.project import build_project
 
-    path = Path(args.path)
+    path = Path(args.path if args.path is not None else os.curdir)
     if not path.exists():
         raise UsageError(f"no such directory: {args.path}")
     if not path.is_dir():
         raise UsageError(f"not a directory: {args.path}")
-    # Absolute but not resolved, as a build names its roots: a symlinked folder keeps
-    # the name it was given (build_project normalises "..").
-    folder = path.absolute()
+    # Absolute and normalised but not resolved, as pytest's absolutepath(): a
+    # symlinked folder keeps the name it was given.
+    folder = Path(os.path.normpath(path.absolute()))
     config = TestdocsConfig(dirs=(str(folder),))
     # No Sphinx source folder: the generated-pages folder to skip lies nowhere real.
-    project = build_project(config, Path(os.devnull), folder, [])
+    # pytest runs from here, as the command does: its rootdir is found from both.
+    project = build_project(
+        config,
+        Path(os.devnull),
+        folder,
+        [],
+        invocation_dir=Path.cwd(),
+        explicit=args.path is not None,
+    )
     for _subtype, message, where in project.problems:
         print(f"{PROG} collect: warning: {where or folder}: {message}", file=sys.stderr)
     for root in project.roots:
         for problem in root.tree.problems:
             print(f"{PROG} collect: warning: {problem.path}: {problem.message}", file=sys.stderr)
     data = collection_json(project)
-    text = dumps(data) if args.format == "json" else collection_text(data)
+    if args.format == "json":
+        text = dumps(data)
+    else:
+        doubts = [doubt for root in project.roots for doubt in root.selection.doubts()]
+        text = collection_text(data, doubts)
+    # A module that does not parse is no "nothing": pytest reports it as an error.
+    found = any(module["tests"] or module["status"] != "ok" for module in data["modules"])
+    status = 0 if found else NO_TESTS_COLLECTED
     if args.output is None:
         sys.stdout.write(text)
-        return 0
+        return status
     try:
         Path(args.output).write_text(text, encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from exc
-    return 0
+    return status
 
 
 def collect_main(argv: list[str]) -> int:
-    """``sphinx-testdocs collect PATH [--format text|json] [-o FILE]``."""
+    """``sphinx-testdocs collect [PATH] [--format text|json] [-o FILE]``."""
     args = build_collect_parser().parse_args(argv)
     try:
         return run_collect(args)

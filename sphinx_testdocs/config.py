@@ -146,8 +146,9 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "project_root",
         None,
-        "Folder that test commands and node IDs are relative to; "
-        "default: the nearest folder above each test directory with pyproject.toml, "
+        "Folder pytest is taken to run from: pytest's rootdir, which node IDs and test "
+        "commands are relative to, is found from it and the test directory as pytest finds "
+        "it; default: the nearest folder above each test directory with pyproject.toml, "
         "setup.py, setup.cfg, tox.ini, pytest.ini or .git.",
         _typed(str, type(None)),
         types=(str, type(None)),

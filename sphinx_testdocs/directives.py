@@ -172,6 +172,7 @@ def module_page(site: Site, argument: str, options: dict[str, Any]) -> list[node
         config=config,
         id_prefix=nodes.make_id(relpath) + "-" if inline else "",
         nodeid_path=root.nodeid_path(relpath) if root else relpath,
+        rootdir=root.rootdir_label() if root else None,
     )
     if root is not None:
         folder = PurePosixPath(relpath).parent.as_posix()
@@ -216,7 +217,7 @@ def _relate(
         if located is not None and located[0] is root:
             ctx.conftests.append(link(located[1]))
         else:
-            label = _relative_label(path, root.project_root)
+            label = _relative_label(path, root.rootdir)
             ctx.conftests.append(Sibling(label, None, "above the documented folder"))
     stored = site.testdocs_domain.summaries.get(root.key, {}).get(relpath)
     summary = stored[1] if stored else project.summary(root, relpath)
@@ -406,6 +407,10 @@ def folder_page(site: Site, argument: str, options: dict[str, Any]) -> list[node
             readme = None
     location = root.nodeid_path(relpath).rstrip("/") or root.name
     is_root = relpath == ""
+    # What pytest enters depends on the configuration and the conftest.py files: the
+    # folder's own verdict, and on the root page what may change the whole collection.
+    for rule_file in _rule_files(root, relpath, everything=is_root):
+        site.env.note_dependency(str(rule_file))
     view = FolderView(
         title=f"{root.name}/" if is_root else f"{relpath}/",
         docname=site.env.docname,
@@ -420,6 +425,8 @@ def folder_page(site: Site, argument: str, options: dict[str, Any]) -> list[node
         id_prefix="" if page is not None else nodes.make_id(location) + "-",
         files_in_toctree=root.files_in_toctree,
         all_folders=root.tree.folders,
+        not_collected=root.verdict(relpath, is_dir=True).excluded if relpath else None,
+        doubts=root.selection.doubts() if is_root else (),
     )
     rendered = render_folder(view)
     if is_root and page is not None:
@@ -431,6 +438,19 @@ def folder_page(site: Site, argument: str, options: dict[str, Any]) -> list[node
             ],
         )
     return site.with_source(rendered)
+
+
+def _rule_files(root: TestRoot, relpath: str, *, everything: bool) -> list[Path]:
+    """The pytest configuration file and the conftest.py files whose collection rules
+    decide whether pytest enters the folder (all of them with ``everything``)."""
+    config_file = root.context.pytest_config.config_file
+    folder = root.absolute(relpath)
+    conftests = [
+        path
+        for path in root.selection.conftests
+        if everything or path.parent == folder or path.parent in folder.parents
+    ]
+    return sorted([*([config_file] if config_file else []), *conftests])
 
 
 def _summaries(

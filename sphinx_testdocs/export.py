@@ -8,7 +8,6 @@ documented in ``docs/collect.rst``; keep the two in step.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -22,8 +21,8 @@ from sphinx_testdocs.analysis.model import (
     ModuleAnalysis,
     ParseStatus,
 )
-from sphinx_testdocs.analysis.pytest_config import path_matches_patterns
-from sphinx_testdocs.project import Project, TestRoot
+from sphinx_testdocs.analysis.summary import unknown_parts
+from sphinx_testdocs.project import Project, TestRoot, relative_posix
 
 #: The file the HTML build writes in its output directory.
 JSON_FILENAME = "testdocs.json"
@@ -67,33 +66,27 @@ def collection_fragments(
 
 
 def walking_order(root: TestRoot) -> list[str]:
-    """A root's files as pytest walks them."""
-    # pytest sorts each directory's entries by name: sorting by path parts (not by the
-    # path string, where "a-b/" sorts before "a/") walks the tree the same way.
-    return sorted((f.relpath for f in root.tree.files), key=lambda r: PurePosixPath(r).parts)
+    """A root's files as pytest walks them: initial path by initial path (``testpaths``
+    in their order), each walked in sorted order."""
+
+    def key(relpath: str) -> tuple[int, tuple[str, ...]]:
+        index = root.selection.initial_index(root.absolute(relpath))
+        # pytest sorts each directory's entries by name: sorting by path parts (not by
+        # the path string, where "a-b/" sorts before "a/") walks the tree the same way.
+        return (-1 if index is None else index, PurePosixPath(relpath).parts)
+
+    return sorted((f.relpath for f in root.tree.files), key=key)
 
 
 def module_entry(project: Project, root: TestRoot, relpath: str) -> dict[str, Any] | None:
     """The JSON entry of one file, or None when pytest would not collect it as a module."""
-    if not _collected_path(root, relpath):
+    # Decided before analysing: files pytest never reaches cost nothing here.
+    if root.verdict(relpath).excluded is not None:
         return None
     analysis = project.analysis(root, relpath)
-    if analysis.kind is not FileKind.TEST_MODULE:
+    if analysis.kind is not FileKind.TEST_MODULE or analysis.not_collected is not None:
         return None
     return _module(project, root, relpath, analysis)
-
-
-def _collected_path(root: TestRoot, relpath: str) -> bool:
-    """False when pytest would not enter a folder on the way (``norecursedirs``).
-
-    The folder given on the command line itself is always entered, as pytest does.
-    """
-    patterns = root.context.pytest_config.norecursedirs
-    parts = PurePosixPath(relpath).parts[:-1]
-    for depth in range(1, len(parts) + 1):
-        if path_matches_patterns(root.absolute("/".join(parts[:depth])), patterns):
-            return False
-    return True
 
 
 def _module(
@@ -106,12 +99,12 @@ def _module(
     tests: list[dict[str, Any]] = []
     if collection is not None:
         notes.extend(collection.why_partial())
-        prefix = root.nodeid_path(relpath)
-        tests = [_test(project, root, relpath, prefix, test) for test in collection.tests]
+        tests = [_test(project, root, relpath, test) for test in collection.tests]
     config_file = root.context.pytest_config.config_file
     return {
         "path": relpath,
         "root": root.name,
+        "rootdir": relative_posix(root.rootdir, root.path),
         "pytest_path": root.nodeid_path(relpath),
         "config_file": _config_label(root, config_file),
         "status": analysis.status.value,
@@ -127,30 +120,13 @@ def _module(
 def _config_label(root: TestRoot, config_file: Path | None) -> str | None:
     if config_file is None:
         return None
-    return _relative(config_file, root.path)
+    return relative_posix(config_file, root.path)
 
 
-def _relative(path: Path, start: Path) -> str:
-    """``path`` relative to ``start`` in POSIX form, with ``..`` when it lies above."""
-    try:
-        return path.relative_to(start).as_posix()
-    except ValueError:
-        pass
-    try:
-        return PurePosixPath(*Path(os.path.relpath(path, start)).parts).as_posix()
-    except ValueError:  # another drive on Windows
-        return path.as_posix()
-
-
-def _test(
-    project: Project, root: TestRoot, relpath: str, prefix: str, test: CollectedTest
-) -> dict[str, Any]:
-    nodeid = test.nodeid
-    if nodeid.startswith(prefix):
-        # Node IDs here are relative to the configured directory, not to pytest's rootdir.
-        nodeid = relpath + nodeid[len(prefix) :]
+def _test(project: Project, root: TestRoot, relpath: str, test: CollectedTest) -> dict[str, Any]:
     return {
-        "nodeid": nodeid,
+        # As pytest prints it: relative to its rootdir, like pytest_path.
+        "nodeid": test.nodeid,
         "cases": test.cases,
         "exact": test.exact,
         "doubt": test.doubt,
@@ -191,7 +167,7 @@ def _defined_in(project: Project, root: TestRoot, relpath: str, fdef: FixtureDef
     """The file defining a fixture, relative to the configured directory (may use ``..``).
 
     ``FixtureDef.relpath`` is relative to the configured directory for files inside it,
-    and to the project root for conftest.py files above it: the two can spell the same
+    and to pytest's rootdir for conftest.py files above it: the two can spell the same
     name ("conftest.py"), so an inner conftest.py claims a fixture only if it defines it.
     """
     if fdef.builtin:
@@ -205,8 +181,8 @@ def _defined_in(project: Project, root: TestRoot, relpath: str, fdef: FixtureDef
                 collection = project.analysis(root, located[1]).collection
                 if collection is not None and fdef in collection.fixtures:
                     return located[1]
-        elif fdef.relpath == _relative(path, root.project_root):
-            return _relative(path, root.path)
+        elif fdef.relpath == relative_posix(path, root.rootdir):
+            return relative_posix(path, root.path)
     return fdef.relpath or None
 
 
@@ -241,11 +217,13 @@ def fragment_chunks(fragments: Sequence[str]) -> Iterator[str]:
     yield "\n  ]\n}\n"
 
 
-def collection_text(data: Mapping[str, Any]) -> str:
+def collection_text(data: Mapping[str, Any], doubts: Sequence[str] = ()) -> str:
     """Node IDs one per line, then a summary line: like ``pytest --collect-only -q``.
 
     A test whose cases can all be named gets one line per case (``nodeid[id]``); any
     other test gets its bare node ID, which selects all of its cases in pytest.
+    ``doubts`` are what may make pytest collect differently from the rules read
+    (:meth:`.Selection.doubts`), listed last.
     """
     lines: list[str] = []
     counted = unknown = uncertain = 0
@@ -275,19 +253,21 @@ def collection_text(data: Mapping[str, Any]) -> str:
         )
         for module in partly:
             lines.append(f"  {module['pytest_path']}: {'; '.join(module['notes'])}")
+    if doubts:
+        lines.append("")
+        lines.append("pytest may also collect other files, or in another order:")
+        lines.extend(f"  {doubt}" for doubt in doubts)
     return "\n".join(lines) + "\n"
 
 
 def summary_line(counted: int, unknown: int, uncertain: int) -> str:
-    """pytest's closing line (without the time), plus what static analysis cannot tell."""
-    head = "no tests collected"
-    if counted or unknown:
-        head = f"{_plural(counted, 'test')} collected"
-    extra = []
-    if unknown:
-        extra.append(f"{_plural(unknown, 'test function')} with an unknown number of cases")
-    if uncertain:
-        extra.append(f"{_plural(uncertain, 'case count')} not certain")
+    """pytest's closing line (without the time), plus what static analysis cannot tell:
+    a lower bound is marked "+", as on the pages (:func:`.summary.cases_text`)."""
+    extra = unknown_parts(unknown, uncertain)
+    if not (counted or unknown):
+        return "no tests collected"
+    plus = "+" if extra else ""
+    head = f"{counted}{plus} test{'' if counted == 1 and not plus else 's'} collected"
     return f"{head} ({'; '.join(extra)})" if extra else head
 
 

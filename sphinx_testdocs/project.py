@@ -14,11 +14,13 @@ from pathlib import Path, PurePosixPath
 
 from sphinx_testdocs.analysis.analyse import AnalysisContext, Surroundings, analyse_file
 from sphinx_testdocs.analysis.collection import ModuleLinks
+from sphinx_testdocs.analysis.conftest_rules import read_conftest_file
 from sphinx_testdocs.analysis.fixtures import conftest_fixtures
 from sphinx_testdocs.analysis.imports import ImportClassifier
 from sphinx_testdocs.analysis.model import ModuleAnalysis, ModuleCollection
 from sphinx_testdocs.analysis.modules import SourceLibrary, existing_dirs, python_search_path
-from sphinx_testdocs.analysis.pytest_config import find_pytest_config
+from sphinx_testdocs.analysis.plugins import active_plugins, plugin_fixtures
+from sphinx_testdocs.analysis.pytest_config import PytestConfig, find_pytest_config
 from sphinx_testdocs.analysis.scan import (
     DEFAULT_EXCLUDE,
     ScannedFolder,
@@ -26,6 +28,7 @@ from sphinx_testdocs.analysis.scan import (
     find_project_root,
     scan_tree,
 )
+from sphinx_testdocs.analysis.selection import Selection, Verdict
 from sphinx_testdocs.analysis.summary import FileSummary, summarise
 from sphinx_testdocs.config import TestdocsConfig
 from sphinx_testdocs.crossfile import CrossFile
@@ -39,12 +42,16 @@ class TestRoot:
     name: str  # unique display name, e.g. "tests"
     configured: str  # as written in conf.py
     tree: ScannedTree
+    #: The project's own folder: where its packages are found (``import pkg``).
     project_root: Path
     docname_prefix: str  # e.g. "testdocs/tests"
     file_docnames: dict[str, str]  # relpath -> docname
     folder_docnames: dict[str, str]  # folder relpath -> docname of its index page
     context: AnalysisContext
-    #: conftest.py files between the project root and this root, outermost first.
+    #: What pytest reaches, walking from its initial paths (the one place that decides).
+    selection: Selection
+    #: conftest.py files pytest loads above this root (from its confcutdir), outermost
+    #: first.
     outer_conftests: tuple[Path, ...] = ()
 
     @property
@@ -67,9 +74,29 @@ class TestRoot:
         """How stored data refers to this root."""
         return str(self.tree.root)
 
+    @property
+    def rootdir(self) -> Path:
+        """pytest's rootdir: node IDs are relative to it."""
+        return self.context.pytest_config.rootdir
+
     def nodeid_path(self, relpath: str) -> str:
-        """The path pytest prints for a file of this root (relative to the project root)."""
+        """The path pytest prints for a file of this root (relative to its rootdir)."""
         return self.context.nodeid_prefix + relpath
+
+    def rootdir_label(self) -> str:
+        """Where pytest's rootdir is, from this folder, and how pytest chose it."""
+        config = self.context.pytest_config
+        if config.config_file is not None and config.config_file.parent == self.rootdir:
+            how = f"the folder of {config.config_file.name}"
+        elif (self.rootdir / "setup.py").is_file():
+            how = "the nearest folder with a setup.py"
+        else:
+            how = "the common ancestor of the test folder and the folder pytest runs from"
+        return f"{relative_posix(self.rootdir, self.path)} ({how})"
+
+    def verdict(self, relpath: str, *, is_dir: bool = False) -> Verdict:
+        """Whether pytest reaches a file (or folder) of this root, and why not."""
+        return self.selection.verdict(self.absolute(relpath), is_dir=is_dir)
 
     def absolute(self, relpath: str) -> Path:
         return self.tree.root.joinpath(*PurePosixPath(relpath).parts)
@@ -182,6 +209,7 @@ class Project:
         return Surroundings(
             fixtures=conftest_fixtures(collections),
             generate_tests_hook=any(c.generate_tests_hook for c in collections),
+            verdict=root.verdict(relpath),
         )
 
     def _outer_analysis(self, root: TestRoot, path: Path) -> ModuleAnalysis:
@@ -189,7 +217,7 @@ class Project:
         cached = self._analyses.get(path)
         if cached is None:
             try:
-                rel = path.relative_to(root.project_root).as_posix()
+                rel = path.relative_to(root.rootdir).as_posix()
             except ValueError:
                 rel = path.name
             # Outer conftests are ordered outermost first: the ones before this one
@@ -220,9 +248,23 @@ def _unique_names(paths: list[Path]) -> list[str]:
 
 
 def build_project(
-    config: TestdocsConfig, srcdir: Path, confdir: Path, skip_dirs: list[Path]
+    config: TestdocsConfig,
+    srcdir: Path,
+    confdir: Path,
+    skip_dirs: list[Path],
+    *,
+    invocation_dir: Path | None = None,
+    explicit: bool = False,
 ) -> Project:
-    """Scan every configured directory; report the ones that cannot be documented."""
+    """Scan every configured directory; report the ones that cannot be documented.
+
+    ``invocation_dir`` is where pytest is taken to run from (``sphinx-testdocs collect``
+    passes its own working directory, as pytest would have); by default
+    :confval:`testdocs_project_root`, or the nearest folder above a test directory that
+    looks like a project root. ``explicit`` says each directory is given to pytest as
+    an argument; otherwise pytest runs without arguments from it (so its ``testpaths``
+    apply when it is pytest's rootdir).
+    """
     problems: list[tuple[str, str, Path | None]] = []
     paths: list[Path] = []
     for configured in config.dirs:
@@ -251,19 +293,15 @@ def build_project(
             if config.project_root
             else find_project_root(path)
         )
-        pytest_config = find_pytest_config([path], invocation_dir=project_root)
+        pytest_config = find_pytest_config([path], invocation_dir=invocation_dir or project_root)
         if pytest_config.config_file is not None and not config.project_root:
-            # pytest's rootdir is where node IDs are relative to: trust its choice.
             project_root = pytest_config.rootdir
         if config.pytest_options:
             pytest_config = pytest_config.with_overrides(config.pytest_options)
         for problem in pytest_config.problems:
             problems.append(("pytest_config", problem, pytest_config.config_file))
-        try:
-            prefix_path = path.relative_to(project_root).as_posix()
-            nodeid_prefix = "" if prefix_path == "." else prefix_path + "/"
-        except ValueError:
-            nodeid_prefix = ""
+        selection = _selection(tree, pytest_config, invocation_dir or project_root, explicit)
+        plugins = active_plugins(selection.commandline, selection.top_level_plugins())
         prefix = f"{config.output_dir}/{name}"
         file_docnames = assign_docnames((f.relpath for f in tree.files), prefix)
         folder_docnames = {
@@ -280,10 +318,11 @@ def build_project(
         )
         context = AnalysisContext(
             classifier=ImportClassifier(frozenset(local)),
-            nodeid_prefix=nodeid_prefix,
+            nodeid_prefix=_nodeid_prefix(path, pytest_config.rootdir),
             pytest_config=pytest_config,
             links=ModuleLinks(library),
             device_types=config.device_types,
+            plugin_fixtures=plugin_fixtures(plugins),
         )
         roots.append(
             TestRoot(
@@ -295,7 +334,8 @@ def build_project(
                 file_docnames=file_docnames,
                 folder_docnames=folder_docnames,
                 context=context,
-                outer_conftests=_outer_conftests(path, project_root),
+                selection=selection,
+                outer_conftests=_outer_conftests(path, selection.confcutdir),
                 files_in_toctree=config.toctree_files < 0
                 or len(tree.files) <= config.toctree_files,
             )
@@ -303,15 +343,56 @@ def build_project(
     return Project(config=config, srcdir=srcdir, roots=roots, problems=problems)
 
 
-def _outer_conftests(root: Path, project_root: Path) -> tuple[Path, ...]:
-    """conftest.py files from the project root down to, not including, ``root``."""
+def relative_posix(path: Path, start: Path) -> str:
+    """``path`` relative to ``start`` in POSIX form, with ``..`` when it lies above."""
     try:
-        between = root.relative_to(project_root).parts
+        return path.relative_to(start).as_posix()
+    except ValueError:
+        pass
+    try:
+        return PurePosixPath(*Path(os.path.relpath(path, start)).parts).as_posix()
+    except ValueError:  # another drive on Windows
+        return path.as_posix()
+
+
+def _nodeid_prefix(folder: Path, rootdir: Path) -> str:
+    """What node IDs put before a path relative to ``folder``: its path from the rootdir.
+
+    A folder outside the rootdir gets none: pytest then prints IDs relative to the
+    argument itself.
+    """
+    try:
+        prefix = folder.relative_to(rootdir).as_posix()
+    except ValueError:
+        return ""
+    return "" if prefix == "." else prefix + "/"
+
+
+def _selection(
+    tree: ScannedTree, config: PytestConfig, invocation_dir: Path, explicit: bool
+) -> Selection:
+    """pytest's walk over one tree, with the rules of every conftest.py it may load."""
+    cut = config.config_file.parent if config.config_file is not None else config.rootdir
+    paths = [*_outer_conftests(tree.root, cut)]
+    paths += [f.path for f in tree.files if f.name == "conftest.py"]
+    return Selection(
+        config=config,
+        folder=tree.root,
+        invocation_dir=invocation_dir,
+        explicit=explicit,
+        conftests={path: read_conftest_file(path) for path in paths},
+    )
+
+
+def _outer_conftests(root: Path, confcutdir: Path) -> tuple[Path, ...]:
+    """conftest.py files from pytest's confcutdir down to, not including, ``root``."""
+    try:
+        between = root.relative_to(confcutdir).parts
     except ValueError:
         return ()
     found = []
     for depth in range(len(between)):
-        candidate = project_root.joinpath(*between[:depth], "conftest.py")
+        candidate = confcutdir.joinpath(*between[:depth], "conftest.py")
         if candidate.is_file():
             found.append(candidate)
     return tuple(found)

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -55,3 +59,45 @@ def html_files(outdir: Path, keep: Callable[[Path], bool] = lambda p: True) -> d
         for p in sorted(outdir.rglob("*.html"))
         if keep(p)
     }
+
+
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    """Write ``files`` (relative path -> text) under ``root``: a real tree on disk."""
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+@dataclass(frozen=True)
+class PytestRun:
+    """What ``pytest --collect-only -q`` printed: the ground truth the analysis must match."""
+
+    returncode: int
+    #: The node IDs listed, in pytest's order (the lines before the first blank one).
+    ids: list[str]
+    #: The closing line ("3 tests collected in 0.01s").
+    summary: str
+    output: str
+
+
+def pytest_collect(cwd: Path, *args: str) -> PytestRun:
+    """Run the real pytest of this environment on a tree, in a fresh process."""
+    # The tree's own configuration only: none of this run's PYTEST_* settings.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    listing = result.stdout.split("\n\n", 1)[0]
+    ids = [line for line in listing.splitlines() if "::" in line]
+    lines = result.stdout.rstrip().splitlines()
+    return PytestRun(
+        result.returncode, ids, lines[-1] if lines else "", result.stdout + result.stderr
+    )

@@ -15,7 +15,7 @@ import pytest
 
 from sphinx_testdocs import cli
 from sphinx_testdocs.export import JSON_FILENAME
-from tests.helpers import recording_reads
+from tests.helpers import pytest_collect, recording_reads, write_tree
 
 TREE = {
     "pytest.ini": """\
@@ -110,19 +110,11 @@ test_top.py::TestGroup::test_pair[b-1-2]
 test_top.py::TestGroup::test_pair[b-three]
 test_top.py::TestGroup::test_method
 
-13 tests collected (1 test function with an unknown number of cases)
+13+ tests collected (1 test function with an unknown number of cases)
 
 partly known (1 module; pytest may collect other names or more cases):
   test_top.py: 1 test: its cases are computed at collection from VALUES[1:]
 """
-
-
-def write_tree(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
 
 
 @pytest.fixture
@@ -181,6 +173,7 @@ def _module(path: str, tests: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "path": path,
         "root": "tree",
+        "rootdir": ".",
         "pytest_path": path,
         "config_file": "pytest.ini",
         "status": "ok",
@@ -267,7 +260,16 @@ def test_json_schema_types(tree: Path, capsys: pytest.CaptureFixture[str]) -> No
     _, out, _ = run(capsys, str(tree), "--format", "json")
     data = json.loads(out)
     assert list(data) == ["modules"]
-    module_keys = ["path", "root", "pytest_path", "config_file", "status", "complete", "notes"]
+    module_keys = [
+        "path",
+        "root",
+        "rootdir",
+        "pytest_path",
+        "config_file",
+        "status",
+        "complete",
+        "notes",
+    ]
     test_keys = [
         "nodeid",
         "cases",
@@ -326,9 +328,11 @@ def test_relative_path_and_empty_tree(
     monkeypatch.chdir(tree / "sub")
     status, out, _ = run(capsys, ".")
     assert status == 0
-    assert out.splitlines()[0] == "test_unit.py::Legacy::test_a"
+    # pytest.ini above makes the tree pytest's rootdir: node IDs are relative to it.
+    assert out.splitlines()[0] == "sub/test_unit.py::Legacy::test_a"
     (tree / "empty").mkdir()
-    assert run(capsys, str(tree / "empty")) == (0, "no tests collected\n", "")
+    # Nothing collected: pytest's exit status 5.
+    assert run(capsys, str(tree / "empty")) == (5, "no tests collected\n", "")
 
 
 @pytest.mark.parametrize(
@@ -342,18 +346,10 @@ def test_bad_path(tree: Path, path: str, message: str, capsys: pytest.CaptureFix
 
 def test_text_matches_pytest(tree: Path) -> None:
     """The static text equals pytest's own --collect-only -q, bare IDs standing for cases."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"],
-        cwd=tree,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    pytest_ids = result.stdout.split("\n\n", 1)[0].splitlines()
-    assert result.stdout.rstrip().splitlines()[-1].startswith(f"{len(pytest_ids)} tests collected")
+    result = pytest_collect(tree)
+    assert result.returncode == 0, result.output
+    pytest_ids = result.ids
+    assert result.summary.startswith(f"{len(pytest_ids)} tests collected")
     ours = TEXT.split("\n\n", 1)[0].splitlines()
     # Each of our lines is one of pytest's, or a bare node ID standing for all its cases.
     expanded = [p for line in ours for p in pytest_ids if p == line or p.startswith(line + "[")]
@@ -388,7 +384,14 @@ def test_subprocess_without_sphinx_project(tree: Path) -> None:
 
 
 def collected(folder: Path, capsys: pytest.CaptureFixture[str]) -> str:
-    status, out, _ = run(capsys, str(folder), "--format", "json")
+    """``collect`` run from the folder a build takes pytest to run from: the project root
+    it finds above the test folder (here none is marked: the folder holding it)."""
+    cwd = Path.cwd()
+    os.chdir(folder.parent)
+    try:
+        status, out, _ = run(capsys, str(folder), "--format", "json")
+    finally:
+        os.chdir(cwd)
     assert status == 0
     return out
 
@@ -435,8 +438,9 @@ def test_build_writes_testdocs_json(
     rewritten = target.read_text(encoding="utf-8")
     assert rewritten == collected(srcdir / "suite", capsys)
     tests = [t["nodeid"] for m in json.loads(rewritten)["modules"] for t in m["tests"]]
-    assert "sub/test_beta.py::test_more" in tests
-    assert "test_alpha.py::test_sum" in tests
+    # Relative to pytest's rootdir, as pytest prints them (here the folder above).
+    assert "suite/sub/test_beta.py::test_more" in tests
+    assert "suite/test_alpha.py::test_sum" in tests
 
 
 @pytest.mark.sphinx("html", testroot="basic", srcdir="collect-json-serial")

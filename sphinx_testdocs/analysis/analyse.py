@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -23,6 +24,7 @@ from sphinx_testdocs.analysis.pytest_config import PytestConfig
 from sphinx_testdocs.analysis.reading import decode_source, looks_binary
 from sphinx_testdocs.analysis.recovery import recover
 from sphinx_testdocs.analysis.rules import scan as rule_scan
+from sphinx_testdocs.analysis.selection import Verdict
 from sphinx_testdocs.analysis.structure import SourceSlicer, Structure, extract_structure
 from sphinx_testdocs.analysis.usage import exercises
 
@@ -40,6 +42,8 @@ class AnalysisContext:
     links: ModuleLinks | None = None
     #: Device types PyTorch's device-generic tests are documented for.
     device_types: tuple[str, ...] = DEFAULT_DEVICE_TYPES
+    #: Fixtures of the plugins the project loads by name (``-p`` in addopts...).
+    plugin_fixtures: Mapping[str, FixtureDef] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,8 @@ class Surroundings:
     fixtures: Mapping[str, FixtureDef] = field(default_factory=dict)
     #: A conftest above defines ``pytest_generate_tests`` (case counts become unknowable).
     generate_tests_hook: bool = False
+    #: Whether pytest reaches the file at all (``collect_ignore``, ``norecursedirs``...).
+    verdict: Verdict = field(default_factory=Verdict)
 
 
 def analyse_file(
@@ -63,7 +69,7 @@ def analyse_file(
         mtime = path.stat().st_mtime
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        return _unreadable(relpath, f"cannot read the file: {reason}")
+        return _reached(_unreadable(relpath, f"cannot read the file: {reason}"), surroundings)
     return analyse_bytes(
         data,
         relpath=relpath,
@@ -106,7 +112,13 @@ def analyse_bytes(
     ``path`` is where the file lies, for following its imports (``context.links``).
     """
     with cycle_collector_paused():
-        return _analyse(data, relpath, mtime, context, surroundings, path)
+        return _reached(_analyse(data, relpath, mtime, context, surroundings, path), surroundings)
+
+
+def _reached(analysis: ModuleAnalysis, surroundings: Surroundings | None) -> ModuleAnalysis:
+    """The analysis, saying so when pytest never reaches the file."""
+    excluded = surroundings.verdict.excluded if surroundings else None
+    return dataclasses.replace(analysis, not_collected=excluded) if excluded else analysis
 
 
 def _analyse(
@@ -159,7 +171,13 @@ def _analyse(
         links=context.links,
         path=path,
         device_types=context.device_types,
+        plugin_fixtures=context.plugin_fixtures,
     )
+    if surroundings.verdict.doubt and collection.is_test_module:
+        # A rule that may leave the whole file out changes what pytest collects here.
+        collection = dataclasses.replace(
+            collection, notes=(*collection.notes, surroundings.verdict.doubt), complete=False
+        )
     scan = rule_scan(tree)
     if not scan.complete:
         problems.append(

@@ -173,9 +173,15 @@ class _Result:
 
 
 class _Collector:
-    def __init__(self, ctx: ModuleContext, device_types: Sequence[str]) -> None:
+    def __init__(
+        self,
+        ctx: ModuleContext,
+        device_types: Sequence[str],
+        plugin_fixtures: Mapping[str, FixtureDef],
+    ) -> None:
         self.ctx = ctx
         self.device_types = tuple(device_types)
+        self.plugin_fixtures = plugin_fixtures
         self.result = _Result()
         self.plan = _ModulePlan()
 
@@ -963,6 +969,9 @@ class _Collector:
             *holder.fixtures,
             self.ctx.module_fixtures,
             self.ctx.visible,
+            # A conftest fixture may override a plugin's and request it (``def
+            # pytester(pytester)``): the plugin's is the next level down.
+            self.plugin_fixtures,
             BUILTIN_FIXTURES,
         ]
 
@@ -1092,6 +1101,7 @@ def collect_module(
     path: Path | None = None,
     module_name: str = "",
     device_types: Sequence[str] = DEFAULT_DEVICE_TYPES,
+    plugin_fixtures: Mapping[str, FixtureDef] | None = None,
 ) -> ModuleCollection:
     """What pytest would collect from one parsed module, without importing it.
 
@@ -1104,7 +1114,8 @@ def collect_module(
     ``links`` (with the module's absolute ``path``) lets names be followed into other
     modules, read as source: base classes, star imports, imported tests, framework
     decorators. ``device_types`` are the device types PyTorch's device-generic tests are
-    instantiated for. Never raises.
+    instantiated for. ``plugin_fixtures`` are those of the plugins the project loads by
+    name (:mod:`.plugins`). Never raises.
     """
     config_file = _config_file_label(config)
     if links is not None:
@@ -1130,7 +1141,7 @@ def collect_module(
             complete=False,
         )
     try:
-        return _collect(ctx, filename, config, config_file, device_types)
+        return _collect(ctx, filename, config, config_file, device_types, plugin_fixtures or {})
     finally:
         ctx.release()
 
@@ -1141,6 +1152,7 @@ def _collect(
     config: PytestConfig,
     config_file: str | None,
     device_types: Sequence[str],
+    plugin_fixtures: Mapping[str, FixtureDef],
 ) -> ModuleCollection:
     fixtures = tuple(ctx.module_fixtures.values())
     module_markers = tuple(m.use for m in ctx.module_marks)
@@ -1181,7 +1193,7 @@ def _collect(
         and _constant_bool(dunder_test.node) is False
     ):
         return done(True, "pytest imports this module but __test__ = False disables collection.")
-    collector = _Collector(ctx, device_types)
+    collector = _Collector(ctx, device_types, plugin_fixtures)
     try:
         collector.collect_module()
     except (RecursionError, MemoryError):

@@ -10,7 +10,15 @@ from sphinx_testdocs.analysis.model import FixtureDef, ModuleCollection
 __all__ = ["BUILTIN_FIXTURES", "conftest_fixtures", "docstring_summary", "function_argnames"]
 
 
-def _builtin(name: str, scope: str = "function", summary: str | None = None) -> FixtureDef:
+def _builtin(
+    name: str,
+    scope: str = "function",
+    summary: str | None = None,
+    *,
+    requests: tuple[str, ...] = (),
+    yields: bool = False,
+) -> FixtureDef:
+    """A fixture pytest itself provides (also through its optional plugins, :mod:`.plugins`)."""
     return FixtureDef(
         name=name,
         function=name,
@@ -19,6 +27,8 @@ def _builtin(name: str, scope: str = "function", summary: str | None = None) -> 
         scope=scope,
         builtin=True,
         docstring_summary=summary,
+        requests=requests,
+        yields=yields,
     )
 
 

@@ -345,6 +345,10 @@ class ModuleAnalysis:
     collection: ModuleCollection | None = None
     #: Project (local) objects this file imports or its tests use, in source order.
     exercises: tuple[Exercise, ...] = ()
+    #: Why pytest, run as configured, never reaches this file (``norecursedirs``,
+    #: ``collect_ignore``, ``testpaths``...); None when it does. Its tests are then
+    #: listed on its page but counted nowhere.
+    not_collected: str | None = None
 
     def all_definitions(self) -> tuple[Definition, ...]:
         """Every definition in the file, nested ones included, in source order."""

@@ -45,6 +45,7 @@ _ARGS_OPTIONS = {
     "norecursedirs",
     "usefixtures",
     "pythonpath",
+    "addopts",
 }
 _LINELIST_OPTIONS = {"markers"}
 _BOOL_OPTIONS = {
@@ -87,6 +88,9 @@ class PytestConfig:
     usefixtures: tuple[str, ...] = ()
     #: ``pythonpath``: folders pytest puts on sys.path (absolute).
     pythonpath: tuple[Path, ...] = ()
+    #: ``addopts``: extra command-line arguments, split as pytest splits them
+    #: (read by :mod:`.addopts`).
+    addopts: tuple[str, ...] = ()
     collect_imported_tests: bool = True
     strict: bool = False
     strict_markers: bool = False

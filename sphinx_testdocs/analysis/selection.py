@@ -7,12 +7,24 @@ those matching ``python_files``. Both steps are here, read statically.
 
 from __future__ import annotations
 
+import fnmatch
+import glob
 import os
-from pathlib import PurePath
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
 
+from sphinx_testdocs.analysis.addopts import CommandLine, parse_addopts
+from sphinx_testdocs.analysis.conftest_rules import COLLECTION_HOOKS, ConftestRules, IgnoreList
 from sphinx_testdocs.analysis.pytest_config import PytestConfig, path_matches_patterns
 
-__all__ = ["is_test_file", "python_files_match", "python_files_reason"]
+__all__ = [
+    "Selection",
+    "Verdict",
+    "is_test_file",
+    "python_files_match",
+    "python_files_reason",
+]
 
 
 def python_files_match(path: str | PurePath, config: PytestConfig) -> str | None:
@@ -45,3 +57,243 @@ def python_files_reason(pattern: str | None, config: PytestConfig) -> str:
         )
     what = "path" if os.sep in pattern or "/" in pattern else "name"
     return f"The file {what} matches python_files ({pattern})"
+
+
+# --- walking: what pytest reaches from its initial paths ------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Whether pytest reaches a path, walking from its initial paths, and why not."""
+
+    #: Why pytest does not reach it (a sentence without its final full stop); None
+    #: when it does.
+    excluded: str | None = None
+    #: Why it may not reach it after all (a rule that applies only under a condition
+    #: the source does not settle); None when nothing is in doubt.
+    doubt: str | None = None
+
+
+_REACHED = Verdict()
+
+
+def _absolute(path: str | os.PathLike[str], base: Path) -> Path:
+    """pytest's ``absolutepath``: made absolute against ``base``, normalised, not resolved."""
+    return Path(os.path.normpath(base / path))
+
+
+@dataclass
+class Selection:
+    """pytest's walk from its initial paths, for one documented folder.
+
+    ``folder`` is the documented folder; ``explicit`` says it is given to pytest as an
+    argument (``pytest FOLDER``, or ``sphinx-testdocs collect FOLDER``). When it is not,
+    pytest runs without arguments from ``folder``: if that is its rootdir, the
+    ``testpaths`` found there are the initial paths, as pytest's ``_decide_args``.
+    ``invocation_dir`` is where pytest runs (``--ignore`` paths are relative to it).
+    ``conftests`` maps each conftest.py (absolute path) pytest may load to its rules.
+    """
+
+    config: PytestConfig
+    folder: Path
+    invocation_dir: Path
+    explicit: bool = True
+    conftests: Mapping[Path, ConftestRules] = field(default_factory=dict)
+    commandline: CommandLine = field(init=False)
+    initial_paths: tuple[Path, ...] = field(init=False)
+    #: Why the initial paths are what they are, when testpaths decided them.
+    initial_reason: str | None = field(init=False, default=None)
+    _dirs: dict[Path, Verdict] = field(init=False, default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self.commandline = parse_addopts(self.config.addopts)
+        self.initial_paths = (self.folder,)
+        if not self.explicit and self.folder == self.config.rootdir and self.config.testpaths:
+            found = [
+                _absolute(p, self.folder)
+                for pattern in self.config.testpaths
+                # glob, as pytest: Path.glob has other rules for "**" and absolute paths.
+                for p in sorted(glob.glob(pattern, root_dir=self.folder, recursive=True))  # noqa: PTH207
+            ]
+            if found:
+                # pytest keeps the first of duplicates.
+                self.initial_paths = tuple(dict.fromkeys(found))
+                self.initial_reason = (
+                    f"it is outside testpaths ({' '.join(self.config.testpaths)}): pytest, "
+                    "run without arguments from its rootdir, collects only there"
+                )
+
+    @property
+    def confcutdir(self) -> Path:
+        """Above this folder pytest loads no conftest.py (its default ``--confcutdir``)."""
+        config_file = self.config.config_file
+        return config_file.parent if config_file is not None else self.config.rootdir
+
+    def _label(self, path: Path) -> str:
+        """A path as pages show it: relative to the rootdir, in POSIX form."""
+        try:
+            return path.relative_to(self.config.rootdir).as_posix() or "."
+        except ValueError:
+            return path.as_posix()
+
+    def initial_index(self, path: Path) -> int | None:
+        """The initial path ``path`` lies in (its index), or None when in none."""
+        for index, initial in enumerate(self.initial_paths):
+            if path == initial or initial in path.parents:
+                return index
+        return None
+
+    def verdict(self, path: Path, *, is_dir: bool = False) -> Verdict:
+        """Whether pytest reaches ``path`` (absolute, not resolved), walking from its
+        initial paths; the folder it starts from and those above are always entered."""
+        index = self.initial_index(path)
+        if index is None:
+            if any(path in initial.parents for initial in self.initial_paths):
+                return _REACHED  # a folder above an initial path: pytest enters it
+            return Verdict(self.initial_reason or "it is outside the folder pytest is given")
+        initial = self.initial_paths[index]
+        doubts: list[str] = []
+        if path != initial:
+            parent = path.parent
+            if parent != initial:
+                above = self._dir_verdict(parent, initial)
+                if above.excluded is not None:
+                    return above
+                if above.doubt:
+                    doubts.append(above.doubt)
+            own = self._ignored(path, is_dir)
+            if own.excluded is not None:
+                return own
+            if own.doubt:
+                doubts.append(own.doubt)
+        return Verdict(None, "; ".join(doubts) or None) if doubts else _REACHED
+
+    def _dir_verdict(self, path: Path, initial: Path) -> Verdict:
+        cached = self._dirs.get(path)
+        if cached is None:
+            cached = self.verdict(path, is_dir=True) if path != initial else _REACHED
+            self._dirs[path] = cached
+        return cached
+
+    # --- pytest_ignore_collect --------------------------------------------------------
+
+    def _conftest_chain(self, folder: Path) -> list[tuple[Path, ConftestRules]]:
+        """The conftest.py files in effect for ``folder``, innermost first."""
+        chain = []
+        cut = self.confcutdir
+        for base in (folder, *folder.parents):
+            rules = self.conftests.get(base / "conftest.py")
+            if rules is not None:
+                chain.append((base / "conftest.py", rules))
+            if base == cut:
+                break
+        return chain
+
+    def _closest_list(
+        self, folder: Path, name: str
+    ) -> tuple[Path, IgnoreList] | tuple[None, None]:
+        # pytest reads the attribute from the innermost conftest module that has it.
+        for conftest, rules in self._conftest_chain(folder):
+            found = rules.ignore_list(name)
+            if found is not None:
+                return conftest, found
+        return None, None
+
+    def _ignored(self, path: Path, is_dir: bool) -> Verdict:
+        """pytest's ``pytest_ignore_collect`` for one path, in its order of checks."""
+        what = "folder" if is_dir else "file"
+        label = self._label(path) + ("/" if is_dir else "")
+        doubt: str | None = None
+        for name in ("collect_ignore", "collect_ignore_glob"):
+            conftest, ignore = self._closest_list(path.parent, name)
+            if conftest is not None and ignore is not None:
+                base = conftest.parent
+                where = self._label(conftest)
+
+                def hit(entry: str, base: Path = base, name: str = name) -> bool:
+                    target = _absolute(entry.replace("/", os.sep), base)
+                    if name == "collect_ignore":
+                        return path == target
+                    return fnmatch.fnmatch(str(path), str(target))
+
+                for entry in ignore.entries:
+                    if hit(entry):
+                        return Verdict(f"{where} lists it in {name} ({entry})")
+                for entry, line in ignore.maybe:
+                    if hit(entry) and doubt is None:
+                        doubt = (
+                            f"{where} adds it to {name} ({entry}) under a condition "
+                            f"(line {line}): pytest may not collect it"
+                        )
+            option = "--ignore" if name == "collect_ignore" else "--ignore-glob"
+            values = (
+                self.commandline.ignore
+                if name == "collect_ignore"
+                else (self.commandline.ignore_glob)
+            )
+            for value in values:
+                target = _absolute(value, self.invocation_dir)
+                matched = (
+                    path == target
+                    if name == "collect_ignore"
+                    else fnmatch.fnmatch(str(path), str(target))
+                )
+                if matched:
+                    return Verdict(f"addopts has {option} {value}")
+        if is_dir and not self.commandline.collect_in_virtualenv and _is_venv(path):
+            return Verdict(f"{what} {label} holds a virtual environment", doubt)
+        if is_dir:
+            for pattern in self.config.norecursedirs:
+                if path_matches_patterns(path, (pattern,)):
+                    return Verdict(f"{what} {label} matches norecursedirs ({pattern})")
+        return Verdict(None, doubt)
+
+    # --- what is in doubt for the whole folder --------------------------------------
+
+    def doubts(self) -> tuple[str, ...]:
+        """What may make pytest collect other files or tests than the rules above say,
+        for the whole folder: addopts options not modelled, computed lists and
+        collection hooks in the conftest.py files pytest loads."""
+        out = [
+            f"addopts has {shown}: pytest {does}" for shown, does in self.commandline.unmodelled
+        ]
+        for conftest, rules in sorted(self.conftests.items()):
+            if self.verdict(conftest.parent, is_dir=True).excluded is not None:
+                continue  # never loaded: pytest does not enter its folder
+            where = self._label(conftest)
+            for ignore in (rules.collect_ignore, rules.collect_ignore_glob):
+                for line, what in ignore.unknown if ignore else ():
+                    out.append(f"{where} (line {line}): {what}, so pytest may ignore other files")
+            for line, what in rules.plugins_unknown:
+                out.append(f"{where} (line {line}): {what}: its plugins are not known")
+            for hook, line in rules.hooks:
+                out.append(
+                    f"{where} defines {hook} (line {line}): pytest {COLLECTION_HOOKS[hook]}"
+                )
+        return tuple(out)
+
+    def top_level_plugins(self) -> tuple[str, ...]:
+        """``pytest_plugins`` of the conftest.py files pytest loads before collecting.
+
+        Those are the ones at or above an initial path, and in its ``test*`` folders
+        (``_try_load_conftest``); pytest refuses ``pytest_plugins`` anywhere else.
+        """
+        names: list[str] = []
+        for conftest, rules in sorted(self.conftests.items()):
+            folder = conftest.parent
+            if any(
+                folder == p
+                or folder in p.parents
+                or (folder.parent == p and folder.name.startswith("test"))
+                for p in self.initial_paths
+            ):
+                names.extend(n for n in rules.plugins if n not in names)
+        return tuple(names)
+
+
+def _is_venv(path: Path) -> bool:
+    """pytest's ``_in_venv``: a pyvenv.cfg (or a conda environment's history)."""
+    try:
+        return (path / "pyvenv.cfg").is_file() or (path / "conda-meta" / "history").is_file()
+    except OSError:
+        return False

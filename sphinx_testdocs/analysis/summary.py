@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from sphinx_testdocs.analysis.importgraph import local_imports
-from sphinx_testdocs.analysis.model import FileKind, ModuleAnalysis, ParseStatus
+from sphinx_testdocs.analysis.model import CollectedTest, FileKind, ModuleAnalysis, ParseStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,8 +21,8 @@ class FileSummary:
     classes: int
     functions: int
     tests: int
-    #: Total test cases, None when some parametrization is computed at collection time.
-    cases: int | None
+    #: Test cases whose count is known: all of them when ``uncounted`` is 0.
+    cases: int
     fixtures: int
     #: (marker, uses), sorted; parametrize is not counted. A mark on a class or module
     #: is one use however many tests it applies to.
@@ -40,10 +40,17 @@ class FileSummary:
     dependencies: tuple[str, ...] = ()
     #: Why pytest may collect more or other tests than listed (empty: fully known).
     partly_known: tuple[str, ...] = ()
+    #: Tests whose number of cases is not known (not in ``cases``).
+    uncounted: int = 0
+    #: Tests whose case count is known but not certain (in ``cases``).
+    uncertain: int = 0
+    #: Why pytest, run as configured, never reaches the file; None when it does.
+    not_collected: str | None = None
 
     @property
     def is_test_module(self) -> bool:
-        return self.kind is FileKind.TEST_MODULE
+        """A test module pytest collects: one it never reaches counts in no total."""
+        return self.kind is FileKind.TEST_MODULE and self.not_collected is None
 
     def folder_facts(self) -> tuple[object, ...]:
         """What folder pages show about this file (``render/folder.py``): totals only.
@@ -62,9 +69,12 @@ class FileSummary:
             self.functions,
             self.tests,
             self.cases,
+            self.uncounted,
+            self.uncertain,
             self.fixtures,
             self.markers,
             self.partly_known,
+            self.not_collected,
         )
 
 
@@ -95,6 +105,7 @@ def summarise(
             if fixture is not None and not fixture.builtin:
                 fixtures_used.add(f"{fixture.relpath}::{fixture.name}")
     relpath = analysis.facts.relpath
+    cases, uncounted, uncertain = case_counts(collection.tests if collection else ())
     return FileSummary(
         relpath=analysis.facts.relpath,
         kind=analysis.kind,
@@ -104,7 +115,9 @@ def summarise(
         classes=analysis.class_count,
         functions=analysis.function_count,
         tests=len(collection.tests) if collection else 0,
-        cases=collection.case_count if collection else 0,
+        cases=cases,
+        uncounted=uncounted,
+        uncertain=uncertain,
         fixtures=len(collection.fixtures) if collection else 0,
         markers=tuple(sorted(markers.items())),
         imports=local_imports(relpath, analysis.imports, known, root_name),
@@ -112,11 +125,45 @@ def summarise(
         exercises=tuple((e.name, e.line, e.test) for e in analysis.exercises),
         dependencies=collection.dependencies if collection else (),
         partly_known=_partly_known(analysis),
+        not_collected=analysis.not_collected,
     )
 
 
+def case_counts(tests: Iterable[CollectedTest]) -> tuple[int, int, int]:
+    """(cases known, tests with an unknown count, tests whose count is not certain):
+    counted the same way everywhere a total is shown, ``collect`` included."""
+    cases = uncounted = uncertain = 0
+    for test in tests:
+        if test.cases is None:
+            uncounted += 1
+            continue
+        cases += test.cases
+        uncertain += not test.exact
+    return cases, uncounted, uncertain
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def unknown_parts(uncounted: int, uncertain: int) -> list[str]:
+    """What makes a case total a lower bound, in words (empty when it is exact)."""
+    parts = []
+    if uncounted:
+        parts.append(f"{_plural(uncounted, 'test function')} with an unknown number of cases")
+    if uncertain:
+        parts.append(f"{_plural(uncertain, 'case count')} not certain")
+    return parts
+
+
+def cases_text(cases: int, uncounted: int, uncertain: int) -> str:
+    """A case total as pages say it: "1,529", or a lower bound "1,529+ (what is unknown)"."""
+    parts = unknown_parts(uncounted, uncertain)
+    return f"{cases:,}+ ({'; '.join(parts)})" if parts else f"{cases:,}"
+
+
 def _partly_known(analysis: ModuleAnalysis) -> tuple[str, ...]:
-    if analysis.kind is not FileKind.TEST_MODULE:
+    if analysis.kind is not FileKind.TEST_MODULE or analysis.not_collected is not None:
         return ()
     if analysis.collection is None:
         return ("the file could not be parsed: its tests are not known",)
@@ -131,10 +178,17 @@ class Totals:
     """Sums over a set of files."""
 
     files: int = 0
+    #: Test modules pytest collects, their tests and cases (a lower bound when
+    #: ``uncounted`` or ``uncertain``).
     test_modules: int = 0
     tests: int = 0
     cases: int = 0
-    cases_exact: bool = True
+    uncounted: int = 0
+    uncertain: int = 0
+    #: Test modules pytest never reaches (norecursedirs, collect_ignore...) and their
+    #: tests: in none of the totals above.
+    not_collected: int = 0
+    not_collected_tests: int = 0
     classes: int = 0
     functions: int = 0
     fixtures: int = 0
@@ -142,14 +196,27 @@ class Totals:
     size: int = 0
     unparsed: int = 0
 
+    @property
+    def cases_exact(self) -> bool:
+        return not (self.uncounted or self.uncertain)
+
+    @property
+    def cases_text(self) -> str:
+        return cases_text(self.cases, self.uncounted, self.uncertain)
+
     @classmethod
     def of(cls, summaries: list[FileSummary]) -> Totals:
+        collected = [s for s in summaries if s.not_collected is None]
+        skipped = [s for s in summaries if s.kind is FileKind.TEST_MODULE and s.not_collected]
         return cls(
             files=len(summaries),
             test_modules=sum(s.is_test_module for s in summaries),
-            tests=sum(s.tests for s in summaries),
-            cases=sum(s.cases or 0 for s in summaries),
-            cases_exact=all(s.cases is not None for s in summaries),
+            tests=sum(s.tests for s in collected),
+            cases=sum(s.cases for s in collected),
+            uncounted=sum(s.uncounted for s in collected),
+            uncertain=sum(s.uncertain for s in collected),
+            not_collected=len(skipped),
+            not_collected_tests=sum(s.tests for s in skipped),
             classes=sum(s.classes for s in summaries),
             functions=sum(s.functions for s in summaries),
             fixtures=sum(s.fixtures for s in summaries),

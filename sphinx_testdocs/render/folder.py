@@ -13,6 +13,7 @@ from sphinx_testdocs.analysis.scan import ScannedFolder
 from sphinx_testdocs.analysis.summary import FileSummary, Totals
 from sphinx_testdocs.render.common import (
     Cell,
+    bullet_list,
     details,
     doc_link,
     field_list,
@@ -44,6 +45,10 @@ class FolderView:
     files_in_toctree: bool = True
     #: Every folder of the tree (the overview on the root page lists them).
     all_folders: Sequence[ScannedFolder] = ()
+    #: Why pytest, run as configured, never enters this folder; None when it does.
+    not_collected: str | None = None
+    #: What may make pytest collect other files than counted (root page only).
+    doubts: Sequence[str] = ()
 
 
 def toctree(
@@ -76,8 +81,30 @@ def _size(size: int) -> str:
     return human_size(size).split(" (")[-1].rstrip(")") if size >= 1024 else f"{size} B"
 
 
-def _cases(totals: Totals) -> str:
-    return f"{totals.cases:,}" if totals.cases_exact else f"{totals.cases:,}+"
+def _collection_notes(view: FolderView, totals: Totals) -> list[nodes.Node]:
+    """What pytest leaves out, and what may change it: totals count only what it collects."""
+    out: list[nodes.Node] = []
+    if view.not_collected is not None:
+        out.append(
+            para(
+                f"pytest, run as configured, does not collect this folder: {view.not_collected}.",
+                classes=["testdocs-not-collected"],
+            )
+        )
+    elif totals.not_collected:
+        out.append(
+            para(
+                f"Not counted: {totals.not_collected:,} test module"
+                f"{'' if totals.not_collected == 1 else 's'} with "
+                f"{totals.not_collected_tests:,} tests that pytest, run as configured, does "
+                "not collect (their pages say why).",
+                classes=["testdocs-not-collected"],
+            )
+        )
+    if view.doubts:
+        out.append(para("pytest may also collect other files, or in another order:"))
+        out.append(bullet_list([para(doubt) for doubt in view.doubts]))
+    return out
 
 
 def render_folder(view: FolderView) -> list[nodes.Node]:
@@ -96,18 +123,16 @@ def render_folder(view: FolderView) -> list[nodes.Node]:
         literal(view.location + "/"),
         " holds ",
         f"{totals.files:,} Python files ({totals.test_modules:,} test modules) with "
-        f"{totals.tests:,} tests, counting every folder below it.",
+        f"{totals.tests:,} tests and {totals.cases_text} test cases, counting every folder "
+        "below it.",
     )
+    page += _collection_notes(view, totals)
     page += field_list(
         [
             ("Python files", f"{totals.files:,}"),
             ("Test modules", f"{totals.test_modules:,}"),
             ("Tests", f"{totals.tests:,}"),
-            (
-                "Test cases",
-                _cases(totals)
-                + ("" if totals.cases_exact else " (some computed at collection time)"),
-            ),
+            ("Test cases", totals.cases_text),
             ("Classes", f"{totals.classes:,}"),
             ("Functions", f"{totals.functions:,}"),
             ("Fixtures", f"{totals.fixtures:,}"),
@@ -154,6 +179,8 @@ def render_folder(view: FolderView) -> list[nodes.Node]:
             rows.append([link, "", "", "", "", "", ""])
             continue
         kind = s.kind.value + ("" if s.status.value == "ok" else f" ({s.status.value} parse)")
+        if s.not_collected is not None and s.kind.value == "test module":
+            kind += " (not collected)"
         rows.append(
             [
                 link,

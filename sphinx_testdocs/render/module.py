@@ -27,6 +27,7 @@ from sphinx_testdocs.analysis.model import (
     ModuleCollection,
     ParseStatus,
 )
+from sphinx_testdocs.analysis.summary import case_counts, cases_text
 from sphinx_testdocs.config import SECTIONS, TestdocsConfig
 from sphinx_testdocs.render.common import (
     NO_SEARCH,
@@ -106,7 +107,9 @@ class ModulePageContext:
     config: TestdocsConfig
     #: Prefix for every id on the page ("" on generated pages, unique inline).
     id_prefix: str
-    nodeid_path: str  # path relative to the project root, as pytest prints it
+    nodeid_path: str  # path relative to pytest's rootdir, as pytest prints it
+    #: pytest's rootdir from the test folder, and how pytest chose it.
+    rootdir: str | None = None
     folder_label: str | None = None
     folder_docname: str | None = None
     root_label: str | None = None
@@ -222,6 +225,8 @@ def _metadata(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.No
     rows.append(("Last modified", modified if facts.mtime else "unknown", False))
     rows.append(("Parsed", _status_text(analysis), False))
     collection = analysis.collection
+    if ctx.rootdir is not None:
+        rows.append(("pytest rootdir", ctx.rootdir, False))
     if collection is not None:
         config_file = collection.config_file
         shown = config_file or "none found: pytest's defaults apply"
@@ -273,6 +278,16 @@ def _purpose(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Nod
             unsearched(f": {analysis.kind_reason}."),
         )
     ]
+    if analysis.not_collected is not None:
+        out.append(
+            para(
+                nodes.strong("Not collected", "Not collected"),
+                f": pytest, run as configured, never reaches this file: "
+                f"{analysis.not_collected}. Its tests are listed here but counted in no "
+                "total.",
+                classes=["testdocs-not-collected"],
+            )
+        )
     if analysis.docstring_summary:
         out.append(
             para("The module docstring says: ", nodes.emphasis("", analysis.docstring_summary))
@@ -355,14 +370,16 @@ def _overview(analysis: ModuleAnalysis) -> list[nodes.Node]:
         ("Tests", f"{len(tests):,}", False),
     ]
     if collection is not None:
-        cases = collection.case_count
-        shown = f"{cases:,}" if cases is not None else _cases_unknown(tests)
-        rows.append(("Test cases", shown, False))
+        rows.append(("Test cases", cases_text(*case_counts(tests)), False))
         rows.append(("Fixtures defined", f"{len(collection.fixtures):,}", False))
     rows.append(("Imports", f"{len(analysis.imports):,}", False))
     rows.append(("Findings", f"{len(analysis.findings):,}", False))
     out: list[nodes.Node] = [para(sentence + ".", classes=[NO_SEARCH]), _fields(rows)]
-    if collection is not None and analysis.kind.value == "test module":
+    if (
+        collection is not None
+        and analysis.kind.value == "test module"
+        and analysis.not_collected is None
+    ):
         out.append(_how_known(collection))
     return out
 
@@ -382,12 +399,6 @@ def _how_known(collection: ModuleCollection) -> nodes.Node:
     )
     note += bullet_list([para(reason) for reason in collection.why_partial()])
     return note
-
-
-def _cases_unknown(tests: Sequence[CollectedTest]) -> str:
-    known = sum(t.cases for t in tests if t.cases is not None)
-    unknown = sum(1 for t in tests if t.cases is None)
-    return f"at least {known:,}; {plural(unknown, 'test')} computed at collection time"
 
 
 # --- Detailed Analysis -----------------------------------------------------------------
@@ -965,7 +976,7 @@ def _testing(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Nod
     out: list[nodes.Node] = []
     collection = analysis.collection
     if analysis.kind.value == "test module":
-        out.append(para("Run this file's tests from the project root:", classes=[NO_SEARCH]))
+        out.append(para("Run this file's tests from pytest's rootdir:", classes=[NO_SEARCH]))
         commands = [f"python -m pytest {path}"]
         if analysis.main_guard_line:
             commands.append(f"python {path}")

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import ast
-import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 from sphinx_testdocs.analysis.collection import collect_module, conftest_fixtures
 from sphinx_testdocs.analysis.pytest_config import find_pytest_config
+from tests.helpers import pytest_collect
 
 CONFTEST = """
 import pytest
@@ -97,18 +95,9 @@ HELPER = "def test_in_helper():\n    pass\n"
 
 
 def _pytest_ids(root: Path) -> set[str]:
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    ids = {line for line in result.stdout.splitlines() if "::" in line}
-    return ids
+    result = pytest_collect(root)
+    assert result.returncode == 0, result.output
+    return set(result.ids)
 
 
 def _static_ids(root: Path) -> set[str]:

@@ -1,0 +1,257 @@
+"""What a conftest.py says about collection, read from its syntax tree, never run.
+
+pytest reads ``collect_ignore``, ``collect_ignore_glob`` and ``pytest_plugins`` from a
+conftest module's namespace once it is imported. Statically, only what the module
+spells out can be known: a literal list, then ``.append`` / ``.extend`` / ``+=`` of
+literals at module level. An entry added under a condition (``if sys.platform ...``)
+is kept as "maybe"; a list that is computed is an unknown, said as such, never
+guessed.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sphinx_testdocs.analysis.parsing import parse_module
+from sphinx_testdocs.analysis.reading import decode_source
+
+__all__ = [
+    "COLLECTION_HOOKS",
+    "ConftestRules",
+    "IgnoreList",
+    "read_conftest",
+    "read_conftest_file",
+]
+
+#: Hooks a conftest.py can define that change what pytest collects, and how.
+COLLECTION_HOOKS = {
+    "pytest_ignore_collect": "may ignore other files or folders",
+    "pytest_collect_file": "may collect other files, or collect files differently",
+    "pytest_collect_directory": "may collect folders differently",
+    "pytest_pycollect_makemodule": "may collect modules differently",
+    "pytest_pycollect_makeitem": "may collect other names, or names differently",
+    "pytest_collection_modifyitems": "may reorder or deselect the tests",
+}
+_LISTS = ("collect_ignore", "collect_ignore_glob")
+_NAMES = frozenset({*_LISTS, "pytest_plugins"})
+
+
+@dataclass(frozen=True)
+class IgnoreList:
+    """A conftest's ``collect_ignore`` or ``collect_ignore_glob``, as far as it is known.
+
+    Entries are relative to the conftest's folder, as pytest reads them.
+    """
+
+    #: Line of the first statement that binds the name.
+    line: int
+    #: Entries every run has.
+    entries: tuple[str, ...] = ()
+    #: (entry, line): added under a condition, so pytest may or may not ignore them.
+    maybe: tuple[tuple[str, int], ...] = ()
+    #: (line, what): changes that cannot be read statically.
+    unknown: tuple[tuple[int, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class ConftestRules:
+    """The collection settings one conftest.py spells out."""
+
+    collect_ignore: IgnoreList | None = None
+    collect_ignore_glob: IgnoreList | None = None
+    #: Plugin names ``pytest_plugins`` loads (module names, as written).
+    plugins: tuple[str, ...] = ()
+    #: (line, what): ``pytest_plugins`` values that cannot be read statically.
+    plugins_unknown: tuple[tuple[int, str], ...] = ()
+    #: (hook, line) for the COLLECTION_HOOKS the module defines.
+    hooks: tuple[tuple[str, int], ...] = ()
+
+    def ignore_list(self, name: str) -> IgnoreList | None:
+        return self.collect_ignore if name == "collect_ignore" else self.collect_ignore_glob
+
+
+def _strings(node: ast.expr) -> tuple[str, ...] | None:
+    """The strings of a literal list, tuple or single string; None for anything else."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return (node.value,)
+    if isinstance(node, (ast.List, ast.Tuple)):
+        values = [e.value for e in node.elts if isinstance(e, ast.Constant)]
+        if len(values) == len(node.elts) and all(isinstance(v, str) for v in values):
+            return tuple(str(v) for v in values)
+    return None
+
+
+@dataclass
+class _List:
+    line: int
+    entries: list[str] = field(default_factory=list)
+    maybe: list[tuple[str, int]] = field(default_factory=list)
+    unknown: list[tuple[int, str]] = field(default_factory=list)
+
+    def add(self, values: tuple[str, ...], line: int, conditional: bool) -> None:
+        if conditional:
+            self.maybe.extend((v, line) for v in values)
+        else:
+            self.entries.extend(values)
+
+    def frozen(self) -> IgnoreList:
+        return IgnoreList(self.line, tuple(self.entries), tuple(self.maybe), tuple(self.unknown))
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.lists: dict[str, _List] = {}
+        self.plugins: list[str] = []
+        self.plugins_unknown: list[tuple[int, str]] = []
+        self.hooks: list[tuple[str, int]] = []
+
+    def _list(self, name: str, line: int) -> _List:
+        return self.lists.setdefault(name, _List(line))
+
+    def _unknown(self, name: str, line: int, what: str) -> None:
+        if name == "pytest_plugins":
+            self.plugins_unknown.append((line, what))
+        else:
+            self._list(name, line).unknown.append((line, what))
+
+    def body(self, statements: list[ast.stmt], conditional: bool) -> None:
+        for stmt in statements:
+            self.statement(stmt, conditional)
+
+    def statement(self, stmt: ast.stmt, conditional: bool) -> None:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if stmt.name in COLLECTION_HOOKS:
+                self.hooks.append((stmt.name, stmt.lineno))
+            self._in_function(stmt)
+            return
+        if isinstance(stmt, ast.ClassDef):
+            return
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            self._binding(stmt, conditional)
+        elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+            self._call(stmt.value, stmt.lineno, conditional)
+        elif isinstance(stmt, ast.Delete):
+            for target in stmt.targets:
+                self._touched(target, stmt.lineno, "deleted")
+        # Bodies run under a condition, except a with block's (it runs, or raises).
+        if isinstance(stmt, ast.With):
+            self.body(stmt.body, conditional)
+        elif isinstance(stmt, (ast.If, ast.For, ast.While, ast.AsyncFor)):
+            self.body(stmt.body, True)
+            self.body(stmt.orelse, True)
+        elif isinstance(stmt, ast.Try):
+            for block in (stmt.body, stmt.orelse, *(h.body for h in stmt.handlers)):
+                self.body(block, True)
+            self.body(stmt.finalbody, conditional)
+        elif isinstance(stmt, ast.Match):
+            for case in stmt.cases:
+                self.body(case.body, True)
+
+    def _touched(self, target: ast.expr, line: int, how: str) -> None:
+        name = _root_name(target)
+        if name in _NAMES:
+            self._unknown(name, line, f"{name} is {how}")
+
+    def _binding(
+        self, stmt: ast.Assign | ast.AnnAssign | ast.AugAssign, conditional: bool
+    ) -> None:
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+        value = stmt.value
+        for target in targets:
+            if not isinstance(target, ast.Name):
+                self._touched(target, stmt.lineno, "changed")
+                continue
+            name = target.id
+            if name not in _NAMES or value is None:
+                continue
+            strings = _strings(value)
+            augmented = isinstance(stmt, ast.AugAssign)
+            if strings is None or (
+                isinstance(stmt, ast.AugAssign) and not isinstance(stmt.op, ast.Add)
+            ):
+                self._unknown(name, stmt.lineno, f"{name} is computed")
+            elif name == "pytest_plugins":
+                if conditional:
+                    self._unknown(name, stmt.lineno, f"{name} is set under a condition")
+                else:
+                    self.plugins = [*self.plugins, *strings] if augmented else list(strings)
+            else:
+                current = self._list(name, stmt.lineno)
+                if not augmented and not conditional:
+                    # A plain assignment starts the list again.
+                    current.entries = []
+                current.add(strings, stmt.lineno, conditional)
+
+    def _call(self, call: ast.Call, line: int, conditional: bool) -> None:
+        func = call.func
+        if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
+            return
+        name = func.value.id
+        if name not in _LISTS:
+            if name == "pytest_plugins":
+                self._unknown(name, line, f"pytest_plugins.{func.attr}() is called")
+            return
+        values: tuple[str, ...] | None = None
+        if func.attr == "append" and len(call.args) == 1:
+            values = _strings(call.args[0]) if isinstance(call.args[0], ast.Constant) else None
+        elif func.attr == "extend" and len(call.args) == 1:
+            values = _strings(call.args[0])
+        elif func.attr == "insert" and len(call.args) == 2:
+            arg = call.args[1]
+            values = _strings(arg) if isinstance(arg, ast.Constant) else None
+        if values is None:
+            self._unknown(name, line, f"{name}.{func.attr}() is called with computed values")
+            return
+        self._list(name, line).add(values, line, conditional)
+
+    def _in_function(self, func: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        """A function that changes the lists when called: pytest may call it first."""
+        for node in ast.walk(func):
+            if isinstance(node, ast.Global):
+                for name in set(node.names) & _NAMES:
+                    self._unknown(name, node.lineno, f"{name} is changed in {func.name}()")
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id in _LISTS
+                and node.func.attr in {"append", "extend", "insert", "remove", "clear", "pop"}
+            ):
+                name = node.func.value.id
+                self._unknown(name, node.lineno, f"{name} is changed in {func.name}()")
+
+
+def _root_name(node: ast.expr) -> str | None:
+    while isinstance(node, (ast.Subscript, ast.Attribute)):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def read_conftest(tree: ast.Module) -> ConftestRules:
+    """The collection settings of a parsed conftest.py."""
+    reader = _Reader()
+    reader.body(tree.body, conditional=False)
+    lists = {name: reader.lists[name].frozen() for name in _LISTS if name in reader.lists}
+    return ConftestRules(
+        collect_ignore=lists.get("collect_ignore"),
+        collect_ignore_glob=lists.get("collect_ignore_glob"),
+        plugins=tuple(reader.plugins),
+        plugins_unknown=tuple(reader.plugins_unknown),
+        hooks=tuple(reader.hooks),
+    )
+
+
+def read_conftest_file(path: Path) -> ConftestRules:
+    """The settings of the conftest.py at ``path``; none when it cannot be read or parsed.
+
+    pytest stops with an error on a conftest.py it cannot import; the page of that file
+    reports why, so nothing is repeated here.
+    """
+    try:
+        decoded = decode_source(path.read_bytes())
+        tree = parse_module(decoded.text, filename=str(path))
+    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return ConftestRules()
+    return read_conftest(tree)

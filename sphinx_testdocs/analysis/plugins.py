@@ -1,0 +1,70 @@
+"""Plugins a project loads by name (``-p`` in ``addopts``, ``pytest_plugins``) and their
+fixtures, so a test that requests one resolves to its definition.
+
+Only plugins whose fixtures are known are tabled; a test requesting a fixture of any
+other plugin keeps its doubt ("defined in no conftest.py, module or known plugin").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from sphinx_testdocs.analysis.addopts import CommandLine
+from sphinx_testdocs.analysis.fixtures import _builtin
+from sphinx_testdocs.analysis.model import FixtureDef
+
+__all__ = ["PLUGIN_FIXTURES", "active_plugins", "plugin_fixtures"]
+
+
+# Shipped with pytest itself: built in, as far as a reader is concerned.
+_PYTESTER = (
+    _builtin("_pytest", summary="A helper to record hook calls.", requests=("request",)),
+    _builtin("linecomp", summary="A LineComp, to check that text holds lines in order."),
+    _builtin(
+        "LineMatcher", summary="The LineMatcher class, to match lines.", requests=("request",)
+    ),
+    _builtin(
+        "pytester",
+        summary="Write files and run pytest in isolation, then match its output.",
+        requests=("request", "tmp_path_factory", "monkeypatch"),
+    ),
+    _builtin("_sys_snapshot", summary="Restore sys.path and sys.modules after.", yields=True),
+    _builtin("_config_for_test", summary="A fresh pytest Config, cleaned up after.", yields=True),
+)
+#: legacypath registers ``testdir`` once a plugin registered as "pytester" is loaded.
+_TESTDIR = _builtin(
+    "testdir", summary="Like pytester, with py.path results.", requests=("pytester",)
+)
+
+#: Fixtures of the plugins this project knows, by the name pytest registers them under
+#: (``_pytest/pytester.py`` and ``_pytest/legacypath.py``, pytest 9).
+PLUGIN_FIXTURES: Mapping[str, tuple[FixtureDef, ...]] = {
+    "pytester": (*_PYTESTER, _TESTDIR),
+    "_pytest.pytester": _PYTESTER,
+}
+
+
+def active_plugins(commandline: CommandLine, conftest_plugins: Iterable[str]) -> tuple[str, ...]:
+    """The plugins loaded by name, in loading order.
+
+    ``-p`` arguments come first (pytest pre-parses them; the last mention of a name
+    wins). ``pytest_plugins`` of the top-level conftest.py files come after, unless
+    ``-p no:NAME`` blocked them.
+    """
+    state: dict[str, bool] = {}
+    for name, enabled in commandline.plugins:
+        state[name] = enabled
+    active = [name for name, enabled in state.items() if enabled]
+    for name in conftest_plugins:
+        if state.get(name) is not False and name not in active:
+            active.append(name)
+    return tuple(active)
+
+
+def plugin_fixtures(plugins: Iterable[str]) -> dict[str, FixtureDef]:
+    """The fixtures the given plugins define, by name (a later plugin's win)."""
+    fixtures: dict[str, FixtureDef] = {}
+    for plugin in plugins:
+        for fixture in PLUGIN_FIXTURES.get(plugin, ()):
+            fixtures[fixture.name] = fixture
+    return fixtures
