@@ -123,8 +123,8 @@ def render_folder(view: FolderView) -> list[nodes.Node]:
         literal(view.location + "/"),
         " holds ",
         f"{totals.files:,} Python files ({totals.test_modules:,} test modules) with "
-        f"{totals.tests:,} tests and {totals.cases_text} test cases, counting every folder "
-        "below it.",
+        f"{totals.tests:,} tests and {totals.cases:,}{'' if totals.cases_exact else '+'} "
+        "test cases, counting every folder below it.",
     )
     page += _collection_notes(view, totals)
     page += field_list(

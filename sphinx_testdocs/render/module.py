@@ -278,13 +278,18 @@ def _purpose(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Nod
             unsearched(f": {analysis.kind_reason}."),
         )
     ]
-    if analysis.not_collected is not None:
+    # Only where it changes something: a helper module is never collected anyway.
+    if analysis.not_collected is not None and analysis.kind.value in ("test module", "conftest"):
+        consequence = (
+            "Its tests are listed here but counted in no total."
+            if analysis.kind.value == "test module"
+            else "pytest does not load it, nor its fixtures."
+        )
         out.append(
             para(
                 nodes.strong("Not collected", "Not collected"),
                 f": pytest, run as configured, never reaches this file: "
-                f"{analysis.not_collected}. Its tests are listed here but counted in no "
-                "total.",
+                f"{analysis.not_collected}. {consequence}",
                 classes=["testdocs-not-collected"],
             )
         )
