@@ -254,7 +254,7 @@ def build_project(
     skip_dirs: list[Path],
     *,
     invocation_dir: Path | None = None,
-    explicit: bool = False,
+    explicit: bool | None = None,
 ) -> Project:
     """Scan every configured directory; report the ones that cannot be documented.
 
@@ -262,8 +262,9 @@ def build_project(
     passes its own working directory, as pytest would have); by default
     :confval:`testdocs_project_root`, or the nearest folder above a test directory that
     looks like a project root. ``explicit`` says each directory is given to pytest as
-    an argument; otherwise pytest runs without arguments from it (so its ``testpaths``
-    apply when it is pytest's rootdir).
+    an argument, or not (pytest runs with no argument from it, so its ``testpaths``
+    apply when it is pytest's rootdir); by default, it is given unless it is where
+    pytest runs.
     """
     problems: list[tuple[str, str, Path | None]] = []
     paths: list[Path] = []
@@ -293,14 +294,18 @@ def build_project(
             if config.project_root
             else find_project_root(path)
         )
-        pytest_config = find_pytest_config([path], invocation_dir=invocation_dir or project_root)
+        # pytest runs there: ``pytest`` alone when that is the test folder itself,
+        # ``pytest FOLDER`` otherwise (then testpaths do not apply).
+        invocation = invocation_dir or project_root
+        given = explicit if explicit is not None else path != invocation
+        pytest_config = find_pytest_config([path], invocation_dir=invocation)
         if pytest_config.config_file is not None and not config.project_root:
             project_root = pytest_config.rootdir
         if config.pytest_options:
             pytest_config = pytest_config.with_overrides(config.pytest_options)
         for problem in pytest_config.problems:
             problems.append(("pytest_config", problem, pytest_config.config_file))
-        selection = _selection(tree, pytest_config, invocation_dir or project_root, explicit)
+        selection = _selection(tree, pytest_config, invocation, given)
         plugins = active_plugins(selection.commandline, selection.top_level_plugins())
         prefix = f"{config.output_dir}/{name}"
         file_docnames = assign_docnames((f.relpath for f in tree.files), prefix)

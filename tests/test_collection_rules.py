@@ -10,13 +10,15 @@ conftest fixture overriding the plugin's): one pytest run checks them all.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from sphinx_testdocs import cli
+from sphinx_testdocs import cli, config
+from sphinx_testdocs.project import build_project
 from tests.helpers import pytest_collect, write_tree
 
 PYPROJECT = """\
@@ -220,3 +222,18 @@ def test_pages_overview_json_and_collect_give_the_same_totals(
     monkeypatch.chdir(srcdir / "proj")
     assert cli.main(["collect", "--format", "json"]) == 0
     assert (out / "testdocs.json").read_text(encoding="utf-8") == capsys.readouterr().out
+
+
+def test_a_build_runs_pytest_from_the_project_root(tmp_path: Path) -> None:
+    """A build of the project root is ``pytest`` there, with no argument: testpaths
+    apply. A build of a folder below it is ``pytest FOLDER``: they do not."""
+    tree = write_tree(tmp_path / "proj", TREE)
+
+    def initial_paths(folder: Path) -> tuple[Path, ...]:
+        # (The class by its module: a Test* name imported here would be collected.)
+        options = config.TestdocsConfig(dirs=(str(folder),))
+        project = build_project(options, Path(os.devnull), tree, [])
+        return project.roots[0].selection.initial_paths
+
+    assert initial_paths(tree) == (tree / "tests", tree / "extra")
+    assert initial_paths(tree / "src") == (tree / "src",)
