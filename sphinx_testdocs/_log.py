@@ -22,7 +22,8 @@ class Subtype(enum.Enum):
     missing_dir = "missing_dir"
     """A configured test directory does not exist or is not a directory."""
     pytest_config = "pytest_config"
-    """The project's pytest configuration file could not be read completely."""
+    """The project's pytest configuration file could not be read completely, or its
+    ``testpaths`` match nothing (pytest warns the same)."""
     scan = "scan"
     """A folder or file could not be listed or inspected during the scan."""
     symlink = "symlink"

@@ -306,6 +306,8 @@ def build_project(
         for problem in pytest_config.problems:
             problems.append(("pytest_config", problem, pytest_config.config_file))
         selection = _selection(tree, pytest_config, invocation, given)
+        for problem in selection.problems:
+            problems.append(("pytest_config", problem, pytest_config.config_file))
         plugins = active_plugins(selection.commandline, selection.top_level_plugins())
         prefix = f"{config.output_dir}/{name}"
         file_docnames = assign_docnames((f.relpath for f in tree.files), prefix)

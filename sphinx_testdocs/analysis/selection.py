@@ -103,6 +103,8 @@ class Selection:
     initial_paths: tuple[Path, ...] = field(init=False)
     #: Why the initial paths are what they are, when testpaths decided them.
     initial_reason: str | None = field(init=False, default=None)
+    #: What pytest warns about in these settings (reported as warnings).
+    problems: tuple[str, ...] = field(init=False, default=())
     _dirs: dict[Path, Verdict] = field(init=False, default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -115,12 +117,19 @@ class Selection:
                 # glob, as pytest: Path.glob has other rules for "**" and absolute paths.
                 for p in sorted(glob.glob(pattern, root_dir=self.folder, recursive=True))  # noqa: PTH207
             ]
+            listed = " ".join(self.config.testpaths)
             if found:
                 # pytest keeps the first of duplicates.
                 self.initial_paths = tuple(dict.fromkeys(found))
                 self.initial_reason = (
-                    f"it is outside testpaths ({' '.join(self.config.testpaths)}): pytest, "
-                    "run without arguments from its rootdir, collects only there"
+                    f"it is outside testpaths ({listed}): pytest, run without arguments "
+                    "from its rootdir, collects only there"
+                )
+            else:
+                # pytest warns the same, and walks from where it runs instead.
+                self.problems = (
+                    f"testpaths ({listed}) match no file or folder: pytest collects from "
+                    "its rootdir instead",
                 )
 
     @property

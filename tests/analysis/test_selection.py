@@ -227,7 +227,11 @@ def test_testpaths_only_without_arguments_from_the_rootdir(tmp_path: Path) -> No
     assert excluded(selection(root), "src/test_helpers.py") is None
     # testpaths that match nothing: pytest collects from where it runs.
     write_tree(root, {"pyproject.toml": '[tool.pytest]\ntestpaths = ["missing"]\n'})
-    assert selection(root, explicit=False).initial_paths == (root,)
+    missing = selection(root, explicit=False)
+    assert missing.initial_paths == (root,)
+    assert missing.problems == (
+        "testpaths (missing) match no file or folder: pytest collects from its rootdir instead",
+    )
 
 
 def test_collect_ignore_innermost_conftest_wins_and_globs(tmp_path: Path) -> None:
