@@ -696,7 +696,9 @@ class _Collector:
             elif dialect.role is Role.DTYPES and device is not None and call is not None:
                 for target in dialect.devices or ("all",):
                     dtypes[target] = dtype_list(
-                        call, where.names, _env(where.scope.constants, owner.scope)
+                        call,
+                        where.names,
+                        where.constants(_env(where.scope.constants, owner.scope)),
                     )
                     dtype_sources[target] = where.source.call_args(call)
                 labels.append(label)
@@ -736,7 +738,7 @@ class _Collector:
         return torch_parametrizer(
             call,
             names=where.names,
-            constants=_env(where.scope.constants, owner.scope),
+            constants=where.constants(_env(where.scope.constants, owner.scope)),
             callables=callables,
             source=where.source,
             is_subtest=is_subtest,
@@ -747,7 +749,7 @@ class _Collector:
         if len(call.args) != 1 or call.keywords:
             return Parametrizer(label, None, None, expression)
         try:
-            items = _elements(call.args[0], where.scope.constants, 0, where.names)
+            items = _elements(call.args[0], where.constants(where.scope.constants), 0, where.names)
         except _CountOnly as only:
             return Parametrizer(label, None, only.count, expression)
         except (_Unknown, RecursionError, ValueError):
@@ -794,7 +796,7 @@ class _Collector:
                     continue
                 mctx = mark.context
                 spec = parse_parametrize(
-                    mark.call, mctx.names, mark.constants, mctx.source, ctx.rules
+                    mark.call, mctx.names, mctx.constants(mark.constants), mctx.source, ctx.rules
                 )
                 if spec is None:
                     unreadable.append(

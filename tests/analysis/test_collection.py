@@ -838,6 +838,8 @@ def test_numpy_arange_dict_views_and_itertools_counts() -> None:
     assert count("D.items()") == 2
     assert count("chain(range(3), 'ab')") == 5
     assert count("itertools.product(range(3), D)") == 6
+    assert count('itertools.product(range(3), "ab", repeat=2)') == 36
+    assert count("itertools.product(range(3), other=2)") is None
     assert count("A + B") is None
 
 
