@@ -285,7 +285,9 @@ def test_imported_literals_count_cases(tmp_path: Path) -> None:
                 import numpy as np
                 from cases import NAMES, SIZES
 
-                @pytest.mark.parametrize("code", np.typecodes["AllFloat"] + np.typecodes["Complex"])
+                CODES = np.typecodes["AllFloat"] + np.typecodes["Complex"]
+
+                @pytest.mark.parametrize("code", CODES)
                 def test_codes(code): pass
 
                 @pytest.mark.parametrize("name", [n for n in NAMES if n != "b"])
@@ -306,7 +308,9 @@ def test_imported_literals_count_cases(tmp_path: Path) -> None:
         site={
             "numpy/__init__.py": "from ._core import *\n",
             "numpy/_core/__init__.py": "from .numerictypes import typecodes\n",
-            "numpy/_core/numerictypes.py": "typecodes = {'AllFloat': 'efdgFDG', 'Complex': 'FDG'}\n",
+            "numpy/_core/numerictypes.py": (
+                "typecodes = {'AllFloat': 'efdgFDG', 'Complex': 'FDG'}\n"
+            ),
         },
     )
     found = by_id(collection)
