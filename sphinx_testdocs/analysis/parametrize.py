@@ -313,11 +313,18 @@ def _starred(
     elts: list[ast.expr], constants: Constants, depth: int, names: Names | None
 ) -> list[object]:
     out: list[object] = []
+    counted = 0  # items of parts whose count alone is known
     for elt in elts:
         if isinstance(elt, ast.Starred):
-            out.extend(_elements(elt.value, constants, depth + 1, names))
+            try:
+                out.extend(_elements(elt.value, constants, depth + 1, names))
+            except _CountOnly as only:
+                # This part's count, not the whole display's: keep adding up.
+                counted += only.count
         else:
             out.append(elt)
+    if counted:
+        raise _CountOnly(len(out) + counted)
     return out
 
 
