@@ -119,7 +119,7 @@ class PytestConfig:
     problems: tuple[str, ...] = ()
     #: The pytest version whose rules apply (major, minor): the installed one, read
     #: from its package metadata (never imported); the newest rules when none is found.
-    version: tuple[int, int] = field(default_factory=lambda: installed_pytest_version())
+    version: tuple[int, int] = field(default_factory=installed_pytest_version)
 
     @property
     def closure_depth_first(self) -> bool:
