@@ -647,6 +647,11 @@ class ModuleContext:
             info.unittest_root = True
             return
         dotted = self.names.dotted(base) or self.source.span(base)
+        known = lookup(dotted)
+        if known is not None and known.role is Role.TEST_CASE:
+            # Known to define no test: nothing to read (nor to depend on).
+            info.unittest_root = True
+            return
         imported = self._imported_class(dotted)
         if imported is not None:
             info.local_bases.append(imported)
@@ -654,9 +659,6 @@ class ModuleContext:
         last = dotted.rsplit(".", 1)[-1]
         if dotted in ("abc.ABC", "ABC") or dotted.endswith(".ABC"):
             info.abc_root = True
-            return
-        if _is_unittest_case(dotted):
-            info.unittest_root = True
             return
         if dotted.split(".", 1)[0] in _NO_TEST_MODULES:
             return  # the standard library's and typing's classes define no tests
@@ -728,15 +730,6 @@ _MAX_CLASS_DEPTH = 40
 _NO_TEST_MODULES = frozenset(
     {"abc", "typing", "typing_extensions", "collections", "enum", "dataclasses", "builtins"}
 )
-_UNITTEST_CASES = frozenset(
-    {
-        "unittest.TestCase",
-        "unittest.case.TestCase",
-        "unittest.IsolatedAsyncioTestCase",
-        "unittest.async_case.IsolatedAsyncioTestCase",
-        "unittest.FunctionTestCase",
-    }
-)
 
 
 class _Constants(Mapping[str, ast.expr]):
@@ -777,10 +770,6 @@ _LITERAL_NODES = (
 def _closed_literal(node: ast.expr) -> bool:
     """A literal of constants only (no names, calls or comprehensions inside)."""
     return all(isinstance(n, _LITERAL_NODES) for n in ast.walk(node))
-
-
-def _is_unittest_case(dotted: str) -> bool:
-    return dotted in _UNITTEST_CASES
 
 
 def _last_name(node: ast.expr) -> str | None:

@@ -24,7 +24,7 @@ from sphinx_testdocs.analysis._context import (
     is_staticmethod,
 )
 from sphinx_testdocs.analysis._scope import Binding, Scope
-from sphinx_testdocs.analysis.dialects import Role
+from sphinx_testdocs.analysis.dialects import Role, lookup
 from sphinx_testdocs.analysis.fixtures import (
     BUILTIN_FIXTURES,
     conftest_fixtures,
@@ -339,6 +339,9 @@ class _Collector:
         if not stmt.level and module.split(".")[0] in ("unittest", "pytest", "_pytest"):
             return  # these modules export no collectable tests
         dotted = ctx.names.imported.get(name)
+        known = lookup(dotted)
+        if known is not None and known.role is Role.TEST_CASE:
+            return  # a framework's TestCase: no test of its own to collect here
         found = ctx.find(dotted) if dotted and ctx.links is not None else None
         if found is None:
             if ctx.links is None or dotted is None or not _is_module_name(ctx, dotted):

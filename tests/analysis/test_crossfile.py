@@ -95,19 +95,35 @@ def test_installed_package_base_classes_and_no_false_doubt(tmp_path: Path) -> No
         {
             "test/dynamo/test_x.py": """
                 import torch._dynamo.test_case
-                class MyTests(torch._dynamo.test_case.TestCase):
+                from kit import KitChecks
+                class MyTests(KitChecks, torch._dynamo.test_case.TestCase):
                     def test_one(self): pass
                 """,
         },
         "test/dynamo/test_x.py",
         site=TORCH,
     )
-    assert list(by_id(collection)) == ["MyTests::test_one"]
+    # unittest order (sorted), the installed kit's test inherited.
+    assert list(by_id(collection)) == ["MyTests::test_kit_contract", "MyTests::test_one"]
     assert collection.classes[0].style == "unittest"
     # Understood: no doubt raised for a base that holds no tests.
     assert collection.complete and collection.classes[0].doubt is None
-    read = {Path(p).name for p in collection.dependencies}
-    assert {"test_case.py", "common_utils.py", "__init__.py"} <= read
+    # PyTorch's TestCase is known to the dialect table: read only the kit.
+    assert [
+        Path(p).relative_to(tmp_path / "site").as_posix() for p in collection.dependencies
+    ] == ["kit/__init__.py"]
+
+
+def test_a_known_test_case_base_needs_no_installed_package(tmp_path: Path) -> None:
+    covers_known = """
+        from torch.testing._internal.common_utils import TestCase
+        class Checks(TestCase):
+            def test_b(self): pass
+            def test_a(self): pass
+        """
+    collection = collect_file(tmp_path, {"test_k.py": covers_known}, "test_k.py")
+    assert list(by_id(collection)) == ["Checks::test_a", "Checks::test_b"]
+    assert collection.complete and collection.dependencies == ()
 
 
 def test_a_base_that_cannot_be_read_is_a_visible_doubt(tmp_path: Path) -> None:
