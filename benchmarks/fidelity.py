@@ -108,6 +108,23 @@ def analyse(testdir: Path) -> Analysis:
     return Analysis(modules, analysis_seconds, parse_seconds, len(files))
 
 
+def _skipped(path: str, excluded: set[str]) -> bool:
+    """Whether pytest skipped the module, or a conftest.py of a folder above it."""
+    for ex in excluded:
+        if ex == path or ex.endswith("/" + path):
+            return True
+        if ex.endswith("conftest.py"):
+            folder = ex[: -len("conftest.py")]  # ".../tests/arrays/arrow/"
+            if not folder:
+                return True  # the root's own conftest.py
+            parts = path.split("/")[:-1]
+            for depth in range(len(parts), 0, -1):
+                prefix = "/".join(parts[:depth]) + "/"
+                if folder == prefix or folder.endswith("/" + prefix):
+                    return True
+    return False
+
+
 def _relative_id(module: dict[str, Any], nodeid: str) -> str:
     return nodeid.split("::", 1)[1] if "::" in nodeid else nodeid
 
@@ -115,7 +132,7 @@ def _relative_id(module: dict[str, Any], nodeid: str) -> str:
 def report(analysis: Analysis, output: PytestOutput, worst: int) -> str:
     lines: list[str] = []
     known = set(analysis.modules) | set(output.cases)
-    excluded = {p for p in known if any(ex == p or ex.endswith("/" + p) for ex in output.excluded)}
+    excluded = {p for p in known if _skipped(p, output.excluded)}
     paths = sorted(known - excluded)
     equal_modules = claimed_complete = equal_complete = 0
     module_diffs: list[tuple[int, str, set[str], set[str]]] = []

@@ -40,7 +40,7 @@ def letter(request):
     "test_top.py": """\
 import pytest
 
-VALUES = [1, 2, 3, 4]
+VALUES = list(map(int, "1234"))
 
 
 def test_plain(numbers, tmp_path):

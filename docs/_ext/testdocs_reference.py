@@ -3,6 +3,7 @@
 ``testdocs-options``  every entry of ``sphinx_testdocs.config.OPTIONS``, as ``confval`` objects
 ``testdocs-warnings`` every member of ``sphinx_testdocs._log.Subtype``, with its docstring
 ``testdocs-sections`` the page sections (``sphinx_testdocs.config.SECTIONS``), key and title
+``testdocs-dialects`` every collection dialect (``sphinx_testdocs.analysis.dialects.DIALECTS``)
 """
 
 from __future__ import annotations
@@ -141,6 +142,26 @@ class SectionsDirective(_ReferenceDirective):
         return row
 
 
+class DialectsDirective(_ReferenceDirective):
+    """Every entry of the collection dialect table: names, role and meaning."""
+
+    def run(self) -> list[nodes.Node]:
+        from sphinx_testdocs.analysis import dialects
+
+        self.note_source(dialects)
+        items = nodes.definition_list(classes=["testdocs-dialects"])
+        for row in dialects.dialects_for_docs():
+            term = nodes.term("", "", nodes.literal("", row.id))
+            term["ids"].append(nodes.make_id(f"dialect-{row.id}"))
+            body = nodes.definition(
+                "",
+                nodes.paragraph("", f"{row.framework}, {row.role}. {row.explanation}"),
+                nodes.paragraph("", "Names: ", nodes.literal("", row.names)),
+            )
+            items += nodes.definition_list_item("", term, body)
+        return [items]
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     # Sphinx 7.4 added the confval object type; declare it ourselves on older versions.
     if "confval" not in StandardDomain.object_types:
@@ -153,4 +174,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("testdocs-options", OptionsDirective)
     app.add_directive("testdocs-warnings", WarningsDirective)
     app.add_directive("testdocs-sections", SectionsDirective)
+    app.add_directive("testdocs-dialects", DialectsDirective)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

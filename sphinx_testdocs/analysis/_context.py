@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sphinx_testdocs.analysis._scope import Binding, Scope, scan_scope
+from sphinx_testdocs.analysis._scope import Binding, Scope, mutated_names, scan_scope
 from sphinx_testdocs.analysis.dialects import Dialect, Role, lookup, may_lead_to_dialect
 from sphinx_testdocs.analysis.fixtures import docstring_summary, function_argnames
 from sphinx_testdocs.analysis.markers import (
@@ -195,6 +195,8 @@ class ModuleContext:
         self.foreign = foreign
         self.source = SourceText(source)
         self.raw_source = source
+        self._tree = tree
+        self._mutated: frozenset[str] | None = None
         self.names = scan_names(tree.body)
         self.scope = scan_scope(tree.body, self.names)
         self.nodeid_path = nodeid_path
@@ -213,6 +215,7 @@ class ModuleContext:
         self.reads: set[Path] = set()
         #: Star imports that could not be read, as written.
         self.unread_stars: list[str] = []
+        self._constant_cache: dict[str, ast.expr | None] = {}
         self._expand_stars()
         self.generate_tests = outer_generate_tests or (
             self.binding_kind("pytest_generate_tests") == "func"
@@ -278,9 +281,16 @@ class ModuleContext:
                 self.names.imported[name] = f"{prefix}.{name}" if prefix else name
         self.scope.bindings = bindings
 
+    @property
+    def mutated(self) -> frozenset[str]:
+        """Names this module may change after binding them (see ``mutated_names``)."""
+        if self._mutated is None:
+            self._mutated = mutated_names(self._tree)
+        return self._mutated
+
     def exported_names(self) -> list[str]:
         """The names ``from this_module import *`` binds."""
-        declared = self.scope.constants.get("__all__")
+        declared = None if "__all__" in self.mutated else self.scope.constants.get("__all__")
         if isinstance(declared, (ast.List, ast.Tuple)):
             values = [e.value for e in declared.elts if isinstance(e, ast.Constant)]
             if len(values) == len(declared.elts) and all(isinstance(v, str) for v in values):
@@ -365,6 +375,43 @@ class ModuleContext:
             return False
         module = dotted.rpartition(".")[0]
         return bool(module) and self.links.is_local(module, self.path)
+
+    # --- constants ---------------------------------------------------------------
+
+    def constants(self, local: Mapping[str, ast.expr]) -> Mapping[str, ast.expr]:
+        """``local`` (names bound to literals where an expression is written), and
+        imported names bound to literals in the modules they come from."""
+        if self.links is None:
+            return local
+        return _Constants(self, local)
+
+    def imported_constant(self, written: str) -> ast.expr | None:
+        """The literal an imported name (``CASES``, ``np.typecodes``) is bound to.
+
+        Only literals made of constants alone are taken: names inside another module's
+        literal would have to be looked up there, not here.
+        """
+        first, _, rest = written.partition(".")
+        target = self.names.imported.get(first)
+        if target is None or self.links is None:
+            return None
+        dotted = f"{target}.{rest}" if rest else target
+        cache = self._constant_cache
+        if dotted in cache:
+            return cache[dotted]
+        cache[dotted] = None  # guards against cycles
+        found = self.find(dotted)
+        value: ast.expr | None = None
+        if found is not None and found.binding.kind == "value":
+            candidate = found.context.scope.constants.get(found.name)
+            if (
+                candidate is not None
+                and found.name not in found.context.mutated
+                and _closed_literal(candidate)
+            ):
+                value = candidate
+        cache[dotted] = value
+        return value
 
     # --- marks -----------------------------------------------------------------
 
@@ -541,7 +588,7 @@ class ModuleContext:
                 ids_node=kwargs.get("ids"),
                 line=params_node.lineno,
                 names=self.names,
-                constants=constants,
+                constants=self.constants(constants),
                 source=self.source,
                 rules=self.rules,
             )
@@ -600,6 +647,11 @@ class ModuleContext:
             info.unittest_root = True
             return
         dotted = self.names.dotted(base) or self.source.span(base)
+        known = lookup(dotted)
+        if known is not None and known.role is Role.TEST_CASE:
+            # Known to define no test: nothing to read (nor to depend on).
+            info.unittest_root = True
+            return
         imported = self._imported_class(dotted)
         if imported is not None:
             info.local_bases.append(imported)
@@ -607,9 +659,6 @@ class ModuleContext:
         last = dotted.rsplit(".", 1)[-1]
         if dotted in ("abc.ABC", "ABC") or dotted.endswith(".ABC"):
             info.abc_root = True
-            return
-        if _is_unittest_case(dotted):
-            info.unittest_root = True
             return
         if dotted.split(".", 1)[0] in _NO_TEST_MODULES:
             return  # the standard library's and typing's classes define no tests
@@ -681,19 +730,46 @@ _MAX_CLASS_DEPTH = 40
 _NO_TEST_MODULES = frozenset(
     {"abc", "typing", "typing_extensions", "collections", "enum", "dataclasses", "builtins"}
 )
-_UNITTEST_CASES = frozenset(
-    {
-        "unittest.TestCase",
-        "unittest.case.TestCase",
-        "unittest.IsolatedAsyncioTestCase",
-        "unittest.async_case.IsolatedAsyncioTestCase",
-        "unittest.FunctionTestCase",
-    }
+
+
+class _Constants(Mapping[str, ast.expr]):
+    """Names bound to literals, imported ones followed into their modules on demand."""
+
+    def __init__(self, context: ModuleContext, local: Mapping[str, ast.expr]) -> None:
+        self._context = context
+        self._local = local
+
+    def __getitem__(self, key: str) -> ast.expr:
+        found = self._local.get(key)
+        if found is None:
+            found = self._context.imported_constant(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._local)
+
+    def __len__(self) -> int:
+        return len(self._local)
+
+
+_LITERAL_NODES = (
+    ast.Constant,
+    ast.List,
+    ast.Tuple,
+    ast.Set,
+    ast.Dict,
+    ast.UnaryOp,
+    ast.USub,
+    ast.UAdd,
+    ast.Load,
 )
 
 
-def _is_unittest_case(dotted: str) -> bool:
-    return dotted in _UNITTEST_CASES
+def _closed_literal(node: ast.expr) -> bool:
+    """A literal of constants only (no names, calls or comprehensions inside)."""
+    return all(isinstance(n, _LITERAL_NODES) for n in ast.walk(node))
 
 
 def _last_name(node: ast.expr) -> str | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from sphinx_testdocs.analysis.markers import Names, _module_statements, parse_mark
 
-__all__ = ["Binding", "Scope", "scan_scope"]
+__all__ = ["Binding", "Scope", "mutated_names", "scan_scope"]
 
 
 @dataclass
@@ -206,3 +206,48 @@ def _spoil_target(target: ast.expr, spoiled: set[str]) -> None:
         node = node.value
     if isinstance(node, ast.Name):
         spoiled.add(node.id)
+
+
+#: Methods that change the object they are called on.
+_MUTATORS = frozenset(
+    [
+        "append",
+        "extend",
+        "insert",
+        "update",
+        "setdefault",
+        "pop",
+        "popitem",
+        "remove",
+        "clear",
+        "add",
+        "discard",
+        "__setitem__",
+        "__delitem__",
+        "__iadd__",
+        "sort",
+        "reverse",
+    ]
+)
+
+
+def mutated_names(tree: ast.Module) -> frozenset[str]:
+    """Names the module may change after binding them, anywhere, functions included.
+
+    A helper called at import time (``extend_all(module)`` appending to ``__all__``)
+    changes a module-level literal no top-level statement shows; a literal of another
+    module is only trusted when nothing in that module could have changed it.
+    """
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            if node.func.attr in _MUTATORS and isinstance(node.func.value, ast.Name):
+                found.add(node.func.value.id)
+        elif isinstance(node, ast.Subscript) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            if isinstance(node.value, ast.Name):
+                found.add(node.value.id)
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            found.add(node.target.id)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            found.update(node.names)
+    return frozenset(found)

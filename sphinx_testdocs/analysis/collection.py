@@ -24,7 +24,7 @@ from sphinx_testdocs.analysis._context import (
     is_staticmethod,
 )
 from sphinx_testdocs.analysis._scope import Binding, Scope
-from sphinx_testdocs.analysis.dialects import Role
+from sphinx_testdocs.analysis.dialects import Role, lookup
 from sphinx_testdocs.analysis.fixtures import (
     BUILTIN_FIXTURES,
     conftest_fixtures,
@@ -345,6 +345,9 @@ class _Collector:
         if not stmt.level and module.split(".")[0] in ("unittest", "pytest", "_pytest"):
             return  # these modules export no collectable tests
         dotted = ctx.names.imported.get(name)
+        known = lookup(dotted)
+        if known is not None and known.role is Role.TEST_CASE:
+            return  # a framework's TestCase: no test of its own to collect here
         found = ctx.find(dotted) if dotted and ctx.links is not None else None
         if found is None:
             if ctx.links is None or dotted is None or not _is_module_name(ctx, dotted):
@@ -702,7 +705,9 @@ class _Collector:
             elif dialect.role is Role.DTYPES and device is not None and call is not None:
                 for target in dialect.devices or ("all",):
                     dtypes[target] = dtype_list(
-                        call, where.names, _env(where.scope.constants, owner.scope)
+                        call,
+                        where.names,
+                        where.constants(_env(where.scope.constants, owner.scope)),
                     )
                     dtype_sources[target] = where.source.call_args(call)
                 labels.append(label)
@@ -742,7 +747,7 @@ class _Collector:
         return torch_parametrizer(
             call,
             names=where.names,
-            constants=_env(where.scope.constants, owner.scope),
+            constants=where.constants(_env(where.scope.constants, owner.scope)),
             callables=callables,
             source=where.source,
             is_subtest=is_subtest,
@@ -753,7 +758,7 @@ class _Collector:
         if len(call.args) != 1 or call.keywords:
             return Parametrizer(label, None, None, expression)
         try:
-            items = _elements(call.args[0], where.scope.constants, 0, where.names)
+            items = _elements(call.args[0], where.constants(where.scope.constants), 0, where.names)
         except _CountOnly as only:
             return Parametrizer(label, None, only.count, expression)
         except (_Unknown, RecursionError, ValueError):
@@ -800,7 +805,7 @@ class _Collector:
                     continue
                 mctx = mark.context
                 spec = parse_parametrize(
-                    mark.call, mctx.names, mark.constants, mctx.source, ctx.rules
+                    mark.call, mctx.names, mctx.constants(mark.constants), mctx.source, ctx.rules
                 )
                 if spec is None:
                     unreadable.append(
@@ -999,7 +1004,15 @@ class _Collector:
     def _closure(
         self, initial: list[str], ignore: set[str], chain: list[Mapping[str, FixtureDef]]
     ) -> tuple[list[str], str | None]:
-        """Every fixture the test needs, and the first one no definition was found for."""
+        """Every fixture the test needs, in pytest's order, and the first one no
+        definition was found for.
+
+        The order decides the order of parametrized fixtures' ids in node IDs. pytest 9
+        walks the dependencies depth first, following override chains (a fixture that
+        requests the one it overrides); earlier versions breadth first.
+        """
+        if self.ctx.config.closure_depth_first:
+            return self._closure_depth_first(initial, ignore, chain)
         closure = list(dict.fromkeys(initial))
         unresolved: str | None = None
         index = 0
@@ -1022,6 +1035,58 @@ class _Collector:
 
         closure.sort(key=scope_key)
         return closure, unresolved
+
+    def _closure_depth_first(
+        self, initial: list[str], ignore: set[str], chain: list[Mapping[str, FixtureDef]]
+    ) -> tuple[list[str], str | None]:
+        """pytest 9's ``traverse_fixture_closure``, then its stable sort by scope."""
+        walk = _DepthFirst(self, ignore, chain)
+        for name in initial:
+            walk.visit(name, 0)
+        order = walk.order
+
+        def scope_key(fname: str) -> int:
+            fixture = self._resolve(fname, chain, 0)
+            return _SCOPE_ORDER.get(fixture.scope, 4) if fixture is not None else 4
+
+        order.sort(key=scope_key)
+        return order, walk.unresolved[0] if walk.unresolved else None
+
+
+@dataclass
+class _DepthFirst:
+    """The walk of pytest 9's fixture closure (a class: a recursive closure would be a
+    reference cycle holding the whole syntax tree; see parsing.cycle_collector_paused)."""
+
+    collector: _Collector
+    ignore: set[str]
+    chain: list[Mapping[str, FixtureDef]]
+    order: list[str] = field(default_factory=list)
+    #: How deep in its override chain each name is being resolved (0: closest).
+    depth: dict[str, int] = field(default_factory=dict)
+    unresolved: list[str] = field(default_factory=list)
+
+    def visit(self, name: str, level: int) -> None:
+        if level > _MAX_CLASS_DEPTH * 4:
+            return  # pathological override chains: stop, as a bound on the work
+        current = self.depth.get(name)
+        if current == 0:
+            return
+        if current is None:
+            self.order.append(name)
+            self.depth[name] = 0
+        if name in self.ignore:
+            return
+        skip = self.depth.get(name, 0)
+        fixture = self.collector._resolve(name, self.chain, skip)
+        if fixture is None:
+            if skip == 0:
+                self.unresolved.append(name)
+            return
+        self.depth[name] = skip + 1
+        for dep in fixture.requests:
+            self.visit(dep, level + 1)
+        self.depth[name] = skip
 
 
 def _from_variants(name: str, variants: Variants, how: str) -> list[_Generated]:

@@ -26,6 +26,7 @@ __all__ = [
     "DialectDoc",
     "Role",
     "dialects_for_docs",
+    "known_test_cases",
     "lookup",
     "may_lead_to_dialect",
 ]
@@ -60,6 +61,9 @@ class Role(enum.Enum):
     XFAIL = "expected failure"
     #: Property-based test: one collected test that runs many generated examples.
     PROPERTY = "property-based"
+    #: A ``unittest.TestCase`` subclass that defines no test of its own: a class
+    #: deriving from it is collected the unittest way, with nothing inherited.
+    TEST_CASE = "unittest.TestCase base"
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,6 +275,32 @@ DIALECTS: tuple[Dialect, ...] = (
         "unittest's expected failure: pytest reports the test as xfailed.",
         names=_q("unittest", "expectedFailure") | _q("unittest.case", "expectedFailure"),
     ),
+    Dialect(
+        "unittest.TestCase",
+        "unittest",
+        Role.TEST_CASE,
+        "unittest.TestCase and the documented subclasses of test frameworks, which define "
+        "no test of their own: known without reading them (their package need not be "
+        "installed where the documentation is built).",
+        names=frozenset(
+            {
+                "unittest.TestCase",
+                "unittest.case.TestCase",
+                "unittest.IsolatedAsyncioTestCase",
+                "unittest.async_case.IsolatedAsyncioTestCase",
+                "unittest.FunctionTestCase",
+                "django.test.TestCase",
+                "django.test.SimpleTestCase",
+                "django.test.TransactionTestCase",
+                "absl.testing.absltest.TestCase",
+                "absl.testing.parameterized.TestCase",
+                "expecttest.TestCase",
+                f"{_CU}.TestCase",
+                "torch._dynamo.test_case.TestCase",
+                "torch._inductor.test_case.TestCase",
+            }
+        ),
+    ),
     # --- hypothesis ------------------------------------------------------------------
     Dialect(
         "hypothesis.given",
@@ -323,6 +353,11 @@ def may_lead_to_dialect(qualname: str) -> bool:
     if any(d.pattern is not None and d.pattern.fullmatch(last) for d in DIALECTS):
         return True
     return any(qualname.startswith(m + ".") for m in _MODULES)
+
+
+def known_test_cases() -> frozenset[str]:
+    """Qualified names of the ``unittest.TestCase`` bases the table knows."""
+    return frozenset(n for d in DIALECTS if d.role is Role.TEST_CASE for n in d.names)
 
 
 def dialects_for_docs() -> list[DialectDoc]:

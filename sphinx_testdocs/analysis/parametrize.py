@@ -75,10 +75,60 @@ def _constant(node: ast.expr) -> object:
 
 
 def _resolve_name(node: ast.expr, constants: Constants, depth: int) -> ast.expr:
-    while isinstance(node, ast.Name) and node.id in constants and depth < _MAX_DEPTH:
-        node = constants[node.id]
+    """Follow names (``CASES``, ``np.typecodes``) and constant subscripts to a literal.
+
+    ``constants`` maps names, and dotted names of attributes, to the literal they are
+    bound to (see ``ModuleContext.constants``, which also follows imports).
+    """
+    while depth < _MAX_DEPTH:
+        if isinstance(node, ast.Name) and node.id in constants:
+            node = constants[node.id]
+        elif isinstance(node, ast.Attribute) and (key := _dotted(node)) and key in constants:
+            node = constants[key]
+        elif isinstance(node, ast.Subscript) and (item := _item(node, constants, depth)):
+            node = item
+        else:
+            break
         depth += 1
     return node
+
+
+def _dotted(node: ast.expr) -> str | None:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def _item(node: ast.Subscript, constants: Constants, depth: int) -> ast.expr | None:
+    """``TABLE["key"]`` or ``CASES[0]`` of a literal: the item's expression, or None."""
+    key = _constant(node.slice)
+    if key is _NOT_CONST:
+        return None
+    base = _resolve_name(node.value, constants, depth + 1)
+    if isinstance(base, ast.Dict):
+        found: ast.expr | None = None
+        for k, v in zip(base.keys, base.values, strict=True):
+            if k is None:
+                return None  # ``**other``: the key could come from it
+            value = _constant(k)
+            if value is _NOT_CONST:
+                return None
+            if value == key and type(value) is type(key):
+                found = v  # the last one wins, as in a dict display
+        return found
+    if isinstance(base, (ast.List, ast.Tuple)) and type(key) is int:
+        if any(isinstance(e, ast.Starred) for e in base.elts):
+            return None
+        try:
+            return base.elts[key]
+        except IndexError:
+            return None
+    return None
 
 
 def _int_value(node: ast.expr, constants: Constants, depth: int) -> int:
@@ -155,7 +205,11 @@ def _elements(
         return _binop(node, constants, depth, names)
     if isinstance(node, ast.Call):
         return _call(node, constants, depth, names)
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice):
+        return _sliced(node, constants, depth, names)
     if isinstance(node, (ast.ListComp, ast.GeneratorExp)):
+        if len(node.generators) == 1 and node.generators[0].ifs:
+            return _filtered(node, constants, depth, names)
         count = 1
         for gen in node.generators:
             if gen.ifs or gen.is_async:
@@ -168,15 +222,109 @@ def _elements(
     raise _Unknown
 
 
+def _sliced(
+    node: ast.Subscript, constants: Constants, depth: int, names: Names | None
+) -> list[object]:
+    """``CASES[1:]``, ``list(text)[::2]``: a slice with constant bounds of known items."""
+    assert isinstance(node.slice, ast.Slice)
+    bounds: list[int | None] = []
+    for part in (node.slice.lower, node.slice.upper, node.slice.step):
+        value = None if part is None else _constant(part)
+        if value is not None and type(value) is not int:
+            raise _Unknown
+        bounds.append(value)
+    if bounds[2] == 0:
+        raise _Unknown
+    try:
+        items = _elements(node.value, constants, depth + 1, names)
+    except _CountOnly as only:
+        raise _CountOnly(len(range(only.count)[slice(*bounds)])) from None
+    return items[slice(*bounds)]
+
+
+def _filtered(
+    node: ast.ListComp | ast.GeneratorExp, constants: Constants, depth: int, names: Names | None
+) -> list[object]:
+    """``[x for x in CASES if x != "a"]``: filters over known constants are evaluated."""
+    gen = node.generators[0]
+    if gen.is_async or not isinstance(gen.target, ast.Name):
+        raise _Unknown
+    items = _elements(gen.iter, constants, depth + 1, names)
+    kept: list[object] = []
+    for item in items:
+        value = _constant(item) if isinstance(item, ast.expr) else item
+        if value is _NOT_CONST:
+            raise _Unknown
+        scope = {gen.target.id: value}
+        if all(_truth(cond, scope) for cond in gen.ifs):
+            kept.append(item)
+    if isinstance(node.elt, ast.Name) and node.elt.id == gen.target.id:
+        return kept
+    raise _CountOnly(len(kept))
+
+
+def _truth(node: ast.expr, scope: Mapping[str, object]) -> bool:
+    """A filter over constants: comparisons, ``in``, ``not``, ``and``/``or``."""
+    return bool(_filter_value(node, scope))
+
+
+def _filter_value(node: ast.expr, scope: Mapping[str, object]) -> object:
+    value = _constant(node)
+    if value is not _NOT_CONST:
+        return value
+    if isinstance(node, ast.Name) and node.id in scope:
+        return scope[node.id]
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return tuple(_filter_value(e, scope) for e in node.elts)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        return not _filter_value(node.operand, scope)
+    if isinstance(node, ast.BoolOp):
+        values = (_filter_value(v, scope) for v in node.values)
+        return all(values) if isinstance(node.op, ast.And) else any(values)
+    if isinstance(node, ast.Compare) and len(node.ops) == 1:
+        left = _filter_value(node.left, scope)
+        right = _filter_value(node.comparators[0], scope)
+        op = node.ops[0]
+        try:
+            if isinstance(op, ast.Eq):
+                return left == right
+            if isinstance(op, ast.NotEq):
+                return left != right
+            if isinstance(op, ast.In):
+                return left in right  # type: ignore[operator]
+            if isinstance(op, ast.NotIn):
+                return left not in right  # type: ignore[operator]
+            if type(left) is type(right) and isinstance(left, (int, float, str)):
+                ordered = {
+                    ast.Lt: "__lt__",
+                    ast.LtE: "__le__",
+                    ast.Gt: "__gt__",
+                    ast.GtE: "__ge__",
+                }
+                method = ordered.get(type(op))
+                if method is not None:
+                    return getattr(left, method)(right)
+        except TypeError:
+            raise _Unknown from None
+    raise _Unknown
+
+
 def _starred(
     elts: list[ast.expr], constants: Constants, depth: int, names: Names | None
 ) -> list[object]:
     out: list[object] = []
+    counted = 0  # items of parts whose count alone is known
     for elt in elts:
         if isinstance(elt, ast.Starred):
-            out.extend(_elements(elt.value, constants, depth + 1, names))
+            try:
+                out.extend(_elements(elt.value, constants, depth + 1, names))
+            except _CountOnly as only:
+                # This part's count, not the whole display's: keep adding up.
+                counted += only.count
         else:
             out.append(elt)
+    if counted:
+        raise _CountOnly(len(out) + counted)
     return out
 
 
@@ -219,8 +367,17 @@ def _binop(node: ast.BinOp, constants: Constants, depth: int, names: Names | Non
 
 def _call(node: ast.Call, constants: Constants, depth: int, names: Names | None) -> list[object]:
     func = node.func
-    if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
+    if any(isinstance(a, ast.Starred) for a in node.args):
         raise _Unknown
+    dotted = names.dotted(func) if names is not None else None
+    if node.keywords:
+        # Only itertools.product(..., repeat=n) takes a keyword that is understood.
+        (keyword,) = node.keywords if len(node.keywords) == 1 else (None,)
+        if dotted != "itertools.product" or keyword is None or keyword.arg != "repeat":
+            raise _Unknown
+        repeat = _int_value(keyword.value, constants, depth + 1)
+        counts = [_count_or_raise(a, constants, depth, names) for a in node.args]
+        raise _CountOnly(math.prod(counts) ** max(repeat, 0))
     if isinstance(func, ast.Name):
         if func.id == "range" and 1 <= len(node.args) <= 3:
             bounds = [_int_value(a, constants, depth + 1) for a in node.args]
@@ -239,7 +396,6 @@ def _call(node: ast.Call, constants: Constants, depth: int, names: Names | None)
             if func.attr == "keys":
                 return _elements(owner, constants, depth + 1, names)
             raise _CountOnly(len(_elements(owner, constants, depth + 1, names)))
-    dotted = names.dotted(func) if names is not None else None
     if dotted in ("itertools.product", "itertools.chain") and node.args:
         counts = [_count_or_raise(a, constants, depth, names) for a in node.args]
         raise _CountOnly(math.prod(counts) if dotted.endswith("product") else sum(counts))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import configparser
 import dataclasses
 import fnmatch
+import functools
+import importlib.metadata
 import os
 import shlex
 import sys
@@ -64,6 +66,24 @@ _ALIASES = {
 }
 
 
+#: Assumed when no pytest is installed where the documentation is built.
+NEWEST_RULES = (9, 0)
+
+
+@functools.cache
+def installed_pytest_version() -> tuple[int, int]:
+    """The installed pytest's (major, minor), from its distribution metadata."""
+    try:
+        text = importlib.metadata.version("pytest")
+    except importlib.metadata.PackageNotFoundError:
+        return NEWEST_RULES
+    parts = text.split(".")
+    try:
+        return int(parts[0]), int("".join(c for c in parts[1] if c.isdigit()) or 0)
+    except (IndexError, ValueError):
+        return NEWEST_RULES
+
+
 def marker_name(line: str) -> str:
     """The marker a ``markers`` line declares (``"slow(x): text"`` -> ``"slow"``), as pytest."""
     return line.split(":", 1)[0].split("(", maxsplit=1)[0].strip()
@@ -101,6 +121,14 @@ class PytestConfig:
     empty_parameter_set_mark: str = "skip"
     #: Why some or all of the file's settings were ignored (never raised).
     problems: tuple[str, ...] = ()
+    #: The pytest version whose rules apply (major, minor): the installed one, read
+    #: from its package metadata (never imported); the newest rules when none is found.
+    version: tuple[int, int] = field(default_factory=installed_pytest_version)
+
+    @property
+    def closure_depth_first(self) -> bool:
+        """pytest 9 orders a test's fixtures depth first (earlier versions: breadth)."""
+        return self.version >= (9, 0)
 
     @property
     def parametrization_ids_strict(self) -> bool:

@@ -43,6 +43,7 @@ from sphinx_testdocs.analysis._predicates import (
     yaml_load_unsafe,
 )
 from sphinx_testdocs.analysis._walk import Facts, collect
+from sphinx_testdocs.analysis.dialects import known_test_cases
 from sphinx_testdocs.analysis.model import Finding
 
 __all__ = [
@@ -108,23 +109,7 @@ def _names(module: str, *attrs: str) -> frozenset[str]:
 
 _SUBPROCESS_RUNNERS = _names("subprocess", "run", "call", "check_call", "check_output", "Popen")
 _HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
-_UNITTEST_CASES = frozenset(
-    {
-        "unittest.TestCase",
-        "unittest.case.TestCase",
-        "unittest.IsolatedAsyncioTestCase",
-        "unittest.async_case.IsolatedAsyncioTestCase",
-        # Documented subclasses of unittest.TestCase, named exactly.
-        "django.test.TestCase",
-        "django.test.SimpleTestCase",
-        "django.test.TransactionTestCase",
-        "absl.testing.absltest.TestCase",
-        "absl.testing.parameterized.TestCase",
-        "torch.testing._internal.common_utils.TestCase",
-        "torch._dynamo.test_case.TestCase",
-        "torch._inductor.test_case.TestCase",
-    }
-)
+_UNITTEST_CASES = known_test_cases()
 _EXPECT_CALLS = frozenset(
     {
         "pytest.raises",

@@ -869,6 +869,10 @@ def test_numpy_arange_dict_views_and_itertools_counts() -> None:
     assert count("D.items()") == 2
     assert count("chain(range(3), 'ab')") == 5
     assert count("itertools.product(range(3), D)") == 6
+    assert count('itertools.product(range(3), "ab", repeat=2)') == 36
+    assert count("itertools.product(range(3), other=2)") is None
+    # A starred comprehension counts its own items, not the whole list's.
+    assert count('[*(x for x in "ab"), *(y for y in "cde"), 1]') == 6
     assert count("A + B") is None
 
 

@@ -7,7 +7,7 @@ import textwrap
 from pathlib import Path
 
 from sphinx_testdocs.analysis.collection import collect_module, conftest_fixtures
-from sphinx_testdocs.analysis.pytest_config import find_pytest_config
+from sphinx_testdocs.analysis.pytest_config import PytestConfig, find_pytest_config
 from tests.helpers import pytest_collect
 
 CONFTEST = """
@@ -147,3 +147,45 @@ def test_node_ids_match_real_pytest(tmp_path: Path) -> None:
     real = _pytest_ids(tmp_path)
     assert "tests/test_one.py::test_lambda" in real  # the fixture tree is as intended
     assert _static_ids(tmp_path) == real
+
+
+ORDER = """
+import pytest
+
+@pytest.fixture(params=["c1", "c2"])
+def c(request):
+    return request.param
+
+@pytest.fixture
+def a(c):
+    return c
+
+@pytest.fixture(params=["b1", "b2"])
+def b(request):
+    return request.param
+
+def test_x(a, b):
+    pass
+"""
+
+
+def test_fixture_order_follows_the_pytest_version() -> None:
+    """pytest 9 walks fixture dependencies depth first: ``a``'s ``c`` comes before ``b``
+    (``pytest --collect-only -q`` with pytest 9.2 prints ``test_x[c1-b1]`` first)."""
+    text = textwrap.dedent(ORDER)
+
+    def ids(version: tuple[int, int]) -> tuple[str, ...] | None:
+        collection = collect_module(
+            ast.parse(text),
+            source=text,
+            filename="test_order.py",
+            nodeid_path="test_order.py",
+            relpath="test_order.py",
+            config=PytestConfig(version=version),
+            visible_fixtures={},
+        )
+        return collection.tests[0].case_ids
+
+    assert ids((9, 2)) == ("c1-b1", "c1-b2", "c2-b1", "c2-b2")
+    # pytest 8 walked breadth first: b before a's dependency c.
+    assert ids((8, 4)) == ("b1-c1", "b1-c2", "b2-c1", "b2-c2")

@@ -95,19 +95,35 @@ def test_installed_package_base_classes_and_no_false_doubt(tmp_path: Path) -> No
         {
             "test/dynamo/test_x.py": """
                 import torch._dynamo.test_case
-                class MyTests(torch._dynamo.test_case.TestCase):
+                from kit import KitChecks
+                class MyTests(KitChecks, torch._dynamo.test_case.TestCase):
                     def test_one(self): pass
                 """,
         },
         "test/dynamo/test_x.py",
         site=TORCH,
     )
-    assert list(by_id(collection)) == ["MyTests::test_one"]
+    # unittest order (sorted), the installed kit's test inherited.
+    assert list(by_id(collection)) == ["MyTests::test_kit_contract", "MyTests::test_one"]
     assert collection.classes[0].style == "unittest"
     # Understood: no doubt raised for a base that holds no tests.
     assert collection.complete and collection.classes[0].doubt is None
-    read = {Path(p).name for p in collection.dependencies}
-    assert {"test_case.py", "common_utils.py", "__init__.py"} <= read
+    # PyTorch's TestCase is known to the dialect table: read only the kit.
+    assert [
+        Path(p).relative_to(tmp_path / "site").as_posix() for p in collection.dependencies
+    ] == ["kit/__init__.py"]
+
+
+def test_a_known_test_case_base_needs_no_installed_package(tmp_path: Path) -> None:
+    covers_known = """
+        from torch.testing._internal.common_utils import TestCase
+        class Checks(TestCase):
+            def test_b(self): pass
+            def test_a(self): pass
+        """
+    collection = collect_file(tmp_path, {"test_k.py": covers_known}, "test_k.py")
+    assert list(by_id(collection)) == ["Checks::test_a", "Checks::test_b"]
+    assert collection.complete and collection.dependencies == ()
 
 
 def test_a_base_that_cannot_be_read_is_a_visible_doubt(tmp_path: Path) -> None:
@@ -274,3 +290,80 @@ def test_package_basedir_and_search_order(tmp_path: Path) -> None:
     found = library.find("pkg", 0, project / "pkg/tests/test_a.py")
     assert found == project / "pkg/__init__.py"
     assert library.find("pkg.nothing", 0, project / "pkg/tests/test_a.py") is None
+
+
+def test_imported_literals_count_cases(tmp_path: Path) -> None:
+    collection = collect_file(
+        tmp_path,
+        {
+            "test_codes.py": """
+                import pytest
+                import numpy as np
+                from cases import NAMES, SIZES
+
+                CODES = np.typecodes["AllFloat"] + np.typecodes["Complex"]
+
+                @pytest.mark.parametrize("code", CODES)
+                def test_codes(code): pass
+
+                @pytest.mark.parametrize("name", [n for n in NAMES if n != "b"])
+                def test_names(name): pass
+
+                @pytest.mark.parametrize("size", SIZES[1:])
+                def test_sizes(size): pass
+
+                @pytest.mark.parametrize("x", COMPUTED)
+                def test_computed(x): pass
+                """,
+            "cases.py": """
+                NAMES = ["a", "b", "c"]
+                SIZES = (1, 2, 3)
+                """,
+        },
+        "test_codes.py",
+        site={
+            "numpy/__init__.py": "from ._core import *\n",
+            "numpy/_core/__init__.py": "from .numerictypes import typecodes\n",
+            "numpy/_core/numerictypes.py": (
+                "typecodes = {'AllFloat': 'efdgFDG', 'Complex': 'FDG'}\n"
+            ),
+        },
+    )
+    found = by_id(collection)
+    codes = found["test_codes"]
+    # pytest numbers repeated ids: "F" twice gives F0 and F1.
+    assert codes.case_ids == ("e", "f", "d", "g", "F0", "D0", "G0", "F1", "D1", "G1")
+    assert found["test_names"].case_ids == ("a", "c")
+    assert found["test_sizes"].case_ids == ("2", "3")
+    assert found["test_computed"].cases is None
+    assert any(p.endswith("numerictypes.py") for p in collection.dependencies)
+
+
+def test_literals_another_module_changes_are_not_trusted(tmp_path: Path) -> None:
+    collection = collect_file(
+        tmp_path,
+        {
+            "test_filled.py": """
+                import pytest
+                from tables import FILLED, FIXED
+
+                @pytest.mark.parametrize("x", FILLED)
+                def test_filled(x): pass
+
+                @pytest.mark.parametrize("x", FIXED)
+                def test_fixed(x): pass
+                """,
+            "tables.py": """
+                FILLED = []
+                FIXED = [1, 2]
+                def _register(value):
+                    FILLED.append(value)
+                _register(1)
+                """,
+        },
+        "test_filled.py",
+    )
+    found = by_id(collection)
+    # Filled by a helper at import time: the literal [] says nothing of what it holds.
+    assert found["test_filled"].cases is None
+    assert found["test_fixed"].case_ids == ("1", "2")

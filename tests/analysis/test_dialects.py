@@ -465,7 +465,7 @@ def test_only_on_other_devices_and_foreign_aliases(tmp_path: Path) -> None:
 
 
 def test_expected_failure_decorator(tmp_path: Path) -> None:
-    covers("unittest.expectedFailure")
+    covers("unittest.expectedFailure", "unittest.TestCase")
     source = """
         import unittest
         class T(unittest.TestCase):
