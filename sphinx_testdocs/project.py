@@ -28,7 +28,7 @@ from sphinx_testdocs.analysis.scan import (
     find_project_root,
     scan_tree,
 )
-from sphinx_testdocs.analysis.selection import Selection, Verdict
+from sphinx_testdocs.analysis.selection import Selection, Verdict, confcutdir
 from sphinx_testdocs.analysis.summary import FileSummary, summarise
 from sphinx_testdocs.config import TestdocsConfig
 from sphinx_testdocs.crossfile import CrossFile
@@ -305,7 +305,8 @@ def build_project(
             pytest_config = pytest_config.with_overrides(config.pytest_options)
         for problem in pytest_config.problems:
             problems.append(("pytest_config", problem, pytest_config.config_file))
-        selection = _selection(tree, pytest_config, invocation, given)
+        outer = _outer_conftests(path, confcutdir(pytest_config))
+        selection = _selection(tree, pytest_config, invocation, given, outer)
         for problem in selection.problems:
             problems.append(("pytest_config", problem, pytest_config.config_file))
         plugins = active_plugins(selection.commandline, selection.top_level_plugins())
@@ -342,7 +343,7 @@ def build_project(
                 folder_docnames=folder_docnames,
                 context=context,
                 selection=selection,
-                outer_conftests=_outer_conftests(path, selection.confcutdir),
+                outer_conftests=outer,
                 files_in_toctree=config.toctree_files < 0
                 or len(tree.files) <= config.toctree_files,
             )
@@ -376,12 +377,14 @@ def _nodeid_prefix(folder: Path, rootdir: Path) -> str:
 
 
 def _selection(
-    tree: ScannedTree, config: PytestConfig, invocation_dir: Path, explicit: bool
+    tree: ScannedTree,
+    config: PytestConfig,
+    invocation_dir: Path,
+    explicit: bool,
+    outer_conftests: tuple[Path, ...],
 ) -> Selection:
     """pytest's walk over one tree, with the rules of every conftest.py it may load."""
-    cut = config.config_file.parent if config.config_file is not None else config.rootdir
-    paths = [*_outer_conftests(tree.root, cut)]
-    paths += [f.path for f in tree.files if f.name == "conftest.py"]
+    paths = [*outer_conftests, *(f.path for f in tree.files if f.name == "conftest.py")]
     return Selection(
         config=config,
         folder=tree.root,

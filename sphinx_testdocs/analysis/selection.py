@@ -21,6 +21,7 @@ from sphinx_testdocs.analysis.pytest_config import PytestConfig, path_matches_pa
 __all__ = [
     "Selection",
     "Verdict",
+    "confcutdir",
     "is_test_file",
     "python_files_match",
     "python_files_reason",
@@ -75,6 +76,11 @@ class Verdict:
 
 
 _REACHED = Verdict()
+
+
+def confcutdir(config: PytestConfig) -> Path:
+    """Above this folder pytest loads no conftest.py (its default ``--confcutdir``)."""
+    return config.config_file.parent if config.config_file is not None else config.rootdir
 
 
 def _absolute(path: str | os.PathLike[str], base: Path) -> Path:
@@ -134,9 +140,7 @@ class Selection:
 
     @property
     def confcutdir(self) -> Path:
-        """Above this folder pytest loads no conftest.py (its default ``--confcutdir``)."""
-        config_file = self.config.config_file
-        return config_file.parent if config_file is not None else self.config.rootdir
+        return confcutdir(self.config)
 
     def _label(self, path: Path) -> str:
         """A path as pages show it: relative to the rootdir, in POSIX form."""
