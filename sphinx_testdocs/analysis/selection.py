@@ -214,51 +214,42 @@ class Selection:
 
     def _ignored(self, path: Path, is_dir: bool) -> Verdict:
         """pytest's ``pytest_ignore_collect`` for one path, in its order of checks."""
-        what = "folder" if is_dir else "file"
         label = self._label(path) + ("/" if is_dir else "")
         doubt: str | None = None
-        for name in ("collect_ignore", "collect_ignore_glob"):
+        # Paths first (conftest list, then --ignore), then globs: pytest's order.
+        rules = (
+            ("collect_ignore", "--ignore", self.commandline.ignore),
+            ("collect_ignore_glob", "--ignore-glob", self.commandline.ignore_glob),
+        )
+        for name, option, values in rules:
+
+            def hit(entry: str, base: Path, name: str = name) -> bool:
+                target = _absolute(entry.replace("/", os.sep), base)
+                if name == "collect_ignore":
+                    return path == target
+                return fnmatch.fnmatch(str(path), str(target))
+
             conftest, ignore = self._closest_list(path.parent, name)
             if conftest is not None and ignore is not None:
-                base = conftest.parent
                 where = self._label(conftest)
-
-                def hit(entry: str, base: Path = base, name: str = name) -> bool:
-                    target = _absolute(entry.replace("/", os.sep), base)
-                    if name == "collect_ignore":
-                        return path == target
-                    return fnmatch.fnmatch(str(path), str(target))
-
                 for entry in ignore.entries:
-                    if hit(entry):
+                    if hit(entry, conftest.parent):
                         return Verdict(f"{where} lists it in {name} ({entry})")
                 for entry, line in ignore.maybe:
-                    if hit(entry) and doubt is None:
+                    if doubt is None and hit(entry, conftest.parent):
                         doubt = (
                             f"{where} adds it to {name} ({entry}) under a condition "
                             f"(line {line}): pytest may not collect it"
                         )
-            option = "--ignore" if name == "collect_ignore" else "--ignore-glob"
-            values = (
-                self.commandline.ignore
-                if name == "collect_ignore"
-                else (self.commandline.ignore_glob)
-            )
             for value in values:
-                target = _absolute(value, self.invocation_dir)
-                matched = (
-                    path == target
-                    if name == "collect_ignore"
-                    else fnmatch.fnmatch(str(path), str(target))
-                )
-                if matched:
+                if hit(value, self.invocation_dir):
                     return Verdict(f"addopts has {option} {value}")
         if is_dir and not self.commandline.collect_in_virtualenv and _is_venv(path):
-            return Verdict(f"{what} {label} holds a virtual environment", doubt)
+            return Verdict(f"folder {label} holds a virtual environment")
         if is_dir:
             for pattern in self.config.norecursedirs:
                 if path_matches_patterns(path, (pattern,)):
-                    return Verdict(f"{what} {label} matches norecursedirs ({pattern})")
+                    return Verdict(f"folder {label} matches norecursedirs ({pattern})")
         return Verdict(None, doubt)
 
     # --- what is in doubt for the whole folder --------------------------------------
