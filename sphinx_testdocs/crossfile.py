@@ -92,7 +92,9 @@ class CrossFile:
             if summary
             else ()
         )
-        return (tuple(self.imported_by(root, relpath)), sharing)
+        # Whether pytest reaches the file depends on other files and folders too.
+        not_collected = summary.not_collected if summary else None
+        return (tuple(self.imported_by(root, relpath)), sharing, not_collected)
 
     def folder_facts(self, root: str, relpath: str) -> tuple[object, ...]:
         """What a folder page shows about the files at or below it."""

@@ -124,7 +124,14 @@ def _refresh(project: Project, domain: TestDomain, to_read: set[str]) -> None:
             entry = stored.get(rel)
             known = entry[1].dependencies if entry else ()
             fingerprint = _fingerprint(root.inputs(rel, known))
-            if entry is None or entry[0] != fingerprint or root.file_docnames[rel] in to_read:
+            if (
+                entry is None
+                or entry[0] != fingerprint
+                or root.file_docnames[rel] in to_read
+                # Whether pytest reaches the file also depends on folders existing
+                # (testpaths): checked itself, as no file's stamp shows it.
+                or entry[1].not_collected != root.verdict(rel).excluded
+            ):
                 summary = project.summary(root, rel)
                 if summary.dependencies != known:
                     fingerprint = _fingerprint(root.inputs(rel, summary.dependencies))

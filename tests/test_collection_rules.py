@@ -19,7 +19,7 @@ import pytest
 
 from sphinx_testdocs import cli, config
 from sphinx_testdocs.project import build_project
-from tests.helpers import pytest_collect, write_tree
+from tests.helpers import pytest_collect, recording_reads, write_tree
 
 PYPROJECT = """\
 [tool.pytest]
@@ -237,3 +237,29 @@ def test_a_build_runs_pytest_from_the_project_root(tmp_path: Path) -> None:
 
     assert initial_paths(tree) == (tree / "tests", tree / "extra")
     assert initial_paths(tree / "src") == (tree / "src",)
+
+
+def test_a_testpath_that_appears_rereads_the_pages_it_changes(
+    make_app: Any, tmp_path: Path
+) -> None:
+    """No file changes when a folder named in testpaths is made: the verdict itself is
+    checked, and the pages it changes are read again."""
+    srcdir = write_tree(
+        tmp_path / "site",
+        {
+            "conf.py": 'extensions = ["sphinx_testdocs"]\ntestdocs_dirs = ["proj"]\n'
+            'exclude_patterns = ["proj", "_build"]\n',
+            "index.rst": "Site\n====\n",
+            "proj/pytest.ini": "[pytest]\ntestpaths = later\n",
+            "proj/test_top.py": ONE_TEST,
+        },
+    )
+    make_app("html", srcdir=srcdir).build()
+    page = Path(srcdir, "_build/html/testdocs/proj/test_top.py.html")
+    assert "never reaches this file" not in page.read_text(encoding="utf-8")
+    write_tree(srcdir / "proj", {"later/.keep": ""})
+    again = make_app("html", srcdir=srcdir)
+    with recording_reads(again) as read:
+        again.build()
+    assert "testdocs/proj/test_top.py" in read
+    assert "it is outside testpaths (later)" in page.read_text(encoding="utf-8")
