@@ -168,6 +168,8 @@ def analyse_before_reading(app: Sphinx, env: BuildEnvironment, docnames: list[st
             page = project.page(docname)
             if page is not None and not page.is_folder:
                 project.analysis(page.root, page.relpath)
+    # Before readers fork: they need the analyses, not the modules read to make them.
+    project.forget_other_modules()
 
 
 def hold_stores(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:

@@ -189,6 +189,11 @@ class Project:
     def forget_analyses(self) -> None:
         """Let the analyses go once every page is read: writing needs only the doctrees."""
         self._analyses.clear()
+        self.forget_other_modules()
+
+    def forget_other_modules(self) -> None:
+        """Let the modules read to follow names go: the analyses that needed them are
+        made. Another analysis reads them again if it needs them."""
         for root in self.roots:
             links = root.context.links
             if links is not None:

@@ -8,6 +8,7 @@ class defined elsewhere, what a star import brings, where a decorator comes from
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,6 +90,9 @@ class ClassInfo:
     unittest_root: bool = False
     abc_root: bool = False
     mro: list[ClassInfo] | None = None
+    #: Bases from installed libraries not read yet, with their place among
+    #: ``local_bases``: read only if the class turns out to be collected.
+    deferred: list[tuple[int, str]] = field(default_factory=list)
 
 
 class ModuleLinks:
@@ -136,6 +140,7 @@ class ModuleLinks:
             path=source.path,
             module_name=source.name,
             foreign=True,
+            mutated=source.mutated,
         )
         self._contexts[key] = context
         return context
@@ -188,6 +193,7 @@ class ModuleContext:
         path: Path | None = None,
         module_name: str = "",
         foreign: bool = False,
+        mutated: frozenset[str] | None = None,
     ) -> None:
         self.links = links if path is not None else None
         self.path = path
@@ -195,8 +201,7 @@ class ModuleContext:
         self.foreign = foreign
         self.source = SourceText(source)
         self.raw_source = source
-        self._tree = tree
-        self._mutated: frozenset[str] | None = None
+        self._mutated = mutated
         self.names = scan_names(tree.body)
         self.scope = scan_scope(tree.body, self.names)
         self.nodeid_path = nodeid_path
@@ -285,7 +290,7 @@ class ModuleContext:
     def mutated(self) -> frozenset[str]:
         """Names this module may change after binding them (see ``mutated_names``)."""
         if self._mutated is None:
-            self._mutated = mutated_names(self._tree)
+            self._mutated = mutated_names(self.raw_source)
         return self._mutated
 
     def exported_names(self) -> list[str]:
@@ -652,16 +657,58 @@ class ModuleContext:
             # Known to define no test: nothing to read (nor to depend on).
             info.unittest_root = True
             return
-        imported = self._imported_class(dotted)
-        if imported is not None:
-            info.local_bases.append(imported)
-            return
-        last = dotted.rsplit(".", 1)[-1]
         if dotted in ("abc.ABC", "ABC") or dotted.endswith(".ABC"):
             info.abc_root = True
             return
+        if dotted.split(".", 1)[0] in _STDLIB and dotted.split(".", 1)[0] != "unittest":
+            return  # the standard library's classes define no tests
+        if self._may_wait(dotted):
+            info.deferred.append((len(info.local_bases), dotted))
+            return
+        self._resolve_base(info, dotted, len(info.local_bases))
+
+    def _may_wait(self, dotted: str) -> bool:
+        """Whether reading a base can wait until its class is known to be collected.
+
+        A library's class (``numpy.ma.MaskedArray``) named like no test base, outside
+        the project and the followed framework packages, is read only for a class
+        pytest may collect: a helper subclass costs no read of a large library module.
+        """
+        if self.links is None or self.path is None or dotted.startswith("."):
+            return False
+        module, _, last = dotted.rpartition(".")
+        if not module or "Test" in last or "Case" in last or "test" in module.lower():
+            return False
+        if may_lead_to_dialect(dotted):
+            return False
+        return not self.links.is_local(module, self.path)
+
+    def resolve_deferred(self, info: ClassInfo) -> None:
+        """Read the library bases of ``info`` and of its bases that were left waiting."""
+        chain: list[ClassInfo] = []
+        stack = [info]
+        while stack:
+            cls = stack.pop()
+            if cls in chain or len(chain) > _MAX_CLASS_DEPTH:
+                continue
+            chain.append(cls)
+            stack.extend(cls.local_bases)
+        if not any(cls.deferred for cls in chain):
+            return
+        for cls in chain:
+            waiting, cls.deferred = cls.deferred, []
+            for position, dotted in reversed(waiting):
+                cls.context._resolve_base(cls, dotted, position)
+            cls.mro = None  # recomputed with the bases now read
+
+    def _resolve_base(self, info: ClassInfo, dotted: str, position: int) -> None:
+        imported = self._imported_class(dotted)
+        if imported is not None:
+            info.local_bases.insert(position, imported)
+            return
+        last = dotted.rsplit(".", 1)[-1]
         if dotted.split(".", 1)[0] in _NO_TEST_MODULES:
-            return  # the standard library's and typing's classes define no tests
+            return  # typing's classes define no tests
         if "TestCase" in last:
             # An unread base named like a TestCase is taken to be one, as pytest's
             # unittest plugin would find by issubclass() at import time.
@@ -670,7 +717,7 @@ class ModuleContext:
 
     def _imported_class(self, dotted: str) -> ClassInfo | None:
         """A base class defined in another module, read as source."""
-        if self.links is None or (dotted.split(".", 1)[0] in _NO_TEST_MODULES):
+        if self.links is None or dotted.split(".", 1)[0] in _NO_TEST_MODULES:
             return None
         found = self.find(dotted)
         if found is None or found.binding.kind != "class":
@@ -727,9 +774,8 @@ class ModuleContext:
 #: Nested test classes and base chains deeper than this are not followed.
 _MAX_CLASS_DEPTH = 40
 #: Top-level modules whose classes never hold tests (not worth reading for a base).
-_NO_TEST_MODULES = frozenset(
-    {"abc", "typing", "typing_extensions", "collections", "enum", "dataclasses", "builtins"}
-)
+_NO_TEST_MODULES = frozenset({"typing_extensions"})
+_STDLIB = frozenset(sys.stdlib_module_names)
 
 
 class _Constants(Mapping[str, ast.expr]):

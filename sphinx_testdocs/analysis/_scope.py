@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 
 from sphinx_testdocs.analysis.markers import Names, _module_statements, parse_mark
@@ -208,46 +209,28 @@ def _spoil_target(target: ast.expr, spoiled: set[str]) -> None:
         spoiled.add(node.id)
 
 
-#: Methods that change the object they are called on.
-_MUTATORS = frozenset(
-    [
-        "append",
-        "extend",
-        "insert",
-        "update",
-        "setdefault",
-        "pop",
-        "popitem",
-        "remove",
-        "clear",
-        "add",
-        "discard",
-        "__setitem__",
-        "__delitem__",
-        "__iadd__",
-        "sort",
-        "reverse",
-    ]
+#: A name changed after it is bound: ``NAME.append(``, ``NAME[...] =``, ``NAME +=``
+#: (and the other mutating methods and augmented assignments), or ``global NAME``.
+_MUTATION = re.compile(
+    r"\b([A-Za-z_]\w*)\s*(?:"
+    r"\.\s*(?:append|extend|insert|update|setdefault|pop|popitem|remove|clear|add|discard"
+    r"|sort|reverse|__setitem__|__delitem__|__iadd__)\s*\("
+    r"|\[[^\]\n]*\]\s*=(?!=)"
+    r"|(?:\+|-|\*|/|//|%|\||&|\^|<<|>>|\*\*|@)=)"
 )
+_GLOBAL = re.compile(r"\b(?:global|nonlocal)[ \t]+([\w \t,]+)")
 
 
-def mutated_names(tree: ast.Module) -> frozenset[str]:
+def mutated_names(source: str) -> frozenset[str]:
     """Names the module may change after binding them, anywhere, functions included.
 
     A helper called at import time (``extend_all(module)`` appending to ``__all__``)
     changes a module-level literal no top-level statement shows; a literal of another
-    module is only trusted when nothing in that module could have changed it.
+    module is only trusted when nothing in that module could have changed it. A text
+    search, not a walk of the whole tree: it may name more than are changed (in a
+    string, a comment), which only costs a literal not being used.
     """
-    found: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            if node.func.attr in _MUTATORS and isinstance(node.func.value, ast.Name):
-                found.add(node.func.value.id)
-        elif isinstance(node, ast.Subscript) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            if isinstance(node.value, ast.Name):
-                found.add(node.value.id)
-        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
-            found.add(node.target.id)
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            found.update(node.names)
+    found = {m.group(1) for m in _MUTATION.finditer(source)}
+    for match in _GLOBAL.finditer(source):
+        found.update(n.strip() for n in match.group(1).split(",") if n.strip())
     return frozenset(found)

@@ -436,6 +436,9 @@ class _Collector:
         else:
             qualname = node.name if holder.cls is None else f"{holder.cls.qualname}.{node.name}"
         info = where.class_info(node, qualname)
+        if _matches(name, ctx.config.python_classes) or where.is_unittest(info):
+            # Collected: its library bases are read now (they may hold tests).
+            where.resolve_deferred(info)
         mro = where.mro(info)
         unittest = where.is_unittest(info)
         dunder_test = self._class_attr(mro, "__test__")
@@ -505,6 +508,7 @@ class _Collector:
         """One class ``instantiate_device_type_tests`` makes: TestFoo -> TestFooCPU."""
         generic = inst.generic
         where = generic.context
+        where.resolve_deferred(generic)
         mro = where.mro(generic)
         name = generic.node.name + device.upper()
         nodeid = f"{holder.nodeid}::{name}"

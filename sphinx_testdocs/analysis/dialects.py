@@ -323,36 +323,20 @@ def lookup(qualname: str | None) -> Dialect | None:
     return None
 
 
-def _modules_and_names() -> tuple[frozenset[str], frozenset[str]]:
-    modules: set[str] = set()
-    last_parts: set[str] = set()
-    for dialect in DIALECTS:
-        for name in dialect.names:
-            module, _, last = name.rpartition(".")
-            modules.add(module)
-            last_parts.add(last)
-        if dialect.prefix:
-            modules.add(dialect.prefix.rstrip("."))
-    return frozenset(modules), frozenset(last_parts)
-
-
-_MODULES, _LAST_PARTS = _modules_and_names()
+#: Framework packages whose helpers alias and re-export dialect names among themselves
+#: (``requires_gpu = unittest.skipUnless(...)`` in ``torch.testing._internal``).
+_FOLLOWED = tuple(sorted({d.prefix for d in DIALECTS if d.prefix}))
 
 
 def may_lead_to_dialect(qualname: str) -> bool:
     """Whether following where a name comes from could end at a dialect entry.
 
-    True for names from a dialect's own modules (re-exported or aliased there) and for
-    names spelled like a dialect's (re-exported by some other module). Other imported
-    names are not followed: reading every module a test imports from would cost more
-    than the whole analysis.
+    True for names from the framework packages of :data:`_FOLLOWED`. The project's own
+    modules are followed too (see ``ModuleContext``); any other library a test imports
+    from is not read: that would cost more than the whole analysis, for names that
+    are, in practice, imported straight from where the table knows them.
     """
-    last = qualname.rpartition(".")[2]
-    if last in _LAST_PARTS:
-        return True
-    if any(d.pattern is not None and d.pattern.fullmatch(last) for d in DIALECTS):
-        return True
-    return any(qualname.startswith(m + ".") for m in _MODULES)
+    return qualname.startswith(_FOLLOWED)
 
 
 def known_test_cases() -> frozenset[str]:

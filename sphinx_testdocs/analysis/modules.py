@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sphinx_testdocs.analysis._scope import mutated_names
 from sphinx_testdocs.analysis.parsing import parse_module
 from sphinx_testdocs.analysis.reading import decode_source, looks_binary
 
@@ -37,8 +38,14 @@ class SourceModule:
     #: folder it was found in ("torch/testing/_internal/common_utils.py").
     display: str
     is_package: bool
+    #: The module with every function body cut to what the collection reads (its
+    #: docstring, whether it yields, a single ``return``): bodies are most of a
+    #: syntax tree, and a build holds the modules it read until the analysis ends.
     tree: ast.Module
     source: str
+    #: Names the module may change after binding them (``_scope.mutated_names``),
+    #: worked out before the bodies were cut.
+    mutated: frozenset[str] = frozenset()
 
 
 def package_basedir(path: Path) -> Path:
@@ -195,6 +202,8 @@ class SourceLibrary:
             tree = parse_module(decoded.text, filename=str(path))
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return None
+        mutated = mutated_names(decoded.text)
+        _cut_bodies(tree)
         basedir = self._basedir(path)
         return SourceModule(
             path=path,
@@ -203,6 +212,7 @@ class SourceLibrary:
             is_package=path.name == "__init__.py",
             tree=tree,
             source=decoded.text,
+            mutated=mutated,
         )
 
     def display(self, path: Path, basedir: Path | None = None) -> str:
@@ -223,6 +233,49 @@ class SourceLibrary:
     def forget(self) -> None:
         """Drop every parsed module (the analyses that needed them are done)."""
         self._modules.clear()
+
+
+def _cut_bodies(tree: ast.Module) -> None:
+    """Keep of each function body only what the collection reads (see SourceModule).
+
+    Statements are walked down to function definitions, whose bodies are not entered:
+    what is cut needs no visit.
+    """
+    stack: list[ast.AST] = list(tree.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            _cut(node)
+        elif isinstance(node, ast.stmt):
+            for name in ("body", "orelse", "finalbody", "handlers", "cases"):
+                stack.extend(getattr(node, name, ()))
+        elif isinstance(node, (ast.ExceptHandler, ast.match_case)):
+            stack.extend(node.body)
+
+
+def _cut(node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+    body = node.body
+    kept: list[ast.stmt] = []
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        kept.append(body[0])  # the docstring
+    rest = body[len(kept) :]
+    if len(rest) == 1 and isinstance(rest[0], ast.Return):
+        kept.append(rest[0])  # a one-line function may name parametrized tests
+    elif node.decorator_list and _yields(rest):
+        kept.append(ast.Expr(ast.Yield()))  # a fixture with teardown
+    node.body = kept or [ast.Pass()]
+
+
+def _yields(body: list[ast.stmt]) -> bool:
+    stack: list[ast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            return True
+        stack.extend(ast.iter_child_nodes(node))
+    return False
 
 
 def _init_of(folder: Path) -> Path | None:

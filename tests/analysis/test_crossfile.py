@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 from sphinx_testdocs.analysis.modules import SourceLibrary, package_basedir
@@ -367,3 +368,50 @@ def test_literals_another_module_changes_are_not_trusted(tmp_path: Path) -> None
     # Filled by a helper at import time: the literal [] says nothing of what it holds.
     assert found["test_filled"].cases is None
     assert found["test_fixed"].case_ids == ("1", "2")
+
+
+def test_modules_read_keep_what_the_collection_needs(tmp_path: Path) -> None:
+    source = '''
+import pytest
+
+TABLE = [1, 2]
+EXTRA = []
+
+def register(x):
+    """Fill EXTRA."""
+    global COUNTER
+    EXTRA.append(x)
+    TABLE_COPY[0] = x
+
+def name(a):
+    return f"n{a}"
+
+class Base:
+    @pytest.fixture
+    def resource(self):
+        """Set up, then tear down."""
+        value = 1
+        yield value
+        value = 0
+
+    def test_inherited(self):
+        assert sum(range(10)) == 45
+'''
+    (tmp_path / "helpers.py").write_text(source, encoding="utf-8")
+    library = SourceLibrary(project_root=tmp_path)
+    module = library.read(tmp_path / "helpers.py")
+    assert module is not None
+    # Found in the text before the bodies are cut; TABLE is never changed.
+    assert {"EXTRA", "COUNTER", "TABLE_COPY"} <= module.mutated
+    assert "TABLE" not in module.mutated
+    bodies = {
+        node.name: [type(stmt).__name__ for stmt in node.body]
+        for node in ast.walk(module.tree)
+        if isinstance(node, ast.FunctionDef)
+    }
+    assert bodies == {
+        "register": ["Expr"],  # its docstring only
+        "name": ["Return"],  # a one-line function stays whole
+        "resource": ["Expr", "Expr"],  # docstring, and that it yields
+        "test_inherited": ["Pass"],
+    }
