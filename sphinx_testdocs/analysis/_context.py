@@ -221,6 +221,7 @@ class ModuleContext:
         #: Star imports that could not be read, as written.
         self.unread_stars: list[str] = []
         self._constant_cache: dict[str, ast.expr | None] = {}
+        self._found: dict[str, Found | None] = {}
         self._expand_stars()
         self.generate_tests = outer_generate_tests or (
             self.binding_kind("pytest_generate_tests") == "func"
@@ -315,6 +316,13 @@ class ModuleContext:
         """
         if hops > _MAX_HOPS or not dotted:
             return None
+        if hops == 0:
+            if dotted not in self._found:
+                self._found[dotted] = self._find(dotted)
+            return self._found[dotted]
+        return self._find(dotted, hops)
+
+    def _find(self, dotted: str, hops: int = 0) -> Found | None:
         stripped = dotted.lstrip(".")
         level = len(dotted) - len(stripped)
         parts = stripped.split(".") if stripped else []

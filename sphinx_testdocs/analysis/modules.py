@@ -104,6 +104,9 @@ class SourceLibrary:
     _lookups: dict[tuple[Path, str], Path | None] = field(default_factory=dict)
     _basedirs: dict[Path, Path] = field(default_factory=dict)
     _conftest_dirs: dict[Path, bool] = field(default_factory=dict)
+    #: (importing folder, module, level) -> the file found: every file of a folder
+    #: imports from the same places, and most import the same modules.
+    _found: dict[tuple[Path, str, int], Path | None] = field(default_factory=dict)
 
     # --- where a file imports from -------------------------------------------------
 
@@ -141,6 +144,12 @@ class SourceLibrary:
 
     def find(self, module: str, level: int, importer: Path) -> Path | None:
         """The file ``import module`` (``level`` dots) in ``importer`` would load."""
+        key = (importer.parent, module, level)
+        if key not in self._found:
+            self._found[key] = self._find(module, level, importer)
+        return self._found[key]
+
+    def _find(self, module: str, level: int, importer: Path) -> Path | None:
         parts = [p for p in module.split(".") if p]
         if level:
             base = importer.parent
