@@ -107,3 +107,16 @@ def test_changed_base_class_rereads_the_pages_that_inherit(app: Any) -> None:
     with recording_reads(app) as read:
         app.build()
     assert SHARED_DOC in read and DEVICES_DOC not in read
+
+
+@pytest.mark.sphinx(
+    "html", testroot="torchlike", confoverrides={"testdocs_device_types": ["cpu", "cuda"]}
+)
+def test_device_types_are_a_configuration_value(app: Any) -> None:
+    app.build()
+    page = _html(app, DEVICES_DOC)
+    # As a machine with CUDA collects: TestKernels stays CPU-only (only_for), the
+    # other generic class gets a class per device type.
+    assert "TestAnyDeviceCPU::test_any_cpu" in page
+    assert "TestAnyDeviceCUDA::test_any_cuda" in page
+    assert "TestKernelsCUDA" not in page

@@ -531,15 +531,12 @@ class ModuleContext:
             info = self.class_info(local.node, target.id)  # type: ignore[union-attr]
         else:
             dotted = self.names.dotted(target)
-            if dotted is None or self.links is None or not self._worth_following(dotted):
+            if dotted is None or not self._worth_following(dotted):
                 return None
-            found = self.find(dotted)
-            if found is None or found.binding.kind != "class":
+            imported = self._imported_class(dotted)
+            if imported is None:
                 return None
-            node = found.binding.node
-            assert isinstance(node, ast.ClassDef)
-            prefix = found.context.module_name
-            info = found.context.class_info(node, f"{prefix}.{found.name}")
+            info = imported
         for cls in self.mro(info)[1:]:
             dialect = lookup(cls.qualname)
             if dialect is not None and dialect.role is Role.OPS:

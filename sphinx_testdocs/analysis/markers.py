@@ -133,14 +133,11 @@ class Names:
 
     def dotted(self, node: ast.expr) -> str | None:
         """A dotted name with the import it starts from expanded, or None."""
-        parts: list[str] = []
-        while isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        if not isinstance(node, ast.Name):
+        written = written_name(node)
+        if written is None:
             return None
-        parts.append(self.imported.get(node.id, node.id))
-        return ".".join(reversed(parts))
+        first, dot, rest = written.partition(".")
+        return self.imported.get(first, first) + dot + rest
 
     def is_given(self, node: ast.expr) -> bool:
         if isinstance(node, ast.Name):
@@ -164,6 +161,18 @@ class Names:
             and isinstance(node.value, ast.Name)
             and node.value.id in self.mock_modules
         )
+
+
+def written_name(node: ast.expr) -> str | None:
+    """``a.b.c`` as written (``Name`` and ``Attribute`` nodes only), or None."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
 
 
 def _bind_import(names: Names, stmt: ast.Import | ast.ImportFrom) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import cast
 
-from sphinx_testdocs.analysis.markers import MarkCall, Names, SourceText
+from sphinx_testdocs.analysis.markers import MarkCall, Names, SourceText, written_name
 
 __all__ = ["Cases", "ParamSpec", "combine_ids", "evaluate_cases", "parse_parametrize"]
 
@@ -83,7 +83,7 @@ def _resolve_name(node: ast.expr, constants: Constants, depth: int) -> ast.expr:
     while depth < _MAX_DEPTH:
         if isinstance(node, ast.Name) and node.id in constants:
             node = constants[node.id]
-        elif isinstance(node, ast.Attribute) and (key := _dotted(node)) and key in constants:
+        elif isinstance(node, ast.Attribute) and (key := written_name(node)) and key in constants:
             node = constants[key]
         elif isinstance(node, ast.Subscript) and (item := _item(node, constants, depth)):
             node = item
@@ -91,17 +91,6 @@ def _resolve_name(node: ast.expr, constants: Constants, depth: int) -> ast.expr:
             break
         depth += 1
     return node
-
-
-def _dotted(node: ast.expr) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
 
 
 def _item(node: ast.Subscript, constants: Constants, depth: int) -> ast.expr | None:

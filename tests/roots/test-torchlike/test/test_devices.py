@@ -32,5 +32,13 @@ class TestKernels(TestCase):
 
 instantiate_device_type_tests(TestKernels, globals(), only_for=("cpu",))
 
+
+class TestAnyDevice(TestCase):
+    def test_any(self, device):
+        pass
+
+
+instantiate_device_type_tests(TestAnyDevice, globals())
+
 if __name__ == "__main__":
     run_tests()
