@@ -367,7 +367,7 @@ class ModuleContext:
             return dotted
         first = dotted.split(".", 1)[0]
         binding = self.scope.bindings.get(first)
-        if binding is not None and binding.kind not in ("import",):
+        if binding is not None and binding.kind != "import":
             return f"{self.module_name}.{dotted}" if self.module_name else dotted
         if not self.names.imported.get(first) and not dotted.startswith("."):
             return dotted  # a builtin or an unknown global
@@ -768,12 +768,6 @@ class ModuleContext:
 
     def unread_bases(self, info: ClassInfo) -> list[str]:
         return [b for c in self.mro(info) for b in c.foreign_bases]
-
-    def read_files(self, info: ClassInfo) -> Iterator[Path]:
-        """The files the classes of ``info``'s MRO were read from."""
-        for cls in self.mro(info):
-            if cls.context.path is not None and cls.context.foreign:
-                yield cls.context.path
 
 
 #: Nested test classes and base chains deeper than this are not followed.

@@ -444,7 +444,7 @@ class _Collector:
         dunder_test = self._class_attr(mro, "__test__")
         unread = where.unread_bases(info)
         if not unittest and not (_matches(name, ctx.config.python_classes) or dunder_test is True):
-            if unread and any(n.startswith("test") for _, _, n in self._test_named(mro)):
+            if unread and any(n.startswith("test") for n, _, _ in self._members(mro)):
                 ctx.note(
                     f"class {name} inherits from {', '.join(unread)}, which could not be "
                     "read: pytest collects its tests if that is a unittest.TestCase"
@@ -608,10 +608,6 @@ class _Collector:
             per_class.append(items)
         for items in reversed(per_class):
             yield from items
-
-    def _test_named(self, mro: list[ClassInfo]) -> Iterator[tuple[Binding, ClassInfo, str]]:
-        for name, binding, owner in self._members(mro):
-            yield binding, owner, name
 
     def _pytest_members(
         self, info: ClassInfo, mro: list[ClassInfo], holder: _Holder, depth: int

@@ -189,9 +189,6 @@ class _Opaque:
         self.name = name
 
 
-_NOT_NAMED = object()
-
-
 @dataclass
 class _ValueContext:
     names: Names
@@ -206,9 +203,7 @@ def _value_repr(node: ast.expr, argname: str, idx: int, vc: _ValueContext) -> st
     node = _resolve_name(node, vc.constants, 0)
     value = _constant(node)
     if value is not _NOT_CONST:
-        if isinstance(value, bool) or (
-            isinstance(value, (int, float, str)) and not isinstance(value, complex)
-        ):
+        if isinstance(value, (int, float, str)):  # bool included, as in PyTorch
             return f"{argname}_{str(value).replace('.', '_')}"
         return f"{argname}{idx}"  # None, bytes, complex, Ellipsis: not int/float/str
     dtype = dtype_name(node, vc.names)

@@ -314,16 +314,6 @@ class ModuleCollection:
             reasons.append(f"{who}: {doubt}")
         return tuple(reasons)
 
-    @property
-    def case_count(self) -> int | None:
-        """Total cases, or None when any test's count is not knowable."""
-        total = 0
-        for test in self.tests:
-            if test.cases is None:
-                return None
-            total += test.cases
-        return total
-
 
 @dataclass(frozen=True)
 class ModuleAnalysis:
