@@ -1,27 +1,15 @@
-"""Every ``testdocs_*`` option, declared once: name, type, default and meaning."""
+"""Every ``testdocs_*`` option, declared once: the fields of ``TestdocsConfig``.
+
+Each field gives its type, default, help text and check; the Sphinx registrations
+(``OPTIONS``), the validated build config and the configuration reference in the
+documentation are all made from those declarations.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
-
-#: The page sections, in order: key -> default title (the titles of the seed pages).
-SECTIONS: dict[str, str] = {
-    "metadata": "File Metadata",
-    "purpose": "File Purpose",
-    "source": "Original Source",
-    "overview": "High-Level Overview",
-    "analysis": "Detailed Analysis",
-    "architecture": "Architecture & Design",
-    "dependencies": "Dependencies",
-    "patterns": "Code Patterns & Idioms",
-    "performance": "Performance Considerations",
-    "security": "Security & Safety",
-    "testing": "Testing & Usage",
-    "related": "Related Files",
-    "xrefs": "Cross-References",
-}
 
 
 def _str_list(value: Any) -> str | None:
@@ -31,11 +19,15 @@ def _str_list(value: Any) -> str | None:
 
 
 def _section_titles(value: Any) -> str | None:
+    # Imported here: the page sections are defined with their renderers, which read
+    # this module's TestdocsConfig.
+    from sphinx_testdocs.render.module import SECTION_KEYS
+
     if not isinstance(value, Mapping):
         return "a dict mapping section keys to a title or None"
-    unknown = sorted(set(value) - set(SECTIONS))
+    unknown = sorted(set(value) - set(SECTION_KEYS))
     if unknown:
-        return f"section keys among {', '.join(SECTIONS)} (unknown: {', '.join(unknown)})"
+        return f"section keys among {', '.join(SECTION_KEYS)} (unknown: {', '.join(unknown)})"
     if not all(v is None or isinstance(v, str) for v in value.values()):
         return "titles that are strings, or None to drop a section"
     return None
@@ -50,63 +42,67 @@ def _typed(*types: type) -> Callable[[Any], str | None]:
     return check
 
 
+def option(
+    default: Any,
+    help: str,
+    *,
+    types: tuple[type, ...],
+    check: Callable[[Any], str | None] | None = None,
+) -> Any:
+    """Declare one option as a field of ``TestdocsConfig``.
+
+    ``default`` is what Sphinx registers (lists as users write them); the field holds
+    it frozen (a tuple). ``check`` returns what the value must be, or None when it is
+    good; by default, an instance of ``types``.
+    """
+    metadata = {"default": default, "help": help, "types": types, "check": check or _typed(*types)}
+    if isinstance(default, dict):
+        if default:
+            raise ValueError("an option's dict default must be empty (it is shared)")
+        return field(default_factory=dict, metadata=metadata)
+    frozen = tuple(default) if isinstance(default, list) else default
+    return field(default=frozen, metadata=metadata)
+
+
 @dataclass(frozen=True)
-class Option:
-    """One configuration value: registered as ``testdocs_<name>``."""
+class TestdocsConfig:
+    """The validated options, read from Sphinx's config once per build."""
 
-    name: str
-    default: Any
-    help: str
-    check: Callable[[Any], str | None]
-    types: tuple[type, ...] = ()
-
-
-OPTIONS: tuple[Option, ...] = (
-    Option(
-        "dirs",
+    dirs: tuple[str, ...] = option(
         [],
         "Test directories to document, relative to conf.py or absolute.",
-        _str_list,
         types=(list, tuple),
-    ),
-    Option(
-        "output_dir",
+        check=_str_list,
+    )
+    output_dir: str = option(
         "testdocs",
         "Folder under the Sphinx source directory that receives the generated pages.",
-        _typed(str),
         types=(str,),
-    ),
-    Option(
-        "include",
+    )
+    include: tuple[str, ...] = option(
         ["**/*.py"],
         "Globs (relative to each test directory) of files that get a page.",
-        _str_list,
         types=(list, tuple),
-    ),
-    Option(
-        "exclude",
+        check=_str_list,
+    )
+    exclude: tuple[str, ...] = option(
         [],
         "Globs of files and folders to leave out, added to the built-in "
         "exclusions (hidden folders, __pycache__, virtual environments, build output).",
-        _str_list,
         types=(list, tuple),
-    ),
-    Option(
-        "add_to_toctree",
+        check=_str_list,
+    )
+    add_to_toctree: bool = option(
         True,
         "Add each test directory's page to the root document's toctree.",
-        _typed(bool),
         types=(bool,),
-    ),
-    Option(
-        "toctree_caption",
+    )
+    toctree_caption: str = option(
         "Test suite",
         "Caption of the toctree added to the root document.",
-        _typed(str),
         types=(str,),
-    ),
-    Option(
-        "toctree_files",
+    )
+    toctree_files: int = option(
         200,
         "Test directories with at most this many Python files put every file page in "
         "the navigation (toctrees, sidebar, previous/next links); larger ones put only "
@@ -114,115 +110,88 @@ OPTIONS: tuple[Option, ...] = (
         "sidebar listing every page costs time on every page, so thousands of entries "
         "make builds slow, notably with themes that expand the whole tree (furo). "
         "0: never list files; -1: always.",
-        _typed(int),
         types=(int,),
-    ),
-    Option(
-        "index_tests",
+    )
+    index_tests: bool = option(
         False,
         "Also list every test function in the general index (test modules, test classes, "
         "fixtures and markers always are). Tests are found through the search box, their "
         "module's page and the :test:test: role either way; on large suites thousands of "
         "test_* entries make the index page long and cost time on every build.",
-        _typed(bool),
         types=(bool,),
-    ),
-    Option(
-        "section_titles",
+    )
+    section_titles: Mapping[str, str | None] = option(
         {},
         "Rename sections ({'security': 'Safety'}) or drop them "
         "({'architecture': None}); keys are listed in the documentation.",
-        _section_titles,
         types=(dict,),
-    ),
-    Option(
-        "collapse_source_lines",
+        check=_section_titles,
+    )
+    collapse_source_lines: int = option(
         40,
         "Source listings longer than this many lines are "
         "collapsed in HTML (still fully present); 0 collapses every listing.",
-        _typed(int),
         types=(int,),
-    ),
-    Option(
-        "project_root",
+    )
+    project_root: str | None = option(
         None,
         "Folder pytest is taken to run from: pytest's rootdir, which node IDs and test "
         "commands are relative to, is found from it and the test directory as pytest finds "
         "it; default: the nearest folder above each test directory with pyproject.toml, "
         "setup.py, setup.cfg, tox.ini, pytest.ini or .git.",
-        _typed(str, type(None)),
         types=(str, type(None)),
-    ),
-    Option(
-        "follow_symlinks",
+    )
+    follow_symlinks: bool = option(
         False,
         "Follow symbolic links that lead outside the test directory.",
-        _typed(bool),
         types=(bool,),
-    ),
-    Option(
-        "pytest_options",
+    )
+    pytest_options: Mapping[str, object] = option(
         {},
         "pytest settings that override the project's own "
         "configuration file (keys as in pytest.ini: python_files, python_classes, "
         "python_functions, markers, usefixtures, ...).",
-        _typed(dict),
         types=(dict,),
-    ),
-    Option(
-        "tested_by_autodoc",
+    )
+    tested_by_autodoc: bool = option(
         False,
         'Add a "Tested by" list to every Python object the documentation describes '
         "(autodoc, sphinx-autoapi or py: directives): the tests that import or use it.",
-        _typed(bool),
         types=(bool,),
-    ),
-    Option(
-        "device_types",
+    )
+    device_types: tuple[str, ...] = option(
         ["cpu"],
         "Device types that PyTorch's device-generic tests (instantiate_device_type_tests) "
         "are documented for, as on the machine pytest would run on: ['cpu'] is what a "
         "machine without a GPU collects; ['cpu', 'cuda'] one with CUDA.",
-        _str_list,
         types=(list, tuple),
-    ),
-    Option(
-        "local_packages",
+        check=_str_list,
+    )
+    local_packages: tuple[str, ...] = option(
         [],
         "Top-level import names to group as local dependencies, "
         "besides those found in the test tree and at the project root.",
-        _str_list,
         types=(list, tuple),
-    ),
-)
+        check=_str_list,
+    )
 
 
 @dataclass(frozen=True)
-class TestdocsConfig:
-    """The validated options, read from Sphinx's config once per build."""
+class Option:
+    """One configuration value as registered: ``testdocs_<name>``."""
 
-    dirs: tuple[str, ...] = ()
-    output_dir: str = "testdocs"
-    include: tuple[str, ...] = ("**/*.py",)
-    exclude: tuple[str, ...] = ()
-    add_to_toctree: bool = True
-    toctree_caption: str = "Test suite"
-    toctree_files: int = 200
-    index_tests: bool = False
-    section_titles: Mapping[str, str | None] = field(default_factory=dict)
-    collapse_source_lines: int = 40
-    project_root: str | None = None
-    follow_symlinks: bool = False
-    local_packages: tuple[str, ...] = ()
-    device_types: tuple[str, ...] = ("cpu",)
-    pytest_options: Mapping[str, object] = field(default_factory=dict)
-    tested_by_autodoc: bool = False
+    name: str
+    default: Any
+    help: str
+    check: Callable[[Any], str | None]
+    types: tuple[type, ...]
 
-    def title(self, section: str) -> str | None:
-        """The title of a section, or None when the user dropped it."""
-        if section in self.section_titles:
-            return self.section_titles[section]
-        return SECTIONS[section]
+
+#: Every option, in the order of the declarations.
+OPTIONS: tuple[Option, ...] = tuple(
+    Option(f.name, *(f.metadata[k] for k in ("default", "help", "check", "types")))
+    for f in fields(TestdocsConfig)
+)
 
 
 def read_config(config: Any) -> tuple[TestdocsConfig, list[str]]:
@@ -239,5 +208,4 @@ def read_config(config: Any) -> tuple[TestdocsConfig, list[str]]:
             errors.append(f"testdocs_{option.name} must be {problem}, not {value!r}")
             value = option.default
         values[option.name] = tuple(value) if isinstance(value, list | tuple) else value
-    known = {f.name for f in fields(TestdocsConfig)}
-    return TestdocsConfig(**{k: v for k, v in values.items() if k in known}), errors
+    return TestdocsConfig(**values), errors

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
 from urllib.parse import unquote
@@ -18,22 +18,29 @@ from sphinx_testdocs.analysis.analyse import AnalysisContext, analyse_file
 from sphinx_testdocs.analysis.importgraph import local_imports
 from sphinx_testdocs.analysis.model import ModuleAnalysis
 from sphinx_testdocs.analysis.summary import FileSummary, Totals
-from sphinx_testdocs.config import SECTIONS, TestdocsConfig, read_config
+from sphinx_testdocs.config import TestdocsConfig, read_config
 from sphinx_testdocs.crossfile import TestUse, digest
 from sphinx_testdocs.domain import TestDomain, TestObject
 from sphinx_testdocs.project import Project, TestRoot, summary_folders
 from sphinx_testdocs.render.common import para
 from sphinx_testdocs.render.folder import FolderView, render_folder
-from sphinx_testdocs.render.module import ModulePageContext, Sibling, render_module
+from sphinx_testdocs.render.module import (
+    SECTION_KEYS,
+    SECTIONS,
+    ModulePageContext,
+    Sibling,
+    render_module,
+    section_title,
+)
 from sphinx_testdocs.render.overview import markers_of
 from sphinx_testdocs.render.testedby import render_tested_by
 
 
 def _sections(argument: str) -> list[str]:
     keys = [k.strip() for k in argument.replace(",", " ").split()]
-    unknown = [k for k in keys if k not in SECTIONS]
+    unknown = [k for k in keys if k not in SECTION_KEYS]
     if unknown:
-        msg = f"unknown section(s) {', '.join(unknown)}; choose from {', '.join(SECTIONS)}"
+        msg = f"unknown section(s) {', '.join(unknown)}; choose from {', '.join(SECTION_KEYS)}"
         raise ValueError(msg)
     return keys
 
@@ -335,9 +342,7 @@ def module_objects(
 
 
 def _with_sections(config: TestdocsConfig, chosen: set[str]) -> TestdocsConfig:
-    from dataclasses import replace
-
-    titles = {key: (config.title(key) if key in chosen else None) for key in SECTIONS}
+    titles = {s.key: (section_title(config, s) if s.key in chosen else None) for s in SECTIONS}
     return replace(config, section_titles=titles)
 
 

@@ -17,9 +17,9 @@ import sphinx
 import sphinx.search
 from docutils import nodes
 
-from sphinx_testdocs.config import SECTIONS
 from sphinx_testdocs.packing import PACKED_DIR, testdocs_packed
 from sphinx_testdocs.pages import STUB_SUFFIX
+from sphinx_testdocs.render.module import SECTIONS
 from tests.helpers import html_files, recording_reads, search_index, section_titles
 
 ROOTS = Path(__file__).parent / "roots"
@@ -44,7 +44,7 @@ def test_every_file_gets_a_page_with_all_sections(app: Any, warning: Any) -> Non
     ]
     doctree = app.env.get_doctree(MODULE_DOC)
     assert section_titles(doctree, depth=1) == ["test_alpha.py"]
-    assert section_titles(doctree, depth=2) == list(SECTIONS.values())
+    assert section_titles(doctree, depth=2) == [s.title for s in SECTIONS]
     sub = app.env.get_doctree("testdocs/suite/sub/test_beta.py")
     assert section_titles(sub, depth=1) == ["sub/test_beta.py"]
 

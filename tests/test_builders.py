@@ -25,7 +25,7 @@ from defusedxml import ElementTree  # type: ignore[import-untyped]
 from docutils import nodes
 from sphinx.testing.util import SphinxTestApp
 
-from sphinx_testdocs.config import SECTIONS
+from sphinx_testdocs.render.module import SECTIONS
 
 #: A root and its richest module page.
 MODULES = {"basic": "testdocs/suite/test_alpha.py", "xref": "testdocs/tests/test_core.py"}
@@ -151,7 +151,7 @@ def test_singlehtml_line_ids_are_unique(build: Build) -> None:
 def test_text_expands_every_custom_node(build: Build, root: str) -> None:
     app = build("text", root)
     text = (Path(app.outdir) / f"{MODULES[root]}.txt").read_text(encoding="utf-8")
-    for title in SECTIONS.values():
+    for title in (s.title for s in SECTIONS):
         assert f"\n{title}\n{'=' * len(title)}\n" in text, title
     # Compact nodes and link lists, expanded into ordinary text.
     assert re.search(r'test "test_\w+" \N{EM DASH} line \d+', text)
@@ -198,7 +198,7 @@ def _latex(build: Build, root: str) -> tuple[Path, str]:
 @pytest.mark.parametrize("root", ROOTS)
 def test_latex_source(build: Build, root: str) -> None:
     _, tex = _latex(build, root)
-    for title in SECTIONS.values():
+    for title in (s.title for s in SECTIONS):
         latex_title = title.replace("&", r"\&").replace("-", r"\sphinxhyphen{}")
         assert "{" + latex_title + "}" in tex, title
     assert r"\begin{sphinxVerbatim}[commandchars=\\\{\}" in tex

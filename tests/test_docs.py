@@ -10,7 +10,8 @@ import pytest
 from sphinx.cmd.build import build_main
 
 from sphinx_testdocs._log import Subtype
-from sphinx_testdocs.config import OPTIONS, SECTIONS
+from sphinx_testdocs.config import OPTIONS
+from sphinx_testdocs.render.module import SECTIONS
 
 REPO = Path(__file__).parent.parent
 DOCS = REPO / "docs"
@@ -54,7 +55,7 @@ def test_configuration_reference_lists_every_option(built_docs: tuple[Path, int,
     page = (out / "configuration.html").read_text(encoding="utf-8")
     for option in OPTIONS:
         assert f'id="confval-testdocs_{option.name}"' in page
-    for key, title in SECTIONS.items():
+    for key, title in ((s.key, s.title) for s in SECTIONS):
         assert f'<span class="pre">{key}</span>' in page
         assert title.replace("&", "&amp;") in page
 

@@ -2,7 +2,7 @@
 
 ``testdocs-options``  every entry of ``sphinx_testdocs.config.OPTIONS``, as ``confval`` objects
 ``testdocs-warnings`` every member of ``sphinx_testdocs._log.Subtype``, with its docstring
-``testdocs-sections`` the page sections (``sphinx_testdocs.config.SECTIONS``), key and title
+``testdocs-sections`` the page sections (``sphinx_testdocs.render.module.SECTIONS``), key and title
 ``testdocs-dialects`` every collection dialect (``sphinx_testdocs.analysis.dialects.DIALECTS``)
 """
 
@@ -21,6 +21,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from sphinx_testdocs import config
 from sphinx_testdocs._log import WARNING_TYPE, Subtype
+from sphinx_testdocs.render import module
 
 logger = logging.getLogger(__name__)
 
@@ -118,7 +119,7 @@ class SectionsDirective(_ReferenceDirective):
     """The page sections in order: the key used by options and the default title."""
 
     def run(self) -> list[nodes.Node]:
-        self.note_source(config)
+        self.note_source(module)
         table = nodes.table(classes=["testdocs-sections"])
         group = nodes.tgroup(cols=3)
         table += group
@@ -129,8 +130,8 @@ class SectionsDirective(_ReferenceDirective):
         head += self._row("#", "Key", "Default title")
         body = nodes.tbody()
         group += body
-        for number, (key, title) in enumerate(config.SECTIONS.items(), start=1):
-            body += self._row(str(number), nodes.literal("", key), title)
+        for number, sec in enumerate(module.SECTIONS, start=1):
+            body += self._row(str(number), nodes.literal("", sec.key), sec.title)
         return [table]
 
     @staticmethod

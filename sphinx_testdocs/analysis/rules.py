@@ -15,7 +15,7 @@ import ast
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, get_args
 
 from sphinx_testdocs.analysis._matchers import (
     Assigned,
@@ -59,8 +59,8 @@ __all__ = [
 
 Section = Literal["patterns", "performance", "security"]
 
-#: Sections in the order findings are reported and documented.
-SECTIONS: tuple[Section, ...] = ("patterns", "performance", "security")
+#: Sections in the order findings are reported and documented (the pages' order).
+SECTIONS: tuple[Section, ...] = get_args(Section)
 
 
 @dataclass(frozen=True, slots=True)

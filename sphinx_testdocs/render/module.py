@@ -28,7 +28,7 @@ from sphinx_testdocs.analysis.model import (
     ParseStatus,
 )
 from sphinx_testdocs.analysis.summary import case_counts, cases_text
-from sphinx_testdocs.config import SECTIONS, TestdocsConfig
+from sphinx_testdocs.config import TestdocsConfig
 from sphinx_testdocs.render.common import (
     NO_SEARCH,
     bullet_list,
@@ -128,6 +128,8 @@ class ModulePageContext:
     #: Anchor of the page (or inline block) and of every definition, by line.
     page_anchor: str = ""
     anchors: dict[int, str] = field(default_factory=dict)
+    #: What the page adds to the general index, filled as its sections are built.
+    index_entries: list[IndexEntry] = field(default_factory=list)
 
     def plan_anchors(self, analysis: ModuleAnalysis) -> None:
         """Fix every id up front, so domain objects and rendered targets agree."""
@@ -154,55 +156,8 @@ class ModulePageContext:
         return line_reference(self.line_anchor, line, label or f"line {line}")
 
 
-#: Sections left out of the HTML search index: tests, classes and fixtures are found
-#: through the domain's objects, and indexing every word of listings, trees and node
-#: IDs would dominate the index (and the build time) without helping anyone find them.
-_NOT_SEARCHED = frozenset(
-    {"metadata", "source", "analysis", "architecture", "testing", "related", "xrefs"}
-)
-
-
-def render_module(
-    analysis: ModuleAnalysis, ctx: ModulePageContext, title: str | None
-) -> list[nodes.Node]:
-    """All enabled sections of a module page; wrapped in a titled section if ``title``."""
-    body: list[nodes.Node] = []
-    index_entries: list[IndexEntry] = []
-    builders: dict[str, Callable[[], list[nodes.Node]]] = {
-        "metadata": lambda: _metadata(analysis, ctx),
-        "purpose": lambda: _purpose(analysis, ctx),
-        "source": lambda: _source(analysis, ctx),
-        "overview": lambda: _overview(analysis),
-        "analysis": lambda: _structure(analysis, ctx, index_entries),
-        "architecture": lambda: _architecture(analysis, ctx),
-        "dependencies": lambda: _dependencies(analysis, ctx),
-        "patterns": lambda: _findings(analysis, ctx, "patterns"),
-        "performance": lambda: _findings(analysis, ctx, "performance"),
-        "security": lambda: _findings(analysis, ctx, "security"),
-        "testing": lambda: _testing(analysis, ctx),
-        "related": lambda: _related(analysis, ctx),
-        "xrefs": lambda: _xrefs(analysis, ctx, index_entries),
-    }
-    if not ctx.page_anchor:
-        ctx.plan_anchors(analysis)
-    page_id = ctx.page_anchor
-    index_entries.append(IndexEntry(analysis.facts.relpath, analysis.kind.value, page_id, True))
-    for key in SECTIONS:
-        section_title = ctx.config.title(key)
-        if section_title is None:
-            continue
-        block = section(ctx.unique_id(SECTIONS[key]), section_title, *builders[key]())
-        if key in _NOT_SEARCHED:
-            block["classes"].append("no-search")
-        body.append(block)
-    index = addnodes.index(entries=[e.as_sphinx() for e in index_entries])
-    if title is None:
-        return [index, nodes.target("", "", ids=[page_id]), *body]
-    page = nodes.section(ids=[page_id], classes=["testdocs-module"])
-    page += nodes.title(title, title)
-    page += index
-    page.extend(body)
-    return [page]
+#: Builds one section's content from the analysis, for the page ``ctx`` describes.
+SectionBuilder: TypeAlias = Callable[[ModuleAnalysis, ModulePageContext], list[nodes.Node]]
 
 
 # --- File Metadata, File Purpose -----------------------------------------------------
@@ -356,7 +311,7 @@ def _source(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Node
 # --- High-Level Overview ---------------------------------------------------------------
 
 
-def _overview(analysis: ModuleAnalysis) -> list[nodes.Node]:
+def _overview(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Node]:
     collection = analysis.collection
     tests = collection.tests if collection else ()
     test_classes = collection.classes if collection else ()
@@ -426,11 +381,7 @@ class StructurePayload:
     line_anchor: str
 
 
-def _structure(
-    analysis: ModuleAnalysis,
-    ctx: ModulePageContext,
-    index_entries: list[IndexEntry],
-) -> list[nodes.Node]:
+def _structure(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Node]:
     if not analysis.definitions:
         return [para("The file defines no classes or functions.")]
     collection = analysis.collection
@@ -477,7 +428,7 @@ def _structure(
         if label.endswith(indexed):
             target = ctx.anchors.get(defn.line) or ctx.unique_id("def-" + defn.qualname)
             what = label.replace("async ", "")
-            index_entries.append(IndexEntry(defn.name, f"{what} in {relpath}", target))
+            ctx.index_entries.append(IndexEntry(defn.name, f"{what} in {relpath}", target))
     payload = StructurePayload(
         definitions=analysis.definitions,
         labels=labels,
@@ -906,21 +857,24 @@ def _import_pieces(module: str, imports: list[Import], payload: DependenciesPayl
 
 # --- Code Patterns, Performance, Security ----------------------------------------------
 
-_NO_FINDINGS = {
-    "patterns": "No pattern rule matched this file.",
-    "performance": "No performance rule matched this file.",
-    "security": "No security rule matched this file.",
-}
+
+def findings(section_key: str, none_found: str) -> SectionBuilder:
+    """The builder of a findings section: the rules of ``section_key`` that matched."""
+
+    def build(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Node]:
+        return _findings(analysis, ctx, section_key, none_found)
+
+    return build
 
 
 def _findings(
-    analysis: ModuleAnalysis, ctx: ModulePageContext, section_key: str
+    analysis: ModuleAnalysis, ctx: ModulePageContext, section_key: str, none_found: str
 ) -> list[nodes.Node]:
     found = [f for f in analysis.findings if f.section == section_key]
     if analysis.status is not ParseStatus.OK:
         return [para("Not analysed: the file could not be parsed.")]
     if not found:
-        return [para(_NO_FINDINGS[section_key], classes=[NO_SEARCH])]
+        return [para(none_found, classes=[NO_SEARCH])]
     payload = (tuple((f.title, f.explanation, f.lines) for f in found), ctx.line_anchor)
     # The titles are what one searches for; the explanations are the same on every page.
     return [lazy_node("findings", payload, searchable="\n".join(f.title for f in found))]
@@ -1083,17 +1037,13 @@ def _related(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Nod
     return out
 
 
-def _xrefs(
-    analysis: ModuleAnalysis,
-    ctx: ModulePageContext,
-    index_entries: list[IndexEntry],
-) -> list[nodes.Node]:
+def _xrefs(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Node]:
     payload = (
         ctx.folder_docname,
         ctx.folder_label or "folder",
         ctx.root_docname if ctx.root_docname != ctx.folder_docname else None,
         ctx.root_label or "root",
-        len(index_entries),
+        len(ctx.index_entries),
         "its test classes, tests and fixtures"
         if ctx.config.index_tests
         else "its test classes and fixtures",
@@ -1138,3 +1088,88 @@ def _ref(label: str, text: str) -> addnodes.pending_xref:
     )
     ref += nodes.inline(text, text)
     return ref
+
+
+# --- The page ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of a module page: the one place that says what it is and shows."""
+
+    key: str  # as in testdocs_section_titles and the :sections: option
+    title: str  # the default title (the seed pages')
+    build: SectionBuilder
+    #: Whether the HTML search index reads it. Tests, classes and fixtures are found
+    #: through the domain's objects: indexing every word of listings, trees and node
+    #: IDs would dominate the index (and the build time) without helping anyone.
+    searchable: bool = False
+
+
+#: The sections of a module page, in order.
+SECTIONS: tuple[Section, ...] = (
+    Section("metadata", "File Metadata", _metadata),
+    Section("purpose", "File Purpose", _purpose, searchable=True),
+    Section("source", "Original Source", _source),
+    Section("overview", "High-Level Overview", _overview, searchable=True),
+    Section("analysis", "Detailed Analysis", _structure),
+    Section("architecture", "Architecture & Design", _architecture),
+    Section("dependencies", "Dependencies", _dependencies, searchable=True),
+    Section(
+        "patterns",
+        "Code Patterns & Idioms",
+        findings("patterns", "No pattern rule matched this file."),
+        searchable=True,
+    ),
+    Section(
+        "performance",
+        "Performance Considerations",
+        findings("performance", "No performance rule matched this file."),
+        searchable=True,
+    ),
+    Section(
+        "security",
+        "Security & Safety",
+        findings("security", "No security rule matched this file."),
+        searchable=True,
+    ),
+    Section("testing", "Testing & Usage", _testing),
+    Section("related", "Related Files", _related),
+    Section("xrefs", "Cross-References", _xrefs),
+)
+#: Every section key, in page order.
+SECTION_KEYS: tuple[str, ...] = tuple(s.key for s in SECTIONS)
+
+
+def section_title(config: TestdocsConfig, section: Section) -> str | None:
+    """A section's title on the pages, or None when the user dropped it."""
+    return config.section_titles.get(section.key, section.title)
+
+
+def render_module(
+    analysis: ModuleAnalysis, ctx: ModulePageContext, title: str | None
+) -> list[nodes.Node]:
+    """All enabled sections of a module page; wrapped in a titled section if ``title``."""
+    if not ctx.page_anchor:
+        ctx.plan_anchors(analysis)
+    page_id = ctx.page_anchor
+    ctx.index_entries.append(
+        IndexEntry(analysis.facts.relpath, analysis.kind.value, page_id, True)
+    )
+    body: list[nodes.Node] = []
+    for sec in SECTIONS:
+        shown_title = section_title(ctx.config, sec)
+        if shown_title is None:
+            continue
+        block = section(ctx.unique_id(sec.title), shown_title, *sec.build(analysis, ctx))
+        if not sec.searchable:
+            block["classes"].append(NO_SEARCH)
+        body.append(block)
+    index = addnodes.index(entries=[e.as_sphinx() for e in ctx.index_entries])
+    if title is None:
+        return [index, nodes.target("", "", ids=[page_id]), *body]
+    page = nodes.section(ids=[page_id], classes=["testdocs-module"])
+    page += nodes.title(title, title)
+    page += index
+    page.extend(body)
+    return [page]

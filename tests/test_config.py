@@ -1,0 +1,68 @@
+"""Options are declared once, as fields of ``TestdocsConfig``: registration, checks and
+the build config come from that declaration, in a real Sphinx build."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from sphinx_testdocs import config as declared
+from sphinx_testdocs.config import OPTIONS, read_config
+from sphinx_testdocs.render.module import SECTION_KEYS, SECTIONS
+from tests.helpers import write_tree
+
+
+def test_every_field_is_registered_with_its_declared_default() -> None:
+    assert [o.name for o in OPTIONS] == [f.name for f in fields(declared.TestdocsConfig)]
+    defaults = declared.TestdocsConfig()
+    for option in OPTIONS:
+        frozen = getattr(defaults, option.name)
+        expected = tuple(option.default) if isinstance(option.default, list) else option.default
+        assert frozen == expected, option.name
+        assert option.help.strip(), option.name
+        assert option.check(option.default) is None, option.name
+
+
+def test_bad_values_fall_back_and_are_all_reported() -> None:
+    given = SimpleNamespace(
+        testdocs_dirs="tests",  # a string, not a list
+        testdocs_toctree_files=True,  # a bool is not an int here
+        testdocs_section_titles={"nosuch": "X"},
+        testdocs_collapse_source_lines=10,
+    )
+    config, errors = read_config(given)
+    assert config.dirs == ()
+    assert config.toctree_files == 200
+    assert config.section_titles == {}
+    assert config.collapse_source_lines == 10
+    assert len(errors) == 3
+    assert any("testdocs_section_titles must be section keys among metadata" in e for e in errors)
+
+
+def test_sections_registry_covers_the_finding_sections() -> None:
+    from sphinx_testdocs.analysis.rules import SECTIONS as FINDING_SECTIONS
+
+    assert set(FINDING_SECTIONS) <= set(SECTION_KEYS)
+    assert len(set(SECTION_KEYS)) == len(SECTIONS)
+
+
+def test_bad_options_warn_once_each_in_a_build(make_app: Any, tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "conf.py": "extensions = ['sphinx_testdocs']\n"
+            "testdocs_dirs = 'tests'\n"
+            "testdocs_section_titles = {'nosuch': 'X'}\n",
+            "index.rst": "Root\n====\n",
+            "tests/test_a.py": "def test_a():\n    pass\n",
+        },
+    )
+    app = make_app("html", srcdir=tmp_path)
+    app.build()
+    text = app.warning.getvalue()
+    assert text.count("testdocs_dirs must be a list of strings, not 'tests'") == 1
+    assert text.count("testdocs_section_titles must be section keys among") == 1
+    assert text.count("[testdocs.config]") == 2
+    assert Path(app.outdir, "index.html").exists()
