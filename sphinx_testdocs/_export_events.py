@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from sphinx_testdocs.domain import TestDomain
 from sphinx_testdocs.export import JSON_FILENAME, collection_fragments, fragment_chunks
+from sphinx_testdocs.run import build_run
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -27,7 +28,7 @@ def write_collection_json(app: Sphinx, exception: BaseException | None) -> None:
     domain = app.env.get_domain("test")
     if not isinstance(domain, TestDomain):
         return
-    project = domain.project
+    project = build_run(app.env).project
     if project is None or not project.roots:
         return
     target = Path(app.outdir) / JSON_FILENAME

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, Literal
 
 
 def _str_list(value: Any) -> str | None:
@@ -42,20 +42,32 @@ def _typed(*types: type) -> Callable[[Any], str | None]:
     return check
 
 
+#: What Sphinx re-reads when an option changes: everything, or nothing.
+Rebuild = Literal["", "env"]
+
+
 def option(
     default: Any,
     help: str,
     *,
     types: tuple[type, ...],
     check: Callable[[Any], str | None] | None = None,
+    rebuild: Rebuild = "env",
 ) -> Any:
     """Declare one option as a field of ``TestdocsConfig``.
 
     ``default`` is what Sphinx registers (lists as users write them); the field holds
     it frozen (a tuple). ``check`` returns what the value must be, or None when it is
-    good; by default, an instance of ``types``.
+    good; by default, an instance of ``types``. ``rebuild`` is what Sphinx re-reads when
+    the value changes: "" for options that change no output.
     """
-    metadata = {"default": default, "help": help, "types": types, "check": check or _typed(*types)}
+    metadata = {
+        "default": default,
+        "help": help,
+        "check": check or _typed(*types),
+        "types": types,
+        "rebuild": rebuild,
+    }
     if isinstance(default, dict):
         if default:
             raise ValueError("an option's dict default must be empty (it is shared)")
@@ -167,6 +179,16 @@ class TestdocsConfig:
         types=(list, tuple),
         check=_str_list,
     )
+    scale_levers: bool | None = option(
+        None,
+        "The memory and speed levers for large suites (collector handling, doctree "
+        "caches, packed pages, shared sidebars: see Performance). None turns them on "
+        "for suites of 100 files or more; True or False forces them on or off. Some "
+        "change process-wide state for the build's duration, which is why small "
+        "suites go without.",
+        types=(bool, type(None)),
+        rebuild="",
+    )
     local_packages: tuple[str, ...] = option(
         [],
         "Top-level import names to group as local dependencies, "
@@ -185,11 +207,12 @@ class Option:
     help: str
     check: Callable[[Any], str | None]
     types: tuple[type, ...]
+    rebuild: Rebuild
 
 
 #: Every option, in the order of the declarations.
 OPTIONS: tuple[Option, ...] = tuple(
-    Option(f.name, *(f.metadata[k] for k in ("default", "help", "check", "types")))
+    Option(f.name, *(f.metadata[k] for k in ("default", "help", "check", "types", "rebuild")))
     for f in fields(TestdocsConfig)
 )
 

@@ -34,6 +34,7 @@ from sphinx_testdocs.render.module import (
 )
 from sphinx_testdocs.render.overview import markers_of
 from sphinx_testdocs.render.testedby import render_tested_by
+from sphinx_testdocs.run import build_run
 
 
 def _sections(argument: str) -> list[str]:
@@ -75,7 +76,7 @@ class Site:
 
     @property
     def project(self) -> Project | None:
-        return self.testdocs_domain.project
+        return build_run(self.env).project
 
     def get_location(self) -> str:
         # As SphinxDirective.get_location.
@@ -500,7 +501,7 @@ class TestedByDirective(SphinxDirective):
 
 def tested_by_nodes(domain: TestDomain, docname: str, name: str) -> list[nodes.Node]:
     """The "tested by" list for ``name``, remembered so the page refreshes with the tests."""
-    project = domain.project
+    project = build_run(domain.env).project
     if project is None or project.crossfile is None:
         return [para("No test directories are configured (testdocs_dirs).")]
     uses = project.crossfile.uses(name)

@@ -2,10 +2,8 @@
 
 State that crosses documents lives in ``env.domaindata["test"]``, keyed so that
 ``clear_doc`` and ``merge_domaindata`` stay exact under incremental and parallel
-builds. Besides its stored data, the domain instance carries the build's ``Project``
-(the scan and in-memory analyses): domain instances live for one build, are not
-pickled with the environment, and parallel readers inherit them by fork, which is
-exactly the lifetime that state needs.
+builds. The build's own state (the scanned project, its analyses) is not the
+domain's: it lives in ``run.BuildRun``.
 """
 
 from __future__ import annotations
@@ -20,7 +18,7 @@ from sphinx.util.nodes import make_refnode
 
 from sphinx_testdocs._log import Subtype, warn
 from sphinx_testdocs.analysis.summary import FileSummary
-from sphinx_testdocs.project import PageRef, Project
+from sphinx_testdocs.run import build_run
 
 if TYPE_CHECKING:
     from sphinx.builders import Builder
@@ -161,23 +159,8 @@ class TestDomain(Domain):
         "digests": {},
     }
 
-    project: Project | None = None
-
-    def __init__(self, env: BuildEnvironment) -> None:
-        super().__init__(env)
-        self.sidebar_toctrees = {}
-
-    #: Names a ``py`` reference may resolve to, for the write phase (see
-    #: ``transforms.ExpandDeferred``); ``events.finish_reading`` resets it each build.
-    python_names: frozenset[str] | None = None
-    #: Sidebar toctrees shared by generated pages of one folder (``sidebar.py``), for
-    #: the write phase: ``events.finish_reading`` empties it each build.
-    sidebar_toctrees: dict[tuple[str, tuple[tuple[str, Any], ...]], str]
+    #: objtype -> name -> objects, made from the records when first needed.
     _lookup: dict[str, dict[str, list[TestObject]]] | None = None
-
-    def generated_page(self, docname: str) -> PageRef | None:
-        """The generated page behind ``docname``; None for the user's own pages."""
-        return self.project.page(docname) if self.project is not None else None
 
     # --- stored data ----------------------------------------------------------------
 
@@ -264,9 +247,10 @@ class TestDomain(Domain):
     def empty_index(self, message: str) -> list[tuple[str, list[IndexEntry]]]:
         """One entry saying the index is empty (Sphinx writes no page for an empty index,
         and the pages link to it), pointing at the suite overview."""
-        if self.project is None or not self.project.roots:
+        project = build_run(self.env).project
+        if project is None or not project.roots:
             return []
-        docname = self.project.roots[0].index_docname
+        docname = project.roots[0].index_docname
         return [("-", [IndexEntry(message, 0, docname, "suite-overview", "", "", "")])]
 
     # --- resolution -----------------------------------------------------------------

@@ -18,6 +18,8 @@ from sphinx_testdocs.export import module_entry, module_fragment
 from sphinx_testdocs.pages import write_stubs
 from sphinx_testdocs.project import build_project
 from sphinx_testdocs.render.folder import toctree
+from sphinx_testdocs.run import build_run, start_run
+from sphinx_testdocs.scale import is_large
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -59,14 +61,15 @@ def scan_and_write_stubs(app: Sphinx) -> None:
         for problem in root.tree.problems:
             warn("%s", Subtype(problem.subtype), file_location(problem.path), problem.message)
     written, removed = write_stubs(project)
+    files = sum(len(r.tree.files) for r in project.roots)
     logger.info(
         "[testdocs] %d files in %d folders; %d pages written, %d removed",
-        sum(len(r.tree.files) for r in project.roots),
+        files,
         sum(len(r.tree.folders) for r in project.roots),
         written,
         removed,
     )
-    _domain(app.env).project = project
+    start_run(app.env, project, large=is_large(config.scale_levers, files))
     if app.builder.format == "html":
         app.config.html_static_path.append(str(STATIC_DIR))
         app.add_css_file("testdocs.css")
@@ -83,7 +86,7 @@ def refresh_summaries(
     Runs in the main process, before reading.
     """
     domain = _domain(env)
-    project = domain.project
+    project = build_run(env).project
     if project is None:
         return []
     to_read = added | changed
@@ -160,7 +163,7 @@ def analyse_before_reading(app: Sphinx, env: BuildEnvironment, docnames: list[st
     Runs in the main process before parallel readers fork, so they share the results
     instead of each analysing the same files again.
     """
-    project = _domain(env).project
+    project = build_run(env).project
     if project is None:
         return
     with cycle_collector_paused():
@@ -170,16 +173,6 @@ def analyse_before_reading(app: Sphinx, env: BuildEnvironment, docnames: list[st
                 project.analysis(page.root, page.relpath)
     # Before readers fork: they need the analyses, not the modules read to make them.
     project.forget_other_modules()
-
-
-def hold_stores(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
-    """Once analysed, keep the stored data out of what readers send back."""
-    _domain(env).hold_stores()
-
-
-def restore_stores(app: Sphinx, env: BuildEnvironment) -> None:
-    """Every page is read: the stores go back into the environment, to be saved."""
-    _domain(env).restore_stores()
 
 
 def _fingerprint(paths: list[Path]) -> tuple[tuple[int, int], ...]:
@@ -198,7 +191,7 @@ def _fingerprint(paths: list[Path]) -> tuple[tuple[int, int], ...]:
 def add_root_toctree(app: Sphinx, doctree: nodes.document) -> None:
     """Link each test suite's page from the root document (before toctrees are collected)."""
     env = app.env
-    project = _domain(env).project
+    project = build_run(env).project
     if project is None or not project.config.add_to_toctree or not project.roots:
         return
     if env.docname != app.config.root_doc:
@@ -235,47 +228,10 @@ def warn_missing_test_reference(
     return contnode
 
 
-def release_read_doctrees(app: Sphinx, *args: object) -> None:
-    """Let generated pages' doctrees go once they are pickled to disk.
-
-    Sphinx 8.1+ keeps every doctree read in this build in memory until it is written
-    (``env._write_doc_doctree_cache``), so peak memory grows with the size of all pages
-    together. Generated pages are large and numerous; dropping them makes the writer
-    load each from its pickle instead (a few percent of build time), and keeps memory
-    flat in the number of files. The attribute is private: without it, nothing to do.
-    Each is taken apart, not just dropped: see ``free_written_doctree``.
-    """
-    cache = getattr(app.env, "_write_doc_doctree_cache", None)
-    if not cache:
-        return
-    domain = _domain(app.env)
-    # Every doctree in the cache is pickled already (Sphinx caches it right after).
-    for docname in [d for d in cache if domain.generated_page(d) is not None]:
-        take_apart(cache.pop(docname))
-
-
 def finish_reading(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """Once every page is read, keep nothing the writer does not need."""
-    release_read_doctrees(app)
-    domain = _domain(env)
-    domain.python_names = None  # the Python domain may have changed
-    domain.sidebar_toctrees.clear()  # and any page's title
-    if domain.project is not None:
-        domain.project.forget_analyses()
+    build_run(env).finish_reading()
     return []
-
-
-def forget_written_doctree(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """Do not keep a generated page's pickled doctree once it is loaded for writing.
-
-    ``env.get_doctree`` caches the pickle's bytes of every document it loads
-    (``env._pickled_doctree_cache``, private, Sphinx 7.2+) for the rest of the build:
-    for generated pages, as much memory again as all their doctrees. Nothing loads
-    them twice in a build.
-    """
-    cache = getattr(app.env, "_pickled_doctree_cache", None)
-    if cache is not None and _domain(app.env).generated_page(docname) is not None:
-        cache.pop(docname, None)
 
 
 def hide_stub_source(
@@ -287,38 +243,8 @@ def hide_stub_source(
     Source"); the page shows the test file's own source already. An empty
     ``sourcename`` drops both the link and the copy (a file written per page).
     """
-    if _domain(app.env).generated_page(pagename) is not None:
+    if build_run(app.env).page(pagename) is not None:
         context["sourcename"] = ""
-
-
-def free_written_doctree(
-    app: Sphinx, pagename: str, templatename: str, context: object, doctree: nodes.document | None
-) -> None:
-    """Take a generated page's doctree apart once its HTML is made, so it is freed at once.
-
-    A doctree is a web of reference cycles (each node knows its parent, the document
-    its ids), so dropping it leaves it to the cyclic garbage collector: while pages are
-    written, full collections over the written doctrees were about a tenth of a build.
-    ``html-page-context`` (last handler) is the first moment the page's HTML is done and
-    the last one the doctree is seen; pages of the user's own are left alone.
-    """
-    if doctree is not None and _domain(app.env).generated_page(pagename) is not None:
-        take_apart(doctree)
-
-
-def take_apart(doctree: nodes.document) -> None:
-    """Break a doctree's reference cycles: reference counting then frees it at once.
-
-    Emptying every element's list of children breaks each parent-child cycle; the
-    document's own attributes (ids, transformer, reporter...) go with its dict.
-    """
-    stack: list[nodes.Node] = [doctree]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, nodes.Element) and node.children:
-            stack.extend(node.children)
-            node.children.clear()
-    doctree.__dict__.clear()
 
 
 #: Object types of the Python domain that get a "Tested by" list when opted in.

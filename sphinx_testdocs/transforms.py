@@ -27,6 +27,7 @@ from sphinx_testdocs.render.pieces import (
     testdocs_piecelists,
     testdocs_pieces,
 )
+from sphinx_testdocs.run import build_run
 
 
 class ExpandDeferred(SphinxPostTransform):
@@ -146,11 +147,11 @@ class SinglePageLineAnchors(SphinxPostTransform):
 
 
 def _documented_python_names(env: Any) -> frozenset[str]:
-    """``documented_python_names``, once per write phase (``finish_reading`` resets it)."""
-    domain = env.get_domain("test")
-    if domain.python_names is None:
-        domain.python_names = documented_python_names(env)
-    return domain.python_names  # type: ignore[no-any-return]
+    """``documented_python_names``, once per write phase (reset when reading ends)."""
+    run = build_run(env)
+    if run.python_names is None:
+        run.python_names = documented_python_names(env)
+    return run.python_names
 
 
 def _anchored_content(node: nodes.Element) -> bool:

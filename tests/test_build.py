@@ -17,9 +17,9 @@ import sphinx
 import sphinx.search
 from docutils import nodes
 
-from sphinx_testdocs.packing import PACKED_DIR, testdocs_packed
 from sphinx_testdocs.pages import STUB_SUFFIX
 from sphinx_testdocs.render.module import SECTIONS
+from sphinx_testdocs.scale.packing import PACKED_DIR, testdocs_packed
 from tests.helpers import html_files, recording_reads, search_index, section_titles
 
 ROOTS = Path(__file__).parent / "roots"
@@ -156,7 +156,11 @@ def test_parallel_build_is_identical(app: Any, make_app: Any, tmp_path: Path) ->
     app.build()
     copy = tmp_path / "parallel"
     shutil.copytree(app.srcdir, copy, ignore=shutil.ignore_patterns("_build", "testdocs"))
-    parallel = make_app("html", srcdir=copy, parallel=2)
+    # The levers for large suites on (packing for parallel writers among them): the
+    # pages must be those of the serial build without them, byte for byte.
+    parallel = make_app(
+        "html", srcdir=copy, parallel=2, confoverrides={"testdocs_scale_levers": True}
+    )
     packed: dict[str, int] = {}  # docname -> parts packed for the writer (packing.py)
     files: set[Path] = set()
     words: dict[str, str] = {}  # docname -> the text its packed parts keep for search
@@ -216,7 +220,10 @@ def test_parallel_build_with_another_word_splitter(
     copy = tmp_path / "parallel-ja"
     shutil.copytree(app.srcdir, copy, ignore=shutil.ignore_patterns("_build", "testdocs"))
     parallel = make_app(
-        "html", srcdir=copy, parallel=2, confoverrides={"html_search_language": "ja"}
+        "html",
+        srcdir=copy,
+        parallel=2,
+        confoverrides={"html_search_language": "ja", "testdocs_scale_levers": True},
     )
     parts: list[testdocs_packed] = []
     parallel.connect(
@@ -241,7 +248,9 @@ def test_parallel_readers_send_back_only_their_own_pages(app: Any, make_app: Any
     suite = Path(app.srcdir) / "suite"
     for n in range(20):
         (suite / f"test_extra_{n:02}.py").write_text(f"def test_{n}():\n    pass\n")
-    parallel = make_app("html", srcdir=app.srcdir, parallel=2)
+    parallel = make_app(
+        "html", srcdir=app.srcdir, parallel=2, confoverrides={"testdocs_scale_levers": True}
+    )
     # The summaries are made before reading; readers that sent them back would make
     # the main process unpickle and drop a copy of them for every chunk of pages.
     # Nor the records of the pages merged before they forked: only their own pages'.
@@ -432,11 +441,13 @@ def test_related_files_are_computed_and_kept_fresh(app: Any, make_app: Any) -> N
 
 def test_a_process_that_built_freezes_its_heap_when_it_exits(tmp_path: Path) -> None:
     # Python's exit runs full collections over whatever is alive; after a build that
-    # is a large heap, and nothing they free matters then (see _heap.py). A handler
+    # is a large heap, and nothing they free matters then (see scale/heap.py). A handler
     # registered before the build runs after the extension's own exit handler, and
     # finds the heap frozen; at the build's end, it was handed back (the test below).
     srcdir = tmp_path / "src"
     shutil.copytree(ROOTS / "test-basic", srcdir, ignore=shutil.ignore_patterns("testdocs"))
+    with (srcdir / "conf.py").open("a") as conf:
+        conf.write("\ntestdocs_scale_levers = True\n")  # a small suite: forced on
     script = f"""
 import atexit, gc, sys
 from sphinx.cmd.build import main
@@ -454,14 +465,16 @@ sys.exit(status)
     assert at_exit > 10_000
 
 
-@pytest.mark.sphinx("html", testroot="basic", freshenv=True)
+@pytest.mark.sphinx(
+    "html", testroot="basic", freshenv=True, confoverrides={"testdocs_scale_levers": True}
+)
 def test_stable_heap_is_frozen_while_writing_and_handed_back_after(
     app: Any, make_app: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import gc
 
-    # The root is small: lower the number of pages worth freezing for (_heap.py).
-    monkeypatch.setattr("sphinx_testdocs._heap.SMALL_BUILD", 2)
+    # The root is small: lower the number of pages worth freezing for (scale/heap.py).
+    monkeypatch.setattr("sphinx_testdocs.scale.heap.SMALL_BUILD", 2)
 
     def recording(app: Any) -> dict[str, int]:
         frozen: dict[str, int] = {}
@@ -480,7 +493,7 @@ def test_stable_heap_is_frozen_while_writing_and_handed_back_after(
     frozen = recording(app)
     app.build()
     # Everything alive once reading ended is out of the collector's sight while pages
-    # are written (see sphinx_testdocs/_heap.py), and given back when the build ends.
+    # are written (see sphinx_testdocs/scale/heap.py), and given back when the build ends.
     assert frozen["read"] > 10_000 and frozen["write"] > 10_000
     assert frozen["finished"] == gc.get_freeze_count() == 0
     # A rebuild loads the saved environment with the collector paused, and freezes
@@ -494,7 +507,7 @@ def test_stable_heap_is_frozen_while_writing_and_handed_back_after(
 
     gc.callbacks.append(count)
     try:
-        again = make_app("html", srcdir=app.srcdir)
+        again = make_app("html", srcdir=app.srcdir, confoverrides={"testdocs_scale_levers": True})
         assert gc.isenabled() and gc.get_freeze_count() > 10_000
         assert not collections  # no full pass while loading
         frozen = recording(again)
@@ -541,7 +554,12 @@ def test_search_finds_what_pages_say_not_what_every_page_repeats(app: Any) -> No
         assert term not in terms, term
 
 
-@pytest.mark.sphinx("html", testroot="basic", srcdir="freed-doctrees")
+@pytest.mark.sphinx(
+    "html",
+    testroot="basic",
+    srcdir="freed-doctrees",
+    confoverrides={"testdocs_scale_levers": True},
+)
 def test_generated_doctrees_are_freed_without_the_cycle_collector(app: Any) -> None:
     # Doctrees are webs of reference cycles: dropped as they are, each would wait for
     # a full collection. Generated ones are taken apart once pickled and once written.
@@ -568,3 +586,27 @@ def test_generated_doctrees_are_freed_without_the_cycle_collector(app: Any) -> N
     assert [type(n).__name__ for n in left] == []
     # The user's own index page is left to the collector as usual.
     assert app.env.get_doctree("index").get("source", "").endswith("index.rst")
+
+
+@pytest.mark.sphinx("html", testroot="basic", srcdir="small-suite-no-levers")
+def test_a_small_suite_changes_nothing_process_wide(app: Any) -> None:
+    # The levers for large suites change the collector's state and a shared logger:
+    # a small suite's build goes without them (testdocs_scale_levers: None).
+    import gc
+
+    from sphinx_testdocs.run import build_run
+    from sphinx_testdocs.scale import LARGE_SUITE, is_large
+
+    seen: dict[str, Any] = {}
+
+    def during_writing(*args: Any) -> None:
+        seen.setdefault("enabled", gc.isenabled())
+        seen.setdefault("frozen", gc.get_freeze_count())
+
+    app.connect("doctree-resolved", during_writing)
+    app.build()
+    assert build_run(app.env).large is False
+    assert seen == {"enabled": True, "frozen": 0}
+    assert not list(Path(app.doctreedir).glob("testdocs-packed*"))
+    assert is_large(None, LARGE_SUITE) and not is_large(None, LARGE_SUITE - 1)
+    assert is_large(True, 1) and not is_large(False, 10 * LARGE_SUITE)

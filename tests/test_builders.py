@@ -328,21 +328,25 @@ def test_shared_sidebars_are_the_pages_own(
 ) -> None:
     """Pages outside every toctree share one sidebar toctree per folder (sidebar.py):
     every page comes out exactly as when each computes its own."""
-    from sphinx_testdocs import _setup
+    from sphinx_testdocs.run import build_run
 
-    def build(name: str) -> tuple[Path, Any]:
+    def build(name: str, levers: bool) -> tuple[Path, Any]:
         srcdir = tmp_path / name
         shutil.copytree(rootdir / "test-basic", srcdir)
-        # File pages out of the toctree, as on suites of more than 200 files.
-        overrides = {"html_theme": theme, "testdocs_toctree_files": 0}
+        # File pages out of the toctree, as on suites of more than 200 files; the
+        # levers for large suites on (shared sidebars among them), or off.
+        overrides = {
+            "html_theme": theme,
+            "testdocs_toctree_files": 0,
+            "testdocs_scale_levers": levers,
+        }
         app = SphinxTestApp(builder, srcdir=srcdir, confoverrides=overrides, status=StringIO())
         app.build()
         app.cleanup()
-        return Path(app.outdir), app.env.get_domain("test")
+        return Path(app.outdir), build_run(app.env)
 
-    shared, domain = build("shared")
-    monkeypatch.setattr(_setup, "share_sidebar_toctree", lambda *args: None)
-    own, _ = build("own")
+    shared, run = build("shared", levers=True)
+    own, _ = build("own", levers=False)
     pages = sorted(p.relative_to(shared) for p in shared.rglob("*.html"))
     assert pages == sorted(p.relative_to(own) for p in own.rglob("*.html"))
     for page in pages:
@@ -350,7 +354,7 @@ def test_shared_sidebars_are_the_pages_own(
     # suite/ holds three file pages: one answer served them all (pydata's theme builds
     # its navigation without toctree()).
     if builder == "html" and theme != "pydata_sphinx_theme":
-        folders = {folder for folder, _ in domain.sidebar_toctrees}
+        folders = {folder for folder, _ in run.sidebar_toctrees}
         assert "testdocs/suite" in folders
 
 

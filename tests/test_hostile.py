@@ -23,9 +23,9 @@ import pytest
 from docutils import nodes
 from sphinx.testing.util import SphinxTestApp
 
-from sphinx_testdocs import domain as testdocs_domain
 from sphinx_testdocs.analysis.parsing import parse_module
 from sphinx_testdocs.project import Project
+from sphinx_testdocs.run import build_run
 
 # --- what the user sees --------------------------------------------------------------
 
@@ -51,10 +51,9 @@ def expected_line(path: Path, line: int | None, message: str, subtype: str) -> s
 
 
 def project_of(app: SphinxTestApp) -> Project:
-    domain = app.env.get_domain("test")
-    assert isinstance(domain, testdocs_domain.TestDomain)
-    assert domain.project is not None
-    return domain.project
+    project = build_run(app.env).project
+    assert project is not None
+    return project
 
 
 def page_html(app: SphinxTestApp, relpath: str) -> str:

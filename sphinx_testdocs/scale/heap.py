@@ -22,19 +22,29 @@ collections over whatever is still alive, and after a build that is a large heap
 NumPy's suite that took 0.55 s of a 1.4 s rebuild after touching one file (plain
 Sphinx's exit: 0.25 s) and 0.7 s after a fresh build. Nothing those passes could free
 matters then (the process's memory goes back to the system as it ends), so once a
-process has built, the heap is frozen when it exits. Objects are still freed by
+process has built a large suite, the heap is frozen when it exits. Objects are still freed by
 reference counting as modules go; only garbage in reference cycles is left to the end
 of the process.
+
+All of this is process-wide, so it happens only in builds of large suites (see
+``sphinx_testdocs.scale``), and the collector is handed back as it was when the build
+ends (except the exit hook, which only acts when the process ends).
 """
 
 from __future__ import annotations
 
 import atexit
 import gc
+from pathlib import Path
 from typing import Any
+
+from sphinx_testdocs.run import build_run
 
 #: Below this many pages to read, freezing is not worth the collection it starts with.
 SMALL_BUILD = 20
+#: A saved environment at least this large makes a heap worth pausing the collector
+#: for while it loads (NumPy's suite: 9 MB; 25 files of PyTorch's: 0.6 MB).
+LARGE_ENVIRONMENT = 4 * 1024 * 1024
 
 #: Whether this build froze the heap (a process may freeze it for reasons of its own,
 #: e.g. before forking workers: that is then left alone), whether it paused the
@@ -42,14 +52,24 @@ SMALL_BUILD = 20
 _state = {"frozen": False, "paused": False, "exit_hook": False}
 
 
-def pause_for_environment_load(*args: Any) -> None:
-    """Pause collection while Sphinx unpickles the environment (see the module doc)."""
-    if gc.isenabled():
+def pause_for_environment_load(app: Any, config: Any) -> None:
+    """``config-inited`` (late): pause collection while Sphinx unpickles a large saved
+    environment (see the module doc). The suite is not scanned yet: the size of what
+    is about to be loaded decides, unless ``testdocs_scale_levers`` is set."""
+    choice = getattr(config, "testdocs_scale_levers", None)
+    if choice is None:
+        try:
+            size = Path(app.doctreedir, "environment.pickle").stat().st_size
+        except OSError:
+            size = 0
+        choice = size >= LARGE_ENVIRONMENT
+    if choice and gc.isenabled():
         gc.disable()
         _state["paused"] = True
 
 
 def resume_after_environment_load(*args: Any) -> None:
+    """``builder-inited`` (early): the environment is loaded; freeze it, resume."""
     if not _state["paused"]:
         return
     if _state["frozen"] or not gc.get_freeze_count():
@@ -61,7 +81,9 @@ def resume_after_environment_load(*args: Any) -> None:
 
 def freeze_after_analysis(app: Any, env: Any, docnames: list[str]) -> None:
     """Before reading: exclude everything alive now from later collections."""
-    if len(docnames) >= SMALL_BUILD and (_state["frozen"] or not gc.get_freeze_count()):
+    if not build_run(env).large or len(docnames) < SMALL_BUILD:
+        return
+    if _state["frozen"] or not gc.get_freeze_count():
         gc.collect()
         gc.freeze()
         _state["frozen"] = True
@@ -74,7 +96,7 @@ def freeze_after_reading(*args: Any) -> None:
         gc.freeze()
 
 
-def unfreeze_heap(*args: Any) -> None:
+def unfreeze_heap(app: Any, exception: BaseException | None) -> None:
     """Give frozen objects back to the collector (the build is over); freeze at exit."""
     if _state["paused"]:  # Sphinx never reached builder-inited
         gc.enable()
@@ -82,7 +104,7 @@ def unfreeze_heap(*args: Any) -> None:
     if _state["frozen"]:
         gc.unfreeze()
         _state["frozen"] = False
-    if not _state["exit_hook"]:
+    if build_run(app.env).large and not _state["exit_hook"]:
         # Handlers registered earlier (logging's shutdown, weakref.finalize's) run
         # after this one, as before: they do their work directly, not by collection.
         atexit.register(gc.freeze)

@@ -17,7 +17,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from sphinx_testdocs.domain import TestDomain
+from sphinx_testdocs.run import build_run
 
 
 def share_sidebar_toctree(
@@ -25,11 +25,11 @@ def share_sidebar_toctree(
 ) -> None:
     """``html-page-context``: make ``toctree()`` shared within the page's folder."""
     original = context.get("toctree")
-    domain = app.env.get_domain("test")
-    assert isinstance(domain, TestDomain)
-    page = domain.generated_page(pagename)
+    run = build_run(app.env)
+    page = run.page(pagename)
     if (
-        original is None
+        not run.large
+        or original is None
         or page is None
         or page.is_folder
         # Included somewhere (in the user's own toctree, say): its tree has a current
@@ -40,7 +40,7 @@ def share_sidebar_toctree(
     # The links' relative addresses depend on the directory of the page's address
     # (every page is its own directory with dirhtml: then nothing is shared).
     folder = posixpath.dirname(app.builder.get_target_uri(pagename))
-    context["toctree"] = _shared(domain.sidebar_toctrees, folder, original)
+    context["toctree"] = _shared(run.sidebar_toctrees, folder, original)
 
 
 def _shared(

@@ -10,11 +10,17 @@ suite, held by the writer until its chunk was done and then unpickled by the mai
 process, which every process forked after it inherited. The filter cuts the
 arguments' text to what Sphinx 7 logged (its first 100 characters), so ``-vv`` still
 names each event and the start of its arguments.
+
+The logger is the process's, shared with every other extension and build: the filter
+is there only while a large suite builds, and removed when the build ends.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import Any
+
+from sphinx_testdocs.run import build_run
 
 #: The logger ``sphinx.events`` writes through (``sphinx.util.logging.getLogger``).
 EVENTS_LOGGER = "sphinx.sphinx.events"
@@ -39,8 +45,17 @@ class ShortEventArgs(logging.Filter):
         return True
 
 
-def shorten_event_debug_lines() -> None:
-    """Install the filter once per process (it is the logger's, so every app shares it)."""
+def shorten_event_debug_lines(app: Any) -> None:
+    """``builder-inited`` (after the scan): install the filter for a large suite's build."""
+    if not build_run(app.env).large:
+        return
     events_logger = logging.getLogger(EVENTS_LOGGER)
     if not any(isinstance(f, ShortEventArgs) for f in events_logger.filters):
         events_logger.addFilter(ShortEventArgs())
+
+
+def restore_event_debug_lines(app: Any, exception: BaseException | None) -> None:
+    """``build-finished``: the logger is as it was before the build."""
+    events_logger = logging.getLogger(EVENTS_LOGGER)
+    for installed in [f for f in events_logger.filters if isinstance(f, ShortEventArgs)]:
+        events_logger.removeFilter(installed)

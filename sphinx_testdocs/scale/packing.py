@@ -20,7 +20,8 @@ packed). A run holding what the indexer reads as more than words (titles, raw HT
 meta keywords) or images (copied from the main process) is left as it is. Every output
 is what ``-j 1`` writes (Sphinx 8 and later: older versions index ``no-search`` parts,
 and nothing is packed). Serial builds, other builders and the user's own pages are left
-alone. The files go when the build ends.
+alone, and so are suites too small to need it (``sphinx_testdocs.scale``). The files go
+when the build ends.
 """
 
 from __future__ import annotations
@@ -36,8 +37,8 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.search import SearchLanguage
 
-from sphinx_testdocs.domain import TestDomain
 from sphinx_testdocs.render.common import NO_SEARCH
+from sphinx_testdocs.run import build_run
 
 __all__ = [
     "PACKED_DIR",
@@ -64,15 +65,15 @@ class testdocs_packed(nodes.General, nodes.Element):
 def pack_page_parts(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """``doctree-resolved``: pack a generated page's content (see the module doc)."""
     builder = app.builder
+    this_build = build_run(app.env)
     if not (
-        getattr(builder, "parallel_ok", False)
+        this_build.large
+        and getattr(builder, "parallel_ok", False)
         and builder.format == "html"
         and sphinx.version_info >= (8,)
     ):
         return
-    domain = app.env.get_domain("test")
-    assert isinstance(domain, TestDomain)
-    if domain.generated_page(docname) is None:
+    if this_build.page(docname) is None:
         return
     runs = _packable_runs(doctree, keep_words=_words_can_be_joined(builder))
     if not runs:

@@ -1,0 +1,90 @@
+"""Let generated pages' doctrees go as soon as Sphinx is done with them.
+
+Sphinx keeps, for the whole build, every doctree it reads (until it is written) and the
+pickled bytes of every doctree it loads for writing: memory that grows with the size of
+all pages together. Generated pages are large and numerous, so for them both caches
+are emptied as each page moves on, and each doctree is taken apart once written, so
+reference counting frees it at once instead of the cyclic collector, later.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sphinx
+from docutils import nodes
+from sphinx.application import Sphinx
+
+from sphinx_testdocs.run import build_run
+
+#: Private attributes of Sphinx's environment used here, and the versions that have
+#: them (listed in docs/performance.rst). Without them there is nothing to do.
+WRITE_CACHE = "_write_doc_doctree_cache"  # Sphinx 8.1+
+PICKLE_CACHE = "_pickled_doctree_cache"  # Sphinx 7.2+
+
+
+def _cache(env: Any, name: str, since: tuple[int, int]) -> dict[str, Any] | None:
+    if sphinx.version_info[:2] < since:
+        return None
+    cache = getattr(env, name, None)
+    return cache if isinstance(cache, dict) else None
+
+
+def release_read_doctrees(app: Sphinx, *args: object) -> None:
+    """``doctree-read`` and ``env-updated``: drop generated pages' cached doctrees.
+
+    Sphinx 8.1+ keeps every doctree read in this build in memory until it is written;
+    without it the writer loads each from its pickle instead (a few percent of build
+    time), and memory stays flat in the number of files. Every doctree in the cache is
+    pickled already (Sphinx caches it right after).
+    """
+    run = build_run(app.env)
+    cache = _cache(app.env, WRITE_CACHE, (8, 1))
+    if not run.large or not cache:
+        return
+    for docname in [d for d in cache if run.page(d) is not None]:
+        take_apart(cache.pop(docname))
+
+
+def forget_written_doctree(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """``doctree-resolved``: do not keep a generated page's pickle once it is loaded.
+
+    ``env.get_doctree`` caches the pickle's bytes of every document it loads for the
+    rest of the build: for generated pages, as much memory again as all their doctrees.
+    Nothing loads them twice in a build.
+    """
+    run = build_run(app.env)
+    cache = _cache(app.env, PICKLE_CACHE, (7, 2))
+    if run.large and cache is not None and run.page(docname) is not None:
+        cache.pop(docname, None)
+
+
+def free_written_doctree(
+    app: Sphinx, pagename: str, templatename: str, context: object, doctree: nodes.document | None
+) -> None:
+    """``html-page-context`` (last): take a generated page's doctree apart, its HTML made.
+
+    A doctree is a web of reference cycles (each node knows its parent, the document
+    its ids), so dropping it leaves it to the cyclic garbage collector: while pages are
+    written, full collections over the written doctrees were about a tenth of a build.
+    This is the first moment the page's HTML is done and the last one the doctree is
+    seen; pages of the user's own are left alone.
+    """
+    run = build_run(app.env)
+    if run.large and doctree is not None and run.page(pagename) is not None:
+        take_apart(doctree)
+
+
+def take_apart(doctree: nodes.document) -> None:
+    """Break a doctree's reference cycles: reference counting then frees it at once.
+
+    Emptying every element's list of children breaks each parent-child cycle; the
+    document's own attributes (ids, transformer, reporter...) go with its dict.
+    """
+    stack: list[nodes.Node] = [doctree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, nodes.Element) and node.children:
+            stack.extend(node.children)
+            node.children.clear()
+    doctree.__dict__.clear()
