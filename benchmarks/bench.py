@@ -411,7 +411,7 @@ def _run_analysis(corpus: Path, project_root: Path, read: set[str]) -> int:
     srcdir = corpus.parent / "_phase_src"  # never created: only the scan's skip list
     project = build_project(config, srcdir, srcdir, [])
     count = 0
-    # As the build does (events.refresh_summaries): the collector paused for the batch.
+    # As the build does (freshness.refresh_summaries): the collector paused for the batch.
     with cycle_collector_paused():
         for root in project.roots:
             for scanned in root.tree.files:

@@ -12,14 +12,16 @@ from sphinx_testdocs.config import OPTIONS
 from sphinx_testdocs.directives import FolderDirective, ModuleDirective, TestedByDirective
 from sphinx_testdocs.domain import TestDomain
 from sphinx_testdocs.events import (
-    add_root_toctree,
-    add_tested_by,
     analyse_before_reading,
     check_config,
     finish_reading,
-    hide_stub_source,
-    refresh_summaries,
     scan_and_write_stubs,
+)
+from sphinx_testdocs.freshness import refresh_summaries
+from sphinx_testdocs.page_events import (
+    add_root_toctree,
+    add_tested_by,
+    hide_stub_source,
     warn_missing_test_reference,
 )
 from sphinx_testdocs.pages import STUB_FILETYPE, STUB_SUFFIX

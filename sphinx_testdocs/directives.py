@@ -20,7 +20,7 @@ from sphinx_testdocs.analysis.model import ModuleAnalysis
 from sphinx_testdocs.analysis.summary import FileSummary, Totals
 from sphinx_testdocs.config import TestdocsConfig, read_config
 from sphinx_testdocs.crossfile import TestUse, digest
-from sphinx_testdocs.domain import TestDomain, TestObject
+from sphinx_testdocs.domain import TestDomain, TestObject, domain_of
 from sphinx_testdocs.project import Project, TestRoot, summary_folders
 from sphinx_testdocs.render.common import para
 from sphinx_testdocs.render.folder import FolderView, render_folder
@@ -70,9 +70,7 @@ class Site:
 
     @property
     def testdocs_domain(self) -> TestDomain:
-        domain = self.env.get_domain("test")
-        assert isinstance(domain, TestDomain)
-        return domain
+        return domain_of(self.env)
 
     @property
     def project(self) -> Project | None:
@@ -465,7 +463,7 @@ def _summaries(
     """Summaries of every file at or below the folder.
 
     A generated folder page records the digest of what it shows of them, checked
-    before each build (``events.refresh_summaries``); inline, each file is a
+    before each build (``freshness.refresh_summaries``); inline, each file is a
     dependency of the page.
     """
     assert project is not None
@@ -494,9 +492,7 @@ class TestedByDirective(SphinxDirective):
     required_arguments = 1
 
     def run(self) -> list[nodes.Node]:
-        domain = self.env.get_domain("test")
-        assert isinstance(domain, TestDomain)
-        return tested_by_nodes(domain, self.env.docname, self.arguments[0])
+        return tested_by_nodes(domain_of(self.env), self.env.docname, self.arguments[0])
 
 
 def tested_by_nodes(domain: TestDomain, docname: str, name: str) -> list[nodes.Node]:

@@ -155,7 +155,7 @@ class TestDomain(Domain):
         # refreshed with the summaries
         "collected": {},
         # docname -> (kind, args, digest) of the cross-file facts the page shows
-        # (see events.refresh_summaries)
+        # (see freshness.refresh_summaries)
         "digests": {},
     }
 
@@ -343,3 +343,10 @@ class TestDomain(Domain):
     def get_full_qualified_name(self, node: nodes.Element) -> str | None:
         target = node.get("reftarget")
         return str(target) if target else None
+
+
+def domain_of(env: BuildEnvironment) -> TestDomain:
+    """The ``test`` domain of a build."""
+    domain = env.get_domain("test")
+    assert isinstance(domain, TestDomain)
+    return domain

@@ -5,22 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sphinx_testdocs.domain import TestDomain
+from sphinx_testdocs.domain import domain_of
 from sphinx_testdocs.run import build_run
-
-
-def _domain(env: Any) -> TestDomain:
-    domain = env.get_domain("test")
-    assert isinstance(domain, TestDomain)
-    return domain
 
 
 def hold_stores(app: Any, env: Any, docnames: list[str]) -> None:
     """``env-before-read-docs`` (after the analyses): hold the stores aside."""
     if build_run(env).large:
-        _domain(env).hold_stores()
+        domain_of(env).hold_stores()
 
 
 def restore_stores(app: Any, env: Any) -> None:
     """``env-updated`` (first): every page is read; the stores go back to be saved."""
-    _domain(env).restore_stores()
+    domain_of(env).restore_stores()

@@ -1,0 +1,114 @@
+"""What is stale before reading: per-file summaries, and pages whose cross-file facts
+changed since they were read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sphinx_testdocs.analysis.parsing import cycle_collector_paused
+from sphinx_testdocs.crossfile import CrossFile, digest
+from sphinx_testdocs.domain import TestDomain, domain_of
+from sphinx_testdocs.export import module_entry, module_fragment
+from sphinx_testdocs.run import build_run
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
+
+    from sphinx_testdocs.project import Project
+
+
+def refresh_summaries(
+    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    """Bring per-file summaries up to date; return pages whose cross-file facts changed.
+
+    A page shows facts about other files (who imports it, who shares its fixtures, which
+    tests use an API object). Sphinx cannot know that, so each page stores a digest of
+    those facts when read, and any page whose digest no longer matches is re-read.
+    Runs in the main process, before reading.
+    """
+    domain = domain_of(env)
+    project = build_run(env).project
+    if project is None:
+        return []
+    to_read = added | changed
+    roots = {root.key for root in project.roots}
+    for store in (domain.summaries, domain.collected):
+        for key in [k for k in store if k not in roots]:
+            del store[key]
+    # The analyses and summaries make no reference cycles: no collection passes over
+    # the growing heap between one file and the next (see cycle_collector_paused).
+    with cycle_collector_paused():
+        _refresh(project, domain, to_read)
+    crossfile = project.crossfile = CrossFile(
+        {
+            key: {rel: entry[1] for rel, entry in files.items()}
+            for key, files in domain.summaries.items()
+        }
+    )
+    stale = []
+    for docname, (kind, args, old) in sorted(domain.digests.items()):
+        if docname in to_read or docname in removed:
+            continue
+        if cross_file_digest(crossfile, kind, args) != old:
+            stale.append(docname)
+    return stale
+
+
+def _refresh(project: Project, domain: TestDomain, to_read: set[str]) -> None:
+    """Re-summarise every file whose inputs changed (or whose page is read anyway)."""
+    for root in project.roots:
+        stored = domain.summaries.setdefault(root.key, {})
+        collected = domain.collected.setdefault(root.key, {})
+        current = root.known
+        for rel in [r for r in stored if r not in current]:
+            del stored[rel]
+            collected.pop(rel, None)
+            project.collection_changed = True
+        for rel in sorted(current):
+            entry = stored.get(rel)
+            known = entry[1].dependencies if entry else ()
+            fingerprint = _fingerprint(root.inputs(rel, known))
+            if (
+                entry is None
+                or entry[0] != fingerprint
+                or root.file_docnames[rel] in to_read
+                # Whether pytest reaches the file also depends on folders existing
+                # (testpaths): checked itself, as no file's stamp shows it.
+                or entry[1].not_collected != root.verdict(rel).excluded
+            ):
+                summary = project.summary(root, rel)
+                if summary.dependencies != known:
+                    fingerprint = _fingerprint(root.inputs(rel, summary.dependencies))
+                stored[rel] = (fingerprint, summary)
+                # testdocs.json is written from these, so unchanged files are never
+                # analysed again just to list them.
+                json_entry = module_entry(project, root, rel)
+                collected[rel] = module_fragment(json_entry) if json_entry else None
+                project.collection_changed = True
+
+
+def cross_file_digest(crossfile: CrossFile, kind: str, args: tuple[str, ...]) -> str:
+    """The digest of the facts a page of ``kind`` shows about other files."""
+    if kind == "module":
+        return digest(crossfile.module_facts(*args))
+    if kind == "folder":
+        return digest(crossfile.folder_facts(*args))
+    if kind == "tested-by":
+        return digest(tuple(crossfile.uses(name)) for name in args)
+    return ""
+
+
+def _fingerprint(paths: list[Path]) -> tuple[tuple[int, int], ...]:
+    """Sizes and mtimes of a page's inputs: the file, its conftests, the pytest config."""
+    stamps = []
+    for path in paths:
+        try:
+            st = path.stat()
+        except OSError:
+            stamps.append((-1, -1))
+        else:
+            stamps.append((st.st_size, st.st_mtime_ns))
+    return tuple(stamps)

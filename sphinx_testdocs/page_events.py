@@ -1,0 +1,113 @@
+"""What the extension adds to pages of any kind: the root toctree, "Tested by" lists on
+Python objects, clear warnings for dangling ``:test:`` references, and no "Show Source"
+link on generated pages."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from docutils import nodes
+from sphinx import addnodes
+
+from sphinx_testdocs._log import Subtype, warn
+from sphinx_testdocs.directives import tested_by_nodes
+from sphinx_testdocs.domain import domain_of
+from sphinx_testdocs.render.folder import toctree
+from sphinx_testdocs.run import build_run
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
+
+
+def add_root_toctree(app: Sphinx, doctree: nodes.document) -> None:
+    """Link each test suite's page from the root document (before toctrees are collected)."""
+    env = app.env
+    project = build_run(env).project
+    if project is None or not project.config.add_to_toctree or not project.roots:
+        return
+    if env.docname != app.config.root_doc:
+        return
+    target: nodes.Element = doctree
+    for child in doctree.children:
+        if isinstance(child, nodes.section):
+            target = child
+            break
+    docnames = [root.index_docname for root in project.roots]
+    target += toctree(env.docname, docnames, hidden=False, caption=project.config.toctree_caption)
+
+
+def warn_missing_test_reference(
+    app: Sphinx, env: BuildEnvironment, node: addnodes.pending_xref, contnode: nodes.TextElement
+) -> nodes.Node | None:
+    """A clear warning for a dangling ``:test:`` role; optional links stay plain text.
+
+    Runs after intersphinx (priority 900), so only what nobody could resolve gets here.
+    Returning ``contnode`` tells Sphinx the reference is handled: no second, nitpicky
+    warning for the same thing.
+    """
+    if node.get("testdocs_optional"):
+        return contnode
+    if node.get("refdomain") != "test":
+        return None
+    warn(
+        "no test object %r for :test:%s: (check the ID or the testdocs_dirs setting)",
+        Subtype.ref,
+        node,
+        node["reftarget"],
+        node["reftype"],
+    )
+    return contnode
+
+
+def hide_stub_source(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: object
+) -> None:
+    """A generated page's source is a one-line stub, not the test file: do not offer it.
+
+    Sphinx would copy the stub to ``_sources/`` and link it as the page's source ("Show
+    Source"); the page shows the test file's own source already. An empty
+    ``sourcename`` drops both the link and the copy (a file written per page).
+    """
+    if build_run(app.env).page(pagename) is not None:
+        context["sourcename"] = ""
+
+
+#: Object types of the Python domain that get a "Tested by" list when opted in.
+_TESTED_OBJTYPES = frozenset(
+    {
+        "function",
+        "class",
+        "exception",
+        "method",
+        "classmethod",
+        "staticmethod",
+        "property",
+        "attribute",
+        "data",
+        "module",
+    }
+)
+
+
+def add_tested_by(app: Sphinx, domain: str, objtype: str, content: addnodes.desc_content) -> None:
+    """With ``testdocs_tested_by_autodoc``, list the tests of each documented Python object.
+
+    Works for autodoc, sphinx-autoapi and hand-written ``py:`` directives alike: they
+    all describe objects through the Python domain's object descriptions.
+    """
+    if domain != "py" or objtype not in _TESTED_OBJTYPES:
+        return
+    if not app.config.testdocs_tested_by_autodoc:
+        return
+    signature = content.parent[0] if content.parent is not None and len(content.parent) else None
+    if not isinstance(signature, addnodes.desc_signature):
+        return
+    module, fullname = signature.get("module") or "", signature.get("fullname") or ""
+    name = ".".join(part for part in (module, fullname) if part)
+    if not name:
+        return
+    testdocs = domain_of(app.env)
+    found = tested_by_nodes(testdocs, app.env.docname, name)
+    rubric = nodes.rubric("Tested by", "Tested by")
+    content += [rubric, *found]
