@@ -81,27 +81,6 @@ class CrossFile:
                 found.extend(uses)
         return sorted(set(found), key=lambda u: (u.root, u.relpath, u.line, u.test or ""))
 
-    def module_facts(self, root: str, relpath: str) -> tuple[object, ...]:
-        """What a module page shows about other files (its digest decides re-reads)."""
-        summary = self.summaries.get(root, {}).get(relpath)
-        sharing = (
-            tuple(
-                (fixture, tuple(self.fixture_users(root, fixture)))
-                for fixture in summary.fixtures_used
-            )
-            if summary
-            else ()
-        )
-        # Whether pytest reaches the file depends on other files and folders too.
-        not_collected = summary.not_collected if summary else None
-        return (tuple(self.imported_by(root, relpath)), sharing, not_collected)
-
-    def folder_facts(self, root: str, relpath: str) -> tuple[object, ...]:
-        """What a folder page shows about the files at or below it."""
-        prefix = relpath + "/" if relpath else ""
-        files = self.summaries.get(root, {})
-        return tuple(files[rel].folder_facts() for rel in sorted(files) if rel.startswith(prefix))
-
 
 def digest(facts: Iterable[object]) -> str:
     """A stable digest of plain data (tuples, strings, numbers)."""

@@ -19,16 +19,22 @@ from sphinx_testdocs.analysis.importgraph import local_imports
 from sphinx_testdocs.analysis.model import ModuleAnalysis
 from sphinx_testdocs.analysis.summary import FileSummary, Totals
 from sphinx_testdocs.config import TestdocsConfig, read_config
-from sphinx_testdocs.crossfile import TestUse, digest
+from sphinx_testdocs.crossfile import CrossFile, TestUse, digest
 from sphinx_testdocs.domain import TestDomain, TestObject, domain_of
-from sphinx_testdocs.project import Project, TestRoot, summary_folders
+from sphinx_testdocs.plan import (
+    FolderPlan,
+    ModulePlan,
+    plan_folder,
+    plan_loose_module,
+    plan_module,
+)
+from sphinx_testdocs.project import Project, TestRoot
 from sphinx_testdocs.render.common import para
 from sphinx_testdocs.render.folder import FolderView, render_folder
 from sphinx_testdocs.render.module import (
     SECTION_KEYS,
     SECTIONS,
     ModulePageContext,
-    Sibling,
     render_module,
     section_title,
 )
@@ -174,24 +180,29 @@ def module_page(site: Site, argument: str, options: dict[str, Any]) -> list[node
         chosen = set(options["sections"])
         config = _with_sections(config, chosen)
     inline = page is None
+    if root is not None and project is not None:
+        plan = module_plan(site, project, root, relpath)
+    else:
+        plan = plan_loose_module(path)
     ctx = ModulePageContext(
         config=config,
         id_prefix=nodes.make_id(relpath) + "-" if inline else "",
         nodeid_path=root.nodeid_path(relpath) if root else relpath,
+        plan=plan,
         rootdir=root.rootdir_label() if root else None,
     )
     if root is not None:
-        folder = PurePosixPath(relpath).parent.as_posix()
-        folder = "" if folder == "." else folder
-        ctx.folder_docname = root.folder_docnames.get(folder)
-        ctx.folder_label = (folder + "/") if folder else f"{root.name}/"
-        ctx.root_docname = root.index_docname
-        ctx.root_label = f"{root.name}/"
-        ctx.siblings = _siblings(root, folder)
-        if project is not None:
-            _relate(site, project, root, relpath, analysis, ctx, record=page is not None)
-    else:
-        ctx.siblings = [Sibling(p.name, None) for p in sorted(path.parent.glob("*.py"))]
+        for imp in analysis.imports:
+            targets = local_imports(relpath, [imp], root.known, root.tree.root.name)
+            if targets:
+                ctx.import_pages[imp.display_module] = root.file_docnames[targets[0]]
+    if page is not None:
+        # What the page shows of other files: checked before each build.
+        site.testdocs_domain.digests[site.env.docname] = (
+            "module",
+            (root.key if root else "", relpath),
+            plan.digest(),
+        )
     title = None if "no-title" in options else relpath
     ctx.plan_anchors(analysis)
     rendered = render_module(analysis, ctx, title)
@@ -203,57 +214,12 @@ def module_page(site: Site, argument: str, options: dict[str, Any]) -> list[node
     return site.with_source(rendered)
 
 
-def _relate(
-    site: Site,
-    project: Project,
-    root: TestRoot,
-    relpath: str,
-    analysis: ModuleAnalysis,
-    ctx: ModulePageContext,
-    *,
-    record: bool,
-) -> None:
-    """Fill the page's links to other files, and remember what they were."""
-
-    def link(rel: str) -> Sibling:
-        return Sibling(rel, root.file_docnames.get(rel))
-
-    for path in root.conftest_chain(relpath):
-        located = project.locate(path)
-        if located is not None and located[0] is root:
-            ctx.conftests.append(link(located[1]))
-        else:
-            label = _relative_label(path, root.rootdir)
-            ctx.conftests.append(Sibling(label, None, "above the documented folder"))
+def module_plan(site: Site, project: Project, root: TestRoot, relpath: str) -> ModulePlan:
+    """The plan of a module page, from the summaries stored before reading."""
     stored = site.testdocs_domain.summaries.get(root.key, {}).get(relpath)
     summary = stored[1] if stored else project.summary(root, relpath)
-    ctx.imports_tree = [link(rel) for rel in summary.imports]
-    crossfile = project.crossfile
-    if crossfile is None:
-        return
-    ctx.imported_by = [link(rel) for rel in crossfile.imported_by(root.key, relpath)]
-    for fixture in summary.fixtures_used:
-        users = [rel for rel in crossfile.fixture_users(root.key, fixture) if rel != relpath]
-        if users:
-            ctx.fixture_sharing.append((fixture, [link(rel) for rel in users]))
-    for imp in analysis.imports:
-        targets = local_imports(relpath, [imp], root.known, root.tree.root.name)
-        if targets:
-            ctx.import_pages[imp.display_module] = root.file_docnames[targets[0]]
-    if record:
-        facts = crossfile.module_facts(root.key, relpath)
-        site.testdocs_domain.digests[site.env.docname] = (
-            "module",
-            (root.key, relpath),
-            digest(facts),
-        )
-
-
-def _relative_label(path: Path, base: Path) -> str:
-    try:
-        return path.relative_to(base).as_posix()
-    except ValueError:
-        return str(path)
+    crossfile = project.crossfile or CrossFile({root.key: {relpath: summary}})
+    return plan_module(project, root, relpath, summary, crossfile)
 
 
 def module_objects(
@@ -345,15 +311,6 @@ def _with_sections(config: TestdocsConfig, chosen: set[str]) -> TestdocsConfig:
     return replace(config, section_titles=titles)
 
 
-def _siblings(root: TestRoot, folder: str) -> list[Sibling]:
-    scanned = root.tree.folder(folder)
-    if scanned is None:
-        return []
-    siblings = [Sibling(PurePosixPath(f).name, root.file_docnames[f]) for f in scanned.files]
-    siblings += [Sibling(o.name, None, o.kind) for o in scanned.others]
-    return sorted(siblings, key=lambda s: s.name)
-
-
 def _warn_problems(analysis: ModuleAnalysis, path: Path) -> None:
     """One warning per bad file, naming its first problem; the page shows them all."""
     if not analysis.problems:
@@ -395,7 +352,20 @@ def folder_page(site: Site, argument: str, options: dict[str, Any]) -> list[node
     scanned = root.tree.folder(relpath)
     if scanned is None:
         return site.problem(f"testdocs-folder: no Python files in {root.absolute(relpath)}")
-    summaries = _summaries(site, project, root, relpath, generated=page is not None)
+    assert project is not None
+    plan = folder_plan(site, project, root, relpath)
+    summaries = dict(plan.summaries)
+    if page is not None:
+        # What the page shows of the files below it: checked before each build.
+        site.testdocs_domain.digests[site.env.docname] = (
+            "folder",
+            (root.key, relpath),
+            plan.digest(),
+        )
+    else:
+        for rel, summary in summaries.items():
+            for dependency in root.inputs(rel, summary.dependencies):
+                site.env.note_dependency(str(dependency))
     subfolder_totals = {
         sub: Totals.of([s for r, s in summaries.items() if r.startswith(sub + "/")])
         for sub in scanned.subfolders
@@ -457,33 +427,15 @@ def _rule_files(root: TestRoot, relpath: str, *, everything: bool) -> list[Path]
     return sorted([*([config_file] if config_file else []), *conftests])
 
 
-def _summaries(
-    site: Site, project: Project | None, root: TestRoot, relpath: str, *, generated: bool
-) -> dict[str, FileSummary]:
-    """Summaries of every file at or below the folder.
-
-    A generated folder page records the digest of what it shows of them, checked
-    before each build (``freshness.refresh_summaries``); inline, each file is a
-    dependency of the page.
-    """
-    assert project is not None
+def folder_plan(site: Site, project: Project, root: TestRoot, relpath: str) -> FolderPlan:
+    """The plan of a folder page, from the summaries stored before reading."""
     stored = site.testdocs_domain.summaries.get(root.key, {})
-    out: dict[str, FileSummary] = {}
-    for folder in summary_folders(root, relpath):
-        for rel in folder.files:
-            entry = stored.get(rel)
-            out[rel] = entry[1] if entry else project.summary(root, rel)
-            if not generated:
-                for dependency in root.inputs(rel, out[rel].dependencies):
-                    site.env.note_dependency(str(dependency))
-    if generated and project.crossfile is not None:
-        facts = project.crossfile.folder_facts(root.key, relpath)
-        site.testdocs_domain.digests[site.env.docname] = (
-            "folder",
-            (root.key, relpath),
-            digest(facts),
-        )
-    return out
+
+    def summary_of(rel: str) -> FileSummary:
+        entry = stored.get(rel)
+        return entry[1] if entry else project.summary(root, rel)
+
+    return plan_folder(root, relpath, summary_of)
 
 
 class TestedByDirective(SphinxDirective):

@@ -10,6 +10,7 @@ from sphinx_testdocs.analysis.parsing import cycle_collector_paused
 from sphinx_testdocs.crossfile import CrossFile, digest
 from sphinx_testdocs.domain import TestDomain, domain_of
 from sphinx_testdocs.export import module_entry, module_fragment
+from sphinx_testdocs.plan import plan_folder, plan_module
 from sphinx_testdocs.run import build_run
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ def refresh_summaries(
     for docname, (kind, args, old) in sorted(domain.digests.items()):
         if docname in to_read or docname in removed:
             continue
-        if cross_file_digest(crossfile, kind, args) != old:
+        if _current_digest(project, domain, crossfile, docname, kind, args) != old:
             stale.append(docname)
     return stale
 
@@ -90,14 +91,27 @@ def _refresh(project: Project, domain: TestDomain, to_read: set[str]) -> None:
                 project.collection_changed = True
 
 
-def cross_file_digest(crossfile: CrossFile, kind: str, args: tuple[str, ...]) -> str:
-    """The digest of the facts a page of ``kind`` shows about other files."""
-    if kind == "module":
-        return digest(crossfile.module_facts(*args))
-    if kind == "folder":
-        return digest(crossfile.folder_facts(*args))
+def _current_digest(
+    project: Project,
+    domain: TestDomain,
+    crossfile: CrossFile,
+    docname: str,
+    kind: str,
+    args: tuple[str, ...],
+) -> str:
+    """The digest of what the page would show now: its plan's (``plan.py``), or for a
+    "tested by" list the uses of its names."""
     if kind == "tested-by":
         return digest(tuple(crossfile.uses(name)) for name in args)
+    page = project.page(docname)
+    if page is None:
+        return ""  # no longer a generated page: Sphinx sees it removed
+    stored = domain.summaries.get(page.root.key, {})
+    if kind == "folder" and page.is_folder:
+        return plan_folder(page.root, page.relpath, lambda rel: stored[rel][1]).digest()
+    entry = stored.get(page.relpath)
+    if kind == "module" and entry is not None:
+        return plan_module(project, page.root, page.relpath, entry[1], crossfile).digest()
     return ""
 
 

@@ -29,6 +29,7 @@ from sphinx_testdocs.analysis.model import (
 )
 from sphinx_testdocs.analysis.summary import case_counts, cases_text
 from sphinx_testdocs.config import TestdocsConfig
+from sphinx_testdocs.plan import ModulePlan, Sibling
 from sphinx_testdocs.render.common import (
     NO_SEARCH,
     bullet_list,
@@ -73,15 +74,6 @@ from sphinx_testdocs.render.pieces import (
 
 
 @dataclass(frozen=True, slots=True)
-class Sibling:
-    """Another file of the same folder, with its page when it has one."""
-
-    name: str
-    docname: str | None
-    kind: str = "Python file"
-
-
-@dataclass(frozen=True, slots=True)
 class IndexEntry:
     """An entry this page adds to the general index, and the anchor it points to."""
 
@@ -108,20 +100,10 @@ class ModulePageContext:
     #: Prefix for every id on the page ("" on generated pages, unique inline).
     id_prefix: str
     nodeid_path: str  # path relative to pytest's rootdir, as pytest prints it
+    #: What the page shows of other files (``plan.py``).
+    plan: ModulePlan
     #: pytest's rootdir from the test folder, and how pytest chose it.
     rootdir: str | None = None
-    folder_label: str | None = None
-    folder_docname: str | None = None
-    root_label: str | None = None
-    root_docname: str | None = None
-    siblings: Sequence[Sibling] = ()
-    #: conftest.py files in effect, outermost first.
-    conftests: list[Sibling] = field(default_factory=list)
-    #: Files of the tree this module imports, and those that import it.
-    imports_tree: list[Sibling] = field(default_factory=list)
-    imported_by: list[Sibling] = field(default_factory=list)
-    #: (fixture "relpath::name", other files whose tests use it).
-    fixture_sharing: list[tuple[str, list[Sibling]]] = field(default_factory=list)
     #: Imported module as written -> the page of the tree file it resolves to.
     import_pages: dict[str, str] = field(default_factory=dict)
     _used_ids: set[str] = field(default_factory=set)
@@ -703,13 +685,17 @@ def _architecture(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[node
     out: list[nodes.Node] = []
     folder = PurePosixPath(analysis.facts.relpath).parent.as_posix()
     location: list[nodes.Node | str] = ["Location: "]
-    if ctx.folder_docname:
-        label = ctx.folder_label or (folder + "/")
-        location.append(doc_link(ctx.folder_docname, label))
+    if ctx.plan.folder_docname:
+        label = ctx.plan.folder_label or (folder + "/")
+        location.append(doc_link(ctx.plan.folder_docname, label))
     else:
         location.append(literal(folder + "/"))
-    if ctx.root_docname and ctx.root_label and ctx.root_docname != ctx.folder_docname:
-        location += [" in ", doc_link(ctx.root_docname, ctx.root_label)]
+    if (
+        ctx.plan.root_docname
+        and ctx.plan.root_label
+        and ctx.plan.root_docname != ctx.plan.folder_docname
+    ):
+        location += [" in ", doc_link(ctx.plan.root_docname, ctx.plan.root_label)]
     location.append(".")
     out.append(para(*location))
     classes = tuple(
@@ -1015,11 +1001,11 @@ def _related(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Nod
         "conftest.py files in effect",
         "pytest loads these before this file; their fixtures and hooks apply to it "
         "(outermost first).",
-        ctx.conftests,
+        ctx.plan.conftests,
     )
-    group("Imports from the test tree", "This file imports these modules.", ctx.imports_tree)
-    group("Imported by", "These files of the test tree import this one.", ctx.imported_by)
-    for fixture, users in ctx.fixture_sharing:
+    group("Imports from the test tree", "This file imports these modules.", ctx.plan.imports_tree)
+    group("Imported by", "These files of the test tree import this one.", ctx.plan.imported_by)
+    for fixture, users in ctx.plan.fixture_sharing:
         where, _, name = fixture.rpartition("::")
         group(
             f"Sharing the fixture {name}",
@@ -1030,7 +1016,7 @@ def _related(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Nod
     group(
         "Same folder",
         "Every other file of this folder, sorted by name.",
-        [s for s in ctx.siblings if s.name != own],
+        [s for s in ctx.plan.siblings if s.name != own],
     )
     if not out:
         return [para("No related files: the file is alone in its folder and imports none.")]
@@ -1039,10 +1025,10 @@ def _related(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Nod
 
 def _xrefs(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Node]:
     payload = (
-        ctx.folder_docname,
-        ctx.folder_label or "folder",
-        ctx.root_docname if ctx.root_docname != ctx.folder_docname else None,
-        ctx.root_label or "root",
+        ctx.plan.folder_docname,
+        ctx.plan.folder_label or "folder",
+        ctx.plan.root_docname if ctx.plan.root_docname != ctx.plan.folder_docname else None,
+        ctx.plan.root_label or "root",
         len(ctx.index_entries),
         "its test classes, tests and fixtures"
         if ctx.config.index_tests

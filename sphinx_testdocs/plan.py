@@ -1,0 +1,142 @@
+"""Page plans: what a generated page shows of files other than its own, decided once.
+
+A plan is made from the scan and the per-file summaries, never from a new analysis, so
+one can be made for every page before reading. The same plan gives a page its links
+and totals when it is built and, through ``digest()``, says whether a page read in an
+earlier build is stale (``freshness.refresh_summaries``): what a page shows and what
+makes it stale cannot drift apart. Sphinx-free: the directives render a plan, the
+freshness check compares digests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from sphinx_testdocs.analysis.scan import ScannedFolder
+from sphinx_testdocs.analysis.summary import FileSummary
+from sphinx_testdocs.crossfile import CrossFile, digest
+from sphinx_testdocs.project import Project, TestRoot, relative_posix, summary_folders
+
+
+@dataclass(frozen=True, slots=True)
+class Sibling:
+    """Another file, with its page when it has one."""
+
+    name: str
+    docname: str | None
+    kind: str = "Python file"
+
+
+@dataclass(frozen=True)
+class ModulePlan:
+    """What a module page shows of its folder, its test tree and other files."""
+
+    folder_docname: str | None
+    folder_label: str | None
+    root_docname: str | None
+    root_label: str | None
+    #: The files and other entries of the module's folder, sorted by name.
+    siblings: tuple[Sibling, ...]
+    #: conftest.py files in effect, outermost first.
+    conftests: tuple[Sibling, ...]
+    #: Files of the tree this module imports, and those that import it.
+    imports_tree: tuple[Sibling, ...]
+    imported_by: tuple[Sibling, ...]
+    #: (fixture "relpath::name", other files whose tests use it).
+    fixture_sharing: tuple[tuple[str, tuple[Sibling, ...]], ...]
+    #: Why pytest never reaches the file (it depends on other files and folders too).
+    not_collected: str | None
+
+    def digest(self) -> str:
+        return digest(
+            (
+                self.folder_docname,
+                self.root_docname,
+                self.siblings,
+                self.conftests,
+                self.imports_tree,
+                self.imported_by,
+                self.fixture_sharing,
+                self.not_collected,
+            )
+        )
+
+
+@dataclass(frozen=True)
+class FolderPlan:
+    """What a folder page shows: the folders at or below it and their files' summaries."""
+
+    folders: tuple[ScannedFolder, ...]
+    summaries: Mapping[str, FileSummary]
+
+    def digest(self) -> str:
+        listing = tuple(
+            (f.relpath, f.files, f.subfolders, f.others, f.readme) for f in self.folders
+        )
+        return digest((listing, *(self.summaries[rel].folder_facts() for rel in self.summaries)))
+
+
+def plan_module(
+    project: Project, root: TestRoot, relpath: str, summary: FileSummary, crossfile: CrossFile
+) -> ModulePlan:
+    """The plan of the page of ``relpath`` (a file of ``root``)."""
+
+    def link(rel: str) -> Sibling:
+        return Sibling(rel, root.file_docnames.get(rel))
+
+    folder = PurePosixPath(relpath).parent.as_posix()
+    folder = "" if folder == "." else folder
+    conftests = []
+    for path in root.conftest_chain(relpath):
+        located = project.locate(path)
+        if located is not None and located[0] is root:
+            conftests.append(link(located[1]))
+        else:
+            label = relative_posix(path, root.rootdir)
+            conftests.append(Sibling(label, None, "above the documented folder"))
+    sharing = []
+    for fixture in summary.fixtures_used:
+        users = [rel for rel in crossfile.fixture_users(root.key, fixture) if rel != relpath]
+        if users:
+            sharing.append((fixture, tuple(link(rel) for rel in users)))
+    return ModulePlan(
+        folder_docname=root.folder_docnames.get(folder),
+        folder_label=(folder + "/") if folder else f"{root.name}/",
+        root_docname=root.index_docname,
+        root_label=f"{root.name}/",
+        siblings=_siblings(root, folder),
+        conftests=tuple(conftests),
+        imports_tree=tuple(link(rel) for rel in summary.imports),
+        imported_by=tuple(link(rel) for rel in crossfile.imported_by(root.key, relpath)),
+        fixture_sharing=tuple(sharing),
+        not_collected=summary.not_collected,
+    )
+
+
+def plan_folder(
+    root: TestRoot, relpath: str, summary_of: Callable[[str], FileSummary]
+) -> FolderPlan:
+    """The plan of the page of folder ``relpath``, with the summary of each file below."""
+    folders = tuple(summary_folders(root, relpath))
+    return FolderPlan(
+        folders=folders,
+        summaries={rel: summary_of(rel) for folder in folders for rel in folder.files},
+    )
+
+
+def _siblings(root: TestRoot, folder: str) -> tuple[Sibling, ...]:
+    scanned = root.tree.folder(folder)
+    if scanned is None:
+        return ()
+    siblings = [Sibling(PurePosixPath(f).name, root.file_docnames[f]) for f in scanned.files]
+    siblings += [Sibling(o.name, None, o.kind) for o in scanned.others]
+    return tuple(sorted(siblings, key=lambda s: s.name))
+
+
+def plan_loose_module(path: Path) -> ModulePlan:
+    """The plan of an inline page of a file outside every test directory: its folder's
+    Python files, and nothing known of a test tree."""
+    siblings = tuple(Sibling(p.name, None) for p in sorted(path.parent.glob("*.py")))
+    return ModulePlan(None, None, None, None, siblings, (), (), (), (), None)
