@@ -415,46 +415,23 @@ def _normal(html: str, *, lists: bool = False) -> str:
     return re.sub(r'class="([^"]*)"', lambda m: f'class="{sorted(m[1].split())}"', html)
 
 
-@pytest.mark.parametrize("kind", ["structure", "fields", "findings"])
 @pytest.mark.sphinx("html", testroot="basic", srcdir="structure-html")
-def test_lazy_html_is_what_the_translator_writes_for_its_nodes(
-    app: Any, make_app: Any, kind: str
-) -> None:
-    """The Detailed Analysis tree and field lists are written directly as HTML; other
-    builders get nodes.
-
-    Both come from one payload: translated by Sphinx's HTML writer, the nodes must give
-    the same markup (up to docutils' "simple" list class and line breaks).
-    """
-    from docutils.utils import new_document
-
-    from sphinx_testdocs.render.nodes import _EXPANDERS, _HTML_WRITERS, testdocs_lazy
+def test_lazy_structure_is_built_when_written(app: Any, make_app: Any) -> None:
+    """The Detailed Analysis tree stays analysis records in the doctree (small pickles,
+    nothing for the reading transforms to walk) and is built as nodes when written."""
+    from sphinx_testdocs.render.nodes import testdocs_lazy
 
     (app.srcdir / "suite" / "test_rich.py").write_text(RICH_MODULE)
     app = make_app("html", srcdir=app.srcdir)  # scans the folder again
     app.build()
     doctree = app.env.get_doctree("testdocs/suite/test_rich.py")
-    lazy, *_ = [n for n in doctree.findall(testdocs_lazy) if n["kind"] == kind]
-    document = new_document("<tree>", app.builder.docsettings)
-    document.extend(_EXPANDERS[kind](lazy["payload"]))
-    app.builder.current_docname = "testdocs/suite/test_rich.py"
-    translator = app.builder.create_translator(document, app.builder)
-    document.walkabout(translator)
-    translated = "".join(translator.body)
-    direct = _HTML_WRITERS[kind](lazy["payload"], translator.encode)
-
-    if kind == "structure":
-        for shown in ("inherited test", "markers: ", "computed at collection", "l10", "autouse"):
-            assert shown in direct
-        a, b = _normal(direct, lists=True), _normal(translated, lists=True)
-    elif kind == "fields":  # exactly as written, "simple" and line breaks included
-        assert "Path<" in direct and '<span class="pre">suite/test_rich.py</span>' in direct
-        a, b = _normal(direct), _normal(translated)
-    else:  # a section's findings, exactly as written
-        assert "<strong>pytest fixtures defined</strong>" in direct and "testdocs-line" in direct
-        a, b = direct, translated
-    at = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(a))
-    assert a == b, (a[at - 80 : at + 120], b[at - 80 : at + 120])
+    lazy = [n for n in doctree.findall(testdocs_lazy) if n["kind"] == "structure"]
+    assert len(lazy) == 1 and all(isinstance(c, nodes.Text) for c in lazy[0].children)
+    page = (app.outdir / "testdocs/suite/test_rich.py.html").read_text(encoding="utf-8")
+    for shown in ("inherited test", "markers: ", "computed at collection", "l10", "autouse"):
+        assert shown in page
+    assert '<p class="testdocs-def" id="def-' in page
+    assert "<strong>pytest fixtures defined</strong>" in page
 
 
 @pytest.mark.parametrize("builder", ["html", "gettext"])

@@ -45,13 +45,9 @@ from sphinx_testdocs.render.common import (
 )
 from sphinx_testdocs.render.nodes import (
     LISTING_RAWSOURCE,
-    code_html,
-    defline_html,
     lazy_content,
-    lazy_html,
     lazy_node,
     line_reference,
-    linelinks_html,
     testdocs_deferred,
     testdocs_defline,
     testdocs_linelinks,
@@ -68,7 +64,6 @@ from sphinx_testdocs.render.pieces import (
     PieceList,
     PyRef,
     piece_lists,
-    pieces_html,
     pieces_nodes,
 )
 
@@ -176,28 +171,7 @@ FieldRow = tuple[str, str, bool]
 
 
 def _fields(rows: Sequence[FieldRow]) -> nodes.Node:
-    # Field lists are a dozen nodes a row and hold no link: data until written.
-    return lazy_node("fields", tuple(rows))
-
-
-@lazy_content("fields")
-def _expand_fields(rows: tuple[FieldRow, ...]) -> list[nodes.Node]:
-    return [field_list((name, literal(value) if code else value) for name, value, code in rows)]
-
-
-@lazy_html("fields")
-def _fields_html(rows: tuple[FieldRow, ...], encode: Callable[[str], str]) -> str:
-    """The same list as ``_expand_fields``, written as the HTML translator writes it."""
-    out = ['<dl class="testdocs-fields field-list simple">\n']
-    for i, (name, value, code) in enumerate(rows):
-        parity = "field-even" if i % 2 else "field-odd"
-        shown = code_html(encode, value) if code else encode(value)
-        out.append(
-            f'<dt class="{parity}">{encode(name)}<span class="colon">:</span></dt>\n'
-            f'<dd class="{parity}"><p>{shown}</p>\n</dd>\n'
-        )
-    out.append("</dl>\n")
-    return "".join(out)
+    return field_list((name, literal(value) if code else value) for name, value, code in rows)
 
 
 def _status_text(analysis: ModuleAnalysis) -> str:
@@ -451,41 +425,6 @@ def _expand_structure(payload: StructurePayload) -> list[nodes.Node]:
         return out
 
     return [bullet_list([item(d, 0) for d in payload.definitions], "testdocs-tree")]
-
-
-@lazy_html("structure")
-def _structure_html(payload: StructurePayload, encode: Callable[[str], str]) -> str:
-    """The same tree as ``_expand_structure``, written as the HTML translator writes it."""
-    out: list[str] = []
-    write = out.append
-
-    def item(defn: Definition, depth: int) -> None:
-        target = payload.anchors.get(defn.line)
-        ids = f' id="{encode(target)}"' if target else ""
-        headline = defline_html(encode, _defline(payload, defn))
-        write(f'<li><p class="testdocs-def"{ids}>{headline}</p>\n')
-        if defn.docstring_summary:
-            write(f'<p class="testdocs-docstring">{encode(defn.docstring_summary)}</p>\n')
-        facts = _facts(payload, defn)
-        if facts:
-            write('<ul class="testdocs-facts simple">\n')
-            out.extend(f"<li><p>{pieces_html(f, encode)}</p></li>\n" for f in facts)
-            write("</ul>\n")
-        deeper = _deeper_and_inherited(payload, defn, depth)
-        if (defn.children and depth < _MAX_TREE_DEPTH) or deeper:
-            write('<ul class="testdocs-tree simple">\n')
-            if depth < _MAX_TREE_DEPTH:
-                for child in defn.children:
-                    item(child, depth + 1)
-            out.extend(f"<li><p>{pieces_html(f, encode)}</p></li>\n" for f in deeper)
-            write("</ul>\n")
-        write("</li>\n")
-
-    write('<ul class="testdocs-tree simple">\n')
-    for defn in payload.definitions:
-        item(defn, 0)
-    write("</ul>\n")
-    return "".join(out)
 
 
 def _defline(payload: StructurePayload, defn: Definition) -> testdocs_defline:
@@ -862,15 +801,13 @@ def _findings(
     if not found:
         return [para(none_found, classes=[NO_SEARCH])]
     payload = (tuple((f.title, f.explanation, f.lines) for f in found), ctx.line_anchor)
-    # The titles are what one searches for; the explanations are the same on every page.
-    return [lazy_node("findings", payload, searchable="\n".join(f.title for f in found))]
+    return _expand_findings(payload)
 
 
 #: (title, explanation, evidence lines) of each finding of a section, and the line anchor.
 FindingsPayload: TypeAlias = tuple[tuple[tuple[str, str, tuple[int, ...]], ...], str]
 
 
-@lazy_content("findings")
 def _expand_findings(payload: FindingsPayload) -> list[nodes.Node]:
     found, anchor = payload
     items = []
@@ -883,23 +820,6 @@ def _expand_findings(payload: FindingsPayload) -> list[nodes.Node]:
         )
         items.append([head, evidence])
     return [bullet_list(items, "testdocs-findings")]
-
-
-@lazy_html("findings")
-def _findings_html(payload: FindingsPayload, encode: Callable[[str], str]) -> str:
-    """The same list as ``_expand_findings``, written as the HTML translator writes it."""
-    found, anchor = payload
-    out = ['<ul class="testdocs-findings">\n']
-    for title, explanation, lines in found:
-        links = linelinks_html(encode, anchor, lines)
-        out.append(
-            f"<li><p><strong>{encode(title)}</strong>"
-            f'<span class="{NO_SEARCH}">: {encode(explanation)}</span></p>\n'
-            f'<p class="testdocs-evidence {NO_SEARCH}">{_evidence_label(lines)}{links}</p>\n'
-            "</li>\n"
-        )
-    out.append("</ul>\n")
-    return "".join(out)
 
 
 def _evidence_label(lines: Sequence[int]) -> str:

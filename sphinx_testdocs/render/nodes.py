@@ -246,11 +246,6 @@ def visit_listing_html(self: Any, node: testdocs_listing) -> None:
 
 _Expander = TypeVar("_Expander", bound=Callable[[Any], Sequence[nodes.Node]])
 _EXPANDERS: dict[str, Callable[[Any], Sequence[nodes.Node]]] = {}
-#: Kinds whose HTML is written directly from the payload, skipping the nodes: the
-#: structure tree of a large module is tens of thousands of nodes, built, walked by the
-#: translator and dropped for each page. Writer(payload, encode) -> HTML.
-_HtmlWriter = TypeVar("_HtmlWriter", bound=Callable[[Any, Callable[[str], str]], str])
-_HTML_WRITERS: dict[str, Callable[[Any, Callable[[str], str]], str]] = {}
 
 
 def lazy_content(kind: str) -> Callable[[_Expander], _Expander]:
@@ -259,20 +254,6 @@ def lazy_content(kind: str) -> Callable[[_Expander], _Expander]:
     def register(expander: _Expander) -> _Expander:
         _EXPANDERS[kind] = expander
         return expander
-
-    return register
-
-
-def lazy_html(kind: str) -> Callable[[_HtmlWriter], _HtmlWriter]:
-    """Register the function that writes ``testdocs_lazy(kind=kind)`` as HTML directly.
-
-    It must write what the HTML translator would write for the expander's nodes (or
-    an equivalent): other builders, and single-page HTML, still use the nodes.
-    """
-
-    def register(writer: _HtmlWriter) -> _HtmlWriter:
-        _HTML_WRITERS[kind] = writer
-        return writer
 
     return register
 
@@ -311,14 +292,10 @@ class testdocs_deferred(nodes.General, nodes.Element):
 
 
 def visit_lazy_html(self: Any, node: testdocs_lazy) -> None:
-    writer = _HTML_WRITERS.get(node["kind"])
+    """Build the content when the HTML translator reaches it; the translator goes on
+    into it with the usual visitors (``ExpandCompact`` does this for other builders)."""
     # Not expanded yet: no children but the searchable text.
-    unexpanded = all(isinstance(child, nodes.Text) for child in node.children)
-    if writer is not None and unexpanded:
-        self.body.append(writer(node["payload"], self.encode))
-        raise nodes.SkipNode
-    # The translator goes on into the children built here, with the usual visitors.
-    if unexpanded:
+    if all(isinstance(child, nodes.Text) for child in node.children):
         node[:] = node.expand()
 
 
