@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import cast
 
+from sphinx_testdocs.analysis.evaluate import Computing, EnumMember, Known, Opaque
 from sphinx_testdocs.analysis.markers import MarkCall, Names, SourceText, written_name
 
 __all__ = ["Cases", "ParamSpec", "combine_ids", "evaluate_cases", "parse_parametrize"]
@@ -162,8 +163,23 @@ def _elements(
 ) -> list[object]:
     """The items iterating ``node`` gives: AST nodes, or Python values for expanded ones.
 
-    Raises _Unknown when not knowable, _CountOnly when only the number is.
+    Raises _Unknown when not knowable, _CountOnly when only the number is. What the
+    literal rules cannot tell, pure helpers may (``Computing.computed``).
     """
+    try:
+        return _literal_elements(node, constants, depth, names)
+    except (_Unknown, _CountOnly):
+        if not isinstance(constants, Computing) or depth > _MAX_DEPTH:
+            raise
+        value = constants.computed(node)
+        if value is None:
+            raise
+    return _literal_elements(value, constants, depth + 1, names)
+
+
+def _literal_elements(
+    node: ast.expr, constants: Constants, depth: int, names: Names | None
+) -> list[object]:
     if depth > _MAX_DEPTH:
         raise _Unknown
     node = _resolve_name(node, constants, depth)
@@ -500,6 +516,8 @@ class IdRules:
 
 def _value_id(value: object, argname: str, idx: int, rules: IdRules) -> str | None:
     """pytest's ``_idval`` for a statically known value; None when it cannot be told."""
+    if isinstance(value, Known):
+        return _known_id(value.value, argname, idx)
     if isinstance(value, ast.expr):
         const = _constant(value)
         if const is _NOT_CONST:
@@ -525,6 +543,18 @@ def _value_id(value: object, argname: str, idx: int, rules: IdRules) -> str | No
         return str(value)
     if value is Ellipsis:
         return f"{argname}{idx}"
+    return None
+
+
+def _known_id(value: object, argname: str, idx: int) -> str | None:
+    """pytest's ``_idval_from_value`` for an evaluated enum member or object."""
+    if isinstance(value, EnumMember):
+        return str(value)  # a plain Enum's member is no str or int: str(val)
+    if isinstance(value, Opaque):
+        if value.kind == "function":
+            return value.name  # its __name__
+        if value.kind == "nameless":
+            return f"{argname}{idx}"
     return None
 
 
