@@ -233,6 +233,10 @@ class ModuleContext:
         self.unread_stars: list[str] = []
         self._constant_cache: dict[str, ast.expr | None] = {}
         self._globals: _ModuleGlobals | None = None
+        #: Expressions evaluated (``_Constants.computed``), by node and class names.
+        self.computed: dict[
+            tuple[int, frozenset[str], frozenset[str]], tuple[ast.expr, ast.expr | None]
+        ] = {}
         self._found: dict[str, Found | None] = {}
         self._expand_stars()
         self.generate_tests = outer_generate_tests or (
@@ -818,10 +822,19 @@ class _Constants(Computing):
         hidden = own = frozenset[str]()
         if isinstance(local, ClassNames):
             hidden, own = local.hidden, local.own
+        # Every test of a class shares its decorators' expressions: evaluated once.
+        cache = self._context.computed
+        key = (id(node), hidden, own)
+        if key in cache:
+            return cache[key][1]
         try:
-            return to_ast(evaluate(node, self._context.globals, local, hidden, own))
+            found: ast.expr | None = to_ast(
+                evaluate(node, self._context.globals, local, hidden, own)
+            )
         except Unknown:
-            return None
+            found = None
+        cache[key] = (node, found)  # the node kept alive: its id is never reused
+        return found
 
     def __getitem__(self, key: str) -> ast.expr:
         found = self._local.get(key)

@@ -41,11 +41,23 @@ class Scope:
     #: ``setattr(Name, ...)`` calls run at import time (loops included) that may add a
     #: test: the object's name and the line, for names computed or starting "test".
     setattr_targets: list[tuple[str, int]] = field(default_factory=list)
-    #: Names bound by exactly one statement at this level (in an ``if``, ``try`` or
-    #: ``with`` block too: if it does not run, the name does not exist and the import
-    #: fails), never rebound, changed or deleted there: the helpers and tables an
-    #: evaluation may read (see ``evaluate``).
-    settled: frozenset[str] = frozenset()
+    #: The body scanned, for ``settled`` (worked out only when an evaluation asks).
+    body: list[ast.stmt] = field(default_factory=list, repr=False)
+    _settled: frozenset[str] | None = field(default=None, repr=False)
+
+    @property
+    def settled(self) -> frozenset[str]:
+        """Names bound by exactly one statement at this level (in an ``if``, ``try`` or
+        ``with`` block too: if it does not run, the name does not exist and the import
+        fails), never rebound, changed or deleted there: the helpers and tables an
+        evaluation may read (see ``evaluate``)."""
+        if self._settled is None:
+            binds: dict[str, int] = {}  # binding statements per name
+            for stmt in _module_statements(self.body):
+                for bound in _bound_names(stmt):
+                    binds[bound] = binds.get(bound, 0) + 1
+            self._settled = frozenset(name for name, count in binds.items() if count == 1)
+        return self._settled
 
 
 def scan_scope(body: list[ast.stmt], names: Names | None) -> Scope:
@@ -53,10 +65,8 @@ def scan_scope(body: list[ast.stmt], names: Names | None) -> Scope:
     scope = Scope()
     assigned: dict[str, int] = {}
     spoiled: set[str] = set()
-    binds: dict[str, int] = {}  # binding statements per name
+    scope.body = body
     for stmt in _module_statements(body):
-        for bound in _bound_names(stmt):
-            binds[bound] = binds.get(bound, 0) + 1
         if not isinstance(stmt, _BLOCKS) and _creates_names(stmt):
             scope.dynamic_lines.append(stmt.lineno)
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -137,7 +147,6 @@ def scan_scope(body: list[ast.stmt], names: Names | None) -> Scope:
     for name, count in assigned.items():
         if count > 1 or name in spoiled:
             scope.constants.pop(name, None)
-    scope.settled = frozenset(name for name, count in binds.items() if count == 1)
     return scope
 
 

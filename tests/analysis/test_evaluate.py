@@ -380,3 +380,38 @@ def test_enum_members_in_order_without_aliases() -> None:
 def test_enums_that_may_change_their_members_are_refused(source: str) -> None:
     with pytest.raises(Unknown):
         _enum(source)
+
+
+# --- dict views and ids= of any iterable ------------------------------------------------
+
+
+def test_dict_values_items_and_ids_from_keys() -> None:
+    """Checked against pytest: a dict display's values keep their first key's place."""
+    source = """
+        import pytest
+        import numpy as np
+        T = {"0d": np.array(5), "1d": np.array([1]), "0d": np.array(6)}
+        S = {"a": ("x", 1), "b": pytest.param("y", 2, id="B")}
+
+        @pytest.mark.parametrize("mat", T.values(), ids=T.keys())
+        def test_a(mat): pass
+
+        @pytest.mark.parametrize("s,n", S.values())
+        def test_b(s, n): pass
+
+        @pytest.mark.parametrize("k,v", S.items())
+        def test_c(k, v): pass
+
+        @pytest.mark.parametrize("mat", T.values(), ids=T)
+        def test_d(mat): pass
+
+        @pytest.mark.parametrize("n", [1, 2], ids=[f"n{i}" for i in range(2)])
+        def test_e(n): pass
+    """
+    assert ids(source) == ("0d", "1d")
+    assert ids(source, "test_b") == ("x-1", "B")
+    # pytest says "a-v0", "b-v1": a tuple value is numbered; the count alone is claimed.
+    found = collected(source)["test_c"]
+    assert (found.exact, found.cases, found.case_ids) == (True, 2, None)
+    assert ids(source, "test_d") == ("0d", "1d")
+    assert ids(source, "test_e") == ("n0", "n1")
