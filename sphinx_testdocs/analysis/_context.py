@@ -23,6 +23,7 @@ from sphinx_testdocs.analysis.evaluate import (
     builtin,
     enum_class,
     evaluate,
+    one_shot,
     to_ast,
 )
 from sphinx_testdocs.analysis.fixtures import docstring_summary, function_argnames
@@ -894,7 +895,10 @@ class _ModuleGlobals:
             expr = ctx.scope.constants.get(name)
             if expr is None or name in ctx.mutated:
                 raise Unknown
-            return evaluate(expr, self)
+            value = evaluate(expr, self)
+            if one_shot(value):
+                raise Unknown  # an iterator: what it still holds depends on earlier uses
+            return value
         if binding.kind == "func" and isinstance(node, ast.FunctionDef):
             return Function(node, self)
         if binding.kind == "class" and isinstance(node, ast.ClassDef):

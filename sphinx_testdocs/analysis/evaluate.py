@@ -143,8 +143,11 @@ def to_ast(value: object, depth: int = 0) -> ast.expr:
         return ast.Constant(value)
     if isinstance(value, tuple):
         return ast.Tuple([to_ast(v, depth + 1) for v in value], ast.Load())
-    if isinstance(value, (list, _OneShot, range)):
-        items = value.items if isinstance(value, _OneShot) else value
+    if isinstance(value, (list, _OneShot, range, _View)):
+        if isinstance(value, _View):
+            items: Sequence[object] | range = value.items()
+        else:
+            items = value.items if isinstance(value, _OneShot) else value
         return ast.List([to_ast(v, depth + 1) for v in items], ast.Load())
     if isinstance(value, dict):
         keys: list[ast.expr | None] = [to_ast(k, depth + 1) for k in value]
@@ -171,6 +174,22 @@ class _OneShot:
             raise Unknown  # a second pass gives nothing: not worth modelling
         self.used = True
         return self.items
+
+
+class _View:
+    """``d.keys()``, ``d.values()``, ``d.items()``: live, read when iterated."""
+
+    def __init__(self, table: dict[object, object], kind: str) -> None:
+        self.table = table
+        self.kind = kind
+
+    def items(self) -> list[object]:
+        return list(getattr(self.table, self.kind)())
+
+
+def one_shot(value: object) -> bool:
+    """Whether a value is an iterator: a name bound to one is empty once iterated."""
+    return isinstance(value, _OneShot)
 
 
 class _Return(Exception):
@@ -387,7 +406,10 @@ class _Run:
                 raise Unknown
             # A class body's own name, bound once: its expression, where it stands.
             outer = _Frame(frame.globals, outer=frame.outer, hidden=frame.hidden, own=frame.own)
-            return self.expr(frame.outer[name], outer)
+            value = self.expr(frame.outer[name], outer)
+            if one_shot(value):
+                raise Unknown  # an iterator: what it still holds depends on earlier uses
+            return value
         return frame.globals.global_value(name)
 
     def slice(self, node: ast.expr, frame: _Frame) -> object:
@@ -525,6 +547,8 @@ class _Run:
             items = list(value)
         elif isinstance(value, _OneShot):
             items = value.take()
+        elif isinstance(value, _View):
+            items = value.items()
         elif isinstance(value, EnumClass):
             items = list(value.members)
         else:
@@ -925,6 +949,8 @@ def _dict(run: _Run, items: list[object]) -> object:
 
 def _len(run: _Run, args: list[object], kwargs: dict[str, object]) -> object:
     _no_keywords(kwargs)
+    if len(args) == 1 and isinstance(args[0], _View):
+        return len(args[0].table)
     if len(args) != 1 or not isinstance(args[0], (str, bytes, tuple, list, dict, range)):
         raise Unknown
     return len(args[0])
@@ -1026,8 +1052,7 @@ def _dict_view(name: str) -> _MethodRule:
     def rule(run: _Run, owner: object, args: list[object], kwargs: dict[str, object]) -> object:
         if not isinstance(owner, dict) or args or kwargs:
             raise Unknown
-        # A view is iterated as a list would be (and stays live: copied per use here).
-        return tuple(getattr(owner, name)())
+        return _View(owner, name)
 
     return rule
 

@@ -108,6 +108,23 @@ def test_returned_list_built_with_append_and_if() -> None:
     assert ids(source) == ("1-11", "2-even", "3-33")
 
 
+def test_dict_views_stay_live() -> None:
+    """Checked against pytest: a view shows what is added after it is made."""
+    source = """
+        import pytest
+
+        def cases():
+            table = {"a": 1}
+            keys = table.keys()
+            table["b"] = 2
+            return list(keys)
+
+        @pytest.mark.parametrize("k", cases())
+        def test_a(k): pass
+    """
+    assert ids(source) == ("a", "b")
+
+
 def test_string_chain_and_set_difference() -> None:
     source = """
         import pytest
@@ -249,6 +266,8 @@ def test_torch_parametrize_over_a_computed_table(tmp_path: Path) -> None:
         "def gen():\n    yield 1\n\ndef cases():\n    g = gen()\n    list(g)\n    return list(g)",
         # Names that are not settled: bound twice, or by a loop.
         "def cases():\n    return [1]\n\ndef cases():\n    return [2]",
+        # A module-level iterator holds what earlier uses left of it.
+        "PAIRS = zip([1, 2], [3, 4])\n\ndef cases():\n    return list(PAIRS)",
     ],
 )
 def test_impure_or_unknowable_helpers_are_refused(helper: str) -> None:
