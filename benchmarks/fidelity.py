@@ -129,6 +129,12 @@ def _relative_id(module: dict[str, Any], nodeid: str) -> str:
     return nodeid.split("::", 1)[1] if "::" in nodeid else nodeid
 
 
+def _matches_pattern(pattern: str, name: str) -> bool:
+    """Whether a pytest test name fits a name shown as a pattern (``test_x_<op>_cpu``)."""
+    regex = re.sub(r"<[^>]*>", ".+", re.escape(pattern))
+    return re.fullmatch(regex, name) is not None
+
+
 def report(analysis: Analysis, output: PytestOutput, worst: int) -> str:
     lines: list[str] = []
     known = set(analysis.modules) | set(output.cases)
@@ -140,6 +146,9 @@ def report(analysis: Analysis, output: PytestOutput, worst: int) -> str:
     wrong_ids: list[str] = []
     wrong_counts: list[tuple[int, str, int, int]] = []
     incomplete_reasons: Counter[str] = Counter()
+    # pytest cases of tests with no right exact claim, by the reason given (issue 16's
+    # "largest uncovered sources").
+    uncovered: Counter[str] = Counter()
     static_total = 0
     for path in paths:
         real = output.cases.get(path, Counter())
@@ -164,6 +173,13 @@ def report(analysis: Analysis, output: PytestOutput, worst: int) -> str:
             function = _relative_id(module or {}, test["nodeid"])
             if not test["exact"] or test["cases"] is None:
                 unknown += 1
+                doubt = test["doubt"] or "no reason given"
+                uncovered[f"{path}: {doubt}"[:150]] += sum(
+                    n
+                    for name, n in real.items()
+                    if name == function
+                    or (test["name_is_pattern"] and _matches_pattern(function, name))
+                )
                 continue
             claimed += 1
             ids = [f"{function}[{c}]" for c in test["case_ids"]] if test["case_ids"] else []
@@ -202,6 +218,10 @@ def report(analysis: Analysis, output: PytestOutput, worst: int) -> str:
         lines.append("\nwhy modules are partial (first note, shape):")
         for reason, count in incomplete_reasons.most_common(8):
             lines.append(f"  {count:4d}  {reason}")
+    if uncovered:
+        lines.append("\nlargest uncovered sources (pytest cases, module: reason):")
+        for reason, count in uncovered.most_common(worst):
+            lines.append(f"  {count:6d}  {reason}")
     if module_diffs:
         lines.append("\nworst module mismatches (missing = pytest only, extra = analysis only):")
         for _size, path, missing, extra in sorted(module_diffs, reverse=True)[:worst]:

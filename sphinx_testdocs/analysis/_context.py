@@ -15,6 +15,17 @@ from pathlib import Path
 
 from sphinx_testdocs.analysis._scope import Binding, Scope, mutated_names, scan_scope
 from sphinx_testdocs.analysis.dialects import Dialect, Role, lookup, may_lead_to_dialect
+from sphinx_testdocs.analysis.evaluate import (
+    BUILTIN_NAMES,
+    Computing,
+    Function,
+    Unknown,
+    builtin,
+    enum_class,
+    evaluate,
+    one_shot,
+    to_ast,
+)
 from sphinx_testdocs.analysis.fixtures import docstring_summary, function_argnames
 from sphinx_testdocs.analysis.markers import (
     MarkCall,
@@ -23,6 +34,7 @@ from sphinx_testdocs.analysis.markers import (
     marks_from_expr,
     parse_mark,
     scan_names,
+    written_name,
 )
 from sphinx_testdocs.analysis.model import FixtureDef, MarkerUse, Parametrization
 from sphinx_testdocs.analysis.modules import SourceLibrary, SourceModule
@@ -221,6 +233,11 @@ class ModuleContext:
         #: Star imports that could not be read, as written.
         self.unread_stars: list[str] = []
         self._constant_cache: dict[str, ast.expr | None] = {}
+        self._globals: _ModuleGlobals | None = None
+        #: Expressions evaluated (``_Constants.computed``), by node and class names.
+        self.computed: dict[
+            tuple[int, frozenset[str], frozenset[str]], tuple[ast.expr, ast.expr | None]
+        ] = {}
         self._found: dict[str, Found | None] = {}
         self._expand_stars()
         self.generate_tests = outer_generate_tests or (
@@ -239,6 +256,8 @@ class ModuleContext:
         for cls in self.classes.values():
             cls.mro = None
             cls.local_bases.clear()
+        if self._globals is not None:
+            self._globals.release()  # its helpers refer back to it
         self.__dict__.clear()
 
     def note(self, message: str) -> None:
@@ -393,10 +412,16 @@ class ModuleContext:
 
     def constants(self, local: Mapping[str, ast.expr]) -> Mapping[str, ast.expr]:
         """``local`` (names bound to literals where an expression is written), and
-        imported names bound to literals in the modules they come from."""
-        if self.links is None:
-            return local
+        imported names bound to literals in the modules they come from; what is
+        computed from them by pure helpers can be evaluated (``Computing``)."""
         return _Constants(self, local)
+
+    @property
+    def globals(self) -> _ModuleGlobals:
+        """This module's names as the evaluator of helpers sees them (made on demand)."""
+        if self._globals is None:
+            self._globals = _ModuleGlobals(self)
+        return self._globals
 
     def imported_constant(self, written: str) -> ast.expr | None:
         """The literal an imported name (``CASES``, ``np.typecodes``) is bound to.
@@ -777,12 +802,40 @@ _NO_TEST_MODULES = frozenset({"typing_extensions"})
 _STDLIB = frozenset(sys.stdlib_module_names)
 
 
-class _Constants(Mapping[str, ast.expr]):
+class ClassNames(dict[str, ast.expr]):
+    """Names bound to literals visible in a class body, and the body's own names."""
+
+    #: Every name the body binds (they hide the module's).
+    hidden: frozenset[str] = frozenset()
+    #: Those bound once to an expression (``scope.constants``).
+    own: frozenset[str] = frozenset()
+
+
+class _Constants(Computing):
     """Names bound to literals, imported ones followed into their modules on demand."""
 
     def __init__(self, context: ModuleContext, local: Mapping[str, ast.expr]) -> None:
         self._context = context
         self._local = local
+
+    def computed(self, node: ast.expr) -> ast.expr | None:
+        local = self._local
+        hidden = own = frozenset[str]()
+        if isinstance(local, ClassNames):
+            hidden, own = local.hidden, local.own
+        # Every test of a class shares its decorators' expressions: evaluated once.
+        cache = self._context.computed
+        key = (id(node), hidden, own)
+        if key in cache:
+            return cache[key][1]
+        try:
+            found: ast.expr | None = to_ast(
+                evaluate(node, self._context.globals, local, hidden, own)
+            )
+        except Unknown:
+            found = None
+        cache[key] = (node, found)  # the node kept alive: its id is never reused
+        return found
 
     def __getitem__(self, key: str) -> ast.expr:
         found = self._local.get(key)
@@ -797,6 +850,91 @@ class _Constants(Mapping[str, ast.expr]):
 
     def __len__(self) -> int:
         return len(self._local)
+
+
+_FAILED = object()
+
+
+class _ModuleGlobals:
+    """A module's names for the evaluator: settled helpers, tables, enums and imports.
+
+    Each name is evaluated once per build (the context lives as long), when a
+    parametrize first needs it.
+    """
+
+    def __init__(self, context: ModuleContext) -> None:
+        self._context = context
+        self._values: dict[str, object] = {}
+
+    def release(self) -> None:
+        self._values.clear()
+        del self._context
+
+    def global_value(self, name: str) -> object:
+        found = self._values.get(name)
+        if found is _FAILED:
+            raise Unknown
+        if found is not None or name in self._values:
+            return found
+        self._values[name] = _FAILED  # guards against cycles
+        value = self._value(name)  # raises Unknown, leaving _FAILED
+        self._values[name] = value
+        return value
+
+    def _value(self, name: str) -> object:
+        ctx = self._context
+        binding = ctx.scope.bindings.get(name)
+        if binding is None:
+            if name in BUILTIN_NAMES and not ctx.unread_stars:
+                return builtin(name)
+            raise Unknown
+        if name not in ctx.scope.settled:
+            raise Unknown
+        node = binding.node
+        if binding.kind == "value":
+            expr = ctx.scope.constants.get(name)
+            if expr is None or name in ctx.mutated:
+                raise Unknown
+            value = evaluate(expr, self)
+            if one_shot(value):
+                raise Unknown  # an iterator: what it still holds depends on earlier uses
+            return value
+        if binding.kind == "func" and isinstance(node, ast.FunctionDef):
+            return Function(node, self)
+        if binding.kind == "class" and isinstance(node, ast.ClassDef):
+            return enum_class(node, ctx.qualified, ctx.module_name)
+        if binding.kind == "import":
+            target = ctx.names.imported.get(name)
+            if target is None:
+                raise Unknown
+            return self._imported(target)
+        raise Unknown
+
+    def dotted_value(self, node: ast.Attribute) -> object:
+        ctx = self._context
+        written = written_name(node)
+        if written is None:
+            raise Unknown
+        first, _, rest = written.partition(".")
+        binding = ctx.scope.bindings.get(first)
+        target = ctx.names.imported.get(first)
+        # ``itertools.product``, ``helpers.CASES``: names of imported modules only.
+        if binding is None or binding.kind != "import" or target is None:
+            raise Unknown
+        return self._imported(f"{target}.{rest}")
+
+    def _imported(self, dotted: str) -> object:
+        ctx = self._context
+        try:
+            return builtin(dotted)
+        except Unknown:
+            pass
+        if ctx.links is None or not ctx._worth_following(dotted):
+            raise Unknown
+        found = ctx.find(dotted)
+        if found is None or "." in found.name:
+            raise Unknown
+        return found.context.globals.global_value(found.name)
 
 
 _LITERAL_NODES = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from sphinx_testdocs.analysis.markers import Names, _module_statements, parse_mark
@@ -40,6 +41,23 @@ class Scope:
     #: ``setattr(Name, ...)`` calls run at import time (loops included) that may add a
     #: test: the object's name and the line, for names computed or starting "test".
     setattr_targets: list[tuple[str, int]] = field(default_factory=list)
+    #: The body scanned, for ``settled`` (worked out only when an evaluation asks).
+    body: list[ast.stmt] = field(default_factory=list, repr=False)
+    _settled: frozenset[str] | None = field(default=None, repr=False)
+
+    @property
+    def settled(self) -> frozenset[str]:
+        """Names bound by exactly one statement at this level (in an ``if``, ``try`` or
+        ``with`` block too: if it does not run, the name does not exist and the import
+        fails), never rebound, changed or deleted there: the helpers and tables an
+        evaluation may read (see ``evaluate``)."""
+        if self._settled is None:
+            binds: dict[str, int] = {}  # binding statements per name
+            for stmt in _module_statements(self.body):
+                for bound in _bound_names(stmt):
+                    binds[bound] = binds.get(bound, 0) + 1
+            self._settled = frozenset(name for name, count in binds.items() if count == 1)
+        return self._settled
 
 
 def scan_scope(body: list[ast.stmt], names: Names | None) -> Scope:
@@ -47,6 +65,7 @@ def scan_scope(body: list[ast.stmt], names: Names | None) -> Scope:
     scope = Scope()
     assigned: dict[str, int] = {}
     spoiled: set[str] = set()
+    scope.body = body
     for stmt in _module_statements(body):
         if not isinstance(stmt, _BLOCKS) and _creates_names(stmt):
             scope.dynamic_lines.append(stmt.lineno)
@@ -129,6 +148,63 @@ def scan_scope(body: list[ast.stmt], names: Names | None) -> Scope:
         if count > 1 or name in spoiled:
             scope.constants.pop(name, None)
     return scope
+
+
+def _bound_names(stmt: ast.stmt) -> Iterator[str]:
+    """Names a statement binds or changes at its own level (bodies of defs not entered)."""
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        yield stmt.name
+        return
+    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        for alias in stmt.names:
+            yield alias.asname or alias.name.split(".")[0]
+        return
+    if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+        for target in targets:
+            yield from _stored(target)
+        if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
+            yield stmt.target.id  # read and rebound: never settled
+        return
+    if isinstance(stmt, (ast.If, ast.Try, ast.With, ast.AsyncWith)) or (
+        type(stmt).__name__ == "TryStar"
+    ):
+        # Their own statements are visited one by one; only what the header binds here.
+        for item in getattr(stmt, "items", ()):
+            if item.optional_vars is not None:
+                yield from _stored(item.optional_vars)
+                yield from _stored(item.optional_vars)
+        for handler in getattr(stmt, "handlers", ()):
+            if handler.name:
+                yield handler.name
+                yield handler.name
+        return
+    # Loops, deletes, global statements, match, walrus: every name they store counts twice.
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            yield node.id
+            yield node.id
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            for name in node.names:
+                yield name
+                yield name
+
+
+def _stored(target: ast.expr) -> Iterator[str]:
+    """Names an assignment target binds (``x``), or changes (``x[0]``, ``x.attr``)."""
+    if isinstance(target, ast.Name):
+        yield target.id
+    elif isinstance(target, (ast.Tuple, ast.List, ast.Starred)):
+        for node in ast.walk(target):
+            if isinstance(node, ast.Name):
+                yield node.id
+    else:
+        node = target
+        while isinstance(node, (ast.Subscript, ast.Attribute)):
+            node = node.value
+        if isinstance(node, ast.Name):
+            yield node.id
+            yield node.id  # a change of an existing name unsettles it
 
 
 #: Statements whose bodies ``_module_statements`` visits on its own.

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sphinx_testdocs.analysis._context import (
     ClassInfo,
+    ClassNames,
     FuncNode,
     Mark,
     ModuleContext,
@@ -92,10 +93,13 @@ def _matches(name: str, patterns: Sequence[str]) -> bool:
     return False
 
 
-def _env(module_constants: Mapping[str, ast.expr], scope: Scope) -> dict[str, ast.expr]:
+def _env(module_constants: Mapping[str, ast.expr], scope: Scope) -> ClassNames:
     """Names visible in a class body: the module's, shadowed by the body's own."""
-    merged = dict(module_constants)
+    merged = ClassNames(module_constants)
     merged.update(scope.constants)
+    # Its names (methods, names bound twice too) hide the module's.
+    merged.hidden = frozenset(scope.bindings)
+    merged.own = frozenset(scope.constants)
     return merged
 
 

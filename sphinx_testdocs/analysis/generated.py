@@ -14,6 +14,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from sphinx_testdocs.analysis.evaluate import EnumMember, Known, Opaque
 from sphinx_testdocs.analysis.markers import Names, SourceText
 from sphinx_testdocs.analysis.parametrize import (
     _NOT_CONST,
@@ -201,6 +202,10 @@ class _ValueContext:
 def _value_repr(node: ast.expr, argname: str, idx: int, vc: _ValueContext) -> str | None:
     """PyTorch's ``parametrize._formatted_str_repr`` for a value known statically."""
     node = _resolve_name(node, vc.constants, 0)
+    if isinstance(node, Known):
+        # An enum member of a plain Enum, a function, a partial: none of the kinds
+        # PyTorch names by value.
+        return f"{argname}{idx}" if isinstance(node.value, (EnumMember, Opaque)) else None
     value = _constant(node)
     if value is not _NOT_CONST:
         if isinstance(value, (int, float, str)):  # bool included, as in PyTorch

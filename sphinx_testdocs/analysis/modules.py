@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sphinx_testdocs.analysis._scope import mutated_names
+from sphinx_testdocs.analysis.evaluate import yields_in
 from sphinx_testdocs.analysis.parsing import parse_module
 from sphinx_testdocs.analysis.reading import decode_source, looks_binary
 
@@ -248,9 +249,14 @@ def _cut_bodies(tree: ast.Module) -> None:
     """Keep of each function body only what the collection reads (see SourceModule).
 
     Statements are walked down to function definitions, whose bodies are not entered:
-    what is cut needs no visit.
+    what is cut needs no visit. Short undecorated functions at module level keep their
+    body: they may be helpers whose values a parametrize takes (``evaluate``).
     """
-    stack: list[ast.AST] = list(tree.body)
+    stack: list[ast.AST] = []
+    for stmt in tree.body:
+        if isinstance(stmt, ast.FunctionDef) and _may_be_evaluated(stmt):
+            continue
+        stack.append(stmt)
     while stack:
         node = stack.pop()
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -262,6 +268,17 @@ def _cut_bodies(tree: ast.Module) -> None:
             stack.extend(node.body)
 
 
+#: Longest helper (in lines) whose body is kept for evaluation.
+_MAX_HELPER_LINES = 40
+#: Stands where statements were cut: evaluating it fails, so a cut body is never run.
+CUT_MARK = "\0cut"
+
+
+def _may_be_evaluated(node: ast.FunctionDef) -> bool:
+    end = node.end_lineno or node.lineno
+    return not node.decorator_list and end - node.lineno <= _MAX_HELPER_LINES
+
+
 def _cut(node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
     body = node.body
     kept: list[ast.stmt] = []
@@ -270,21 +287,12 @@ def _cut(node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
     rest = body[len(kept) :]
     if len(rest) == 1 and isinstance(rest[0], ast.Return):
         kept.append(rest[0])  # a one-line function may name parametrized tests
-    elif node.decorator_list and _yields(rest):
+        node.body = kept
+        return
+    if node.decorator_list and yields_in(rest):
         kept.append(ast.Expr(ast.Yield()))  # a fixture with teardown
-    node.body = kept or [ast.Pass()]
-
-
-def _yields(body: list[ast.stmt]) -> bool:
-    stack: list[ast.AST] = list(body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            continue
-        if isinstance(node, (ast.Yield, ast.YieldFrom)):
-            return True
-        stack.extend(ast.iter_child_nodes(node))
-    return False
+    kept.append(ast.Expr(ast.Name(CUT_MARK, ast.Load())))
+    node.body = kept
 
 
 def _init_of(folder: Path) -> Path | None:

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import cast
 
+from sphinx_testdocs.analysis.evaluate import Computing, EnumMember, Known, Opaque
 from sphinx_testdocs.analysis.markers import MarkCall, Names, SourceText, written_name
 
 __all__ = ["Cases", "ParamSpec", "combine_ids", "evaluate_cases", "parse_parametrize"]
@@ -162,8 +163,23 @@ def _elements(
 ) -> list[object]:
     """The items iterating ``node`` gives: AST nodes, or Python values for expanded ones.
 
-    Raises _Unknown when not knowable, _CountOnly when only the number is.
+    Raises _Unknown when not knowable, _CountOnly when only the number is. What the
+    literal rules cannot tell, pure helpers may (``Computing.computed``).
     """
+    try:
+        return _literal_elements(node, constants, depth, names)
+    except (_Unknown, _CountOnly):
+        if not isinstance(constants, Computing) or depth > _MAX_DEPTH:
+            raise
+        value = constants.computed(node)
+        if value is None:
+            raise
+    return _literal_elements(value, constants, depth + 1, names)
+
+
+def _literal_elements(
+    node: ast.expr, constants: Constants, depth: int, names: Names | None
+) -> list[object]:
     if depth > _MAX_DEPTH:
         raise _Unknown
     node = _resolve_name(node, constants, depth)
@@ -382,9 +398,18 @@ def _call(node: ast.Call, constants: Constants, depth: int, names: Names | None)
     if isinstance(func, ast.Attribute) and not node.args:
         owner = _resolve_name(func.value, constants, depth)
         if isinstance(owner, ast.Dict) and func.attr in ("keys", "values", "items"):
+            keys = _elements(owner, constants, depth + 1, names)  # constants, checked
             if func.attr == "keys":
-                return _elements(owner, constants, depth + 1, names)
-            raise _CountOnly(len(_elements(owner, constants, depth + 1, names)))
+                return keys
+            # As a dict display builds it: a key's first place, its last value.
+            # (``**other`` entries were refused above: every key is a constant.)
+            consts = [_constant(k) for k in owner.keys if k is not None]
+            table = dict(zip(consts, owner.values, strict=True))
+            if len(table) != len(keys):
+                raise _Unknown
+            if func.attr == "values":
+                return list(table.values())
+            return list(table.items())
     if dotted in ("itertools.product", "itertools.chain") and node.args:
         counts = [_count_or_raise(a, constants, depth, names) for a in node.args]
         raise _CountOnly(math.prod(counts) if dotted.endswith("product") else sum(counts))
@@ -500,6 +525,8 @@ class IdRules:
 
 def _value_id(value: object, argname: str, idx: int, rules: IdRules) -> str | None:
     """pytest's ``_idval`` for a statically known value; None when it cannot be told."""
+    if isinstance(value, Known):
+        return _known_id(value.value, argname, idx)
     if isinstance(value, ast.expr):
         const = _constant(value)
         if const is _NOT_CONST:
@@ -525,6 +552,18 @@ def _value_id(value: object, argname: str, idx: int, rules: IdRules) -> str | No
         return str(value)
     if value is Ellipsis:
         return f"{argname}{idx}"
+    return None
+
+
+def _known_id(value: object, argname: str, idx: int) -> str | None:
+    """pytest's ``_idval_from_value`` for an evaluated enum member or object."""
+    if isinstance(value, EnumMember):
+        return str(value)  # a plain Enum's member is no str or int: str(val)
+    if isinstance(value, Opaque):
+        if value.kind == "function":
+            return value.name  # its __name__
+        if value.kind == "nameless":
+            return f"{argname}{idx}"
     return None
 
 
@@ -625,17 +664,19 @@ def _argnames(node: ast.expr, constants: Constants) -> tuple[tuple[str, ...], bo
     return None
 
 
-def _ids_list(node: ast.expr, constants: Constants) -> list[object | None] | None:
-    node = _resolve_name(node, constants, 0)
-    if isinstance(node, (ast.List, ast.Tuple)):
-        out: list[object | None] = []
-        for elt in node.elts:
-            value = _constant(elt)
-            if value is _NOT_CONST:
-                return None
-            out.append(value)
-        return out
-    return None
+def _ids_list(node: ast.expr, constants: Constants, names: Names) -> list[object | None] | None:
+    """``ids=``: pytest takes any iterable (a dict gives its keys), or a callable."""
+    try:
+        items = _elements(node, constants, 0, names)
+    except (_Unknown, _CountOnly, RecursionError, ValueError, OverflowError):
+        return None
+    out: list[object | None] = []
+    for item in items:
+        value = _constant(item) if isinstance(item, ast.expr) else item
+        if value is _NOT_CONST:
+            return None
+        out.append(value)
+    return out
 
 
 def parse_parametrize(
@@ -694,7 +735,7 @@ def parse_parametrize(
     if ids_node is None or _constant(ids_node) is None:
         ids = case_ids(argnames, cases, None, rules)
     else:
-        id_list = _ids_list(ids_node, constants)
+        id_list = _ids_list(ids_node, constants, names)
         ids = None if id_list is None else case_ids(argnames, cases, id_list, rules)
     if ids is not None and cases.count is not None and len(ids) != cases.count:
         ids = None
@@ -724,6 +765,6 @@ def fixture_param_spec(
     if ids_node is None:
         ids = case_ids((name,), cases, None, rules)
     else:
-        id_list = _ids_list(ids_node, constants)
+        id_list = _ids_list(ids_node, constants, names)
         ids = None if id_list is None else case_ids((name,), cases, id_list, rules)
     return ParamSpec((name,), line, cases, ids, frozenset(), ())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from sphinx_testdocs.analysis.modules import SourceLibrary, package_basedir
+from sphinx_testdocs.analysis.modules import CUT_MARK, SourceLibrary, package_basedir
 from tests.analysis.crossfile import TORCH, by_id, collect_file
 
 
@@ -405,13 +405,22 @@ class Base:
     assert {"EXTRA", "COUNTER", "TABLE_COPY"} <= module.mutated
     assert "TABLE" not in module.mutated
     bodies = {
-        node.name: [type(stmt).__name__ for stmt in node.body]
+        node.name: ["cut" if _is_cut_mark(stmt) else type(stmt).__name__ for stmt in node.body]
         for node in ast.walk(module.tree)
         if isinstance(node, ast.FunctionDef)
     }
     assert bodies == {
-        "register": ["Expr"],  # its docstring only
+        # A short module-level function stays whole: a parametrize may evaluate it.
+        "register": ["Expr", "Global", "Expr", "Assign"],
         "name": ["Return"],  # a one-line function stays whole
-        "resource": ["Expr", "Expr"],  # docstring, and that it yields
-        "test_inherited": ["Pass"],
+        "resource": ["Expr", "Expr", "cut"],  # docstring, that it yields, and the cut
+        "test_inherited": ["cut"],
     }
+
+
+def _is_cut_mark(stmt: ast.stmt) -> bool:
+    return (
+        isinstance(stmt, ast.Expr)
+        and isinstance(stmt.value, ast.Name)
+        and stmt.value.id == CUT_MARK
+    )
