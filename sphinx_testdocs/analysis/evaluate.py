@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import itertools
+import re
 from abc import abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +43,10 @@ MAX_STEPS = 50_000
 MAX_ITEMS = 10_000
 #: How deep helpers may call helpers.
 MAX_CALL_DEPTH = 8
+#: Largest integer an evaluation makes, in bits. Like every bound here it is checked
+#: before the value is made: analysed source is untrusted, and a loop that squares a
+#: number or doubles a string would otherwise take the build's memory.
+MAX_BITS = 4096
 
 
 class Unknown(Exception):
@@ -448,6 +453,7 @@ class _Run:
             spec = "" if part.format_spec is None else self.expr(part.format_spec, frame)
             if not isinstance(spec, str):
                 raise Unknown
+            _check_spec(spec)
             try:
                 parts.append(format(value, spec))
             except (ValueError, TypeError):
@@ -464,6 +470,7 @@ class _Run:
         kinds = (_kind(left), _kind(right))
         if kinds not in rule[1]:
             raise Unknown
+        _check_growth(op, left, right)
         try:
             result = rule[0](left, right)
         except (ArithmeticError, ValueError, TypeError):
@@ -665,6 +672,39 @@ def yields_in(body: list[ast.stmt]) -> bool:
 
 def _check_size(value: Sequence[object] | str | bytes) -> None:
     if len(value) > MAX_ITEMS:
+        raise Unknown
+
+
+def _bits(value: object) -> int:
+    return value.bit_length() if isinstance(value, int) else 64
+
+
+def _check_growth(op: ast.operator, left: object, right: object) -> None:
+    """Refuse, before computing it, a result larger than the bounds allow."""
+    if isinstance(op, ast.Add) and isinstance(left, (str, bytes, tuple, list)):
+        if len(left) + len(right) > MAX_ITEMS:  # type: ignore[arg-type]
+            raise Unknown
+    elif isinstance(op, ast.Mult) and _kind(left) == _kind(right) == "number":
+        if _bits(left) + _bits(right) > MAX_BITS:
+            raise Unknown
+    elif isinstance(op, ast.Pow) and isinstance(right, int):
+        if _bits(left) * right > MAX_BITS:
+            raise Unknown
+    elif (
+        isinstance(left, int)
+        and isinstance(right, int)
+        and max(_bits(left), _bits(right)) >= MAX_BITS
+    ):
+        raise Unknown
+
+
+#: A width or precision in a format specification (``{:>20}``, ``{:.3f}``).
+_SPEC_NUMBER = re.compile(r"\d+")
+
+
+def _check_spec(spec: str) -> None:
+    """Refuse format specifications that would make long text (``{:1000000000}``)."""
+    if any(int(n) > 100 for n in _SPEC_NUMBER.findall(spec)):
         raise Unknown
 
 
@@ -1032,12 +1072,21 @@ def _str_method(name: str) -> _MethodRule:
             items = run.iterate(args[0])
             if not all(isinstance(i, str) for i in items):
                 raise Unknown
+            if sum(map(len, items)) + len(owner) * len(items) > MAX_ITEMS:  # type: ignore[arg-type]
+                raise Unknown
             return owner.join(items)  # type: ignore[arg-type]
         if name == "format" and not all(
             isinstance(a, (str, int, float, bool, type(None))) for a in args
         ):
             raise Unknown
         if name != "format" and not all(isinstance(a, (str, int)) for a in args):
+            raise Unknown
+        if name == "format":
+            # Fields, conversions and specs all stay short: "{0:1000000000}" would not.
+            _check_spec(owner)
+            if len(owner) + owner.count("{") * sum(len(str(a)) for a in args) > MAX_ITEMS:
+                raise Unknown
+        elif name == "replace" and len(owner) * max(1, len(str(args[-1]))) > MAX_ITEMS:
             raise Unknown
         try:
             result = getattr(owner, name)(*args)

@@ -268,6 +268,14 @@ def test_torch_parametrize_over_a_computed_table(tmp_path: Path) -> None:
         "def cases():\n    return [1]\n\ndef cases():\n    return [2]",
         # A module-level iterator holds what earlier uses left of it.
         "PAIRS = zip([1, 2], [3, 4])\n\ndef cases():\n    return list(PAIRS)",
+        # Untrusted source that would take the build's memory: refused before the
+        # value is made (squaring, doubling, a huge format width, a growing replace).
+        "def cases():\n    n = 10\n    for _ in range(60):\n        n = n * n\n    return [n]",
+        'def cases():\n    s = "ab"\n    for _ in range(60):\n        s = s + s\n    return [s]',
+        'def cases():\n    return ["{:1000000000}".format(1)]',
+        'def cases():\n    return [f"{1:>1000000000}"]',
+        'def cases():\n    s = "x" * 5000\n    return [s.replace("x", "xxxxxxxxxx")]',
+        "def cases():\n    return [7 ** 100000]",
     ],
 )
 def test_impure_or_unknowable_helpers_are_refused(helper: str) -> None:
