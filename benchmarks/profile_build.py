@@ -304,6 +304,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--docs", type=int, default=8, help="slowest documents shown")
     parser.add_argument("--dump", type=Path, help="save the raw profile (pstats format)")
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
+    parser.add_argument(
+        "--srcdir",
+        type=Path,
+        help="profile this existing source folder (e.g. one host.py wrote) instead of "
+        "writing a project over TREE; its html/ and doctrees/ siblings are replaced",
+    )
     return parser.parse_args(argv)
 
 
@@ -311,13 +317,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     tree = args.tree.resolve()
     files = select_files(tree, args.include or ["**/*.py"])
-    work = args.work.resolve() / f"profile-{tree.name}"
-    corpus = copy_corpus(tree, files, work / "corpus")
-    variant = Variant(args.tool, args.theme)
-    srcdir = work / variant.name / "src"
+    if args.srcdir:
+        if args.rebuild:
+            raise SystemExit("--srcdir profiles a fresh build only")
+        srcdir = args.srcdir.resolve()
+        name = srcdir.parent.name
+    else:
+        work = args.work.resolve() / f"profile-{tree.name}"
+        corpus = copy_corpus(tree, files, work / "corpus")
+        variant = Variant(args.tool, args.theme)
+        name = variant.name
+        srcdir = work / name / "src"
     for sub in ("html", "doctrees"):
         shutil.rmtree(srcdir.parent / sub, ignore_errors=True)
-    write_project(variant, corpus, files, srcdir)
+    if not args.srcdir:
+        write_project(variant, corpus, files, srcdir)
     if args.rebuild:
         # The fresh build the rebuild starts from, in a child: not measured, and its
         # memory does not count in this process's peak.
@@ -349,7 +363,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     under = " (under cProfile)" if profile else ""
     what = f" ({args.rebuild} rebuild)" if args.rebuild else ""
-    print(f"{variant.name}{what}: {len(files)} files, {wall:.1f} s wall, {cpu:.1f} s CPU{under}")
+    print(f"{name}{what}: {len(files)} files, {wall:.1f} s wall, {cpu:.1f} s CPU{under}")
 
     print("\nmemory by stage (MB): now / peak so far")
     for name, now, peak in recorder.stages:
