@@ -114,15 +114,18 @@ class TestdocsConfig:
         "Caption of the toctree added to the root document.",
         types=(str,),
     )
-    toctree_files: int = option(
-        200,
-        "Test directories with at most this many Python files put every file page in "
-        "the navigation (toctrees, sidebar, previous/next links); larger ones put only "
-        "folder pages there, and file pages are reached from their folder's table. A "
-        "sidebar listing every page costs time on every page, so thousands of entries "
-        "make builds slow, notably with themes that expand the whole tree (furo). "
-        "0: never list files; -1: always.",
-        types=(int,),
+    toctree_files: int | None = option(
+        None,
+        "What goes into the navigation (toctrees, sidebar, previous/next links). A "
+        "sidebar is drawn on every page and themes such as furo draw all of it, so its "
+        "cost is its entries times the pages that draw it. None (the default) decides by "
+        "that cost: in a project with pages of its own (10 or more), only each test "
+        "directory's suite page, every other page being reached from the suite's "
+        "tables; in a site of the suite alone (the command line's), every page of a test "
+        "directory of at most 200 files, else its folder pages. A number N: every page "
+        "of test directories with at most N files, folder pages of larger ones; 0: "
+        "folder pages only; -1: every page.",
+        types=(int, type(None)),
     )
     index_tests: bool = option(
         False,

@@ -397,7 +397,7 @@ def folder_page(site: Site, argument: str, options: dict[str, Any]) -> list[node
         folder_docnames=root.folder_docnames,
         readme=readme,
         id_prefix="" if page is not None else nodes.make_id(location) + "-",
-        files_in_toctree=root.files_in_toctree,
+        navigation=root.navigation,
         all_folders=root.tree.folders,
         not_collected=root.verdict(relpath, is_dir=True).excluded if relpath else None,
         doubts=root.selection.doubts() if is_root else (),

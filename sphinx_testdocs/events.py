@@ -7,6 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sphinx.project import Project as SphinxProject
+
 from sphinx_testdocs._log import Subtype, file_location, logger, warn
 from sphinx_testdocs.analysis.parsing import cycle_collector_paused
 from sphinx_testdocs.config import read_config
@@ -41,7 +43,9 @@ def scan_and_write_stubs(app: Sphinx) -> None:
     # Never document the documentation: skip Sphinx's own folders (and, through them,
     # everything generated inside the source directory).
     skip = [srcdir, outdir, doctreedir]
-    project = build_project(config, srcdir, confdir, skip)
+    project = build_project(
+        config, srcdir, confdir, skip, host_pages=_own_pages(app, config.output_dir)
+    )
     for subtype, message, path in project.problems:
         warn("%s", Subtype(subtype), file_location(path) if path else None, message)
     for root in project.roots:
@@ -60,6 +64,14 @@ def scan_and_write_stubs(app: Sphinx) -> None:
     if app.builder.format == "html":
         app.config.html_static_path.append(str(STATIC_DIR))
         app.add_css_file("testdocs.css")
+
+
+def _own_pages(app: Sphinx, output_dir: str) -> int:
+    """How many documents the project has besides the generated ones (a host or not)."""
+    found = SphinxProject(app.srcdir, app.config.source_suffix).discover(
+        [*app.config.exclude_patterns, f"{output_dir}/**"], app.config.include_patterns
+    )
+    return len(found)
 
 
 def analyse_before_reading(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:

@@ -46,8 +46,14 @@ def stub_text(project: Project, ref: PageRef) -> str:
     argument, quoted = _directive_argument("/" + rel)
     directive = "testdocs-folder" if ref.is_folder else "testdocs-module"
     lines = [HEADER, ""]
-    if not ref.is_folder and not root.files_in_toctree:
-        # Reached from its folder page, not from a toctree (testdocs_toctree_files).
+    in_navigation = (
+        root.navigation == "files"
+        or (ref.is_folder and root.navigation == "folders")
+        or (ref.is_folder and ref.relpath == "")  # the suite page: in the root toctree
+    )
+    if not in_navigation:
+        # Reached from its folder's or the suite's tables, not from a toctree
+        # (testdocs_toctree_files).
         lines += [":orphan:", ""]
     lines.append(f".. {directive}:: {argument}")
     if quoted:

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
+from typing import Literal
 
 from sphinx_testdocs.analysis.analyse import AnalysisContext, Surroundings, analyse_file
 from sphinx_testdocs.analysis.collection import ModuleLinks
@@ -58,7 +59,8 @@ class TestRoot:
     def path(self) -> Path:
         return self.tree.root
 
-    files_in_toctree: bool = True
+    #: What of this tree goes into the navigation (``choose_navigation``).
+    navigation: Navigation = "files"
 
     @property
     def index_docname(self) -> str:
@@ -252,6 +254,32 @@ def _unique_names(paths: list[Path]) -> list[str]:
     return names
 
 
+#: What of a test tree goes into the navigation: every page, folder pages, or only the
+#: suite page (the tree's root page).
+Navigation = Literal["files", "folders", "suite"]
+#: A project with at least this many pages of its own is a host: its sidebar is drawn
+#: on the suite's pages too, and every suite page in it is drawn on all of them.
+HOST_PAGES = 10
+#: Without a host, the largest test directory whose file pages all go in the navigation.
+STANDALONE_FILES = 200
+
+
+def choose_navigation(toctree_files: int | None, files: int, host_pages: int) -> Navigation:
+    """What of a tree of ``files`` files goes into the navigation (see the option).
+
+    A sidebar's cost is its entries times the pages that draw it. In a host project
+    the suite's pages each draw the host's whole tree already; putting them in it as
+    well (each with its sections) made furo's build of a 256-page project with 156
+    test files 2.5 times the project's own, against 1.3 times with the suite page only
+    (``benchmarks/README-host.md``).
+    """
+    if toctree_files is None:
+        if host_pages >= HOST_PAGES:
+            return "suite"
+        toctree_files = STANDALONE_FILES
+    return "files" if toctree_files < 0 or files <= toctree_files else "folders"
+
+
 def build_project(
     config: TestdocsConfig,
     srcdir: Path,
@@ -260,6 +288,7 @@ def build_project(
     *,
     invocation_dir: Path | None = None,
     explicit: bool | None = None,
+    host_pages: int = 0,
 ) -> Project:
     """Scan every configured directory; report the ones that cannot be documented.
 
@@ -269,7 +298,8 @@ def build_project(
     looks like a project root. ``explicit`` says each directory is given to pytest as
     an argument, or not (pytest runs with no argument from it, so its ``testpaths``
     apply when it is pytest's rootdir); by default, it is given unless it is where
-    pytest runs.
+    pytest runs. ``host_pages`` is how many pages the documentation has besides the
+    generated ones (it decides the navigation).
     """
     problems: list[tuple[str, str, Path | None]] = []
     paths: list[Path] = []
@@ -349,8 +379,7 @@ def build_project(
                 context=context,
                 selection=selection,
                 outer_conftests=outer,
-                files_in_toctree=config.toctree_files < 0
-                or len(tree.files) <= config.toctree_files,
+                navigation=choose_navigation(config.toctree_files, len(tree.files), host_pages),
             )
         )
     return Project(config=config, srcdir=srcdir, roots=roots, problems=problems)

@@ -610,3 +610,41 @@ def test_a_small_suite_changes_nothing_process_wide(app: Any) -> None:
     assert not list(Path(app.doctreedir).glob("testdocs-packed*"))
     assert is_large(None, LARGE_SUITE) and not is_large(None, LARGE_SUITE - 1)
     assert is_large(True, 1) and not is_large(False, 10 * LARGE_SUITE)
+
+
+def test_navigation_is_chosen_by_what_the_sidebar_costs() -> None:
+    from sphinx_testdocs.project import HOST_PAGES, STANDALONE_FILES, choose_navigation
+
+    # A site of the suite alone: every page while the tree is small, folders beyond.
+    assert choose_navigation(None, STANDALONE_FILES, host_pages=1) == "files"
+    assert choose_navigation(None, STANDALONE_FILES + 1, host_pages=1) == "folders"
+    # In a project with pages of its own, whatever the suite's size: its page only.
+    assert choose_navigation(None, 3, host_pages=HOST_PAGES) == "suite"
+    # A number given is obeyed, host or not.
+    assert choose_navigation(-1, 10_000, host_pages=500) == "files"
+    assert choose_navigation(0, 1, host_pages=500) == "folders"
+
+
+def test_a_host_project_gets_the_suite_page_in_its_navigation_only(
+    make_app: Any, tmp_path: Path
+) -> None:
+    # A project with prose of its own: each page it has draws the sidebar, so the
+    # suite adds one entry to it, not one per file and section (testdocs_toctree_files).
+    srcdir = tmp_path / "host"
+    shutil.copytree(ROOTS / "test-basic", srcdir, ignore=shutil.ignore_patterns("testdocs"))
+    guide = [f"guide{n}" for n in range(10)]
+    for name in guide:
+        (srcdir / f"{name}.rst").write_text(f"{name}\n{'=' * len(name)}\n\nProse.\n")
+    index = (srcdir / "index.rst").read_text()
+    (srcdir / "index.rst").write_text(index + "\n.. toctree::\n\n   " + "\n   ".join(guide) + "\n")
+    app = make_app("html", srcdir=srcdir)
+    app.build()
+    assert "toctree" not in app.warning.getvalue()  # no page left out of every toctree
+    generated = {d for d in app.env.all_docs if d.startswith("testdocs/")}
+    in_toctrees = {d for docs in app.env.toctree_includes.values() for d in docs}
+    assert generated & in_toctrees == {"testdocs/suite/index"}
+    assert app.env.metadata["testdocs/suite/sub/index"].get("orphan") is not None
+    assert app.env.metadata[MODULE_DOC].get("orphan") is not None
+    # Every page stays reachable: the suite page links its folders and files.
+    suite = (Path(app.outdir) / "testdocs/suite/index.html").read_text()
+    assert 'href="sub/index.html"' in suite and 'href="test_alpha.py.html"' in suite

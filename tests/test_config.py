@@ -34,7 +34,7 @@ def test_bad_values_fall_back_and_are_all_reported() -> None:
     )
     config, errors = read_config(given)
     assert config.dirs == ()
-    assert config.toctree_files == 200
+    assert config.toctree_files is None
     assert config.section_titles == {}
     assert config.collapse_source_lines == 10
     assert len(errors) == 3

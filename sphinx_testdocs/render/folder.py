@@ -41,8 +41,10 @@ class FolderView:
     folder_docnames: Mapping[str, str]
     readme: tuple[str, str] | None = None  # (name, text)
     id_prefix: str = ""
-    #: Whether file pages go into the toctree, or only subfolders' pages.
-    files_in_toctree: bool = True
+    #: What of the tree goes into the navigation: this page's toctree lists its
+    #: subfolders' pages unless only the suite page does ("suite"), and its files'
+    #: pages too with "files".
+    navigation: str = "files"
     #: Every folder of the tree (the overview on the root page lists them).
     all_folders: Sequence[ScannedFolder] = ()
     #: Why pytest, run as configured, never enters this folder; None when it does.
@@ -216,8 +218,10 @@ def render_folder(view: FolderView) -> list[nodes.Node]:
             else other_table
         )
         page += section(view.id_prefix + "other-files", "Other files", body)
-    children = [view.folder_docnames[s] for s in folder.subfolders]
-    if view.files_in_toctree:
+    children = []
+    if view.navigation != "suite":
+        children += [view.folder_docnames[s] for s in folder.subfolders]
+    if view.navigation == "files":
         children += [view.file_docnames[f] for f in folder.files]
     if children:
         page += toctree(view.docname, children, hidden=True)

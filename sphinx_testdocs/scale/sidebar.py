@@ -2,8 +2,8 @@
 
 Themes put the global toctree in every page's sidebar, and Sphinx resolves and renders
 it for each page anew (furo asks for the whole tree: on NumPy's suite, about 7 ms a
-page). A file page of a large test directory is in no toctree
-(``testdocs_toctree_files``): nothing in its sidebar is marked current, so the tree
+page). Generated pages left out of the navigation are in no toctree
+(``testdocs_toctree_files``): nothing in their sidebar is marked current, so the tree
 differs between two such pages only by the relative addresses of its links, which
 depend on the page's folder alone. Its ``toctree()`` is answered once per folder and
 set of arguments, and the answer reused for the folder's other such pages.
@@ -31,7 +31,6 @@ def share_sidebar_toctree(
         not run.large
         or original is None
         or page is None
-        or page.is_folder
         # Included somewhere (in the user's own toctree, say): its tree has a current
         # branch of its own.
         or app.env.files_to_rebuild.get(pagename)
