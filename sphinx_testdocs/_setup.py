@@ -55,7 +55,6 @@ from sphinx_testdocs.stubparser import StubParser
 from sphinx_testdocs.transforms import (
     ExpandCompact,
     ExpandDeferred,
-    ExpandLinks,
     SinglePageLineAnchors,
 )
 
@@ -80,7 +79,6 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
     app.add_node(testdocs_piecelists, html=(visit_piecelists_html, None))
     app.add_node(testdocs_listing, html=(visit_listing_html, None))
     app.add_post_transform(ExpandDeferred)
-    app.add_post_transform(ExpandLinks)
     app.add_post_transform(ExpandCompact)
     app.add_post_transform(SinglePageLineAnchors)
     app.add_source_suffix(STUB_SUFFIX, STUB_FILETYPE)

@@ -8,7 +8,6 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
-from sphinx_testdocs.render.common import bullet_list, doc_link, literal, para
 from sphinx_testdocs.render.nodes import (
     COMPACT_NODES,
     LINE_LINK,
@@ -16,7 +15,6 @@ from sphinx_testdocs.render.nodes import (
     testdocs_defline,
     testdocs_lazy,
     testdocs_linelinks,
-    testdocs_links,
     testdocs_listing,
 )
 from sphinx_testdocs.render.pieces import (
@@ -63,26 +61,11 @@ class ExpandDeferred(SphinxPostTransform):
                 kept.replace_self(kept.expand(linkable or ()))
 
 
-class ExpandLinks(SphinxPostTransform):
-    """Turn ``testdocs_links`` into a bullet list of references for non-HTML builders."""
+class ExpandCompact(SphinxPostTransform):
+    """Rebuild compact and lazy nodes (``COMPACT_NODES``) as ordinary ones for builders
+    other than HTML, whose translators write them directly."""
 
     # Before ReferencesResolver (priority 10), which resolves the links made here.
-    default_priority = 5
-
-    def run(self, **kwargs: Any) -> None:
-        if _builder_format(self) == "html":
-            return
-        for node in list(self.document.findall(testdocs_links)):
-            items = []
-            for label, docname, note in node["links"]:
-                link: nodes.Node = doc_link(docname, literal(label)) if docname else literal(label)
-                items.append(para(link, f" ({note})") if note else para(link))
-            node.replace_self(bullet_list(items, *node["classes"]))
-
-
-class ExpandCompact(SphinxPostTransform):
-    """Rebuild compact and lazy nodes as ordinary ones for builders other than HTML."""
-
     default_priority = 5
 
     def run(self, **kwargs: Any) -> None:

@@ -36,8 +36,18 @@ class testdocs_links(nodes.General, nodes.Element):
     Pages list every sibling file, so a folder of N files carries N^2 links. Holding
     them as ``(label, docname, note)`` attributes instead of a few nodes per link keeps
     doctrees small and skips reference resolution: HTML writers emit the list directly,
-    and for every other builder ``ExpandLinks`` turns it into ordinary nodes first.
+    and for every other builder ``ExpandCompact`` turns it into ordinary nodes first.
     """
+
+    def expand(self) -> list[nodes.Node]:
+        # Imported here: render.common builds this module's nodes.
+        from sphinx_testdocs.render.common import bullet_list, doc_link, literal, para
+
+        items = []
+        for label, docname, note in self["links"]:
+            link: nodes.Node = doc_link(docname, literal(label)) if docname else literal(label)
+            items.append(para(link, f" ({note})") if note else para(link))
+        return [bullet_list(items, *self["classes"])]
 
 
 def visit_links_html(self: Any, node: testdocs_links) -> None:
@@ -306,6 +316,7 @@ def depart_lazy_html(self: Any, node: testdocs_lazy) -> None:
 #: Nodes that ``transforms.ExpandCompact`` replaces with ordinary nodes for non-HTML
 #: builders (each has an ``expand()`` method).
 COMPACT_NODES: tuple[type[nodes.Element], ...] = (
+    testdocs_links,
     testdocs_lazy,
     testdocs_listing,
     testdocs_defline,
