@@ -89,8 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="Build a documentation site for one or more test folders, "
         "statically (no test is imported or run), without a conf.py.",
-        epilog="Inside an existing Sphinx project, add 'sphinx_testdocs' to extensions "
-        "and set testdocs_dirs in conf.py instead.",
+        epilog="To print what pytest would collect, found the same way: "
+        f"'{PROG} collect [PATH]' ('{PROG} collect --help'). Inside an existing Sphinx "
+        "project, add 'sphinx_testdocs' to extensions and set testdocs_dirs in conf.py "
+        "instead.",
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="test folder(s) to document")
     parser.add_argument(
@@ -182,6 +184,10 @@ def run_build(args: argparse.Namespace) -> int:
     test_dirs = _test_dirs(args.paths)
     title = normalise_title(args.title)
     outdir = _output_dir(args.output)
+    for test_dir in map(Path, test_dirs):
+        if outdir == test_dir or test_dir in outdir.parents:
+            # The site (and its generated sources) would land among the tests.
+            raise UsageError(f"the output folder must be outside the test folder {test_dir}")
     srcdir = outdir / SOURCE_SUBDIR
     doctreedir = outdir / DOCTREE_SUBDIR
     try:

@@ -132,6 +132,24 @@ def test_output_that_is_a_file(
     assert capsys.readouterr().err.startswith("sphinx-testdocs: error: output is not a directory")
 
 
+@pytest.mark.parametrize("inside", [".", "site"])
+def test_output_inside_a_test_folder_is_refused(
+    suite: Path, capsys: pytest.CaptureFixture[str], inside: str
+) -> None:
+    before = sorted(suite.rglob("*"))
+    assert cli.main([str(suite), "-o", str(suite / inside)]) == 2
+    err = capsys.readouterr().err
+    message = f"the output folder must be outside the test folder {suite.resolve()}"
+    assert err == f"sphinx-testdocs: error: {message}\n"
+    assert sorted(suite.rglob("*")) == before  # nothing written among the tests
+
+
+def test_help_names_the_collect_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    assert "sphinx-testdocs collect [PATH]" in " ".join(capsys.readouterr().out.split())
+
+
 def test_unknown_builder_is_one_line_error(
     suite: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
