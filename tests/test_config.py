@@ -8,6 +8,8 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import sphinx
+
 from sphinx_testdocs import config as declared
 from sphinx_testdocs.config import OPTIONS, read_config
 from sphinx_testdocs.render.module import SECTION_KEYS, SECTIONS
@@ -64,5 +66,6 @@ def test_bad_options_warn_once_each_in_a_build(make_app: Any, tmp_path: Path) ->
     text = app.warning.getvalue()
     assert text.count("testdocs_dirs must be a list of strings, not 'tests'") == 1
     assert text.count("testdocs_section_titles must be section keys among") == 1
-    assert text.count("[testdocs.config]") == 2
+    if sphinx.version_info >= (8,):  # older versions print no type and subtype
+        assert text.count("[testdocs.config]") == 2
     assert Path(app.outdir, "index.html").exists()
