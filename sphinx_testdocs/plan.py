@@ -70,12 +70,16 @@ class FolderPlan:
 
     folders: tuple[ScannedFolder, ...]
     summaries: Mapping[str, FileSummary]
+    #: What of the tree is in the navigation: which pages this page's toctree lists
+    #: (it changes when the project gains or loses pages of its own).
+    navigation: str
 
     def digest(self) -> str:
         listing = tuple(
             (f.relpath, f.files, f.subfolders, f.others, f.readme) for f in self.folders
         )
-        return digest((listing, *(self.summaries[rel].folder_facts() for rel in self.summaries)))
+        facts = (self.summaries[rel].folder_facts() for rel in self.summaries)
+        return digest((self.navigation, listing, *facts))
 
 
 def plan_module(
@@ -123,6 +127,7 @@ def plan_folder(
     return FolderPlan(
         folders=folders,
         summaries={rel: summary_of(rel) for folder in folders for rel in folder.files},
+        navigation=root.navigation,
     )
 
 

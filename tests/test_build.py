@@ -648,3 +648,26 @@ def test_a_host_project_gets_the_suite_page_in_its_navigation_only(
     # Every page stays reachable: the suite page links its folders and files.
     suite = (Path(app.outdir) / "testdocs/suite/index.html").read_text()
     assert 'href="sub/index.html"' in suite and 'href="test_alpha.py.html"' in suite
+
+
+def test_a_large_saved_environment_loads_with_the_collector_paused(tmp_path: Path) -> None:
+    # testdocs_scale_levers = None: the size of the environment about to be loaded
+    # decides, before the suite is scanned (scale/heap.py).
+    import gc
+    from types import SimpleNamespace
+
+    from sphinx_testdocs.scale import heap
+
+    app = SimpleNamespace(doctreedir=str(tmp_path))
+    config = SimpleNamespace(testdocs_scale_levers=None)
+    (tmp_path / "environment.pickle").write_bytes(b"x" * (heap.LARGE_ENVIRONMENT - 1))
+    heap.pause_for_environment_load(app, config)
+    assert gc.isenabled()
+    (tmp_path / "environment.pickle").write_bytes(b"x" * heap.LARGE_ENVIRONMENT)
+    try:
+        heap.pause_for_environment_load(app, config)
+        assert not gc.isenabled()
+    finally:
+        heap.resume_after_environment_load()
+        heap.unfreeze_heap(SimpleNamespace(env=None), None)
+    assert gc.isenabled() and gc.get_freeze_count() == 0

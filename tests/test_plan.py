@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from sphinx_testdocs import config
@@ -57,6 +58,9 @@ def test_a_module_plan_says_what_the_page_shows_and_changes_with_it(tmp_path: Pa
     assert folder2.digest() != folder.digest()
     # A new file beside it: helpers' page lists it among its folder's files.
     (tree / "tests/test_c.py").write_text("def test_c():\n    pass\n")
-    module3, _ = plans(tree)
+    module3, folder3 = plans(tree)
     assert "test_c.py" in [s.name for s in module3.siblings]
     assert module3.digest() != module2.digest()
+    # The project gains pages of its own: the suite page's toctree changes with the
+    # navigation, though no file did.
+    assert replace(folder3, navigation="suite").digest() != folder3.digest()
