@@ -9,6 +9,12 @@ build's run (``BuildRun.held_records``): readers start with empty stores and sen
 only their own pages' records, which the domain merges as usual and which then join the
 held ones; all go back once every page is read. Nothing looks records up while pages
 are read: that is done when they are resolved and written.
+
+Measured on NumPy's suite (``-j 2``, 8 reader chunks, 8,900 objects): the readers' pickled
+environments came to 7.3 MB instead of 11.1 MB, and the main process peaked at 137 MB
+instead of 145 MB. (The per-file summaries, 6.25 MB pickled, were held here too until
+they became run state, ``run.FileFacts``, which no reader sends back in any build: 61 MB
+were sent back over those chunks without the levers.)
 """
 
 from __future__ import annotations
