@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sphinx_testdocs.domain import TestDomain
 from sphinx_testdocs.export import JSON_FILENAME, collection_fragments, fragment_chunks
 from sphinx_testdocs.run import build_run
 
@@ -19,22 +18,21 @@ def write_collection_json(app: Sphinx, exception: BaseException | None) -> None:
     """Write ``testdocs.json`` in the output folder of a successful HTML build.
 
     Runs in the main process, after every page is written. The file covers every test
-    module, not only the ones read in this build: entries are kept in the domain's data
-    and refreshed with the summaries, so unchanged files are not analysed again. Written
+    module, not only the ones read in this build: entries are kept with the facts per
+    file (``run.FileFacts``) and refreshed with the summaries, so unchanged files are not
+    analysed again. Written
     only when its content changed, so an unchanged rebuild leaves it untouched.
     """
     if exception is not None or app.builder.format != "html":
         return
-    domain = app.env.get_domain("test")
-    if not isinstance(domain, TestDomain):
-        return
-    project = build_run(app.env).project
+    run = build_run(app.env)
+    project = run.project
     if project is None or not project.roots:
         return
     target = Path(app.outdir) / JSON_FILENAME
     if not project.collection_changed and target.is_file():
         return  # no entry changed since the file was written
-    fragments = collection_fragments(project, domain.collected)
+    fragments = collection_fragments(project, run.files.collected)
     write_if_changed(target, fragment_chunks(fragments))
 
 

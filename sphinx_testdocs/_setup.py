@@ -59,7 +59,7 @@ from sphinx_testdocs.transforms import (
 )
 
 #: Bump when anything stored in the environment changes shape.
-ENV_VERSION = 8
+ENV_VERSION = 9
 
 
 def setup_extension(app: Sphinx) -> dict[str, Any]:

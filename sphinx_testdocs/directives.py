@@ -40,7 +40,7 @@ from sphinx_testdocs.render.module import (
 )
 from sphinx_testdocs.render.overview import markers_of
 from sphinx_testdocs.render.testedby import render_tested_by
-from sphinx_testdocs.run import build_run
+from sphinx_testdocs.run import FileFacts, build_run
 
 
 def _sections(argument: str) -> list[str]:
@@ -81,6 +81,11 @@ class Site:
     @property
     def project(self) -> Project | None:
         return build_run(self.env).project
+
+    @property
+    def files(self) -> FileFacts:
+        """The facts per file, refreshed before reading."""
+        return build_run(self.env).files
 
     def get_location(self) -> str:
         # As SphinxDirective.get_location.
@@ -216,7 +221,7 @@ def module_page(site: Site, argument: str, options: dict[str, Any]) -> list[node
 
 def module_plan(site: Site, project: Project, root: TestRoot, relpath: str) -> ModulePlan:
     """The plan of a module page, from the summaries stored before reading."""
-    stored = site.testdocs_domain.summaries.get(root.key, {}).get(relpath)
+    stored = site.files.summaries.get(root.key, {}).get(relpath)
     summary = stored[1] if stored else project.summary(root, relpath)
     crossfile = project.crossfile or CrossFile({root.key: {relpath: summary}})
     return plan_module(project, root, relpath, summary, crossfile)
@@ -429,7 +434,7 @@ def _rule_files(root: TestRoot, relpath: str, *, everything: bool) -> list[Path]
 
 def folder_plan(site: Site, project: Project, root: TestRoot, relpath: str) -> FolderPlan:
     """The plan of a folder page, from the summaries stored before reading."""
-    stored = site.testdocs_domain.summaries.get(root.key, {})
+    stored = site.files.summaries.get(root.key, {})
 
     def summary_of(rel: str) -> FileSummary:
         entry = stored.get(rel)

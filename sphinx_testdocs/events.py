@@ -93,6 +93,7 @@ def analyse_before_reading(app: Sphinx, env: BuildEnvironment, docnames: list[st
 
 
 def finish_reading(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    """Once every page is read, keep nothing the writer does not need."""
-    build_run(env).finish_reading()
+    """Once every page is read, keep nothing the writer does not need, and put the facts
+    per file back into the environment, to be saved with it."""
+    build_run(env).finish_reading(env)
     return []

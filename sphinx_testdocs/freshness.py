@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 
 from sphinx_testdocs.analysis.parsing import cycle_collector_paused
 from sphinx_testdocs.crossfile import CrossFile, digest
-from sphinx_testdocs.domain import TestDomain, domain_of
+from sphinx_testdocs.domain import domain_of
 from sphinx_testdocs.export import module_entry, module_fragment
 from sphinx_testdocs.plan import plan_folder, plan_module
-from sphinx_testdocs.run import build_run
+from sphinx_testdocs.run import FileFacts, build_run
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -28,41 +28,43 @@ def refresh_summaries(
     A page shows facts about other files (who imports it, who shares its fixtures, which
     tests use an API object). Sphinx cannot know that, so each page stores a digest of
     those facts when read, and any page whose digest no longer matches is re-read.
-    Runs in the main process, before reading.
+    Runs in the main process, before reading: the summaries are the build's run state
+    from here on (``BuildRun.take_file_facts``).
     """
-    domain = domain_of(env)
-    project = build_run(env).project
+    run = build_run(env)
+    files = run.take_file_facts(env)
+    project = run.project
     if project is None:
         return []
     to_read = added | changed
     roots = {root.key for root in project.roots}
-    for store in (domain.summaries, domain.collected):
+    for store in (files.summaries, files.collected):
         for key in [k for k in store if k not in roots]:
             del store[key]
     # The analyses and summaries make no reference cycles: no collection passes over
     # the growing heap between one file and the next (see cycle_collector_paused).
     with cycle_collector_paused():
-        _refresh(project, domain, to_read)
+        _refresh(project, files, to_read)
     crossfile = project.crossfile = CrossFile(
         {
-            key: {rel: entry[1] for rel, entry in files.items()}
-            for key, files in domain.summaries.items()
+            key: {rel: entry[1] for rel, entry in stored.items()}
+            for key, stored in files.summaries.items()
         }
     )
     stale = []
-    for docname, (kind, args, old) in sorted(domain.digests.items()):
+    for docname, (kind, args, old) in sorted(domain_of(env).digests.items()):
         if docname in to_read or docname in removed:
             continue
-        if _current_digest(project, domain, crossfile, docname, kind, args) != old:
+        if _current_digest(project, files, crossfile, docname, kind, args) != old:
             stale.append(docname)
     return stale
 
 
-def _refresh(project: Project, domain: TestDomain, to_read: set[str]) -> None:
+def _refresh(project: Project, files: FileFacts, to_read: set[str]) -> None:
     """Re-summarise every file whose inputs changed (or whose page is read anyway)."""
     for root in project.roots:
-        stored = domain.summaries.setdefault(root.key, {})
-        collected = domain.collected.setdefault(root.key, {})
+        stored = files.summaries.setdefault(root.key, {})
+        collected = files.collected.setdefault(root.key, {})
         current = root.known
         for rel in [r for r in stored if r not in current]:
             del stored[rel]
@@ -93,7 +95,7 @@ def _refresh(project: Project, domain: TestDomain, to_read: set[str]) -> None:
 
 def _current_digest(
     project: Project,
-    domain: TestDomain,
+    files: FileFacts,
     crossfile: CrossFile,
     docname: str,
     kind: str,
@@ -106,7 +108,7 @@ def _current_digest(
     page = project.page(docname)
     if page is None:
         return ""  # no longer a generated page: Sphinx sees it removed
-    stored = domain.summaries.get(page.root.key, {})
+    stored = files.summaries.get(page.root.key, {})
     if kind == "folder" and page.is_folder:
         return plan_folder(page.root, page.relpath, lambda rel: stored[rel][1]).digest()
     entry = stored.get(page.relpath)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import pickle
 import shutil
 import subprocess
 import sys
@@ -16,9 +17,12 @@ import pytest
 import sphinx
 import sphinx.search
 from docutils import nodes
+from sphinx.application import ENV_PICKLE_FILENAME
 
+from sphinx_testdocs.domain import STORES
 from sphinx_testdocs.pages import STUB_SUFFIX
 from sphinx_testdocs.render.module import SECTIONS
+from sphinx_testdocs.run import FILE_FACTS, build_run
 from sphinx_testdocs.scale.packing import PACKED_DIR, testdocs_packed
 from tests.helpers import html_files, recording_reads, search_index, section_titles
 
@@ -241,49 +245,112 @@ def test_parallel_build_with_another_word_splitter(
     assert html_files(parallel_out) == html_files(serial_out)
 
 
-@pytest.mark.sphinx("html", testroot="basic", srcdir="parallel-stores")
-def test_parallel_readers_send_back_only_their_own_pages(app: Any, make_app: Any) -> None:
+@pytest.mark.parametrize(
+    "levers",
+    [
+        pytest.param(on, id=name, marks=pytest.mark.sphinx("html", srcdir=f"parallel-{name}"))
+        for on, name in [(True, "levers"), (False, "no-levers")]
+    ],
+)
+@pytest.mark.sphinx("html", testroot="basic")
+def test_parallel_readers_send_back_only_their_own_pages(
+    app: Any, make_app: Any, levers: bool
+) -> None:
     # Enough pages for three chunks, so that the third reader forks once the first
     # chunk is merged (Sphinx's make_chunks; two processes).
     suite = Path(app.srcdir) / "suite"
     for n in range(20):
         (suite / f"test_extra_{n:02}.py").write_text(f"def test_{n}():\n    pass\n")
     parallel = make_app(
-        "html", srcdir=app.srcdir, parallel=2, confoverrides={"testdocs_scale_levers": True}
+        "html", srcdir=app.srcdir, parallel=2, confoverrides={"testdocs_scale_levers": levers}
     )
-    # The summaries are made before reading; readers that sent them back would make
+    # The facts per file are made before reading, in the main process, and are the
+    # build's run state while pages are read: readers that sent them back would make
     # the main process unpickle and drop a copy of them for every chunk of pages.
-    # Nor the records of the pages merged before they forked: only their own pages'.
+    # With the levers on, nor the records of the pages merged before they forked.
     sent_back: list[set[str]] = []
+    carried_facts: list[bool] = []
     records_of_others: list[set[str]] = []
 
     def record(app: Any, env: Any, docnames: Any, other: Any) -> None:
         data = other.domaindata["test"]
         sent_back.append(set(data))
+        carried_facts.append(hasattr(other, FILE_FACTS))
         records_of_others.append({*data["objects"], *data["digests"]} - set(docnames))
 
     parallel.connect("env-merge-info", record)
     parallel.build()
     assert len(sent_back) >= 3
-    assert all(not keys & {"summaries", "collected"} for keys in sent_back)
-    assert records_of_others == [set()] * len(sent_back)
+    # The domain's data holds records per document, and nothing else.
+    assert sent_back == [{"version", *STORES}] * len(sent_back)
+    assert carried_facts == [False] * len(sent_back)
+    if levers:
+        assert records_of_others == [set()] * len(sent_back)
     # ...and every page's records are merged all the same, and saved.
     domain = parallel.env.get_domain("test")
+    assert set(domain.data) == {"version", *STORES}
     extra = "testdocs/suite/test_extra_19.py"
     assert {MODULE_DOC, extra} <= set(domain.data["objects"])
     assert {MODULE_DOC, FOLDER_DOC, extra} <= set(domain.data["digests"])
-    # ... yet they are saved with the environment: a rebuild loads them (rather than
-    # summarising every file again) and reads nothing.
-    stored = parallel.env.domaindata["test"]
-    assert stored["summaries"] and stored["collected"]
+    assert all(set(domain.data[key]) <= set(parallel.env.all_docs) for key in STORES)
+    # The facts per file are saved with the environment, under one attribute: a
+    # rebuild loads them (rather than summarising every file again) and reads nothing.
+    facts = build_run(parallel.env).files
+    assert facts.summaries and facts.collected
+    saved = _saved_environment(parallel)
+    assert getattr(saved, FILE_FACTS) == facts
+    assert saved.domaindata["test"]["objects"] == domain.data["objects"]
     rebuild = make_app("html", srcdir=app.srcdir, parallel=2)
-    loaded = rebuild.env.domaindata["test"]  # the saved environment, before any event
-    assert loaded["summaries"] == stored["summaries"]
-    assert loaded["collected"] == stored["collected"]
-    assert loaded["objects"] == stored["objects"]
     with recording_reads(rebuild) as reads:
         rebuild.build()
     assert reads == []
+    assert build_run(rebuild.env).files == facts
+
+
+def _saved_environment(app: Any) -> Any:
+    """The environment a build saved, as the next build loads it."""
+    with (Path(app.doctreedir) / ENV_PICKLE_FILENAME).open("rb") as f:
+        return pickle.load(f)
+
+
+def _save_environment(app: Any, env: Any) -> None:
+    with (Path(app.doctreedir) / ENV_PICKLE_FILENAME).open("wb") as f:
+        pickle.dump(env, f, pickle.HIGHEST_PROTOCOL)
+
+
+@pytest.mark.sphinx("html", testroot="basic", srcdir="old-environment")
+def test_an_environment_saved_by_an_earlier_version_is_rebuilt(app: Any, make_app: Any) -> None:
+    app.build()
+    expected = html_files(Path(app.outdir))
+    # As version 8 saved it: the facts per file among the domain's records.
+    old = _saved_environment(app)
+    facts = getattr(old, FILE_FACTS)
+    delattr(old, FILE_FACTS)
+    old.domaindata["test"].update(summaries=facts.summaries, collected=facts.collected)
+    old.version = {**old.version, "sphinx_testdocs": 8}
+    _save_environment(app, old)
+    again = make_app("html", srcdir=app.srcdir)
+    with recording_reads(again) as reads:
+        again.build()
+    assert MODULE_DOC in reads and FOLDER_DOC in reads  # a fresh environment
+    assert set(again.env.domaindata["test"]) == {"version", *STORES}
+    assert html_files(Path(again.outdir)) == expected
+
+
+@pytest.mark.sphinx("html", testroot="basic", srcdir="lost-facts")
+def test_an_environment_without_the_facts_per_file_summarises_again(
+    app: Any, make_app: Any
+) -> None:
+    app.build()
+    saved = _saved_environment(app)
+    delattr(saved, FILE_FACTS)
+    _save_environment(app, saved)
+    again = make_app("html", srcdir=app.srcdir)
+    with recording_reads(again) as reads:
+        again.build()
+    # Every file is summarised again; no page shows anything new, so none is read.
+    assert reads == []
+    assert build_run(again.env).files == build_run(app.env).files
 
 
 def _sorted_titles(index: dict[str, Any]) -> dict[str, Any]:

@@ -13,8 +13,8 @@ import pytest
 from docutils import nodes
 from sphinx.util.inventory import InventoryFile
 
-from sphinx_testdocs import domain as testdomain
 from sphinx_testdocs.analysis.summary import Totals
+from sphinx_testdocs.run import build_run
 from tests.helpers import search_index
 
 ROOT_DOC = "testdocs/tests/index"
@@ -79,9 +79,7 @@ def test_tested_by_lists_exactly_the_tests_that_use_each_object(app: Any) -> Non
 
 
 def _overview_total_tests(app: Any) -> int:
-    domain = app.env.get_domain("test")
-    assert isinstance(domain, testdomain.TestDomain)
-    summaries = next(iter(domain.summaries.values()))
+    summaries = next(iter(build_run(app.env).files.summaries.values()))
     return Totals.of([s for _, s in summaries.values()]).tests
 
 

@@ -9,7 +9,7 @@ and what a large build changes is put back when it ends.
 =====================  ==========================================================
 ``heap``               the cyclic garbage collector kept off the stable heap
 ``doctrees``           generated pages' doctrees dropped from Sphinx's caches
-``stores``             per-file stores kept out of what parallel readers send back
+``stores``             other pages' records kept out of what parallel readers send back
 ``packing``            resolved pages wait for parallel writers as bytes
 ``sidebar``            one sidebar toctree per folder for pages in no toctree
 ``event_log``          Sphinx's per-event debug line kept short
@@ -45,7 +45,12 @@ from sphinx_testdocs.scale.packing import (
     visit_packed_html,
 )
 from sphinx_testdocs.scale.sidebar import share_sidebar_toctree
-from sphinx_testdocs.scale.stores import hold_stores, restore_stores
+from sphinx_testdocs.scale.stores import (
+    hold_merged_records,
+    hold_records,
+    purge_held_records,
+    restore_records,
+)
 
 #: Suites with at least this many files get the levers by default.
 LARGE_SUITE = 100
@@ -67,11 +72,13 @@ def install(app: Sphinx) -> None:
     # After the scan (priority 500), which decides whether the suite is large.
     app.connect("builder-inited", shorten_event_debug_lines, priority=600)
     # After the analyses (priority 500): the stable heap is complete.
-    app.connect("env-before-read-docs", hold_stores, priority=700)
+    app.connect("env-before-read-docs", hold_records, priority=700)
     app.connect("env-before-read-docs", freeze_after_analysis, priority=800)
+    app.connect("env-purge-doc", purge_held_records)
+    app.connect("env-merge-info", hold_merged_records)
     # Each page's doctree is cached after its "doctree-read"; release it at the next one.
     app.connect("doctree-read", release_read_doctrees)
-    app.connect("env-updated", restore_stores, priority=100)
+    app.connect("env-updated", restore_records, priority=100)
     app.connect("env-updated", release_read_doctrees)
     app.connect("env-updated", freeze_after_reading, priority=800)
     app.connect("doctree-resolved", forget_written_doctree)
