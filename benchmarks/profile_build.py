@@ -71,7 +71,7 @@ STAGES: tuple[tuple[str, str, str], ...] = (
         "sphinx.environment",
         "BuildEnvironment.apply_post_transforms",
     ),
-    ("writing: testdocs deferred content", "sphinx_testdocs.transforms", "ExpandDeferred.run"),
+    ("writing: testdocs compact nodes", "sphinx_testdocs.transforms", "ExpandCompact.run"),
     (
         "writing: resolving references",
         "sphinx.transforms.post_transforms",
@@ -84,8 +84,8 @@ STAGES: tuple[tuple[str, str, str], ...] = (
     ),
     ("writing: HTML translation", "sphinx.builders.html", "StandaloneHTMLBuilder.write_doc"),
     ("writing: Pygments", "sphinx.highlighting", "PygmentsBridge.highlight_block"),
-    ("writing: source listings", "sphinx_testdocs.render.nodes", "visit_listing_html"),
-    ("writing: lazy content expansion", "sphinx_testdocs.render.nodes", "testdocs_lazy.expand"),
+    ("writing: source listings", "sphinx_testdocs.render.html", "_listing"),
+    ("writing: payload expansion", "sphinx_testdocs.render.nodes", "testdocs_payload.expand"),
     ("writing: search indexing", "sphinx.search", "IndexBuilder.feed"),
     (
         "writing: templates (handle_page)",

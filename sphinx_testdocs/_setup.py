@@ -25,38 +25,16 @@ from sphinx_testdocs.page_events import (
     warn_missing_test_reference,
 )
 from sphinx_testdocs.pages import STUB_FILETYPE, STUB_SUFFIX
+from sphinx_testdocs.render.html import depart_compact_html, visit_compact_html
 from sphinx_testdocs.render.lexer import FastPythonLexer
 from sphinx_testdocs.render.nodes import (
+    compact_kinds,
     depart_details_html,
-    depart_lazy_html,
-    testdocs_bar,
-    testdocs_deferred,
-    testdocs_defline,
     testdocs_details,
-    testdocs_lazy,
-    testdocs_linelinks,
-    testdocs_links,
-    testdocs_listing,
-    visit_bar_html,
-    visit_defline_html,
     visit_details_html,
-    visit_lazy_html,
-    visit_linelinks_html,
-    visit_links_html,
-    visit_listing_html,
-)
-from sphinx_testdocs.render.pieces import (
-    testdocs_piecelists,
-    testdocs_pieces,
-    visit_piecelists_html,
-    visit_pieces_html,
 )
 from sphinx_testdocs.stubparser import StubParser
-from sphinx_testdocs.transforms import (
-    ExpandCompact,
-    ExpandDeferred,
-    SinglePageLineAnchors,
-)
+from sphinx_testdocs.transforms import ExpandCompact, SinglePageLineAnchors
 
 #: Bump when anything stored in the environment changes shape.
 ENV_VERSION = 9
@@ -69,16 +47,9 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
         )
 
     app.add_node(testdocs_details, html=(visit_details_html, depart_details_html))
-    app.add_node(testdocs_links, html=(visit_links_html, None))
-    app.add_node(testdocs_defline, html=(visit_defline_html, None))
-    app.add_node(testdocs_linelinks, html=(visit_linelinks_html, None))
-    app.add_node(testdocs_bar, html=(visit_bar_html, None))
-    app.add_node(testdocs_lazy, html=(visit_lazy_html, depart_lazy_html))
-    app.add_node(testdocs_deferred)  # always expanded before writing
-    app.add_node(testdocs_pieces, html=(visit_pieces_html, None))
-    app.add_node(testdocs_piecelists, html=(visit_piecelists_html, None))
-    app.add_node(testdocs_listing, html=(visit_listing_html, None))
-    app.add_post_transform(ExpandDeferred)
+    # Compact nodes: one visitor for HTML; other builders never meet them (ExpandCompact).
+    for kind in compact_kinds():
+        app.add_node(kind, html=(visit_compact_html, depart_compact_html))
     app.add_post_transform(ExpandCompact)
     app.add_post_transform(SinglePageLineAnchors)
     app.add_source_suffix(STUB_SUFFIX, STUB_FILETYPE)

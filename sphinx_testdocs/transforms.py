@@ -8,73 +8,47 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
-from sphinx_testdocs.render.nodes import (
-    COMPACT_NODES,
-    LINE_LINK,
-    testdocs_deferred,
-    testdocs_defline,
-    testdocs_lazy,
-    testdocs_linelinks,
-    testdocs_listing,
-)
-from sphinx_testdocs.render.pieces import (
-    LineRef,
-    LineRefs,
-    documented_python_names,
-    python_targets,
-    testdocs_piecelists,
-    testdocs_pieces,
-)
+from sphinx_testdocs.render.nodes import LINE_LINK, testdocs_compact
+from sphinx_testdocs.render.pieces import documented_python_names
 from sphinx_testdocs.run import build_run
 
 
-class ExpandDeferred(SphinxPostTransform):
-    """Build deferred content (see ``testdocs_deferred``) for every builder.
+class ExpandCompact(SphinxPostTransform):
+    """Rebuild compact nodes (``render.nodes.testdocs_compact``) as ordinary ones.
 
-    Lists and paragraphs kept as pieces (``testdocs_piecelists``, ``testdocs_pieces``)
-    stay so for HTML, which writes them directly, unless a Python reference among them
-    may resolve; every other builder gets them as nodes.
+    For every builder, the ones whose content holds references (``holds_references``)
+    or a Python name that may link, so that Sphinx resolves them; for every builder
+    but HTML, all of them: HTML translators write the others (``render.html``).
     """
 
     # Before ReferencesResolver (priority 10), which resolves the references made here.
     default_priority = 4
 
     def run(self, **kwargs: Any) -> None:
-        for node in list(self.document.findall(testdocs_deferred)):
-            node.replace_self(node.expand())
         html = _builder_format(self) == "html"
         linkable: frozenset[str] | None = None
 
-        def may_link(targets: list[str]) -> bool:
+        def expand_now(node: testdocs_compact) -> bool:
             nonlocal linkable
+            if not html or node.holds_references:
+                return True
+            targets = node.python_targets()
             if targets and linkable is None:
                 linkable = _documented_python_names(self.env)
             return any(t in linkable for t in targets)  # type: ignore[operator]
 
-        # Whole lists first: kept as one node unless a name among them may link; the
-        # paragraphs of lists that are expanded are then decided one by one.
-        for lists in list(self.document.findall(testdocs_piecelists)):
-            if not html or may_link(lists.python_targets()):
-                lists.replace_self(lists.expand())
-        for kept in list(self.document.findall(testdocs_pieces)):
-            if not html or may_link(python_targets(kept["pieces"])):
-                kept.replace_self(kept.expand(linkable or ()))
-
-
-class ExpandCompact(SphinxPostTransform):
-    """Rebuild compact and lazy nodes (``COMPACT_NODES``) as ordinary ones for builders
-    other than HTML, whose translators write them directly."""
-
-    # Before ReferencesResolver (priority 10), which resolves the links made here.
-    default_priority = 5
-
-    def run(self, **kwargs: Any) -> None:
-        if _builder_format(self) == "html":
+        # One walk; expansions hold compact nodes (the Dependencies' lists, their
+        # paragraphs), each decided on its own.
+        pending = list(self.document.findall(testdocs_compact))
+        while pending:
+            node = pending.pop()
+            if expand_now(node):
+                expansion = node.expand(linkable or ())
+                node.replace_self(expansion)
+                for new in expansion:
+                    pending.extend(new.findall(testdocs_compact))
+        if html:
             return
-        # Lazy content expands into compact nodes: repeat until none is left.
-        while found := list(self.document.findall(lambda n: isinstance(n, COMPACT_NODES))):
-            for node in found:
-                node.replace_self(node.expand())  # type: ignore[attr-defined]
         # Only HTML listings carry an anchor per line: elsewhere a line link would be
         # dangling (LaTeX reports undefined references), so it becomes its text.
         for ref in list(self.document.findall(nodes.reference)):
@@ -82,11 +56,11 @@ class ExpandCompact(SphinxPostTransform):
                 ref.parent.replace(ref, list(ref.children))
         # Writers such as LaTeX label targets and sections, not paragraphs: give each
         # anchored definition and marker a target, so links to them land.
-        for node in list(self.document.findall(nodes.Element)):
-            if not _anchored_content(node):
+        for element in list(self.document.findall(nodes.Element)):
+            if not _anchored_content(element):
                 continue
-            ids, node["ids"] = node["ids"], []
-            node.parent.insert(node.parent.index(node), nodes.target("", "", ids=ids))
+            ids, element["ids"] = element["ids"], []
+            element.parent.insert(element.parent.index(element), nodes.target("", "", ids=ids))
 
 
 class SinglePageLineAnchors(SphinxPostTransform):
@@ -101,32 +75,23 @@ class SinglePageLineAnchors(SphinxPostTransform):
     builders = ("singlehtml",)
 
     def run(self, **kwargs: Any) -> None:
-        # Content kept whole is expanded first, so that the walk below meets its line links.
-        for lazy in list(self.document.findall(testdocs_lazy)):
-            lazy.replace_self(lazy.expand())
-        for lists in list(self.document.findall(testdocs_piecelists)):
-            lists.replace_self(lists.expand())
         # Walk with the prefix of the innermost inlined page: pages nest (a folder page
         # inlines its files), and each id belongs to the page that wrote it.
         stack: list[tuple[nodes.Node, str]] = [(self.document, "")]
         while stack:
             node, prefix = stack.pop()
+            children = node.children
             if isinstance(node, addnodes.start_of_file):
                 prefix = nodes.make_id(node["docname"]) + "-"
-            elif prefix and isinstance(
-                node, (testdocs_defline, testdocs_linelinks, testdocs_listing)
-            ):
-                node["anchor"] = prefix + node["anchor"]
+            elif prefix and isinstance(node, testdocs_compact):
+                if node.prefix_line_anchors(prefix):
+                    continue
+                # Only its expansion can: the walk goes on into it.
+                children = node.expand()
+                node.replace_self(children)
             elif prefix and isinstance(node, nodes.reference) and LINE_LINK in node["classes"]:
                 node["refid"] = prefix + node["refid"]
-            elif prefix and isinstance(node, testdocs_pieces):
-                node["pieces"] = tuple(
-                    p._replace(anchor=prefix + p.anchor)
-                    if isinstance(p, (LineRef, LineRefs))
-                    else p
-                    for p in node["pieces"]
-                )
-            stack.extend((child, prefix) for child in node.children)
+            stack.extend((child, prefix) for child in children)
 
 
 def _documented_python_names(env: Any) -> frozenset[str]:

@@ -419,13 +419,13 @@ def _normal(html: str, *, lists: bool = False) -> str:
 def test_lazy_structure_is_built_when_written(app: Any, make_app: Any) -> None:
     """The Detailed Analysis tree stays analysis records in the doctree (small pickles,
     nothing for the reading transforms to walk) and is built as nodes when written."""
-    from sphinx_testdocs.render.nodes import testdocs_lazy
+    from sphinx_testdocs.render.module import testdocs_structure
 
     (app.srcdir / "suite" / "test_rich.py").write_text(RICH_MODULE)
     app = make_app("html", srcdir=app.srcdir)  # scans the folder again
     app.build()
     doctree = app.env.get_doctree("testdocs/suite/test_rich.py")
-    lazy = [n for n in doctree.findall(testdocs_lazy) if n["kind"] == "structure"]
+    lazy = list(doctree.findall(testdocs_structure))
     assert len(lazy) == 1 and all(isinstance(c, nodes.Text) for c in lazy[0].children)
     page = (app.outdir / "testdocs/suite/test_rich.py.html").read_text(encoding="utf-8")
     for shown in ("inherited test", "markers: ", "computed at collection", "l10", "autouse"):
@@ -466,7 +466,7 @@ def test_pieces_html_is_what_the_translator_writes_for_their_nodes(
     """
     from docutils.utils import new_document
 
-    from sphinx_testdocs.render.nodes import testdocs_deferred
+    from sphinx_testdocs.render.nodes import testdocs_compact
     from sphinx_testdocs.render.pieces import (
         documented_python_names,
         testdocs_piecelists,
@@ -479,8 +479,9 @@ def test_pieces_html_is_what_the_translator_writes_for_their_nodes(
     def dependencies_html(*, as_nodes: bool) -> str:
         doctree = app.env.get_doctree(docname)
         if as_nodes:
-            for deferred in list(doctree.findall(testdocs_deferred)):
-                deferred.replace_self(deferred.expand())
+            for deferred in list(doctree.findall(testdocs_compact)):
+                if deferred.holds_references:
+                    deferred.replace_self(deferred.expand())
             for lists in list(doctree.findall(testdocs_piecelists)):
                 lists.replace_self(lists.expand())
             linkable = documented_python_names(app.env)

@@ -84,12 +84,6 @@ def _overview_total_tests(app: Any) -> int:
 
 
 def _page_tests(doctree: nodes.document) -> int:
-    from sphinx_testdocs.render.nodes import testdocs_lazy
-
-    # Field lists are data until written, and nodes for every builder but HTML.
-    for lazy in list(doctree.findall(testdocs_lazy)):
-        if lazy["kind"] == "fields":
-            lazy.replace_self(lazy.expand())
     for field in doctree.findall(nodes.field):
         if field[0].astext() == "Tests":
             return int(field[1].astext().replace(",", ""))
@@ -176,12 +170,12 @@ def test_every_object_kind_is_in_the_general_index(
 def test_dependencies_stay_data_until_references_resolve(app: Any) -> None:
     # The section is half of a large suite's nodes: through reading and pickling it is
     # one node; just before references resolve it becomes links, for every builder.
-    from sphinx_testdocs.render.nodes import testdocs_deferred
+    from sphinx_testdocs.render.module import testdocs_dependencies
 
     app.build()
     pickled = app.env.get_doctree(CORE_DOC)
     (section,) = [s for s in pickled.findall(nodes.section) if "dependencies" in s["ids"]]
-    assert [n["kind"] for n in section.findall(testdocs_deferred)] == ["dependencies"]
+    assert len(list(section.findall(testdocs_dependencies))) == 1
     assert not list(section.findall(nodes.reference))
     html = (app.outdir / f"{CORE_DOC}.html").read_text()
     deps = html[html.index('id="dependencies"') : html.index('id="code-patterns-idioms"')]

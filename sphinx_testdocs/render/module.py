@@ -45,14 +45,12 @@ from sphinx_testdocs.render.common import (
 )
 from sphinx_testdocs.render.nodes import (
     LISTING_RAWSOURCE,
-    lazy_content,
-    lazy_node,
     line_reference,
-    testdocs_deferred,
     testdocs_defline,
     testdocs_linelinks,
     testdocs_links,
     testdocs_listing,
+    testdocs_payload,
 )
 from sphinx_testdocs.render.pieces import (
     Badge,
@@ -399,10 +397,17 @@ def _structure(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.N
         "Every class and function, nested ones included, in source order; line numbers "
         "link to the listing above."
     )
-    return [intro, lazy_node("structure", payload)]
+    return [intro, testdocs_structure.of(payload)]
 
 
-@lazy_content("structure")
+class testdocs_structure(testdocs_payload):
+    """The Detailed Analysis tree, built when written (a ``StructurePayload``)."""
+
+    @staticmethod
+    def build(payload: StructurePayload) -> list[nodes.Node]:
+        return _expand_structure(payload)
+
+
 def _expand_structure(payload: StructurePayload) -> list[nodes.Node]:
     """The Detailed Analysis tree as ordinary nodes (other builders, single-page HTML)."""
 
@@ -644,16 +649,25 @@ def _architecture(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[node
     )
     if classes:
         out.append(para("Class hierarchy, as written in the source:"))
-        out.append(lazy_node("classes", (classes, ctx.line_anchor)))
+        out.append(testdocs_classes.of((classes, ctx.line_anchor)))
     else:
         out.append(para("The file defines no classes."))
     return out
 
 
-@lazy_content("classes")
-def _expand_classes(
-    payload: tuple[tuple[tuple[str, tuple[str, ...], int], ...], str],
-) -> list[nodes.Node]:
+class testdocs_classes(testdocs_payload):
+    """The class hierarchy, built when written."""
+
+    @staticmethod
+    def build(payload: ClassesPayload) -> list[nodes.Node]:
+        return _expand_classes(payload)
+
+
+#: (qualified name, bases, line) of each class, and the line anchor.
+ClassesPayload: TypeAlias = tuple[tuple[tuple[str, tuple[str, ...], int], ...], str]
+
+
+def _expand_classes(payload: ClassesPayload) -> list[nodes.Node]:
     classes, line_anchor = payload
     rows = []
     for qualname, class_bases, line in classes:
@@ -698,10 +712,19 @@ def _dependencies(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[node
     )
     # Half of a large suite's nodes are here (a reference per imported name): kept as
     # data through reading and pickling, built just before references are resolved.
-    return [testdocs_deferred(kind="dependencies", payload=payload)]
+    return [testdocs_dependencies.of(payload)]
 
 
-@lazy_content("dependencies")
+class testdocs_dependencies(testdocs_payload):
+    """The Dependencies lists, built just before references resolve."""
+
+    holds_references = True
+
+    @staticmethod
+    def build(payload: DependenciesPayload) -> list[nodes.Node]:
+        return _expand_dependencies(payload)
+
+
 def _expand_dependencies(payload: DependenciesPayload) -> list[nodes.Node]:
     lists = []
     for origin in (ImportOrigin.STDLIB, ImportOrigin.THIRD_PARTY, ImportOrigin.LOCAL):
@@ -954,13 +977,25 @@ def _xrefs(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Node]
         if ctx.config.index_tests
         else "its test classes and fixtures",
     )
-    return [testdocs_deferred(kind="xrefs", payload=payload)]
+    return [testdocs_xrefs.of(payload)]
 
 
-@lazy_content("xrefs")
-def _expand_xrefs(
-    payload: tuple[str | None, str, str | None, str, int, str],
-) -> list[nodes.Node]:
+class testdocs_xrefs(testdocs_payload):
+    """The Cross-references section, built just before references resolve."""
+
+    holds_references = True
+
+    @staticmethod
+    def build(payload: XrefsPayload) -> list[nodes.Node]:
+        return _expand_xrefs(payload)
+
+
+#: Folder page (docname, label), suite page (docname or None, label), the number of
+#: index entries and what is indexed.
+XrefsPayload: TypeAlias = tuple[str | None, str, str | None, str, int, str]
+
+
+def _expand_xrefs(payload: XrefsPayload) -> list[nodes.Node]:
     folder_docname, folder_label, root_docname, root_label, entries, indexed = payload
     links: list[nodes.Node] = []
     if folder_docname:

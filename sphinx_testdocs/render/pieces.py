@@ -4,25 +4,19 @@ Large suites put tens of thousands of short lines on their pages (facts of the a
 tree, the Dependencies lists): a run of text, some code, a link or two. As ordinary
 nodes each line costs a dozen objects that every transform, the pickler, the reference
 resolver and the translator walk. As pieces it costs one tuple per run: the HTML
-translator writes them directly, and every other builder gets ordinary nodes from
-``pieces_nodes``.
+translator writes them directly (``render.html.pieces_html``), and every other builder
+gets ordinary nodes from ``pieces_nodes``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from typing import Any, NamedTuple, TypeAlias
 
 from docutils import nodes
 
 from sphinx_testdocs.render.common import NO_SEARCH, bullet_list, doc_link, literal, optional_xref
-from sphinx_testdocs.render.nodes import (
-    code_html,
-    line_link_html,
-    line_reference,
-    line_references,
-    linelinks_html,
-)
+from sphinx_testdocs.render.nodes import line_reference, line_references, testdocs_compact
 
 
 class Code(NamedTuple):
@@ -102,56 +96,30 @@ def pieces_nodes(pieces: Sequence[Piece], linkable: Collection[str] = ()) -> lis
     return out
 
 
-def pieces_html(
-    pieces: Sequence[Piece],
-    encode: Callable[[str], str],
-    doc_uri: Callable[[str], str | None] = lambda docname: None,
-) -> str:
-    """The HTML Sphinx's translator writes for ``pieces_nodes`` once references resolve.
-
-    ``doc_uri`` gives the relative address of a document (None: it does not exist, and
-    the label stays text). Every ``PyRef`` is written as code: a caller holds back the
-    pieces whose targets something documents, and lets them resolve as nodes.
-    """
-    html = []
-    for piece in pieces:
-        if isinstance(piece, str):
-            html.append(encode(piece))
-        elif isinstance(piece, (Code, PyRef)):
-            html.append(code_html(encode, piece.text))
-        elif isinstance(piece, LineRef):
-            html.append(line_link_html(encode, piece.anchor, piece.line, piece.shown))
-        elif isinstance(piece, LineRefs):
-            html.append(linelinks_html(encode, piece.anchor, piece.lines))
-        elif isinstance(piece, Badge):
-            html.append(f'<span class="testdocs-badge">{encode(piece.text)}</span>')
-        else:
-            uri = doc_uri(piece.docname)
-            if uri is None:
-                html.append(code_html(encode, piece.label))
-            else:
-                # A resolved :doc: reference keeps its text, not the code around it.
-                html.append(
-                    f'<a class="reference internal" href="{encode(uri)}">'
-                    f'<span class="doc">{encode(piece.label)}</span></a>'
-                )
-    return "".join(html)
-
-
 def python_targets(pieces: Sequence[Piece]) -> list[str]:
     return [p.target for p in pieces if isinstance(p, PyRef)]
 
 
-class testdocs_pieces(nodes.Inline, nodes.Element):
+class testdocs_pieces(nodes.Inline, testdocs_compact):
     """Inline content kept as ``pieces`` until it is written (see the module docstring).
 
     Its one child is the names among the pieces, for the search index. The HTML
-    translator writes the pieces; ``transforms.ExpandDeferred`` turns them into nodes
-    for other builders, and wherever a ``PyRef`` among them may resolve.
+    translator writes the pieces (``render.html``); ``transforms.ExpandCompact`` turns
+    them into nodes for other builders, and wherever a ``PyRef`` among them may resolve.
     """
 
     def expand(self, linkable: Collection[str] = ()) -> list[nodes.Node]:
         return pieces_nodes(self["pieces"], linkable)
+
+    def python_targets(self) -> list[str]:
+        return python_targets(self["pieces"])
+
+    def prefix_line_anchors(self, prefix: str) -> bool:
+        self["pieces"] = tuple(
+            p._replace(anchor=prefix + p.anchor) if isinstance(p, (LineRef, LineRefs)) else p
+            for p in self["pieces"]
+        )
+        return True
 
 
 def pieces_paragraph(pieces: Sequence[Piece]) -> nodes.paragraph:
@@ -163,21 +131,6 @@ def pieces_paragraph(pieces: Sequence[Piece]) -> nodes.paragraph:
     return nodes.paragraph("", "", kept)
 
 
-def visit_pieces_html(self: Any, node: testdocs_pieces) -> None:
-    self.body.append(pieces_html(node["pieces"], self.encode, _doc_uri(self.builder)))
-    raise nodes.SkipNode
-
-
-def _doc_uri(builder: Any) -> Callable[[str], str | None]:
-    """``doc_uri`` for ``pieces_html``: the address of a document from the page written."""
-    here, docs = builder.current_docname, builder.env.all_docs
-
-    def doc_uri(docname: str) -> str | None:
-        return builder.get_relative_uri(here, docname) if docname in docs else None
-
-    return doc_uri
-
-
 class PieceList(NamedTuple):
     """A bullet list under a rubric, each item one paragraph of pieces."""
 
@@ -186,19 +139,19 @@ class PieceList(NamedTuple):
     items: tuple[tuple[Piece, ...], ...]
 
 
-class testdocs_piecelists(nodes.General, nodes.Element):
+class testdocs_piecelists(nodes.General, testdocs_compact):
     """A section's rubric-headed lists of pieces (``lists``), kept whole until written.
 
     A module's Dependencies are a few thousand list items on a large suite: as nodes
     (item, paragraph, pieces, text) they were a quarter of the resolved doctrees, which
-    the parallel writer holds for every page at once. ``transforms.ExpandDeferred``
+    the parallel writer holds for every page at once. ``transforms.ExpandCompact``
     keeps this node for HTML when none of its Python names can link, and the HTML
     translator writes it directly; everywhere else it becomes the rubrics and lists of
     ``expand()``. Its one child is the searchable text (the names in lists not marked
     ``no-search``), for the search index and ``astext()``.
     """
 
-    def expand(self) -> list[nodes.Node]:
+    def expand(self, linkable: Collection[str] = ()) -> list[nodes.Node]:
         out: list[nodes.Node] = []
         for heading, classes, items in self["lists"]:
             out.append(nodes.rubric(heading, heading, classes=[NO_SEARCH]))
@@ -232,26 +185,6 @@ def _code_text(pieces: Sequence[Piece]) -> str:
         for p in pieces
         if isinstance(p, (Code, PyRef, DocLink))
     )
-
-
-def piece_lists_html(
-    lists: Sequence[PieceList],
-    encode: Callable[[str], str],
-    doc_uri: Callable[[str], str | None],
-) -> str:
-    """What Sphinx's HTML translator writes for ``testdocs_piecelists.expand()``."""
-    html = []
-    for heading, classes, items in lists:
-        html.append(f'<p class="rubric {NO_SEARCH}">{encode(heading)}</p>\n')
-        html.append(f'<ul class="{encode(" ".join((*classes, "simple")))}">\n')
-        html.extend(f"<li><p>{pieces_html(item, encode, doc_uri)}</p></li>\n" for item in items)
-        html.append("</ul>\n")
-    return "".join(html)
-
-
-def visit_piecelists_html(self: Any, node: testdocs_piecelists) -> None:
-    self.body.append(piece_lists_html(node["lists"], self.encode, _doc_uri(self.builder)))
-    raise nodes.SkipNode
 
 
 def documented_python_names(env: Any) -> frozenset[str]:

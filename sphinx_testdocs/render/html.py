@@ -1,0 +1,229 @@
+"""The HTML translators' one visitor for compact nodes, and the HTML written by hand.
+
+Every compact node (``nodes.testdocs_compact``) expands into ordinary nodes. HTML
+translators meet the ones ``transforms.ExpandCompact`` kept whole, and either write a
+kind's HTML here directly, as Sphinx's HTML5 translator would write its expansion, or
+expand it in place and go on into the ordinary nodes. A kind is written here only where
+that was measured to pay against expanding and visiting (``docs/performance.rst``,
+"Compact nodes"); ``tests/test_builders.py`` compares each with the translator's output.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from docutils import nodes
+
+from sphinx_testdocs.render.common import NO_SEARCH
+from sphinx_testdocs.render.listing import listing_html
+from sphinx_testdocs.render.nodes import (
+    LINE_LINK,
+    kind_class,
+    testdocs_bar,
+    testdocs_compact,
+    testdocs_defline,
+    testdocs_linelinks,
+    testdocs_links,
+    testdocs_listing,
+)
+from sphinx_testdocs.render.pieces import (
+    Badge,
+    Code,
+    LineRef,
+    LineRefs,
+    Piece,
+    PieceList,
+    PyRef,
+    testdocs_piecelists,
+    testdocs_pieces,
+)
+
+__all__ = ["depart_compact_html", "visit_compact_html"]
+
+
+def visit_compact_html(self: Any, node: testdocs_compact) -> None:
+    """Write the node's HTML if it is written by hand; otherwise expand it in place
+    (once) and let the translator go on into its content with the usual visitors."""
+    writer = _WRITERS.get(type(node))
+    if writer is not None:
+        self.body.append(writer(self, node))
+        raise nodes.SkipNode
+    if not node.expanded():
+        node[:] = node.expand()
+
+
+def depart_compact_html(self: Any, node: testdocs_compact) -> None:
+    pass
+
+
+# --- the pieces of inline markup ---------------------------------------------------------
+
+
+def code_html(encode: Callable[[str], str], text: str) -> str:
+    """Inline code as Sphinx's HTML writer writes a ``literal``: wrappable between words."""
+    pieces = []
+    for token in _WORDS_AND_SPACES.findall(encode(text)):
+        if token.strip():
+            pieces.append(f'<span class="pre">{token}</span>')
+        elif token in " \n":
+            pieces.append(token)
+        else:  # a run of spaces: all but the last one must not wrap
+            pieces.append("&#160;" * (len(token) - 1) + " ")
+    return f'<code class="docutils literal notranslate">{"".join(pieces)}</code>'
+
+
+_WORDS_AND_SPACES = re.compile(r"\S+| +|\n")
+
+
+def line_link_html(encode: Callable[[str], str], anchor: str, line: int, text: str) -> str:
+    """The HTML of ``nodes.line_reference``: a link to a line of this page's listing."""
+    href = f"#{encode(anchor)}-{line}"
+    return f'<a class="reference internal {LINE_LINK}" href="{href}">{encode(text)}</a>'
+
+
+def linelinks_html(encode: Callable[[str], str], anchor: str, lines: Sequence[int]) -> str:
+    """Comma-separated links to listing lines (``nodes.line_references``)."""
+    return ", ".join(line_link_html(encode, anchor, line, str(line)) for line in lines)
+
+
+def pieces_html(
+    pieces: Sequence[Piece],
+    encode: Callable[[str], str],
+    doc_uri: Callable[[str], str | None] = lambda docname: None,
+) -> str:
+    """The HTML Sphinx's translator writes for ``pieces_nodes`` once references resolve.
+
+    ``doc_uri`` gives the relative address of a document (None: it does not exist, and
+    the label stays text). Every ``PyRef`` is written as code: ``ExpandCompact`` expands
+    the pieces whose targets something documents, and lets them resolve as nodes.
+    """
+    html = []
+    for piece in pieces:
+        if isinstance(piece, str):
+            html.append(encode(piece))
+        elif isinstance(piece, (Code, PyRef)):
+            html.append(code_html(encode, piece.text))
+        elif isinstance(piece, LineRef):
+            html.append(line_link_html(encode, piece.anchor, piece.line, piece.shown))
+        elif isinstance(piece, LineRefs):
+            html.append(linelinks_html(encode, piece.anchor, piece.lines))
+        elif isinstance(piece, Badge):
+            html.append(f'<span class="testdocs-badge">{encode(piece.text)}</span>')
+        else:
+            uri = doc_uri(piece.docname)
+            if uri is None:
+                html.append(code_html(encode, piece.label))
+            else:
+                # A resolved :doc: reference keeps its text, not the code around it.
+                html.append(
+                    f'<a class="reference internal" href="{encode(uri)}">'
+                    f'<span class="doc">{encode(piece.label)}</span></a>'
+                )
+    return "".join(html)
+
+
+def piece_lists_html(
+    lists: Sequence[PieceList],
+    encode: Callable[[str], str],
+    doc_uri: Callable[[str], str | None],
+) -> str:
+    """What Sphinx's HTML translator writes for ``testdocs_piecelists.expand()``."""
+    html = []
+    for heading, classes, items in lists:
+        html.append(f'<p class="rubric {NO_SEARCH}">{encode(heading)}</p>\n')
+        html.append(f'<ul class="{encode(" ".join((*classes, "simple")))}">\n')
+        html.extend(f"<li><p>{pieces_html(item, encode, doc_uri)}</p></li>\n" for item in items)
+        html.append("</ul>\n")
+    return "".join(html)
+
+
+def _doc_uri(builder: Any) -> Callable[[str], str | None]:
+    """``doc_uri`` for ``pieces_html``: the address of a document from the page written."""
+    here, docs = builder.current_docname, builder.env.all_docs
+
+    def doc_uri(docname: str) -> str | None:
+        return builder.get_relative_uri(here, docname) if docname in docs else None
+
+    return doc_uri
+
+
+# --- one writer per kind written by hand -------------------------------------------------
+
+
+def _links(self: Any, node: testdocs_links) -> str:
+    builder = self.builder
+    here = builder.current_docname
+    html = [self.starttag(node, "ul", CLASS="simple testdocs-links")]
+    for label, docname, note in node["links"]:
+        code = (
+            '<code class="docutils literal notranslate"><span class="pre">'
+            f"{self.encode(label)}</span></code>"
+        )
+        if docname:
+            uri = self.encode(builder.get_relative_uri(here, docname))
+            item = f'<a class="reference internal" href="{uri}">{code}</a>'
+        else:
+            item = code
+        if note:
+            item += f" ({self.encode(note)})"
+        html.append(f"<li><p>{item}</p></li>\n")
+    html.append("</ul>\n")
+    return "".join(html)
+
+
+def _defline(self: Any, node: testdocs_defline) -> str:
+    encode = self.encode
+    label, anchor, line, end = node["label"], node["anchor"], node["line"], node["end"]
+    parts = [
+        f'<span class="testdocs-badge {kind_class(label)}">{encode(label)}</span> ',
+        '<code class="docutils literal notranslate testdocs-name"><span class="pre">'
+        f"{encode(node['name'])}</span></code>",
+    ]
+    if node["bases"]:
+        parts.append(f"({encode(node['bases'])})")
+    parts.append(" \N{EM DASH} " + line_link_html(encode, anchor, line, f"line {line}"))
+    if end > line:
+        parts.append(f"\N{EN DASH}{end}")
+    return "".join(parts)
+
+
+def _linelinks(self: Any, node: testdocs_linelinks) -> str:
+    return linelinks_html(self.encode, node["anchor"], node["lines"])
+
+
+def _bar(self: Any, node: testdocs_bar) -> str:
+    # Nothing to expand to: other builders drop the bar, the number beside it remains.
+    share = 100.0 * node["value"] / node["maximum"] if node["maximum"] else 0.0
+    return (
+        f'<span class="testdocs-bar" role="img" aria-label="{share:.0f}%">'
+        f'<span style="width: {share:.1f}%"></span></span>'
+    )
+
+
+def _listing(self: Any, node: testdocs_listing) -> str:
+    language = node["language"]
+    html = listing_html(node.astext(), node["anchor"], python=language == "testdocs-python")
+    starttag = self.starttag(node, "div", suffix="", CLASS=f"highlight-{language} notranslate")
+    return f"{starttag}{html}</div>\n"
+
+
+def _pieces(self: Any, node: testdocs_pieces) -> str:
+    return pieces_html(node["pieces"], self.encode, _doc_uri(self.builder))
+
+
+def _piecelists(self: Any, node: testdocs_piecelists) -> str:
+    return piece_lists_html(node["lists"], self.encode, _doc_uri(self.builder))
+
+
+#: The kinds written by hand, each measured against expanding and visiting it.
+_WRITERS: dict[type[testdocs_compact], Callable[[Any, Any], str]] = {
+    testdocs_links: _links,
+    testdocs_defline: _defline,
+    testdocs_linelinks: _linelinks,
+    testdocs_bar: _bar,
+    testdocs_listing: _listing,
+    testdocs_pieces: _pieces,
+    testdocs_piecelists: _piecelists,
+}
