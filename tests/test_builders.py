@@ -511,3 +511,55 @@ def test_pieces_html_is_what_the_translator_writes_for_their_nodes(
         assert re.search(r'<a class="reference internal" href="helpers\.py\.html"><span', direct)
     else:
         assert 'href="../../api.html#mypkg.core.add"' in direct
+
+
+@pytest.mark.parametrize("root", ROOTS)
+def test_compact_nodes_written_by_hand_are_what_the_translator_writes(
+    build: Build, root: str
+) -> None:
+    """Every kind ``render/html.py`` writes directly gives the markup Sphinx's HTML
+    translator writes for its expansion, on a module page and a folder page.
+
+    Listings and bars are left whole on both sides: a listing expanded is written by
+    Sphinx's highlighter (the lexer tests cover its markup), and a bar exists in HTML
+    only (elsewhere the number beside it remains).
+    """
+    from docutils.utils import new_document
+
+    from sphinx_testdocs.render.html import _WRITERS
+    from sphinx_testdocs.render.nodes import testdocs_bar, testdocs_compact, testdocs_listing
+    from sphinx_testdocs.render.pieces import documented_python_names
+
+    app = build("html", root)
+    folder = MODULES[root].rsplit("/", 1)[0] + "/index"
+    written_by_hand: set[str] = set()
+
+    def page_html(docname: str, *, as_nodes: bool) -> str:
+        doctree = app.env.get_doctree(docname)
+        if as_nodes:
+            linkable = documented_python_names(app.env)
+            pending = list(doctree.findall(testdocs_compact))
+            while pending:
+                node = pending.pop()
+                if isinstance(node, (testdocs_listing, testdocs_bar)):
+                    continue
+                written_by_hand.add(type(node).__name__)
+                expansion = node.expand(linkable)
+                node.replace_self(expansion)
+                for new in expansion:
+                    pending.extend(new.findall(testdocs_compact))
+        app.env.apply_post_transforms(doctree, docname)
+        document = new_document(docname, app.builder.docsettings)
+        document += doctree.children
+        app.builder.current_docname = docname
+        translator = app.builder.create_translator(document, app.builder)
+        document.walkabout(translator)
+        return "".join(translator.body)
+
+    for docname in (MODULES[root], folder):
+        direct = page_html(docname, as_nodes=False)
+        assert _normal(direct, lists=True) == _normal(
+            page_html(docname, as_nodes=True), lists=True
+        ), docname
+    hand = {kind.__name__ for kind in _WRITERS} - {"testdocs_listing", "testdocs_bar"}
+    assert hand <= written_by_hand  # the pages hold every kind compared here

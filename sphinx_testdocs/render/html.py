@@ -155,17 +155,17 @@ def _doc_uri(builder: Any) -> Callable[[str], str | None]:
 def _links(self: Any, node: testdocs_links) -> str:
     builder = self.builder
     here = builder.current_docname
-    html = [self.starttag(node, "ul", CLASS="simple testdocs-links")]
+    html = [self.starttag(node, "ul", CLASS="simple")]
     for label, docname, note in node["links"]:
-        code = (
-            '<code class="docutils literal notranslate"><span class="pre">'
-            f"{self.encode(label)}</span></code>"
-        )
         if docname:
+            # A resolved :doc: reference keeps its text, not the code around it.
             uri = self.encode(builder.get_relative_uri(here, docname))
-            item = f'<a class="reference internal" href="{uri}">{code}</a>'
+            item = (
+                f'<a class="reference internal" href="{uri}">'
+                f'<span class="doc">{self.encode(label)}</span></a>'
+            )
         else:
-            item = code
+            item = code_html(self.encode, label)
         if note:
             item += f" ({self.encode(note)})"
         html.append(f"<li><p>{item}</p></li>\n")
