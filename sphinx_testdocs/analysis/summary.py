@@ -87,8 +87,6 @@ def summarise(
     fixtures_used: set[str] = set()
     for test in collection.tests if collection else ():
         for marker in test.markers:
-            if marker.name == "parametrize":
-                continue
             if marker.origin == "class":
                 holder = test.nodeid.rpartition("::")[0]
             elif marker.origin == "module":
