@@ -164,6 +164,12 @@ def test_every_object_kind_is_in_the_general_index(
         if index["objnames"][str(o[1])][:2] == ["test", "test"]
     }
     assert "test_core.py::test_add" in found
+    # Modules rank first (priority 0): searchtools.js finds no match in a module's last
+    # dotted part ("py"), while its tests named after it match there.
+    priorities = {
+        f"{prefix}.{o[4]}": o[2] for prefix, entries in index["objects"].items() for o in entries
+    }
+    assert priorities["test_core.py"] == 0 and priorities["test_core.py::TestCalc"] == 1
 
 
 @pytest.mark.sphinx("html", testroot="xref")
