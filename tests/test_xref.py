@@ -229,7 +229,7 @@ def test_names_documented_through_intersphinx_link(
     )
 
 
-BUILTIN_MARKS = '''\
+BUILTIN_MARKS = """\
 import pytest
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -255,7 +255,7 @@ def test_known_bug():
 class TestBoth:
     def test_z(self, z):
         pass
-'''
+"""
 
 
 def test_markers_written_as_decorators_are_all_known(
