@@ -202,6 +202,10 @@ def module_page(site: Site, argument: str, options: dict[str, Any]) -> list[node
             targets = local_imports(relpath, [imp], root.known, root.tree.root.name)
             if targets:
                 ctx.import_pages[imp.display_module] = root.file_docnames[targets[0]]
+            elif not imp.level:
+                reason = root.context.classifier.why(imp.module)
+                if reason:
+                    ctx.import_reasons[imp.display_module] = reason
     if page is not None:
         # What the page shows of other files: checked before each build.
         site.testdocs_domain.digests[site.env.docname] = (

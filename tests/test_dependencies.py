@@ -1,0 +1,121 @@
+"""The Dependencies section knows the project's own code and the test tree's modules."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from html import unescape
+from pathlib import Path
+from typing import Any
+
+from sphinx_testdocs.analysis.imports import (
+    ImportClassifier,
+    declared_name,
+    first_party_names,
+    tree_module_names,
+)
+from sphinx_testdocs.analysis.model import ImportOrigin
+
+PYTEST = (sys.executable, "-m", "pytest")
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+#: PyTorch's layout: the tests import ``torch`` (the project, named by setup.py) and
+#: modules beside them (test/test_jit.py, test/pytest_shard_custom.py) by bare name.
+TORCHLIKE = {
+    "setup.py": "from setuptools import setup\n\nsetup(name='torch', version='0')\n",
+    "test/conftest.py": "import pytest_shard_custom\n",
+    "test/pytest_shard_custom.py": "SHARDS = 1\n",
+    "test/test_jit.py": "class JitTestCase:\n    pass\n",
+    "test/dynamo/__init__.py": "",
+    "test/dynamo/test_compile.py": (
+        "import os\n"
+        "import pytest\n"
+        "from test_jit import JitTestCase\n\n\n"
+        "class TestCompile(JitTestCase):\n"
+        "    def test_compile(self):\n"
+        "        import torch\n"
+        "        import torch.nn\n"
+        "        assert torch\n"
+    ),
+    "docs/index.rst": "Docs\n====\n",
+    "docs/conf.py": "extensions = ['sphinx_testdocs']\ntestdocs_dirs = ['../test/dynamo']\n",
+}
+
+
+def test_the_project_name_is_read_from_its_packaging_files(tmp_path: Path) -> None:
+    cases = {
+        "pyproject.toml": '[project]\nname = "my-pkg"\n',
+        "setup.cfg": "[metadata]\nname = my.pkg\n",
+        "setup.py": "import setuptools\nsetuptools.setup(name='my_pkg')\n",
+    }
+    for source, text in cases.items():
+        folder = tmp_path / source
+        _write(folder, {source: text})
+        assert declared_name(folder) == ("my_pkg", source)
+    _write(tmp_path / "computed", {"setup.py": "setup(name=NAME)\n"})
+    assert declared_name(tmp_path / "computed") is None  # never guessed
+
+
+def test_first_party_and_local_names_carry_their_evidence(tmp_path: Path) -> None:
+    _write(tmp_path, {**TORCHLIKE, "src/other/__init__.py": "", "docs/x.py": ""})
+    first = first_party_names(tmp_path, ["extra"])
+    assert first == {
+        "extra": "named in testdocs_first_party",
+        "torch": "the project's name in setup.py",
+        "other": "a package in src/",
+    }
+    local = tree_module_names(tmp_path / "test" / "dynamo", ["__init__.py", "test_compile.py"])
+    # test/dynamo is a package: pytest puts test/ on sys.path, so its siblings import.
+    assert set(local) == {"conftest", "dynamo", "pytest_shard_custom", "test_jit"}
+    assert local["test_jit"] == "in test/, on sys.path as pytest imports the test files there"
+    classify = ImportClassifier(tuple(first.items()), tuple(local.items()))
+    assert classify("torch.nn", 0) is ImportOrigin.FIRST_PARTY
+    assert classify("test_jit", 0) is ImportOrigin.LOCAL
+    assert classify("os.path", 0) is ImportOrigin.STDLIB
+    assert classify("pytest", 0) is ImportOrigin.THIRD_PARTY
+    # test/ has no __init__.py: "import test" is not the tree (Python's own package).
+    assert classify("test.support", 0) is not ImportOrigin.LOCAL
+    assert classify("torch", 0).is_project and not classify("pytest", 0).is_project
+
+
+def test_the_page_says_what_is_first_party_and_local_and_why(
+    make_app: Any, tmp_path: Path
+) -> None:
+    _write(tmp_path, TORCHLIKE)
+    # The claim is pytest's: from the project root, it imports both by bare name.
+    collected = subprocess.run(
+        [*PYTEST, "--collect-only", "-q", "-p", "no:cacheprovider", "test/dynamo"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert collected.returncode == 0, collected.stdout + collected.stderr
+    assert "test/dynamo/test_compile.py::TestCompile::test_compile" in collected.stdout
+
+    app = make_app("html", srcdir=tmp_path / "docs", warningiserror=True)
+    app.build()
+    html = (Path(app.outdir) / "testdocs/dynamo/test_compile.py.html").read_text()
+    deps = html[html.index('id="dependencies"') :]
+    deps = unescape(re.sub(r"<[^>]+>", "", deps[: deps.index("</section>")]))
+    third = deps[deps.index("Third party (1)") : deps.index("First party (2)")]
+    first = deps[deps.index("First party (2)") : deps.index("Local (1)")]
+    local = deps[deps.index("Local (1)") :]
+    assert "pytest" in third and "torch" not in third
+    assert "torch (line 8; imported inside a function or block; first party: the " in first
+    assert "project's name in setup.py)" in first and "torch.nn (line 9" in first
+    # Said once per package, not on each of its modules.
+    assert first.count("name in setup.py") == 1
+    assert "test_jit" in local
+    assert (
+        "test_jit: JitTestCase (line 3; local: in test/, on sys.path as pytest imports "
+        "the test files there)"
+    ) in local
