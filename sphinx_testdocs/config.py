@@ -192,6 +192,16 @@ class TestdocsConfig:
         types=(bool, type(None)),
         rebuild="",
     )
+    uncollected_folders: bool = option(
+        False,
+        "Give pages to the folders pytest never enters, and to their files: those "
+        "matching norecursedirs (its defaults too: build, dist, *.egg...) or a "
+        "collect_ignore entry, and, when pytest runs from its rootdir without arguments, "
+        "those outside testpaths. By default they are left out (sample applications and "
+        "fixture data kept beside the tests); their parent folder's page lists each "
+        "with the reason.",
+        types=(bool,),
+    )
     first_party: tuple[str, ...] = option(
         [],
         "Top-level import names of the project's own packages (listed as first-party "

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
@@ -32,6 +32,7 @@ from sphinx_testdocs.analysis.scan import (
     ScannedTree,
     find_project_root,
     scan_tree,
+    without_folders,
 )
 from sphinx_testdocs.analysis.selection import Selection, Verdict, confcutdir
 from sphinx_testdocs.analysis.summary import FileSummary, summarise
@@ -348,6 +349,8 @@ def build_project(
         selection = _selection(tree, pytest_config, invocation, given, outer)
         for problem in selection.problems:
             problems.append(("pytest_config", problem, pytest_config.config_file))
+        if not config.uncollected_folders:
+            tree = without_folders(tree, partial(_never_entered, selection, tree.root))
         plugins = active_plugins(selection.commandline, selection.top_level_plugins())
         prefix = f"{config.output_dir}/{name}"
         file_docnames = assign_docnames((f.relpath for f in tree.files), prefix)
@@ -440,6 +443,11 @@ def _selection(
         explicit=explicit,
         conftests={path: read_conftest_file(path) for path in paths},
     )
+
+
+def _never_entered(selection: Selection, root: Path, relpath: str) -> str | None:
+    """Why pytest never enters a folder of the tree, or None when it does."""
+    return selection.verdict(root.joinpath(*PurePosixPath(relpath).parts), is_dir=True).excluded
 
 
 def _outer_conftests(root: Path, confcutdir: Path) -> tuple[Path, ...]:
