@@ -16,6 +16,7 @@ from sphinx_testdocs.analysis.imports import (
     tree_module_names,
 )
 from sphinx_testdocs.analysis.model import ImportOrigin
+from tests.helpers import recording_reads
 
 PYTEST = (sys.executable, "-m", "pytest")
 
@@ -119,3 +120,24 @@ def test_the_page_says_what_is_first_party_and_local_and_why(
         "test_jit: JitTestCase (line 3; local: in test/, on sys.path as pytest imports "
         "the test files there)"
     ) in local
+
+
+def test_a_module_added_beside_the_tests_reclassifies_the_imports_of_unchanged_pages(
+    make_app: Any, tmp_path: Path
+) -> None:
+    files = {rel: text for rel, text in TORCHLIKE.items() if rel != "test/test_jit.py"}
+    _write(tmp_path, files)
+    page = "testdocs/dynamo/test_compile.py"
+    first = make_app("html", srcdir=tmp_path / "docs")
+    first.build()
+    html = (Path(first.outdir) / f"{page}.html").read_text()
+    assert "Third party (2)" in html  # pytest and test_jit: nothing says otherwise
+    # test/test_jit.py is outside the documented folder: no page of it changed, yet
+    # test_compile.py's import of it is now local, and its page is read again.
+    _write(tmp_path, {"test/test_jit.py": TORCHLIKE["test/test_jit.py"]})
+    again = make_app("html", srcdir=tmp_path / "docs")
+    with recording_reads(again) as read:
+        again.build()
+    assert read == [page]
+    html = (Path(again.outdir) / f"{page}.html").read_text()
+    assert "Third party (1)" in html and "Local (1)" in html
