@@ -359,13 +359,18 @@ def build_project(
             for rel, doc in assign_docnames((f.relpath for f in tree.folders), prefix).items()
         }
         classifier = ImportClassifier(
-            first_party=tuple(first_party_names(project_root, config.first_party).items()),
+            first_party=tuple(
+                first_party_names(
+                    project_root, config.first_party, tree.root, python_search_path()
+                ).items()
+            ),
             local=tuple(
                 tree_module_names(
                     tree.root,
                     (f.relpath for f in tree.files),
                     existing_dirs(pytest_config.pythonpath),
                     outer,
+                    python_search_path(),
                 ).items()
             ),
         )

@@ -141,3 +141,26 @@ def test_a_module_added_beside_the_tests_reclassifies_the_imports_of_unchanged_p
     assert read == [page]
     html = (Path(again.outdir) / f"{page}.html").read_text()
     assert "Third party (1)" in html and "Local (1)" in html
+
+
+def test_tests_inside_an_installed_package_are_that_package_s(tmp_path: Path) -> None:
+    # NumPy's tests in site-packages: numpy is first party, not every installed package
+    # beside it (site-packages is their basedir too).
+    site = tmp_path / "site-packages"
+    _write(
+        site,
+        {
+            "numpy/__init__.py": "",
+            "numpy/core/__init__.py": "",
+            "numpy/core/tests/__init__.py": "",
+            "numpy/core/tests/test_a.py": "import numpy\n",
+            "pytest/__init__.py": "",
+        },
+    )
+    tests = site / "numpy/core/tests"
+    first = first_party_names(tmp_path, (), tests, [site])
+    assert first == {"numpy": "the installed package these tests are part of"}
+    assert tree_module_names(tests, ["__init__.py", "test_a.py"], site_path=[site]) == {}
+    # The same tree outside the search path: its basedir is a folder of the project.
+    local = tree_module_names(tests, ["__init__.py", "test_a.py"])
+    assert "pytest" in local and "numpy" in local

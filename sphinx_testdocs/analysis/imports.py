@@ -62,11 +62,12 @@ class ImportClassifier:
         if level:
             return ImportOrigin.LOCAL
         top = module.partition(".")[0]
-        # A test tree's module comes first on sys.path (prepend): it shadows any other.
-        if top in self._local:
-            return ImportOrigin.LOCAL
+        # The project's package first: its tests may live inside it (numpy/core/tests),
+        # which makes it importable from their basedir too.
         if top in self._first_party:
             return ImportOrigin.FIRST_PARTY
+        if top in self._local:
+            return ImportOrigin.LOCAL
         if top in _STDLIB:
             return ImportOrigin.STDLIB
         return ImportOrigin.THIRD_PARTY
@@ -74,14 +75,28 @@ class ImportClassifier:
     def why(self, module: str) -> str | None:
         """Why an absolute import is first party or local; None for the others."""
         top = module.partition(".")[0]
-        return self._local.get(top) or self._first_party.get(top)
+        return self._first_party.get(top) or self._local.get(top)
 
 
-def first_party_names(project_root: Path, configured: Iterable[str] = ()) -> dict[str, str]:
-    """The project's own top-level packages, each with the evidence for it."""
+def first_party_names(
+    project_root: Path,
+    configured: Iterable[str] = (),
+    tests_root: Path | None = None,
+    site_path: Iterable[Path] = (),
+) -> dict[str, str]:
+    """The project's own top-level packages, each with the evidence for it.
+
+    Tests inside an installed package (NumPy's, in site-packages) are that package's:
+    the package holding ``tests_root`` is first party when it is found on ``site_path``.
+    """
     names: dict[str, str] = {}
     for name in configured:
         names.setdefault(name, "named in testdocs_first_party")
+    if tests_root is not None and (tests_root / "__init__.py").is_file():
+        basedir = package_basedir(tests_root / "__init__.py")
+        if basedir in set(site_path):
+            top = tests_root.relative_to(basedir).parts[0]
+            names.setdefault(top, "the installed package these tests are part of")
     declared = declared_name(project_root)
     if declared is not None:
         name, source = declared
@@ -97,16 +112,25 @@ def tree_module_names(
     relpaths: Iterable[str],
     pythonpath: Iterable[Path] = (),
     outer_conftests: Iterable[Path] = (),
+    site_path: Iterable[Path] = (),
 ) -> dict[str, str]:
     """Top-level names a test file imports from the test tree, each with the folder that
     makes it importable: every test file's basedir (pytest's ``prepend`` import mode),
-    those of the conftest.py files above the tree, and the ``pythonpath`` folders."""
+    those of the conftest.py files above the tree, and the ``pythonpath`` folders.
+
+    A basedir among ``site_path`` (the tests of an installed package, NumPy's in
+    site-packages) gives nothing: what is there is installed, and the package holding
+    the tests is first party (:func:`first_party_names`).
+    """
+    installed = set(site_path)
     basedirs: dict[Path, None] = {}
     for path in (*outer_conftests, *(root / relpath for relpath in sorted(relpaths))):
         basedirs.setdefault(package_basedir(path), None)
     names: dict[str, str] = {}
     for folder in basedirs:
         label = _label(folder, root)
+        if folder in installed:
+            continue
         for name in sorted(_importable(folder, modules=True)):
             names.setdefault(
                 name, f"in {label}, on sys.path as pytest imports the test files there"
