@@ -15,7 +15,9 @@ from sphinx_testdocs.events import (
     analyse_before_reading,
     check_config,
     finish_reading,
+    hide_stubs,
     scan_and_write_stubs,
+    show_stubs,
 )
 from sphinx_testdocs.freshness import refresh_summaries
 from sphinx_testdocs.page_events import (
@@ -61,7 +63,11 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
     app.add_lexer("testdocs-python", FastPythonLexer)
 
     app.connect("config-inited", check_config)
-    app.connect("builder-inited", scan_and_write_stubs)
+    # Before other extensions set up (default priority 500), and the stubs out of
+    # their way while they do.
+    app.connect("builder-inited", scan_and_write_stubs, priority=400)
+    app.connect("builder-inited", hide_stubs, priority=410)
+    app.connect("builder-inited", show_stubs, priority=900)
     app.connect("env-get-outdated", refresh_summaries)
     app.connect("env-before-read-docs", analyse_before_reading)
     # Before Sphinx's own collectors (priority 500) so the toctree is collected.

@@ -192,10 +192,23 @@ class TestdocsConfig:
         types=(bool, type(None)),
         rebuild="",
     )
-    local_packages: tuple[str, ...] = option(
+    uncollected_folders: bool = option(
+        False,
+        "Give pages to the folders pytest never enters, and to their files: those "
+        "matching norecursedirs (its defaults too: build, dist, *.egg...) or a "
+        "collect_ignore entry, and, when pytest runs from its rootdir without arguments, "
+        "those outside testpaths. By default they are left out (sample applications and "
+        "fixture data kept beside the tests); their parent folder's page lists each "
+        "with the reason.",
+        types=(bool,),
+    )
+    first_party: tuple[str, ...] = option(
         [],
-        "Top-level import names to group as local dependencies, "
-        "besides those found in the test tree and at the project root.",
+        "Top-level import names of the project's own packages (listed as first-party "
+        "dependencies), besides those found statically: the packages at the project "
+        "root or under src/, and the name its pyproject.toml, setup.cfg or setup.py "
+        "declares. For a project whose package lives elsewhere (PyTorch's tests "
+        "documented without torch/ beside them: ['torch']).",
         types=(list, tuple),
         check=_str_list,
     )

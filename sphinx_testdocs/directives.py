@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
@@ -16,7 +16,8 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx_testdocs._log import Subtype, file_location, warn
 from sphinx_testdocs.analysis.analyse import AnalysisContext, analyse_file
 from sphinx_testdocs.analysis.importgraph import local_imports
-from sphinx_testdocs.analysis.model import ModuleAnalysis
+from sphinx_testdocs.analysis.markers import marker_summary
+from sphinx_testdocs.analysis.model import MarkerUse, ModuleAnalysis
 from sphinx_testdocs.analysis.summary import FileSummary, Totals
 from sphinx_testdocs.config import TestdocsConfig, read_config
 from sphinx_testdocs.crossfile import CrossFile, TestUse, digest
@@ -201,6 +202,10 @@ def module_page(site: Site, argument: str, options: dict[str, Any]) -> list[node
             targets = local_imports(relpath, [imp], root.known, root.tree.root.name)
             if targets:
                 ctx.import_pages[imp.display_module] = root.file_docnames[targets[0]]
+            elif not imp.level:
+                reason = root.context.classifier.why(imp.module)
+                if reason:
+                    ctx.import_reasons[imp.display_module] = reason
     if page is not None:
         # What the page shows of other files: checked before each build.
         site.testdocs_domain.digests[site.env.docname] = (
@@ -241,7 +246,7 @@ def module_objects(
             root.name,
             analysis.docstring_summary or "",
             # pytestmark marks every test of the module: one use, on the module.
-            tuple((m.name, m.args) for m in collection.module_markers) if collection else (),
+            _marker_details(collection.module_markers) if collection else (),
         )
     ]
     if collection is None:
@@ -265,18 +270,14 @@ def module_objects(
                 root.name,
                 cls.docstring_summary or "",
                 # A class's marks count once, on the class, not on each of its tests.
-                tuple((m.name, m.args) for m in cls.markers if m.origin == "class"),
+                _marker_details(m for m in cls.markers if m.origin == "class"),
             )
         )
     for test in collection.tests:
         if test.name_is_pattern:
             continue  # no test of that name exists: its names are made at import time
         anchor = anchor_of(test.line, test.defined_in)
-        markers = tuple(
-            (m.name, m.args)
-            for m in test.markers
-            if m.name != "parametrize" and m.origin not in ("class", "module")
-        )
+        markers = _marker_details(m for m in test.markers if m.origin not in ("class", "module"))
         fixtures = tuple(
             f"{f.resolved.relpath}::{f.resolved.name}"
             for f in test.fixtures
@@ -309,6 +310,11 @@ def module_objects(
             )
         )
     return objects
+
+
+def _marker_details(markers: Iterable[MarkerUse]) -> tuple[tuple[str, str], ...]:
+    """(name, arguments as the marker index shows them) of each mark."""
+    return tuple((m.name, marker_summary(m.name, m.args)) for m in markers)
 
 
 def _with_sections(config: TestdocsConfig, chosen: set[str]) -> TestdocsConfig:

@@ -12,7 +12,7 @@ from sphinx.project import Project as SphinxProject
 from sphinx_testdocs._log import Subtype, file_location, logger, warn
 from sphinx_testdocs.analysis.parsing import cycle_collector_paused
 from sphinx_testdocs.config import read_config
-from sphinx_testdocs.pages import write_stubs
+from sphinx_testdocs.pages import STUB_SUFFIX, write_stubs
 from sphinx_testdocs.project import build_project
 from sphinx_testdocs.run import build_run, start_run
 from sphinx_testdocs.scale import is_large
@@ -64,6 +64,30 @@ def scan_and_write_stubs(app: Sphinx) -> None:
     if app.builder.format == "html":
         app.config.html_static_path.append(str(STATIC_DIR))
         app.add_css_file("testdocs.css")
+
+
+def hide_stubs(app: Sphinx) -> None:
+    """Keep the stub pages out of other extensions' setup (``builder-inited``).
+
+    Some look at every found document when the builder starts: with
+    ``autosummary_generate = True``, ``sphinx.ext.autosummary`` opens each one on every
+    build to look for autosummary directives, thousands of stubs on a large suite
+    that can hold none. Sphinx finds its documents again when reading starts; they
+    are put back before that all the same (``show_stubs``).
+    """
+    env = app.env
+    run = build_run(env)
+    stubs = {d for d in env.found_docs if str(env.doc2path(d)).endswith(STUB_SUFFIX)}
+    env.project.docnames.difference_update(stubs)
+    run.hidden_stubs = stubs
+
+
+def show_stubs(app: Sphinx) -> None:
+    """Put the stub pages back among the found documents, once others are set up."""
+    run = build_run(app.env)
+    if run.hidden_stubs:
+        app.env.project.docnames.update(run.hidden_stubs)
+    run.hidden_stubs = None
 
 
 def _own_pages(app: Sphinx, output_dir: str) -> int:

@@ -48,6 +48,9 @@ class ModulePlan:
     fixture_sharing: tuple[tuple[str, tuple[Sibling, ...]], ...]
     #: Why pytest never reaches the file (it depends on other files and folders too).
     not_collected: str | None
+    #: (top-level name, origin, why) of each module it imports absolutely: where an
+    #: import belongs depends on other files (a module added beside the tests).
+    import_origins: tuple[tuple[str, str, str | None], ...] = ()
 
     def digest(self) -> str:
         return digest(
@@ -60,6 +63,7 @@ class ModulePlan:
                 self.imported_by,
                 self.fixture_sharing,
                 self.not_collected,
+                self.import_origins,
             )
         )
 
@@ -90,6 +94,7 @@ def plan_module(
     def link(rel: str) -> Sibling:
         return Sibling(rel, root.file_docnames.get(rel))
 
+    classify = root.context.classifier
     folder = PurePosixPath(relpath).parent.as_posix()
     folder = "" if folder == "." else folder
     conftests = []
@@ -116,6 +121,9 @@ def plan_module(
         imported_by=tuple(link(rel) for rel in crossfile.imported_by(root.key, relpath)),
         fixture_sharing=tuple(sharing),
         not_collected=summary.not_collected,
+        import_origins=tuple(
+            (top, classify(top, 0).value, classify.why(top)) for top in summary.import_tops
+        ),
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
@@ -17,7 +17,11 @@ from sphinx_testdocs.analysis.analyse import AnalysisContext, Surroundings, anal
 from sphinx_testdocs.analysis.collection import ModuleLinks
 from sphinx_testdocs.analysis.conftest_rules import read_conftest_file
 from sphinx_testdocs.analysis.fixtures import conftest_fixtures
-from sphinx_testdocs.analysis.imports import ImportClassifier
+from sphinx_testdocs.analysis.imports import (
+    ImportClassifier,
+    first_party_names,
+    tree_module_names,
+)
 from sphinx_testdocs.analysis.model import ModuleAnalysis, ModuleCollection
 from sphinx_testdocs.analysis.modules import SourceLibrary, existing_dirs, python_search_path
 from sphinx_testdocs.analysis.plugins import active_plugins, plugin_fixtures
@@ -28,6 +32,7 @@ from sphinx_testdocs.analysis.scan import (
     ScannedTree,
     find_project_root,
     scan_tree,
+    without_folders,
 )
 from sphinx_testdocs.analysis.selection import Selection, Verdict, confcutdir
 from sphinx_testdocs.analysis.summary import FileSummary, summarise
@@ -344,6 +349,8 @@ def build_project(
         selection = _selection(tree, pytest_config, invocation, given, outer)
         for problem in selection.problems:
             problems.append(("pytest_config", problem, pytest_config.config_file))
+        if not config.uncollected_folders:
+            tree = without_folders(tree, partial(_never_entered, selection, tree.root))
         plugins = active_plugins(selection.commandline, selection.top_level_plugins())
         prefix = f"{config.output_dir}/{name}"
         file_docnames = assign_docnames((f.relpath for f in tree.files), prefix)
@@ -351,7 +358,22 @@ def build_project(
             rel: doc + "/index"
             for rel, doc in assign_docnames((f.relpath for f in tree.folders), prefix).items()
         }
-        local = _local_names(tree, project_root) | set(config.local_packages)
+        classifier = ImportClassifier(
+            first_party=tuple(
+                first_party_names(
+                    project_root, config.first_party, tree.root, python_search_path()
+                ).items()
+            ),
+            local=tuple(
+                tree_module_names(
+                    tree.root,
+                    (f.relpath for f in tree.files),
+                    existing_dirs(pytest_config.pythonpath),
+                    outer,
+                    python_search_path(),
+                ).items()
+            ),
+        )
         library = SourceLibrary(
             project_root=project_root,
             extra_roots=existing_dirs(
@@ -360,7 +382,7 @@ def build_project(
             site_path=python_search_path(),
         )
         context = AnalysisContext(
-            classifier=ImportClassifier(frozenset(local)),
+            classifier=classifier,
             nodeid_prefix=_nodeid_prefix(path, pytest_config.rootdir),
             pytest_config=pytest_config,
             links=ModuleLinks(library),
@@ -428,6 +450,11 @@ def _selection(
     )
 
 
+def _never_entered(selection: Selection, root: Path, relpath: str) -> str | None:
+    """Why pytest never enters a folder of the tree, or None when it does."""
+    return selection.verdict(root.joinpath(*PurePosixPath(relpath).parts), is_dir=True).excluded
+
+
 def _outer_conftests(root: Path, confcutdir: Path) -> tuple[Path, ...]:
     """conftest.py files from pytest's confcutdir down to, not including, ``root``."""
     try:
@@ -440,29 +467,6 @@ def _outer_conftests(root: Path, confcutdir: Path) -> tuple[Path, ...]:
         if candidate.is_file():
             found.append(candidate)
     return tuple(found)
-
-
-def _local_names(tree: ScannedTree, project_root: Path) -> set[str]:
-    """Top-level import names that resolve inside the project rather than site-packages.
-
-    pytest puts test folders on ``sys.path`` (rootdir-relative "prepend" import mode), so
-    sibling modules import by bare name; packages at the project root (or under ``src/``)
-    are the project's own code.
-    """
-    names = {PurePosixPath(f.relpath).stem for f in tree.files}
-    names |= {PurePosixPath(f.relpath).parts[0] for f in tree.folders if f.relpath}
-    names.add(tree.root.name)
-    for base in (project_root, project_root / "src"):
-        try:
-            entries = list(os.scandir(base))
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.name.endswith(".py"):
-                names.add(entry.name[:-3])
-            elif entry.is_dir() and Path(entry.path, "__init__.py").exists():
-                names.add(entry.name)
-    return names
 
 
 def summary_folders(root: TestRoot, relpath: str) -> list[ScannedFolder]:

@@ -64,6 +64,9 @@ class BuildRun:
     #: Records of the pages not being read, held out of the environment while pages
     #: are read (``scale.stores``); else None.
     held_records: dict[str, dict[str, Any]] | None = None
+    #: Stub pages kept out of Sphinx's found documents while other extensions set up
+    #: (``events.hide_stubs``); None once they are back.
+    hidden_stubs: set[str] | None = None
 
     def page(self, docname: str) -> PageRef | None:
         """The generated page behind ``docname``; None for the user's own pages."""

@@ -389,5 +389,14 @@ def test_the_site_works_in_a_real_browser(site: Path, tmp_path: Path) -> None:
         )
         assert any(MODULE_PAGE in href for href in hits), hits
 
+        # A module comes before its own tests, though their IDs hold its name too.
+        browser.navigate(base + "search.html?q=alpha")
+        hits = browser.until(
+            "(() => { const a = [...document.querySelectorAll('#search-results li a')];"
+            " return a.length && a.map(e => e.getAttribute('href')); })()",
+            "search results for alpha",
+        )
+        assert hits[0].endswith(MODULE_PAGE + "#module-test-alpha-py"), hits
+
         # Nothing went wrong on any of those pages.
         assert browser.console_errors() == []

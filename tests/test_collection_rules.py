@@ -202,20 +202,22 @@ def test_pages_overview_json_and_collect_give_the_same_totals(
     fields = re.findall(r"<dt[^>]*>([^<]+)<span[^>]*>:</span></dt>\s*<dd[^>]*><p>([^<]+)", root)
     assert ("Tests", "9") in fields  # test functions: test_numbers has two cases
     assert ("Test cases", "10") in fields
-    assert "Not counted: 9 test modules with 9 tests that pytest" in root
+    # Files pytest leaves out where it goes; the folders it never enters have no pages.
+    assert "Not counted: 4 test modules with 4 tests that pytest" in root
     assert "tests/conftest.py defines" not in root  # no hook: nothing in doubt
-    example = (out / "testdocs/proj/tests/examples/test_example.py.html").read_text()
+    assert not (out / "testdocs/proj/tests/examples").exists()
+    tests_page = (out / "testdocs/proj/tests/index.html").read_text()
     assert (
-        "pytest, run as configured, never reaches this file: folder tests/examples/ "
-        "matches norecursedirs (tests/examples)."
-    ) in example
+        "folder pytest never enters: folder tests/examples/ matches norecursedirs (tests/examples)"
+    ) in tests_page
+    assert "folder pytest never enters: tests/conftest.py lists it in collect_ignore" in (
+        tests_page
+    )
     listed = (out / "testdocs/proj/tests/test_listed.py.html").read_text()
     assert "tests/conftest.py lists it in collect_ignore (test_listed.py)" in listed
     main = (out / "testdocs/proj/tests/test_main.py.html").read_text()
     assert ". (the folder of pyproject.toml)" in main  # the rootdir row
     assert "tests/test_main.py::TestGroup::test_method" in main
-    examples = (out / "testdocs/proj/tests/examples/index.html").read_text()
-    assert "does not collect this folder: folder tests/examples/ matches" in examples
 
     # The build runs pytest, in its model, from the project root it finds (the tree's
     # own, with pyproject.toml): collect run from there writes the same JSON.

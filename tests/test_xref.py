@@ -164,6 +164,12 @@ def test_every_object_kind_is_in_the_general_index(
         if index["objnames"][str(o[1])][:2] == ["test", "test"]
     }
     assert "test_core.py::test_add" in found
+    # Modules rank first (priority 0): searchtools.js finds no match in a module's last
+    # dotted part ("py"), while its tests named after it match there.
+    priorities = {
+        f"{prefix}.{o[4]}": o[2] for prefix, entries in index["objects"].items() for o in entries
+    }
+    assert priorities["test_core.py"] == 0 and priorities["test_core.py::TestCalc"] == 1
 
 
 @pytest.mark.sphinx("html", testroot="xref")
@@ -221,3 +227,71 @@ def test_names_documented_through_intersphinx_link(
         '<code class="docutils literal notranslate"><span class="pre">subprocess</span></code>'
         in deps
     )
+
+
+BUILTIN_MARKS = """\
+import pytest
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+@pytest.mark.parametrize("x, y", [(1, 2), (3, 4)])
+def test_pairs(x, y):
+    pass
+
+
+@pytest.mark.skipif(True, reason="never here")
+@pytest.mark.usefixtures("calc")
+def test_conditional():
+    pass
+
+
+@pytest.mark.xfail(reason="known bug")
+def test_known_bug():
+    pass
+
+
+@pytest.mark.parametrize(["z"], [[5]])
+class TestBoth:
+    def test_z(self, z):
+        pass
+"""
+
+
+def test_markers_written_as_decorators_are_all_known(
+    make_app: Any, rootdir: Path, tmp_path: Path
+) -> None:
+    # parametrize, skipif, xfail, usefixtures and filterwarnings are marks like any
+    # other: the role, the inventory and the marker index know each one a test carries.
+    srcdir = tmp_path / "xref-marks"
+    shutil.copytree(rootdir / "test-xref", srcdir)
+    (srcdir / "tests" / "test_marks.py").write_text(BUILTIN_MARKS)
+    roles = ", ".join(
+        f":test:marker:`{m}`"
+        for m in ("parametrize", "skipif", "xfail", "usefixtures", "filterwarnings")
+    )
+    with (srcdir / "index.rst").open("a") as fh:
+        fh.write(f"\nBuilt-in marks: {roles}.\n")
+    app = make_app("html", srcdir=srcdir, warningiserror=True)
+    app.build()
+    assert app._warning.getvalue() == ""
+    inv = inventory(Path(app.outdir))
+    assert set(inv["test:marker"]) == {
+        "filterwarnings",
+        "parametrize",
+        "skip",
+        "skipif",
+        "slow",
+        "usefixtures",
+        "xfail",
+    }
+    index = (Path(app.outdir) / "index.html").read_text()
+    assert 'href="testdocs/tests/index.html#marker-parametrize"' in index
+    marker_index = (Path(app.outdir) / "test-markerindex.html").read_text()
+    group = marker_index.split('id="cap-parametrize"')[1].split('class="cap"')[0]
+    # A parametrize entry names its arguments, not its values (they may run to pages).
+    assert "test_marks.py::test_pairs" in group and "x, y" in group
+    assert "test_marks.py::TestBoth" in group and "(z)" in group.replace("<em>", "")
+    assert "(1, 2)" not in group
+    overview = (Path(app.outdir) / f"{ROOT_DOC}.html").read_text()
+    assert 'id="marker-parametrize"' in overview

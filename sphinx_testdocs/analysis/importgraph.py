@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Sequence
 from pathlib import PurePosixPath
 
-from sphinx_testdocs.analysis.model import Import, ImportOrigin
+from sphinx_testdocs.analysis.model import Import
 
 
 def _module_files(base: str, dotted: str) -> Iterator[str]:
@@ -37,7 +37,7 @@ def local_imports(
         bases.append("/".join(parts[:depth]))
     found: set[str] = set()
     for imp in imports:
-        if imp.origin is not ImportOrigin.LOCAL:
+        if not imp.origin.is_project:
             continue
         modules = [imp.module] + [
             f"{imp.module}.{n.name}" if imp.module else n.name for n in imp.names

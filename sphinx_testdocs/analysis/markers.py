@@ -321,3 +321,25 @@ def marker_use(
         origin=origin,
         declared=declared,
     )
+
+
+def marker_summary(name: str, args: str) -> str:
+    """What an index shows of a mark's arguments: all of them, except for
+    ``parametrize``, whose values may run to pages; its argument names stand for it."""
+    if name != "parametrize" or not args:
+        return args
+    try:
+        call = ast.parse(f"f({args})", mode="eval").body
+    except (SyntaxError, ValueError, RecursionError):
+        return ""
+    assert isinstance(call, ast.Call)
+    first = call.args[0] if call.args else None
+    if first is None:
+        first = next((k.value for k in call.keywords if k.arg == "argnames"), None)
+    if isinstance(first, ast.Constant) and isinstance(first.value, str):
+        return ", ".join(n.strip() for n in first.value.split(",") if n.strip())
+    if isinstance(first, ast.List | ast.Tuple) and all(
+        isinstance(e, ast.Constant) and isinstance(e.value, str) for e in first.elts
+    ):
+        return ", ".join(str(e.value) for e in first.elts)  # type: ignore[attr-defined]
+    return ""

@@ -35,7 +35,15 @@ class ImportOrigin(enum.Enum):
 
     STDLIB = "standard library"
     THIRD_PARTY = "third party"
+    #: The project's own packages (the code under test).
+    FIRST_PARTY = "first party"
+    #: Modules of the test tree, and relative imports.
     LOCAL = "local"
+
+    @property
+    def is_project(self) -> bool:
+        """The project's code or its tests: what its tests can exercise and import."""
+        return self in (ImportOrigin.FIRST_PARTY, ImportOrigin.LOCAL)
 
 
 class DefKind(enum.Enum):

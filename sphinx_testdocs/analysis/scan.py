@@ -12,8 +12,8 @@ import mimetypes
 import os
 import re
 import stat
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
@@ -389,3 +389,57 @@ def find_project_root(start: Path) -> Path:
         if any((candidate / m).exists() for m in markers):
             return candidate
     return start.parent
+
+
+def without_folders(tree: ScannedTree, reason_of: Callable[[str], str | None]) -> ScannedTree:
+    """The tree without the folders ``reason_of`` gives a reason to leave out (and all
+    below them); each is listed on its parent's page instead, with that reason.
+
+    Used for the folders pytest never enters: sample applications and fixture data kept
+    beside the tests (pytest's own ``testing/example_scripts``) are not tests, and their
+    pages would make test references ambiguous. The root is always kept.
+    """
+    dropped: dict[str, str] = {}
+    for folder in tree.folders:  # sorted: a parent comes before its children
+        rel = folder.relpath
+        if not rel or any(rel.startswith(d + "/") for d in dropped):
+            continue
+        reason = reason_of(rel)
+        if reason is not None:
+            dropped[rel] = reason
+    if not dropped:
+        return tree
+
+    def gone(rel: str) -> bool:
+        return any(rel == d or rel.startswith(d + "/") for d in dropped)
+
+    folders = []
+    for folder in tree.folders:
+        if gone(folder.relpath):
+            continue
+        left_out = [
+            OtherFile(PurePosixPath(d).name + "/", 0, f"folder pytest never enters: {dropped[d]}")
+            for d in folder.subfolders
+            if d in dropped
+        ]
+        folders.append(
+            replace(
+                folder,
+                subfolders=tuple(d for d in folder.subfolders if d not in dropped),
+                others=tuple(sorted([*folder.others, *left_out], key=lambda o: o.name)),
+            )
+        )
+    return ScannedTree(
+        root=tree.root,
+        files=tuple(f for f in tree.files if not gone(f.folder)),
+        folders=tuple(folders),
+        problems=tuple(p for p in tree.problems if not _under(p.path, tree.root, gone)),
+    )
+
+
+def _under(path: Path, root: Path, gone: Callable[[str], bool]) -> bool:
+    try:
+        rel = path.relative_to(root).as_posix()
+    except ValueError:
+        return False
+    return gone(PurePosixPath(rel).parent.as_posix()) or gone(rel)

@@ -24,11 +24,14 @@ class FileSummary:
     #: Test cases whose count is known: all of them when ``uncounted`` is 0.
     cases: int
     fixtures: int
-    #: (marker, uses), sorted; parametrize is not counted. A mark on a class or module
-    #: is one use however many tests it applies to.
+    #: (marker, uses), sorted. A mark on a class or module is one use however many
+    #: tests it applies to.
     markers: tuple[tuple[str, int], ...] = ()
     #: Files of the same tree this one imports (relpaths), sorted.
     imports: tuple[str, ...] = ()
+    #: Top-level names of the modules it imports absolutely, sorted: how each is
+    #: classified depends on other files (``analysis.imports``), checked before reading.
+    import_tops: tuple[str, ...] = ()
     #: Fixture definitions its tests use, as "relpath::name" (built-ins left out).
     fixtures_used: tuple[str, ...] = ()
     #: Project objects it imports or its tests use, as (name, line, test node ID or
@@ -87,8 +90,6 @@ def summarise(
     fixtures_used: set[str] = set()
     for test in collection.tests if collection else ():
         for marker in test.markers:
-            if marker.name == "parametrize":
-                continue
             if marker.origin == "class":
                 holder = test.nodeid.rpartition("::")[0]
             elif marker.origin == "module":
@@ -121,6 +122,9 @@ def summarise(
         fixtures=len(collection.fixtures) if collection else 0,
         markers=tuple(sorted(markers.items())),
         imports=local_imports(relpath, analysis.imports, known, root_name),
+        import_tops=tuple(
+            sorted({i.module.partition(".")[0] for i in analysis.imports if not i.level})
+        ),
         fixtures_used=tuple(sorted(fixtures_used)),
         exercises=tuple((e.name, e.line, e.test) for e in analysis.exercises),
         dependencies=collection.dependencies if collection else (),

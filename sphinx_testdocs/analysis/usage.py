@@ -29,7 +29,7 @@ def exercises(
     """
     out: list[Exercise] = []
     for imp in imports:
-        if imp.origin is not ImportOrigin.LOCAL or imp.level or not imp.top_level:
+        if not imp.origin.is_project or imp.level or not imp.top_level:
             continue
         if imp.names:
             out.extend(Exercise(f"{imp.module}.{n.name}", imp.line) for n in imp.names)
@@ -39,7 +39,7 @@ def exercises(
     spans = _test_spans(definitions, collection)
     starts = [start for start, _, _ in spans]
     for name, line in references:
-        if classify(name, 0) is not ImportOrigin.LOCAL:
+        if not classify(name, 0).is_project:
             continue
         # The innermost test whose span holds the line: tests do not nest, so the last
         # one starting at or before the line is the only candidate.

@@ -208,7 +208,7 @@ def render_folder(view: FolderView) -> list[nodes.Node]:
         page += contents
     if folder.others:
         other_rows: list[list[Cell]] = [
-            [literal(o.name), _size(o.size) if o.kind != "folder" else "", o.kind]
+            [literal(o.name), "" if o.kind.startswith("folder") else _size(o.size), o.kind]
             for o in folder.others
         ]
         other_table = table(["Name", "Size", "Type"], other_rows, numeric=(1,))

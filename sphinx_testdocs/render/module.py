@@ -99,6 +99,9 @@ class ModulePageContext:
     rootdir: str | None = None
     #: Imported module as written -> the page of the tree file it resolves to.
     import_pages: dict[str, str] = field(default_factory=dict)
+    #: Imported module as written -> why it is first party or local, where no page of
+    #: the tree shows it.
+    import_reasons: dict[str, str] = field(default_factory=dict)
     _used_ids: set[str] = field(default_factory=set)
     #: Anchor of the page (or inline block) and of every definition, by line.
     page_anchor: str = ""
@@ -691,6 +694,8 @@ class DependenciesPayload:
     imports: tuple[Import, ...]
     #: Imported module as written -> the page of the tree file it resolves to.
     import_pages: dict[str, str]
+    #: Imported module as written -> why it is first party or local.
+    import_reasons: dict[str, str]
     #: Project objects the tests use: (name, number of tests, lines).
     exercised: tuple[tuple[str, int, tuple[int, ...]], ...]
     line_anchor: str
@@ -708,7 +713,11 @@ def _dependencies(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[node
         for name, uses in sorted(used.items())
     )
     payload = DependenciesPayload(
-        analysis.imports, dict(ctx.import_pages), exercised, ctx.line_anchor
+        analysis.imports,
+        dict(ctx.import_pages),
+        dict(ctx.import_reasons),
+        exercised,
+        ctx.line_anchor,
     )
     # Half of a large suite's nodes are here (a reference per imported name): kept as
     # data through reading and pickling, built just before references are resolved.
@@ -727,7 +736,7 @@ class testdocs_dependencies(testdocs_payload):
 
 def _expand_dependencies(payload: DependenciesPayload) -> list[nodes.Node]:
     lists = []
-    for origin in (ImportOrigin.STDLIB, ImportOrigin.THIRD_PARTY, ImportOrigin.LOCAL):
+    for origin in ImportOrigin:
         group = [i for i in payload.imports if i.origin is origin]
         if not group:
             continue
@@ -735,11 +744,18 @@ def _expand_dependencies(payload: DependenciesPayload) -> list[nodes.Node]:
         for imp in group:
             by_module.setdefault(imp.display_module, []).append(imp)
         title = origin.value.capitalize()
-        items = tuple(
-            tuple(_import_pieces(module, imps, payload))
-            for module, imps in sorted(by_module.items())
-        )
-        lists.append(PieceList(f"{title} ({len(by_module)})", ("testdocs-imports",), items))
+        explained: set[str] = set()
+        items = []
+        for module, imps in sorted(by_module.items()):
+            pieces = _import_pieces(module, imps, payload)
+            # Why a module is the project's or the tests' own, once per package.
+            reason = payload.import_reasons.get(module)
+            top = module.partition(".")[0]
+            if reason and top not in explained:
+                explained.add(top)
+                pieces[-1:-1] = [f"; {origin.value}: {reason}"]
+            items.append(tuple(pieces))
+        lists.append(PieceList(f"{title} ({len(by_module)})", ("testdocs-imports",), tuple(items)))
     if payload.exercised:
         lists.append(_exercised(payload))
     return [piece_lists(lists)]
