@@ -39,7 +39,7 @@ from sphinx_testdocs.stubparser import StubParser
 from sphinx_testdocs.transforms import ExpandCompact, SinglePageLineAnchors
 
 #: Bump when anything stored in the environment changes shape.
-ENV_VERSION = 11
+ENV_VERSION = 12
 
 
 def setup_extension(app: Sphinx) -> dict[str, Any]:

@@ -988,12 +988,19 @@ def _xrefs(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Node]
         ctx.plan.folder_label or "folder",
         ctx.plan.root_docname if ctx.plan.root_docname != ctx.plan.folder_docname else None,
         ctx.plan.root_label or "root",
-        len(ctx.index_entries),
-        "its test classes, tests and fixtures"
-        if ctx.config.index_tests
-        else "its test classes and fixtures",
+        _indexed_kinds(ctx.index_entries),
     )
     return [testdocs_xrefs.of(payload)]
+
+
+def _indexed_kinds(entries: Sequence[IndexEntry]) -> tuple[tuple[str, int], ...]:
+    """How many index entries of each kind the page adds, the file's own first: only
+    the kinds it has ("test class": 2, "fixture": 1...)."""
+    counts: dict[str, int] = {}
+    for entry in entries:
+        kind = "file" if entry.main else entry.what.split(" in ", 1)[0]
+        counts[kind] = counts.get(kind, 0) + 1
+    return tuple(counts.items())
 
 
 class testdocs_xrefs(testdocs_payload):
@@ -1006,24 +1013,32 @@ class testdocs_xrefs(testdocs_payload):
         return _expand_xrefs(payload)
 
 
-#: Folder page (docname, label), suite page (docname or None, label), the number of
-#: index entries and what is indexed.
-XrefsPayload: TypeAlias = tuple[str | None, str, str | None, str, int, str]
+#: Folder page (docname, label), suite page (docname or None, label), and the index
+#: entries the page adds, counted by kind.
+XrefsPayload: TypeAlias = tuple[str | None, str, str | None, str, tuple[tuple[str, int], ...]]
+
+
+def _plural_kind(kind: str) -> str:
+    return kind[:-2] + "sses" if kind.endswith("ss") else kind + "s"
 
 
 def _expand_xrefs(payload: XrefsPayload) -> list[nodes.Node]:
-    folder_docname, folder_label, root_docname, root_label, entries, indexed = payload
+    folder_docname, folder_label, root_docname, root_label, kinds = payload
     links: list[nodes.Node] = []
     if folder_docname:
         links.append(para("Folder page: ", doc_link(folder_docname, folder_label)))
     if root_docname:
         links.append(para("Test suite page: ", doc_link(root_docname, root_label)))
-    what = f"the file itself, {indexed}"
+    entries = sum(count for _, count in kinds)
+    what = ", ".join(
+        "the file itself" if kind == "file" else plural(count, kind, _plural_kind(kind))
+        for kind, count in kinds
+    )
     links.append(
         para(
             _ref("genindex", "General index"),
             f": this page adds {plural(entries, 'entry', 'entries')} ({what}); "
-            "each links back to its place in the Detailed Analysis above.",
+            "each links back to its place on this page.",
         )
     )
     links.append(
