@@ -358,11 +358,10 @@ def build_project(
             rel: doc + "/index"
             for rel, doc in assign_docnames((f.relpath for f in tree.folders), prefix).items()
         }
+        site_path = python_search_path()
         classifier = ImportClassifier(
             first_party=tuple(
-                first_party_names(
-                    project_root, config.first_party, tree.root, python_search_path()
-                ).items()
+                first_party_names(project_root, config.first_party, tree.root, site_path).items()
             ),
             local=tuple(
                 tree_module_names(
@@ -370,7 +369,7 @@ def build_project(
                     (f.relpath for f in tree.files),
                     existing_dirs(pytest_config.pythonpath),
                     outer,
-                    python_search_path(),
+                    site_path,
                 ).items()
             ),
         )
@@ -379,7 +378,7 @@ def build_project(
             extra_roots=existing_dirs(
                 [*pytest_config.pythonpath, project_root, project_root / "src"]
             ),
-            site_path=python_search_path(),
+            site_path=site_path,
         )
         context = AnalysisContext(
             classifier=classifier,

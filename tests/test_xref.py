@@ -311,3 +311,19 @@ def test_markers_written_as_decorators_are_all_known(
     assert "(1, 2)" not in group
     overview = (Path(app.outdir) / f"{ROOT_DOC}.html").read_text()
     assert 'id="marker-parametrize"' in overview
+
+
+@pytest.mark.parametrize(
+    ("args", "shown"),
+    [
+        ('"a, b", [(1, 2)]', "a, b"),
+        ('argnames=("x", "y"), argvalues=[]', "x, y"),
+        ("a) if b else (c", ""),  # text that is not one call's arguments
+        ("NAMES, VALUES", ""),  # names the index cannot know without running code
+    ],
+)
+def test_parametrize_is_summarised_by_its_argument_names(args: str, shown: str) -> None:
+    from sphinx_testdocs.analysis.markers import marker_summary
+
+    assert marker_summary("parametrize", args) == shown
+    assert marker_summary("skipif", args) == args

@@ -332,7 +332,8 @@ def marker_summary(name: str, args: str) -> str:
         call = ast.parse(f"f({args})", mode="eval").body
     except (SyntaxError, ValueError, RecursionError):
         return ""
-    assert isinstance(call, ast.Call)
+    if not isinstance(call, ast.Call):  # text that closes the call early: not one
+        return ""
     first = call.args[0] if call.args else None
     if first is None:
         first = next((k.value for k in call.keywords if k.arg == "argnames"), None)
