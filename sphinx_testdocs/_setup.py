@@ -24,6 +24,7 @@ from sphinx_testdocs.page_events import (
     add_root_toctree,
     add_tested_by,
     hide_stub_source,
+    settle_root_toctree,
     warn_missing_test_reference,
 )
 from sphinx_testdocs.pages import STUB_FILETYPE, STUB_SUFFIX
@@ -39,7 +40,7 @@ from sphinx_testdocs.stubparser import StubParser
 from sphinx_testdocs.transforms import ExpandCompact, SinglePageLineAnchors
 
 #: Bump when anything stored in the environment changes shape.
-ENV_VERSION = 12
+ENV_VERSION = 13
 
 
 def setup_extension(app: Sphinx) -> dict[str, Any]:
@@ -74,6 +75,8 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-read", add_root_toctree, priority=400)
     app.connect("missing-reference", warn_missing_test_reference, priority=900)
     app.connect("object-description-transform", add_tested_by)
+    # Before finish_reading, which drops what reading the root again needs.
+    app.connect("env-updated", settle_root_toctree, priority=400)
     app.connect("env-updated", finish_reading)
     app.connect("html-page-context", hide_stub_source)
     app.connect("build-finished", write_collection_json)

@@ -1,6 +1,6 @@
 """The ``test`` domain: test modules, classes, tests, fixtures and markers as objects.
 
-The domain keeps records per document only (``objects``, ``digests``), in
+The domain keeps records per document only (``objects``, ``digests``, ``toctrees``), in
 ``env.domaindata["test"]``, so that ``clear_doc`` and ``merge_domaindata`` stay exact
 under incremental and parallel builds. The build's own state (the scanned project, its
 analyses, the facts per file, the name lookup) is not the domain's: it lives in
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from sphinx.util.typing import RoleFunction
 
 #: Keys of the stored data: each holds one entry per document, made as it is read.
-STORES = ("objects", "digests")
+STORES = ("objects", "digests", "toctrees")
 
 #: Object types, the role that names them, and how they read in indices.
 OBJECT_TYPES: dict[str, tuple[str, str]] = {
@@ -151,6 +151,8 @@ class TestDomain(Domain):
         # docname -> (kind, args, digest) of the cross-file facts the page shows
         # (see freshness.refresh_summaries)
         "digests": {},
+        # docname -> suite pages the extension added to its toctree (the root only)
+        "toctrees": {},
     }
 
     @property
@@ -160,6 +162,13 @@ class TestDomain(Domain):
     @property
     def _objects(self) -> dict[str, list[TestObject]]:
         return self.data.setdefault("objects", {})  # type: ignore[no-any-return]
+
+    def note_toctree(self, docname: str, docnames: tuple[str, ...]) -> None:
+        self.data.setdefault("toctrees", {})[docname] = docnames
+
+    def toctree_of(self, docname: str) -> tuple[str, ...]:
+        """The suite pages the extension added to ``docname``'s toctree."""
+        return self.data.get("toctrees", {}).get(docname, ())  # type: ignore[no-any-return]
 
     def note_objects(self, docname: str, objects: Iterable[TestObject]) -> None:
         """Record the objects a document defines (replacing any it defined before)."""

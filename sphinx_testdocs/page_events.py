@@ -21,20 +21,91 @@ if TYPE_CHECKING:
 
 
 def add_root_toctree(app: Sphinx, doctree: nodes.document) -> None:
-    """Link each test suite's page from the root document (before toctrees are collected)."""
+    """Link each test suite's page from the root document (before toctrees are collected),
+    unless one of the project's own toctrees lists it already.
+
+    Only the documents read so far are known here; :func:`settle_root_toctree` reads the
+    root again once all are, if what it added turns out wrong.
+    """
     env = app.env
-    project = build_run(env).project
-    if project is None or not project.config.add_to_toctree or not project.roots:
-        return
     if env.docname != app.config.root_doc:
+        return
+    wanted = _unlisted_suites(app, env, doctree)
+    domain_of(env).note_toctree(env.docname, wanted)
+    if not wanted:
         return
     target: nodes.Element = doctree
     for child in doctree.children:
         if isinstance(child, nodes.section):
             target = child
             break
-    docnames = [root.index_docname for root in project.roots]
-    target += toctree(env.docname, docnames, hidden=False, caption=project.config.toctree_caption)
+    project = build_run(env).project
+    assert project is not None  # wanted is empty without one
+    caption = project.config.toctree_caption
+    target += _suite_links(wanted, caption)
+    # Hidden, and of any depth, for the sidebar alone: a theme that draws the global tree
+    # to the toctree's own depth (alabaster) then lists the current folder's pages; the
+    # page itself shows only the suites' links above, not the whole tree.
+    target += toctree(env.docname, wanted, hidden=True, caption=caption, maxdepth=-1)
+
+
+def _suite_links(docnames: tuple[str, ...], caption: str) -> nodes.compound:
+    """What a visible toctree of depth 1 shows: the caption and a link per suite page,
+    each titled by Sphinx with the page's own title."""
+    wrapper = nodes.compound(classes=["toctree-wrapper", "testdocs-suites"])
+    if caption:
+        wrapper += nodes.paragraph(
+            "", "", nodes.inline(caption, caption, classes=["caption-text"]), classes=["caption"]
+        )
+    links = nodes.bullet_list()
+    for docname in docnames:
+        ref = addnodes.pending_xref(
+            "", refdomain="std", reftype="doc", reftarget="/" + docname, refexplicit=False
+        )
+        ref += nodes.inline(docname, docname)
+        links += nodes.list_item("", addnodes.compact_paragraph("", "", ref))
+    wrapper += links
+    return wrapper
+
+
+def settle_root_toctree(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Once every document is read, read the root again if the suites it links are not
+    the ones nobody else lists (a toctree in a page read after the root, or removed since).
+
+    Without this, a suite the user lists in a page of their own would have two parents:
+    twice in the sidebar, and Sphinx's "referenced in multiple toctrees".
+    """
+    root = app.config.root_doc
+    if root not in env.all_docs:
+        return []
+    added = domain_of(env).toctree_of(root)
+    if _unlisted_suites(app, env, None, added=added) == added:
+        return []
+    app.events.emit("env-purge-doc", env, root)
+    env.clear_doc(root)
+    app.builder.read_doc(root)
+    return [root]
+
+
+def _unlisted_suites(
+    app: Sphinx,
+    env: BuildEnvironment,
+    root_doctree: nodes.document | None,
+    added: tuple[str, ...] = (),
+) -> tuple[str, ...]:
+    """The suite pages no toctree of the project lists (``added``: what the extension
+    itself put in the root's toctree, not counted as the project's)."""
+    project = build_run(env).project
+    if project is None or not project.config.add_to_toctree:
+        return ()
+    root = app.config.root_doc
+    listed: set[str] = set()
+    for parent, children in env.toctree_includes.items():
+        listed.update(c for c in children if parent != root or c not in added)
+    if root_doctree is not None:
+        for node in root_doctree.findall(addnodes.toctree):
+            listed.update(node["includefiles"])
+    return tuple(r.index_docname for r in project.roots if r.index_docname not in listed)
 
 
 def warn_missing_test_reference(

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from docutils import nodes
+from sphinx.testing.util import SphinxTestApp
 
 
 def search_index(outdir: Path) -> dict[str, Any]:
@@ -104,3 +105,19 @@ def pytest_collect(cwd: Path, *args: str) -> PytestRun:
     return PytestRun(
         result.returncode, ids, lines[-1] if lines else "", result.stdout + result.stderr
     )
+
+
+def build_cleanly(builder: str, srcdir: Path, confoverrides: dict[str, Any]) -> SphinxTestApp:
+    """Build ``srcdir`` with ``builder`` and check that it warned about nothing."""
+    from io import StringIO
+
+    warning = StringIO()
+    app = SphinxTestApp(
+        builder, srcdir=srcdir, confoverrides=confoverrides, status=StringIO(), warning=warning
+    )
+    try:
+        app.build()
+    finally:
+        app.cleanup()
+    assert warning.getvalue() == ""
+    return app

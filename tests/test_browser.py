@@ -22,12 +22,12 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
-from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sphinx.testing.util import SphinxTestApp
+
+from tests.helpers import build_cleanly
 
 #: Debian's package; ``.ci/run`` installs it where it can.
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -332,20 +332,7 @@ def site(rootdir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The basic root built once as HTML with alabaster, warnings checked."""
     srcdir = tmp_path_factory.mktemp("browser") / "basic"
     shutil.copytree(rootdir / "test-basic", srcdir)
-    warning = StringIO()
-    app = SphinxTestApp(
-        "html",
-        srcdir=srcdir,
-        confoverrides={"html_theme": "alabaster"},
-        status=StringIO(),
-        warning=warning,
-    )
-    try:
-        app.build()
-    finally:
-        app.cleanup()
-    assert warning.getvalue() == ""
-    return Path(app.outdir)
+    return Path(build_cleanly("html", srcdir, {"html_theme": "alabaster"}).outdir)
 
 
 def test_the_site_works_in_a_real_browser(site: Path, tmp_path: Path) -> None:
@@ -400,3 +387,107 @@ def test_the_site_works_in_a_real_browser(site: Path, tmp_path: Path) -> None:
 
         # Nothing went wrong on any of those pages.
         assert browser.console_errors() == []
+
+
+WIDE_NAME = "test_wide_content_in_a_module_whose_name_alone_stretches_the_overview_tables"
+#: A module whose names, IDs and marker arguments are far wider than any theme's body.
+WIDE_MODULE = """\
+\"\"\"Wide content: long names, IDs and commands that do not wrap.\"\"\"
+
+import pytest
+
+LONG = "x" * 40
+
+
+@pytest.mark.parametrize(
+    "configuration_with_a_rather_long_argument_name",
+    [
+        pytest.param(i, id="an_extremely_long_parametrize_identifier_not_wrapping_" + str(i) * 40)
+        for i in range(3)
+    ],
+)
+@pytest.mark.filterwarnings(
+    "ignore:a_deliberately_long_warning_message_filter_that_goes_on:DeprecationWarning"
+)
+def test_a_test_whose_name_is_much_longer_than_any_reasonable_column_of_a_documentation_theme(
+    configuration_with_a_rather_long_argument_name,
+):
+    assert configuration_with_a_rather_long_argument_name >= 0
+
+
+class TestAClassWhoseNameIsAlsoRatherLongForAColumnOfADocumentationTheme:
+    def test_another_very_long_test_method_name_that_stretches_the_node_id_block_sideways(self):
+        assert LONG
+"""
+
+#: Each theme's content column: what sticks out of it is clipped or runs under a sidebar.
+CONTENT_COLUMN = {
+    "alabaster": "div.body",
+    "furo": "div.content",
+    "sphinx_rtd_theme": "div[itemprop=articleBody]",
+    "pydata_sphinx_theme": "div.bd-article-container",
+}
+
+#: The visible elements of the content column whose box or text sticks out of it (or of
+#: themselves), unless inside something of the column that scrolls (a listing, a code
+#: block).
+OVERFLOW = """(() => {
+  const column = document.querySelector(%s);
+  if (!column) return ['no content column'];
+  const box = column.getBoundingClientRect();
+  const outside = r => r.width && r.height && (r.right > box.right + 1 || r.left < box.left - 1);
+  const scrolled = el => {
+    for (let a = el.parentElement; a && a !== column; a = a.parentElement) {
+      if (['auto', 'scroll'].includes(getComputedStyle(a).overflowX)
+          && a.getBoundingClientRect().right <= box.right + 1) return true;
+    }
+    return false;
+  };
+  const out = [];
+  // Boxes, and text: a long word can run out of a block whose box fits.
+  for (const el of column.querySelectorAll('*')) {
+    if (outside(el.getBoundingClientRect()) && !scrolled(el)) {
+      out.push(`${el.tagName}.${el.className}: ${el.textContent.slice(0, 60)}`);
+    }
+  }
+  const walker = document.createTreeWalker(column, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+    if (!t.data.trim()) continue;
+    range.selectNodeContents(t);
+    if ([...range.getClientRects()].some(outside) && !scrolled(t)) {
+      out.push(`text in ${t.parentElement.tagName}: ${t.data.slice(0, 60)}`);
+    }
+  }
+  return out;
+})()"""
+
+
+@pytest.mark.parametrize("theme", sorted(CONTENT_COLUMN))
+def test_wide_content_fits_or_scrolls_in_each_theme(
+    theme: str, rootdir: Path, tmp_path: Path
+) -> None:
+    srcdir = tmp_path / "src"
+    shutil.copytree(rootdir / "test-basic", srcdir, ignore=shutil.ignore_patterns("testdocs"))
+    (srcdir / f"suite/{WIDE_NAME}.py").write_text(WIDE_MODULE)
+    outdir = Path(build_cleanly("html", srcdir, {"html_theme": theme}).outdir)
+    column = json.dumps(CONTENT_COLUMN[theme])
+    pages = {
+        f"testdocs/suite/{WIDE_NAME}.py.html": "the module page",
+        "testdocs/suite/index.html": "the suite overview",
+        "test-markerindex.html": "the marker index",
+        "search.html?q=test": "search results",
+    }
+    (tmp_path / "profile").mkdir()
+    with chromium(tmp_path / "profile") as browser, serve(outdir) as base:
+        for page, what in pages.items():
+            browser.navigate(base + page)
+            if page.startswith("search"):
+                browser.until(
+                    "document.querySelectorAll('#search-results li').length > 3", "results"
+                )
+            # Everything folded open, as a reader would look at it.
+            browser.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+            # The long names are on the page (so the check below has something to do).
+            assert browser.evaluate(f"document.body.textContent.includes('{WIDE_NAME}')"), page
+            assert browser.evaluate(OVERFLOW % column) == [], f"{theme}: {what}"

@@ -26,6 +26,7 @@ from docutils import nodes
 from sphinx.testing.util import SphinxTestApp
 
 from sphinx_testdocs.render.module import SECTIONS
+from tests.helpers import build_cleanly
 
 #: A root and its richest module page.
 MODULES = {"basic": "testdocs/suite/test_alpha.py", "xref": "testdocs/tests/test_core.py"}
@@ -43,20 +44,7 @@ def build(rootdir: Path, tmp_path: Path) -> Build:
     def run(builder: str, root: str, **confoverrides: Any) -> SphinxTestApp:
         srcdir = tmp_path / f"{root}-{builder}"
         shutil.copytree(rootdir / f"test-{root}", srcdir)
-        warning = StringIO()
-        app = SphinxTestApp(
-            builder,
-            srcdir=srcdir,
-            confoverrides=confoverrides,
-            status=StringIO(),
-            warning=warning,
-        )
-        try:
-            app.build()
-        finally:
-            app.cleanup()
-        assert warning.getvalue() == ""
-        return app
+        return build_cleanly(builder, srcdir, confoverrides)
 
     return run
 
