@@ -66,14 +66,12 @@ def analyse_file(
     """Read ``path`` as bytes and analyse it; never raises for bad content or I/O errors."""
     try:
         data = path.read_bytes()
-        mtime = path.stat().st_mtime
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         return _reached(_unreadable(relpath, f"cannot read the file: {reason}"), surroundings)
     return analyse_bytes(
         data,
         relpath=relpath,
-        mtime=mtime,
         context=context,
         surroundings=surroundings,
         path=path.absolute(),
@@ -81,7 +79,7 @@ def analyse_file(
 
 
 def _unreadable(relpath: str, message: str) -> ModuleAnalysis:
-    facts = FileFacts(relpath=relpath, size=0, mtime=0.0, encoding=None, line_count=0)
+    facts = FileFacts(relpath=relpath, size=0, encoding=None, line_count=0)
     return _unparsed(facts, None, [Problem("read", message)])
 
 
@@ -102,7 +100,6 @@ def analyse_bytes(
     data: bytes,
     *,
     relpath: str,
-    mtime: float,
     context: AnalysisContext,
     surroundings: Surroundings | None = None,
     path: Path | None = None,
@@ -112,7 +109,7 @@ def analyse_bytes(
     ``path`` is where the file lies, for following its imports (``context.links``).
     """
     with cycle_collector_paused():
-        return _reached(_analyse(data, relpath, mtime, context, surroundings, path), surroundings)
+        return _reached(_analyse(data, relpath, context, surroundings, path), surroundings)
 
 
 def _reached(analysis: ModuleAnalysis, surroundings: Surroundings | None) -> ModuleAnalysis:
@@ -124,7 +121,6 @@ def _reached(analysis: ModuleAnalysis, surroundings: Surroundings | None) -> Mod
 def _analyse(
     data: bytes,
     relpath: str,
-    mtime: float,
     context: AnalysisContext,
     surroundings: Surroundings | None,
     path: Path | None,
@@ -133,7 +129,6 @@ def _analyse(
     facts = FileFacts(
         relpath=relpath,
         size=len(data),
-        mtime=mtime,
         encoding=decoded.encoding,
         line_count=decoded.line_count,
         newline=decoded.newline,

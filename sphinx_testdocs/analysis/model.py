@@ -152,7 +152,6 @@ class FileFacts:
 
     relpath: str  # POSIX path relative to the configured root
     size: int
-    mtime: float
     encoding: str | None
     line_count: int
     newline: str | None = None  # "LF", "CRLF", "CR" or "mixed"

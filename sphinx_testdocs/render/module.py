@@ -5,7 +5,6 @@ from __future__ import annotations
 import shlex
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import PurePosixPath
 from typing import TypeAlias
 
@@ -146,7 +145,6 @@ def _metadata(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.No
     encoding = facts.encoding or "unknown (shown as UTF-8 with replacement characters)"
     if facts.has_bom:
         encoding += ", with byte order mark"
-    modified = datetime.fromtimestamp(facts.mtime, tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     rows: list[FieldRow] = [
         ("Path", ctx.nodeid_path, True),
         ("Size", human_size(facts.size), False),
@@ -155,7 +153,6 @@ def _metadata(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.No
     ]
     if facts.newline:
         rows.append(("Line endings", facts.newline, False))
-    rows.append(("Last modified", modified if facts.mtime else "unknown", False))
     rows.append(("Parsed", _status_text(analysis), False))
     collection = analysis.collection
     if ctx.rootdir is not None:
