@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from sphinx_testdocs.analysis.collection import DEFAULT_DEVICE_TYPES, ModuleLinks, collect_module
+from sphinx_testdocs.analysis.comments import read_comments
+from sphinx_testdocs.analysis.conftest_rules import read_conftest
 from sphinx_testdocs.analysis.imports import ImportClassifier
 from sphinx_testdocs.analysis.model import (
     FileFacts,
@@ -148,7 +150,10 @@ def _analyse(
         return _recovered(decoded.text, facts, problems, context)
 
     try:
-        structure = extract_structure(tree, SourceSlicer(decoded.text), context.classifier)
+        comments = read_comments(decoded.text)
+        structure = extract_structure(
+            tree, SourceSlicer(decoded.text), context.classifier, comments
+        )
     except RecursionError:
         problems.append(Problem("recursion", "the file is nested too deeply to analyse fully"))
         structure = Structure((), (), None, None)
@@ -189,6 +194,7 @@ def _analyse(
         status=ParseStatus.OK,
         text=decoded.text,
         docstring_summary=structure.docstring_summary,
+        comment_summary=structure.comment_summary,
         definitions=structure.definitions,
         imports=structure.imports,
         main_guard_line=structure.main_guard_line,
@@ -196,6 +202,7 @@ def _analyse(
         problems=tuple(problems),
         collection=collection,
         exercises=exercised,
+        conftest=read_conftest(tree) if name == "conftest.py" else None,
     )
 
 
