@@ -244,7 +244,7 @@ def module_objects(
             docname,
             ctx.page_anchor,
             root.name,
-            analysis.docstring_summary or "",
+            analysis.docstring_summary or analysis.comment_summary or "",
             # pytestmark marks every test of the module: one use, on the module.
             _marker_details(collection.module_markers) if collection else (),
         )
@@ -273,10 +273,13 @@ def module_objects(
                 _marker_details(m for m in cls.markers if m.origin == "class"),
             )
         )
+    # Without a docstring, the comment above a test says what it is for.
+    comments = {d.line: d.comment_summary for d in analysis.all_definitions() if d.comment_summary}
     for test in collection.tests:
         if test.name_is_pattern:
             continue  # no test of that name exists: its names are made at import time
         anchor = anchor_of(test.line, test.defined_in)
+        comment = None if test.defined_in else comments.get(test.line)
         markers = _marker_details(m for m in test.markers if m.origin not in ("class", "module"))
         fixtures = tuple(
             f"{f.resolved.relpath}::{f.resolved.name}"
@@ -290,7 +293,7 @@ def module_objects(
                 docname,
                 anchor,
                 root.name,
-                test.docstring_summary or "",
+                test.docstring_summary or comment or "",
                 markers,
                 fixtures,
             )
