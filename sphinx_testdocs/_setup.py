@@ -9,7 +9,12 @@ from sphinx.application import Sphinx
 from sphinx_testdocs import __version__, scale
 from sphinx_testdocs._export_events import write_collection_json
 from sphinx_testdocs.config import OPTIONS
-from sphinx_testdocs.directives import FolderDirective, ModuleDirective, TestedByDirective
+from sphinx_testdocs.directives import (
+    FolderDirective,
+    ModuleDirective,
+    OverviewDirective,
+    TestedByDirective,
+)
 from sphinx_testdocs.domain import TestDomain
 from sphinx_testdocs.events import (
     analyse_before_reading,
@@ -60,6 +65,7 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
     app.add_directive("testdocs-module", ModuleDirective)
     app.add_directive("testdocs-folder", FolderDirective)
     app.add_directive("testdocs-tested-by", TestedByDirective)
+    app.add_directive("testdocs-overview", OverviewDirective)
     app.add_lexer("testdocs-python", FastPythonLexer)
 
     app.connect("config-inited", check_config)

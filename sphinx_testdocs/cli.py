@@ -58,11 +58,13 @@ def normalise_title(title: str) -> str:
     return cleaned
 
 
-def index_text(title: str) -> str:
-    """The root document: the title, escaped so it can never be read as markup.
+#: The landing page shows the suite overview of every test folder itself, not a link
+#: to it; the extension adds the toctree of the suites' pages below it.
+INDEX_BODY = "\n.. testdocs-overview::\n"
 
-    The extension adds the toctree of every test folder under this title.
-    """
+
+def index_text(title: str) -> str:
+    """The root document's title, escaped so it can never be read as markup."""
     escaped = escape_rst(title)
     if len(set(escaped)) == 1:
         # Only backslashes: docutils would read the line as an overline. An escaped
@@ -192,7 +194,7 @@ def run_build(args: argparse.Namespace) -> int:
     doctreedir = outdir / DOCTREE_SUBDIR
     try:
         srcdir.mkdir(parents=True, exist_ok=True)
-        _write_if_changed(srcdir / "index.rst", index_text(title))
+        _write_if_changed(srcdir / "index.rst", index_text(title) + INDEX_BODY)
     except OSError as exc:
         raise UsageError(f"cannot write to {outdir}: {exc.strerror or exc}") from exc
 

@@ -738,3 +738,34 @@ def test_a_large_saved_environment_loads_with_the_collector_paused(tmp_path: Pat
         heap.resume_after_environment_load()
         heap.unfreeze_heap(SimpleNamespace(env=None), None)
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+@pytest.mark.sphinx("html", testroot="basic", srcdir="overview")
+def test_overview_directive_on_any_page(app: Any, make_app: Any, warning: Any) -> None:
+    srcdir = Path(app.srcdir)
+    (srcdir / "overview.rst").write_text(
+        ":orphan:\n\nOverview\n========\n\n.. testdocs-overview:: suite\n\n"
+        ".. testdocs-overview:: suite/sub\n",
+        encoding="utf-8",
+    )
+    built = make_app("html", srcdir=srcdir)
+    built.build()
+    page = (built.outdir / "overview.html").read_text()
+    assert "Tests per folder" in page and "Largest modules" in page
+    assert 'href="testdocs/suite/test_alpha.py.html"' in page
+    # Only the suite page gives markers their index entries.
+    genindex = (built.outdir / "genindex.html").read_text()
+    assert "overview.html#suite-marker" not in genindex
+    warnings = built._warning.getvalue()
+    assert "testdocs-overview: " in warnings and "sub is not a directory listed" in warnings
+
+    path = srcdir / "suite/sub/test_new.py"
+    path.write_text("def test_new():\n    pass\n", encoding="utf-8")
+    again = make_app("html", srcdir=srcdir)
+    with recording_reads(again) as read:
+        again.build()
+    assert "overview" in read  # a new file changes the overview: its digest says so
+    assert (
+        'href="testdocs/suite/sub/test_new.py.html"'
+        in (again.outdir / "overview.html").read_text()
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -56,6 +57,13 @@ def test_build_in_process(suite: Path, tmp_path: Path, capsys: pytest.CaptureFix
     index = (site / "index.html").read_text(encoding="utf-8")
     assert cli.DEFAULT_TITLE in index
     assert "testdocs/mytests/index.html" in index  # the suite is linked from the root
+    # The landing page is the suite overview itself, not a link to it.
+    text = " ".join(re.sub(r"<[^>]+>", " ", index).split())
+    assert "The test suite at mytests/ holds 2 Python files (2 test modules) with 2 tests" in text
+    assert "Tests per folder" in text
+    assert "Largest modules" in text
+    assert 'href="testdocs/mytests/test_alpha.py.html"' in index
+    assert "Markers (1)" in text  # parametrize counts as a marker use
     alpha = _page(site, "mytests", "test_alpha.py").read_text(encoding="utf-8")
     assert "test_alpha_counts" in alpha
     assert "Tests for the alpha feature." in alpha
@@ -77,6 +85,23 @@ def test_rebuild_reads_nothing_new(
     out = capsys.readouterr().out
     assert "0 added, 0 changed, 0 removed" in out
     assert (site / cli.SOURCE_SUBDIR / "index.rst").stat().st_mtime_ns == index_mtime
+
+
+def test_landing_page_follows_the_suite(
+    suite: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = tmp_path / "site"
+    assert cli.main([str(suite), "-o", str(site), "-q"]) == 0
+    (suite / "sub" / "test_gamma.py").write_text(
+        "def test_one():\n    pass\n\n\ndef test_two():\n    pass\n", encoding="utf-8"
+    )
+    assert cli.main([str(suite), "-o", str(site), "-q", "-W"]) == 0
+    index = (site / "index.html").read_text(encoding="utf-8")
+    # The index.rst did not change: the overview's digest made it stale.
+    assert "holds 3 Python files (3 test modules) with 4 tests" in " ".join(
+        re.sub(r"<[^>]+>", " ", index).split()
+    )
+    assert 'href="testdocs/mytests/sub/test_gamma.py.html"' in index
 
 
 def test_quiet_prints_no_progress(
