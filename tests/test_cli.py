@@ -195,6 +195,53 @@ def test_warning_is_error_returns_sphinx_status(
     assert cli.main([str(suite), "-o", str(tmp_path / "strict"), "-q", "-W"]) == 1
 
 
+def test_default_theme_is_fluid_alabaster(suite: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    assert cli.main([str(suite), "-o", str(site), "-q", "-W"]) == 0
+    assert "_static/alabaster.css" in (site / "index.html").read_text(encoding="utf-8")
+    css = (site / "_static" / "alabaster.css").read_text(encoding="utf-8")
+    # The page takes the window's width, and the narrow layout still applies below 940px.
+    assert "width: max(940px, 100vw - 60px);" in css
+    assert "@media screen and (max-width: max(940px, 100vw - 60px))" in css
+    assert "max-width: 800px" not in (site / "_static" / "basic.css").read_text("utf-8")
+
+
+def test_theme_option_uses_an_installed_theme(suite: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    assert cli.main([str(suite), "-o", str(site), "-q", "-W", "--theme", "nature"]) == 0
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert "_static/nature.css" in index
+    assert "alabaster.css" not in index
+    assert "Tests per folder" in index
+
+
+def test_unknown_theme_is_one_line_error(
+    suite: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main([str(suite), "-o", str(tmp_path / "s"), "--theme", "no-such-theme"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("sphinx-testdocs: error: no HTML theme named 'no-such-theme' is ")
+    assert "alabaster" in err and "nature" in err  # what can be chosen instead
+    assert err.count("\n") == 1
+
+
+def test_include_and_exclude_choose_the_pages(suite: Path, tmp_path: Path) -> None:
+    (suite / "helpers.py").write_text("X = 1\n", encoding="utf-8")
+    excluded = tmp_path / "excluded"
+    assert cli.main([str(suite), "-o", str(excluded), "-q", "-W", "--exclude", "sub/**"]) == 0
+    pages = excluded / "testdocs" / "mytests"
+    assert (pages / "test_alpha.py.html").is_file()
+    assert (pages / "helpers.py.html").is_file()
+    assert not (pages / "sub").exists()
+    included = tmp_path / "included"
+    args = ["--include", "test_*.py", "--include", "sub/*.py"]
+    assert cli.main([str(suite), "-o", str(included), "-q", "-W", *args]) == 0
+    pages = included / "testdocs" / "mytests"
+    assert (pages / "test_alpha.py.html").is_file()
+    assert (pages / "sub" / "test_beta.py.html").is_file()
+    assert not (pages / "helpers.py.html").exists()
+
+
 def test_missing_output_option_is_a_usage_error(suite: Path) -> None:
     with pytest.raises(SystemExit) as info:
         cli.main([str(suite)])
