@@ -14,9 +14,10 @@ import sys
 import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 from sphinx_testdocs import __version__
+from sphinx_testdocs.cli_output import ProgressLine, WarningStream, summary_line
 
 PROG = "sphinx-testdocs"
 DEFAULT_TITLE = "Test suite documentation"
@@ -146,8 +147,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "-W", dest="warnings_are_errors", action="store_true", help="turn warnings into errors"
     )
-    parser.add_argument(
-        "-q", "--quiet", action="store_true", help="no progress output, only warnings and errors"
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress and no summary, only warnings and errors",
+    )
+    output.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="Sphinx's own progress output, line by line; -vv and more: Sphinx's verbose "
+        "messages too",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
@@ -245,6 +258,12 @@ def run_build(args: argparse.Namespace) -> int:
     if version_info < (8, 1):
         # Before 8.1, -W stops at the first warning unless told to keep going.
         extra["keep_going"] = True
+    # By default a terminal sees one progress line, a log or a pipe nothing but the
+    # warnings and the summary; -v shows Sphinx's own output.
+    progress = ProgressLine(sys.stdout) if not (args.quiet or args.verbose) and _tty() else None
+    status: Any = sys.stdout if args.verbose else progress
+    warnings = WarningStream(sys.stderr, progress)
+    written: list[str] = []
     try:
         with patch_docutils(None), docutils_namespace():
             app = Sphinx(
@@ -260,20 +279,55 @@ def run_build(args: argparse.Namespace) -> int:
                     include=args.include,
                     exclude=args.exclude,
                 ),
-                status=None if args.quiet else sys.stdout,
-                warning=sys.stderr,
+                status=status,
+                warning=cast("IO[str]", warnings),
                 warningiserror=args.warnings_are_errors,
                 parallel=args.jobs,
+                verbosity=max(args.verbose - 1, 0),
                 **extra,
             )
+            # Emitted for each document as it is written (in the main process, also
+            # with -j: workers only turn resolved doctrees into files).
+            app.connect("doctree-resolved", lambda _app, _tree, docname: written.append(docname))
             app.build()
-            return int(app.statuscode)
     except SphinxError as exc:
         themes = installed_themes()
         if isinstance(exc, ThemeError) and args.theme not in themes:
             msg = f"no HTML theme named {args.theme!r} is installed (found: {', '.join(themes)})"
             raise UsageError(msg) from exc
         raise UsageError(f"{exc.category}: {exc}") from exc
+    finally:
+        if progress is not None:
+            progress.clear()
+    if not args.quiet:
+        print(_summary(app, len(written), warnings.count, outdir))
+    return int(app.statuscode)
+
+
+def _tty() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):  # replaced, or closed
+        return False
+
+
+def _summary(app: Any, written: int, warnings: int, outdir: Path) -> str:
+    """The line printed at the end: what was written, what it documents, and where."""
+    from sphinx_testdocs.analysis.summary import Totals
+    from sphinx_testdocs.run import build_run
+
+    stored = build_run(app.env).files.summaries.values()
+    totals = Totals.of([summary for files in stored for _, summary in files.values()])
+    landing = outdir / f"index{getattr(app.builder, 'out_suffix', '')}"
+    return summary_line(
+        written=written,
+        pages=len(app.env.found_docs),
+        modules=totals.test_modules,
+        tests=totals.tests,
+        warnings=warnings,
+        target=str(landing if landing.is_file() else outdir),
+        failed=app.statuscode != 0,
+    )
 
 
 def installed_themes() -> list[str]:

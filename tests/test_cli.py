@@ -51,7 +51,11 @@ def test_build_in_process(suite: Path, tmp_path: Path, capsys: pytest.CaptureFix
     site = tmp_path / "site"
     assert cli.main([str(suite), "-o", str(site), "-W"]) == 0
     out, err = capsys.readouterr()
-    assert "build succeeded" in out
+    # Not a terminal: no progress, only the summary.
+    assert out == (
+        "5 of 5 pages written (2 test modules, 2 tests), no warnings: "
+        f"{site.resolve() / 'index.html'}\n"
+    )
     assert err == ""
 
     index = (site / "index.html").read_text(encoding="utf-8")
@@ -81,9 +85,13 @@ def test_rebuild_reads_nothing_new(
     assert cli.main([str(suite), "-o", str(site), "-q"]) == 0
     index_mtime = (site / cli.SOURCE_SUBDIR / "index.rst").stat().st_mtime_ns
     capsys.readouterr()
-    assert cli.main([str(suite), "-o", str(site)]) == 0
+    assert cli.main([str(suite), "-o", str(site), "-v"]) == 0
     out = capsys.readouterr().out
     assert "0 added, 0 changed, 0 removed" in out
+    landing = site.resolve() / "index.html"
+    assert out.endswith(
+        f"0 of 5 pages written (2 test modules, 2 tests), no warnings: {landing}\n"
+    )
     assert (site / cli.SOURCE_SUBDIR / "index.rst").stat().st_mtime_ns == index_mtime
 
 
@@ -102,6 +110,70 @@ def test_landing_page_follows_the_suite(
         re.sub(r"<[^>]+>", " ", index).split()
     )
     assert 'href="testdocs/mytests/sub/test_gamma.py.html"' in index
+
+
+def test_verbose_shows_sphinx_output(
+    suite: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main([str(suite), "-o", str(tmp_path / "site"), "-v"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "reading sources... [100%] testdocs/mytests/test_alpha.py" in lines
+    assert "build succeeded." in lines
+    assert len(lines) > 20
+    assert lines[-1].startswith("5 of 5 pages written")
+
+
+def test_warnings_are_shown_and_counted(
+    suite: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (suite / "test_broken.py").write_text("def test_x(:\n    pass\n", encoding="utf-8")
+    assert cli.main([str(suite), "-o", str(tmp_path / "site"), "-W"]) == 1
+    out, err = capsys.readouterr()
+    assert err.count("test_broken.py") == 1
+    assert out.startswith(
+        "6 of 6 pages written (3 test modules, 2 tests), 1 warning (build failed): "
+    )
+
+
+def _run_on_a_terminal(args: list[str]) -> str:
+    """The command's standard output when it is a terminal (a pseudo-terminal)."""
+    import pty
+
+    leader, follower = pty.openpty()
+    env = {**os.environ, "COLUMNS": "60", "TERM": "xterm"}
+    env.pop("NO_COLOR", None)
+    with subprocess.Popen(
+        [sys.executable, "-m", "sphinx_testdocs", *args],
+        stdout=follower,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    ) as process:
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                data = os.read(leader, 65536)
+            except OSError:  # the other end is closed
+                break
+            if not data:
+                break
+            chunks.append(data)
+        assert process.wait(timeout=120) == 0
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8")
+
+
+def test_terminal_sees_one_progress_line(suite: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    out = _run_on_a_terminal([str(suite), "-o", str(site)])
+    erase = "\r\x1b[2K"
+    # Sphinx's steps, each written over the one before, then the summary on its own.
+    assert erase + "reading sources... [100%] testdocs/mytests/test_alpha.py" in out
+    assert out.count("\n") == 1
+    *_, last = out.split(erase)
+    assert last.startswith("5 of 5 pages written (2 test modules, 2 tests), no warnings: ")
+    assert last.endswith("index.html\r\n")
+    assert all(len(step) <= 59 for step in out.split(erase)[:-1])  # fits the terminal
 
 
 def test_quiet_prints_no_progress(
@@ -123,7 +195,7 @@ def test_module_entry_point_in_subprocess(suite: Path, tmp_path: Path) -> None:
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert "build succeeded" in result.stdout
+    assert result.stdout.startswith("5 of 5 pages written (2 test modules, 2 tests)")
     assert "test_alpha_counts" in _page(site, "mytests", "test_alpha.py").read_text("utf-8")
 
 
