@@ -23,6 +23,7 @@ from sphinx_testdocs.events import (
     hide_stubs,
     scan_and_write_stubs,
     show_stubs,
+    warn_empty_suites,
 )
 from sphinx_testdocs.freshness import refresh_summaries
 from sphinx_testdocs.page_events import (
@@ -76,6 +77,7 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", show_stubs, priority=900)
     app.connect("env-get-outdated", refresh_summaries)
     app.connect("env-before-read-docs", analyse_before_reading)
+    app.connect("env-before-read-docs", warn_empty_suites)
     # Before Sphinx's own collectors (priority 500) so the toctree is collected.
     app.connect("doctree-read", add_root_toctree, priority=400)
     app.connect("missing-reference", warn_missing_test_reference, priority=900)

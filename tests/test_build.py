@@ -18,6 +18,7 @@ import sphinx
 import sphinx.search
 from docutils import nodes
 from sphinx.application import ENV_PICKLE_FILENAME
+from sphinx.util.console import strip_colors
 
 from sphinx_testdocs.domain import STORES
 from sphinx_testdocs.pages import STUB_SUFFIX
@@ -756,7 +757,7 @@ def test_overview_directive_on_any_page(app: Any, make_app: Any, warning: Any) -
     # Only the suite page gives markers their index entries.
     genindex = (built.outdir / "genindex.html").read_text()
     assert "overview.html#suite-marker" not in genindex
-    warnings = built._warning.getvalue()
+    warnings = built.warning.getvalue()
     assert "testdocs-overview: " in warnings and "sub is not a directory listed" in warnings
 
     path = srcdir / "suite/sub/test_new.py"
@@ -769,3 +770,27 @@ def test_overview_directive_on_any_page(app: Any, make_app: Any, warning: Any) -
         'href="testdocs/suite/sub/test_new.py.html"'
         in (again.outdir / "overview.html").read_text()
     )
+
+
+@pytest.mark.sphinx("html", testroot="basic", srcdir="empty-suite")
+def test_empty_test_directory_warns_in_a_project(app: Any, make_app: Any) -> None:
+    srcdir = Path(app.srcdir)
+    (srcdir / "nothing").mkdir()
+    (srcdir / "nothing" / "util.py").write_text("X = 1\n", encoding="utf-8")
+    overrides = {"testdocs_dirs": ["suite", "nothing"], "exclude_patterns": ["suite", "nothing"]}
+    built = make_app("html", srcdir=srcdir, confoverrides=overrides)
+    built.build()
+    # Coloured when an earlier build in this process turned colour on.
+    warnings = strip_colors(built.warning.getvalue()).splitlines()
+    assert [w for w in warnings if "testdocs.empty" in w] == [
+        f"{srcdir / 'nothing'}: WARNING: test directory 'nothing' holds no test pytest would "
+        "collect (1 Python file, 0 test modules) [testdocs.empty]"
+    ]
+    # Silenced as every testdocs warning is, by its subtype.
+    quiet = make_app(
+        "html",
+        srcdir=srcdir,
+        confoverrides={**overrides, "suppress_warnings": ["testdocs.empty"]},
+    )
+    quiet.build()
+    assert "testdocs.empty" not in quiet.warning.getvalue()

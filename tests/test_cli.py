@@ -220,6 +220,37 @@ def test_bad_path_is_one_line_error(
     assert not site.exists()  # nothing built, nothing written
 
 
+@pytest.mark.parametrize(
+    ("files", "found"),
+    [
+        ({}, "no Python file"),
+        (
+            {"helpers.py": "X = 1\n"},
+            "no test pytest would collect (1 Python file, 0 test modules)",
+        ),
+        (
+            {"test_nothing.py": "X = 1\n"},
+            "no test pytest would collect (1 Python file, 1 test module)",
+        ),
+    ],
+    ids=["empty", "helpers-only", "test-module-without-tests"],
+)
+def test_folder_without_tests_warns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], files: dict[str, str], found: str
+) -> None:
+    folder = tmp_path / "quiet"
+    folder.mkdir()
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    assert cli.main([str(folder), "-o", str(tmp_path / "site"), "-q"]) == 0
+    warning = f"{folder}: WARNING: test directory {str(folder)!r} holds {found} [testdocs.empty]\n"
+    assert capsys.readouterr().err == warning
+    assert cli.main([str(folder), "-o", str(tmp_path / "strict"), "-W"]) == 1
+    out, err = capsys.readouterr()
+    assert err == warning
+    assert "1 warning (build failed)" in out
+
+
 def test_output_that_is_a_file(
     suite: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
