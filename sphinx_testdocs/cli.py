@@ -8,16 +8,19 @@ rebuilds only what changed.
 from __future__ import annotations
 
 import argparse
+import glob
 import html
 import os
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any, cast
 
 from sphinx_testdocs import __version__
 from sphinx_testdocs.cli_output import ProgressLine, WarningStream, summary_line
+from sphinx_testdocs.collect_args import Argument, NotFound, read_arguments, select
 
 PROG = "sphinx-testdocs"
 DEFAULT_TITLE = "Test suite documentation"
@@ -97,10 +100,12 @@ def build_parser() -> argparse.ArgumentParser:
     """The parser of the default (build) command."""
     parser = argparse.ArgumentParser(
         prog=PROG,
+        usage=f"{PROG} PATH... -o OUTDIR [options]\n       {PROG} collect [PATH...] "
+        "[--format text|json] [-o FILE]",
         description="Build a documentation site for one or more test folders, "
         "statically (no test is imported or run), without a conf.py.",
         epilog="To print what pytest would collect, found the same way: "
-        f"'{PROG} collect [PATH]' ('{PROG} collect --help'). Inside an existing Sphinx "
+        f"'{PROG} collect [PATH...]' ('{PROG} collect --help'). Inside an existing Sphinx "
         "project, add 'sphinx_testdocs' to extensions and set testdocs_dirs in conf.py "
         "instead.",
     )
@@ -351,16 +356,18 @@ def build_collect_parser() -> argparse.ArgumentParser:
     """The parser of ``sphinx-testdocs collect``."""
     parser = argparse.ArgumentParser(
         prog=f"{PROG} collect",
-        description="Print what pytest would collect from a test folder, found statically "
-        "(no test is imported or run): node IDs like 'pytest --collect-only -q', or JSON.",
+        description="Print what pytest would collect, found statically (no test is "
+        "imported or run): node IDs like 'pytest --collect-only -q', or JSON. Exit "
+        "status 5 when nothing is collected, as pytest.",
     )
     parser.add_argument(
-        "path",
+        "paths",
         metavar="PATH",
-        nargs="?",
-        help="test folder, as given to pytest (default: none, as pytest run with no "
-        "argument from the current folder: its testpaths apply there if it is the "
-        "rootdir); node IDs are relative to pytest's rootdir",
+        nargs="*",
+        help="test folders and files, as given to pytest, and node IDs such as "
+        "'tests/test_x.py::TestY' (default: none, as pytest run with no argument from "
+        "the current folder: its testpaths apply there if it is the rootdir); node IDs "
+        "are relative to pytest's rootdir",
     )
     parser.add_argument(
         "--format",
@@ -376,47 +383,35 @@ def build_collect_parser() -> argparse.ArgumentParser:
 
 #: pytest's exit status when it collects nothing (``ExitCode.NO_TESTS_COLLECTED``).
 NO_TESTS_COLLECTED = 5
+#: pytest's exit status when an argument names nothing (``ExitCode.USAGE_ERROR``).
+NOT_FOUND = 4
 
 
 def run_collect(args: argparse.Namespace) -> int:
-    """Analyse the folder (each file once) and print or write its collection."""
-    from sphinx_testdocs.config import TestdocsConfig
-    from sphinx_testdocs.export import collection_json, collection_text, dumps
-    from sphinx_testdocs.project import build_project
+    """Analyse the folders (each file once) and print or write what pytest collects."""
+    from sphinx_testdocs.collect_args import Argument
+    from sphinx_testdocs.export import collection_text, dumps
 
-    path = Path(args.path if args.path is not None else os.curdir)
-    if not path.exists():
-        raise UsageError(f"no such directory: {args.path}")
-    if not path.is_dir():
-        raise UsageError(f"not a directory: {args.path}")
-    # Absolute and normalised but not resolved, as pytest's absolutepath(): a
-    # symlinked folder keeps the name it was given.
-    folder = Path(os.path.normpath(path.absolute()))
-    config = TestdocsConfig(dirs=(str(folder),))
-    # No Sphinx source folder: the generated-pages folder to skip lies nowhere real.
-    # pytest runs from here, as the command does: its rootdir is found from both.
-    project = build_project(
-        config,
-        Path(os.devnull),
-        folder,
-        [],
-        invocation_dir=Path.cwd(),
-        explicit=args.path is not None,
-    )
-    for _subtype, message, where in project.problems:
-        print(f"{PROG} collect: warning: {where or folder}: {message}", file=sys.stderr)
-    for root in project.roots:
-        for problem in root.tree.problems:
-            print(f"{PROG} collect: warning: {problem.path}: {problem.message}", file=sys.stderr)
-    data = collection_json(project)
-    if args.format == "json":
-        text = dumps(data)
+    cwd = Path.cwd()
+    if args.paths:
+        arguments = read_arguments(args.paths)
     else:
-        doubts = [doubt for root in project.roots for doubt in root.selection.doubts()]
-        text = collection_text(data, doubts)
+        # Absolute and normalised but not resolved, as pytest's absolutepath(): a
+        # symlinked folder keeps the name it was given.
+        arguments = [Argument(os.curdir, Path(os.path.normpath(cwd)), None)]
+    # pytest finds its rootdir and configuration from all its arguments at once.
+    every_path = [argument.path for argument in arguments]
+    modules: list[dict[str, Any]] = []
+    doubts: list[str] = []
+    for argument in arguments:
+        found, found_doubts = _collect_one(argument, every_path, cwd, explicit=bool(args.paths))
+        modules.extend(m for m in found if m not in modules)
+        doubts.extend(d for d in found_doubts if d not in doubts)
+    data = {"modules": modules}
+    text = dumps(data) if args.format == "json" else collection_text(data, doubts)
     # A module that does not parse is no "nothing": pytest reports it as an error.
-    found = any(module["tests"] or module["status"] != "ok" for module in data["modules"])
-    status = 0 if found else NO_TESTS_COLLECTED
+    found_any = any(module["tests"] or module["status"] != "ok" for module in modules)
+    status = 0 if found_any else NO_TESTS_COLLECTED
     if args.output is None:
         sys.stdout.write(text)
         return status
@@ -427,11 +422,53 @@ def run_collect(args: argparse.Namespace) -> int:
     return status
 
 
+def _collect_one(
+    argument: Argument, every_path: list[Path], cwd: Path, *, explicit: bool
+) -> tuple[list[dict[str, Any]], tuple[str, ...]]:
+    """What pytest collects for one argument, and what may make it collect otherwise."""
+    from sphinx_testdocs.config import TestdocsConfig
+    from sphinx_testdocs.export import collection_json, module_entry
+    from sphinx_testdocs.project import build_project
+
+    folder = argument.folder
+    config = TestdocsConfig(dirs=(str(folder),))
+    if argument.path.is_file():
+        # pytest makes a module of a file it is given whatever its name: python_files
+        # only chooses among the files it finds walking folders.
+        config = replace(config, pytest_options={"python_files": glob.escape(argument.path.name)})
+    # No Sphinx source folder: the generated-pages folder to skip lies nowhere real.
+    project = build_project(
+        config,
+        Path(os.devnull),
+        folder,
+        [],
+        invocation_dir=cwd,
+        explicit=explicit,
+        pytest_args=every_path,
+    )
+    for _subtype, message, where in project.problems:
+        print(f"{PROG} collect: warning: {where or folder}: {message}", file=sys.stderr)
+    root = project.roots[0]
+    for problem in root.tree.problems:
+        print(f"{PROG} collect: warning: {problem.path}: {problem.message}", file=sys.stderr)
+    if argument.path.is_dir():
+        return collection_json(project)["modules"], root.selection.doubts()
+    entry = module_entry(project, root, argument.path.name)
+    if entry is None:
+        return [], root.selection.doubts()
+    if argument.selector is not None:
+        entry = select(entry, argument.selector)
+    return [entry], root.selection.doubts()
+
+
 def collect_main(argv: list[str]) -> int:
-    """``sphinx-testdocs collect [PATH] [--format text|json] [-o FILE]``."""
+    """``sphinx-testdocs collect [PATH...] [--format text|json] [-o FILE]``."""
     args = build_collect_parser().parse_args(argv)
     try:
         return run_collect(args)
+    except NotFound as exc:
+        print(f"{PROG} collect: error: {exc}", file=sys.stderr)
+        return NOT_FOUND
     except UsageError as exc:
         print(f"{PROG} collect: error: {exc}", file=sys.stderr)
         return 2

@@ -275,7 +275,10 @@ def test_output_inside_a_test_folder_is_refused(
 def test_help_names_the_collect_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         cli.main(["--help"])
-    assert "sphinx-testdocs collect [PATH]" in " ".join(capsys.readouterr().out.split())
+    out = capsys.readouterr().out
+    assert out.startswith("usage: sphinx-testdocs PATH... -o OUTDIR [options]\n")
+    assert out.splitlines()[1].strip().startswith("sphinx-testdocs collect [PATH...]")
+    assert "'sphinx-testdocs collect [PATH...]'" in " ".join(out.split())
 
 
 def test_unknown_builder_is_one_line_error(
