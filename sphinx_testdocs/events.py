@@ -112,7 +112,8 @@ def warn_empty_suites(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -
     for root in run.project.roots:
         stored = run.files.summaries.get(root.key, {})
         totals = Totals.of([summary for _, summary in stored.values()])
-        if totals.tests:
+        # A file that does not parse has its own warning, and pytest reports it.
+        if totals.tests or totals.unparsed:
             continue
         if not root.tree.files:
             found = "no Python file"
@@ -120,6 +121,12 @@ def warn_empty_suites(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -
             found = (
                 f"no test pytest would collect ({plural(totals.files, 'Python file')}, "
                 f"{plural(totals.test_modules, 'test module')})"
+            )
+        if totals.not_collected_tests:
+            found += (
+                f"; pytest, as configured, does not collect the "
+                f"{plural(totals.not_collected_tests, 'test')} of "
+                f"{plural(totals.not_collected, 'test module')}"
             )
         warn(
             "test directory %r holds %s",

@@ -232,8 +232,16 @@ def test_bad_path_is_one_line_error(
             {"test_nothing.py": "X = 1\n"},
             "no test pytest would collect (1 Python file, 1 test module)",
         ),
+        (
+            {
+                "conftest.py": "collect_ignore = ['test_left_out.py']\n",
+                "test_left_out.py": "def test_a():\n    pass\n",
+            },
+            "no test pytest would collect (2 Python files, 0 test modules); pytest, as "
+            "configured, does not collect the 1 test of 1 test module",
+        ),
     ],
-    ids=["empty", "helpers-only", "test-module-without-tests"],
+    ids=["empty", "helpers-only", "test-module-without-tests", "not-collected"],
 )
 def test_folder_without_tests_warns(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], files: dict[str, str], found: str
