@@ -163,6 +163,7 @@ def _run_on_a_terminal(args: list[str]) -> str:
     return b"".join(chunks).decode("utf-8")
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="no pseudo-terminals on Windows")
 def test_terminal_sees_one_progress_line(suite: Path, tmp_path: Path) -> None:
     site = tmp_path / "site"
     out = _run_on_a_terminal([str(suite), "-o", str(site)])
