@@ -24,6 +24,8 @@ class Subtype(enum.Enum):
     pytest_config = "pytest_config"
     """The project's pytest configuration file could not be read completely, or its
     ``testpaths`` match nothing (pytest warns the same)."""
+    empty = "empty"
+    """A test directory holds no Python file, or no test pytest would collect."""
     scan = "scan"
     """A folder or file could not be listed or inspected during the scan."""
     symlink = "symlink"

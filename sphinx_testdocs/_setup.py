@@ -9,7 +9,12 @@ from sphinx.application import Sphinx
 from sphinx_testdocs import __version__, scale
 from sphinx_testdocs._export_events import write_collection_json
 from sphinx_testdocs.config import OPTIONS
-from sphinx_testdocs.directives import FolderDirective, ModuleDirective, TestedByDirective
+from sphinx_testdocs.directives import (
+    FolderDirective,
+    ModuleDirective,
+    OverviewDirective,
+    TestedByDirective,
+)
 from sphinx_testdocs.domain import TestDomain
 from sphinx_testdocs.events import (
     analyse_before_reading,
@@ -18,6 +23,7 @@ from sphinx_testdocs.events import (
     hide_stubs,
     scan_and_write_stubs,
     show_stubs,
+    warn_empty_suites,
 )
 from sphinx_testdocs.freshness import refresh_summaries
 from sphinx_testdocs.page_events import (
@@ -61,6 +67,7 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
     app.add_directive("testdocs-module", ModuleDirective)
     app.add_directive("testdocs-folder", FolderDirective)
     app.add_directive("testdocs-tested-by", TestedByDirective)
+    app.add_directive("testdocs-overview", OverviewDirective)
     app.add_lexer("testdocs-python", FastPythonLexer)
 
     app.connect("config-inited", check_config)
@@ -71,6 +78,7 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", show_stubs, priority=900)
     app.connect("env-get-outdated", refresh_summaries)
     app.connect("env-before-read-docs", analyse_before_reading)
+    app.connect("env-before-read-docs", warn_empty_suites)
     # Before Sphinx's own collectors (priority 500) so the toctree is collected.
     app.connect("doctree-read", add_root_toctree, priority=400)
     app.connect("missing-reference", warn_missing_test_reference, priority=900)

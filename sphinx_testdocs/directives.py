@@ -1,4 +1,5 @@
-"""``testdocs-module`` and ``testdocs-folder``: the directives every page is built from."""
+"""The directives every page is built from (``testdocs-module``, ``testdocs-folder``), and
+those a page of any kind may use (``testdocs-overview``, ``testdocs-tested-by``)."""
 
 from __future__ import annotations
 
@@ -28,10 +29,11 @@ from sphinx_testdocs.plan import (
     plan_folder,
     plan_loose_module,
     plan_module,
+    suites_digest,
 )
 from sphinx_testdocs.project import Project, TestRoot
-from sphinx_testdocs.render.common import para
-from sphinx_testdocs.render.folder import FolderView, render_folder
+from sphinx_testdocs.render.common import doc_link, literal, para
+from sphinx_testdocs.render.folder import FolderView, render_folder, totals_sentence
 from sphinx_testdocs.render.module import (
     SECTION_KEYS,
     SECTIONS,
@@ -39,7 +41,7 @@ from sphinx_testdocs.render.module import (
     render_module,
     section_title,
 )
-from sphinx_testdocs.render.overview import markers_of
+from sphinx_testdocs.render.overview import markers_of, render_overview
 from sphinx_testdocs.render.testedby import render_tested_by
 from sphinx_testdocs.run import FileFacts, build_run
 
@@ -248,7 +250,7 @@ def module_objects(
             docname,
             ctx.page_anchor,
             root.name,
-            analysis.docstring_summary or "",
+            analysis.docstring_summary or analysis.comment_summary or "",
             # pytestmark marks every test of the module: one use, on the module.
             _marker_details(collection.module_markers) if collection else (),
         )
@@ -277,10 +279,13 @@ def module_objects(
                 _marker_details(m for m in cls.markers if m.origin == "class"),
             )
         )
+    # Without a docstring, the comment above a test says what it is for.
+    comments = {d.line: d.comment_summary for d in analysis.all_definitions() if d.comment_summary}
     for test in collection.tests:
         if test.name_is_pattern:
             continue  # no test of that name exists: its names are made at import time
         anchor = anchor_of(test.line, test.defined_in)
+        comment = None if test.defined_in else comments.get(test.line)
         markers = _marker_details(m for m in test.markers if m.origin not in ("class", "module"))
         fixtures = tuple(
             f"{f.resolved.relpath}::{f.resolved.name}"
@@ -294,7 +299,7 @@ def module_objects(
                 docname,
                 anchor,
                 root.name,
-                test.docstring_summary or "",
+                test.docstring_summary or comment or "",
                 markers,
                 fixtures,
             )
@@ -455,6 +460,77 @@ def folder_plan(site: Site, project: Project, root: TestRoot, relpath: str) -> F
         return entry[1] if entry else project.summary(root, rel)
 
     return plan_folder(root, relpath, summary_of, project.results)
+
+
+class OverviewDirective(SphinxDirective):
+    """The suite overview of one test directory, or of every one, on any page.
+
+    ``.. testdocs-overview::`` shows every directory of ``testdocs_dirs``;
+    ``.. testdocs-overview:: path`` one of them (the path as ``testdocs-folder``'s).
+    """
+
+    optional_arguments = 1
+    final_argument_whitespace = True
+    option_spec: ClassVar[dict[str, Callable[[str], Any]]] = {"quoted": directives.flag}
+
+    def run(self) -> list[nodes.Node]:
+        argument = self.arguments[0] if self.arguments else None
+        return overview_nodes(Site.of(self), argument, self.options)
+
+
+def overview_nodes(site: Site, argument: str | None, options: dict[str, Any]) -> list[nodes.Node]:
+    """The nodes of ``testdocs-overview``: per directory, its totals and suite overview."""
+    project = site.project
+    if project is None or not project.roots:
+        return [para("No test directories are configured (testdocs_dirs).")]
+    roots = project.roots
+    if argument is not None:
+        path = site.target_path(argument, options)
+        located = project.locate(path)
+        if located is None or located[1]:
+            return site.problem(
+                f"testdocs-overview: {path} is not a directory listed in testdocs_dirs"
+            )
+        roots = [located[0]]
+    plans = {root.key: folder_plan(site, project, root, "") for root in roots}
+    kind, keys, _ = site.testdocs_domain.digests.get(site.docname, ("overview", (), ""))
+    if kind == "overview":
+        # What the overview shows of the files: checked before each build, as a
+        # folder page's is (a new test file changes it, and no dependency says so).
+        keys = (*keys, *(key for key in plans if key not in keys))
+        by_key = {root.key: root for root in project.roots}
+        site.testdocs_domain.digests[site.docname] = (
+            "overview",
+            keys,
+            suites_digest(
+                plans[key] if key in plans else folder_plan(site, project, by_key[key], "")
+                for key in keys
+            ),
+        )
+    out: list[nodes.Node] = []
+    for root in roots:
+        plan = plans[root.key]
+        summaries = dict(plan.summaries)
+        overview = render_overview(
+            summaries,
+            [f.relpath for f in plan.folders],
+            root.file_docnames,
+            root.folder_docnames,
+            nodes.make_id(root.name) + "-",
+            index_entries=False,
+        )
+        overview[0] = nodes.title("", f"{root.name}/")
+        location = root.nodeid_path("").rstrip("/") or root.name
+        overview[1:1] = [
+            totals_sentence("The test suite", location, Totals.of(list(summaries.values()))),
+            para(
+                "Every folder and file has its page, from ",
+                doc_link(root.index_docname, literal(f"{root.name}/")),
+                ".",
+            ),
+        ]
+        out.append(overview)
+    return site.with_source(out)
 
 
 class TestedByDirective(SphinxDirective):

@@ -11,9 +11,11 @@ from sphinx.project import Project as SphinxProject
 
 from sphinx_testdocs._log import Subtype, file_location, logger, warn
 from sphinx_testdocs.analysis.parsing import cycle_collector_paused
+from sphinx_testdocs.analysis.summary import Totals
 from sphinx_testdocs.config import read_config
 from sphinx_testdocs.pages import STUB_SUFFIX, write_stubs
 from sphinx_testdocs.project import build_project
+from sphinx_testdocs.render.common import plural
 from sphinx_testdocs.run import build_run, start_run
 from sphinx_testdocs.scale import is_large
 
@@ -96,6 +98,43 @@ def _own_pages(app: Sphinx, output_dir: str) -> int:
         [*app.config.exclude_patterns, f"{output_dir}/**"], app.config.include_patterns
     )
     return len(found)
+
+
+def warn_empty_suites(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """Warn, on every build, about a test directory with nothing for pytest to collect.
+
+    Such a site builds without error but documents nothing: most often a wrong path,
+    or a folder pytest's configuration leaves out.
+    """
+    run = build_run(env)
+    if run.project is None:
+        return
+    for root in run.project.roots:
+        stored = run.files.summaries.get(root.key, {})
+        totals = Totals.of([summary for _, summary in stored.values()])
+        # A file that does not parse has its own warning, and pytest reports it.
+        if totals.tests or totals.unparsed:
+            continue
+        if not root.tree.files:
+            found = "no Python file"
+        else:
+            found = (
+                f"no test pytest would collect ({plural(totals.files, 'Python file')}, "
+                f"{plural(totals.test_modules, 'test module')})"
+            )
+        if totals.not_collected_tests:
+            found += (
+                f"; pytest, as configured, does not collect the "
+                f"{plural(totals.not_collected_tests, 'test')} of "
+                f"{plural(totals.not_collected, 'test module')}"
+            )
+        warn(
+            "test directory %r holds %s",
+            Subtype.empty,
+            file_location(root.path),
+            root.configured,
+            found,
+        )
 
 
 def analyse_before_reading(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:

@@ -3,6 +3,7 @@ changed since they were read."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,7 +12,7 @@ from sphinx_testdocs.analysis.parsing import cycle_collector_paused
 from sphinx_testdocs.crossfile import CrossFile, digest
 from sphinx_testdocs.domain import domain_of
 from sphinx_testdocs.export import module_entry, module_fragment
-from sphinx_testdocs.plan import plan_folder, plan_module
+from sphinx_testdocs.plan import plan_folder, plan_module, suites_digest
 from sphinx_testdocs.results.load import known_tests, load_results
 from sphinx_testdocs.run import FileFacts, build_run
 
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
 
+    from sphinx_testdocs.analysis.summary import FileSummary
     from sphinx_testdocs.project import Project
 
 
@@ -126,6 +128,13 @@ def _current_digest(
     "tested by" list the uses of its names."""
     if kind == "tested-by":
         return digest(tuple(crossfile.uses(name)) for name in args)
+    if kind == "overview":
+        roots = {root.key: root for root in project.roots}
+        if any(key not in roots for key in args):
+            return ""  # a test directory left the configuration: read the page again
+        return suites_digest(
+            plan_folder(roots[key], "", partial(_stored_summary, files, key)) for key in args
+        )
     page = project.page(docname)
     if page is None:
         return ""  # no longer a generated page: Sphinx sees it removed
@@ -137,6 +146,10 @@ def _current_digest(
     if kind == "module" and entry is not None:
         return plan_module(project, page.root, page.relpath, entry[1], crossfile).digest()
     return ""
+
+
+def _stored_summary(files: FileFacts, key: str, relpath: str) -> FileSummary:
+    return files.summaries[key][relpath][1]
 
 
 def _fingerprint(paths: list[Path]) -> tuple[tuple[int, int], ...]:

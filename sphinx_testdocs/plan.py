@@ -10,7 +10,7 @@ freshness check compares digests.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -113,6 +113,11 @@ class FolderPlan:
         facts = (self.summaries[rel].folder_facts() for rel in self.summaries)
         results = (self.results[0].facts(), self.results[1]) if self.results else None
         return digest((self.navigation, listing, results, *facts))
+
+
+def suites_digest(plans: Iterable[FolderPlan]) -> str:
+    """The digest of a ``testdocs-overview``: its test directories' root folder plans."""
+    return digest(tuple(plan.digest() for plan in plans))
 
 
 def plan_module(

@@ -300,6 +300,7 @@ def build_project(
     invocation_dir: Path | None = None,
     explicit: bool | None = None,
     host_pages: int = 0,
+    pytest_args: Sequence[Path] = (),
 ) -> Project:
     """Scan every configured directory; report the ones that cannot be documented.
 
@@ -310,7 +311,9 @@ def build_project(
     an argument, or not (pytest runs with no argument from it, so its ``testpaths``
     apply when it is pytest's rootdir); by default, it is given unless it is where
     pytest runs. ``host_pages`` is how many pages the documentation has besides the
-    generated ones (it decides the navigation).
+    generated ones (it decides the navigation). ``pytest_args`` are all the paths
+    pytest is given, when there are others than each directory (they decide its
+    rootdir together).
     """
     problems: list[tuple[str, str, Path | None]] = []
     paths: list[Path] = []
@@ -344,7 +347,7 @@ def build_project(
         # ``pytest FOLDER`` otherwise (then testpaths do not apply).
         invocation = invocation_dir or project_root
         given = explicit if explicit is not None else path != invocation
-        pytest_config = find_pytest_config([path], invocation_dir=invocation)
+        pytest_config = find_pytest_config(list(pytest_args) or [path], invocation_dir=invocation)
         if pytest_config.config_file is not None and not config.project_root:
             project_root = pytest_config.rootdir
         if config.pytest_options:

@@ -18,6 +18,7 @@ import sphinx
 import sphinx.search
 from docutils import nodes
 from sphinx.application import ENV_PICKLE_FILENAME
+from sphinx.util.console import strip_colors
 
 from sphinx_testdocs.domain import STORES
 from sphinx_testdocs.pages import STUB_SUFFIX
@@ -738,3 +739,58 @@ def test_a_large_saved_environment_loads_with_the_collector_paused(tmp_path: Pat
         heap.resume_after_environment_load()
         heap.unfreeze_heap(SimpleNamespace(env=None), None)
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+@pytest.mark.sphinx("html", testroot="basic", srcdir="overview")
+def test_overview_directive_on_any_page(app: Any, make_app: Any, warning: Any) -> None:
+    srcdir = Path(app.srcdir)
+    (srcdir / "overview.rst").write_text(
+        ":orphan:\n\nOverview\n========\n\n.. testdocs-overview:: suite\n\n"
+        ".. testdocs-overview:: suite/sub\n",
+        encoding="utf-8",
+    )
+    built = make_app("html", srcdir=srcdir)
+    built.build()
+    page = (built.outdir / "overview.html").read_text()
+    assert "Tests per folder" in page and "Largest modules" in page
+    assert 'href="testdocs/suite/test_alpha.py.html"' in page
+    # Only the suite page gives markers their index entries.
+    genindex = (built.outdir / "genindex.html").read_text()
+    assert "overview.html#suite-marker" not in genindex
+    warnings = built.warning.getvalue()
+    assert "testdocs-overview: " in warnings and "sub is not a directory listed" in warnings
+
+    path = srcdir / "suite/sub/test_new.py"
+    path.write_text("def test_new():\n    pass\n", encoding="utf-8")
+    again = make_app("html", srcdir=srcdir)
+    with recording_reads(again) as read:
+        again.build()
+    assert "overview" in read  # a new file changes the overview: its digest says so
+    assert (
+        'href="testdocs/suite/sub/test_new.py.html"'
+        in (again.outdir / "overview.html").read_text()
+    )
+
+
+@pytest.mark.sphinx("html", testroot="basic", srcdir="empty-suite")
+def test_empty_test_directory_warns_in_a_project(app: Any, make_app: Any) -> None:
+    srcdir = Path(app.srcdir)
+    (srcdir / "nothing").mkdir()
+    (srcdir / "nothing" / "util.py").write_text("X = 1\n", encoding="utf-8")
+    overrides = {"testdocs_dirs": ["suite", "nothing"], "exclude_patterns": ["suite", "nothing"]}
+    built = make_app("html", srcdir=srcdir, confoverrides=overrides)
+    built.build()
+    # Coloured when an earlier build in this process turned colour on.
+    warnings = strip_colors(built.warning.getvalue()).splitlines()
+    assert [w for w in warnings if "testdocs.empty" in w] == [
+        f"{srcdir / 'nothing'}: WARNING: test directory 'nothing' holds no test pytest would "
+        "collect (1 Python file, 0 test modules) [testdocs.empty]"
+    ]
+    # Silenced as every testdocs warning is, by its subtype.
+    quiet = make_app(
+        "html",
+        srcdir=srcdir,
+        confoverrides={**overrides, "suppress_warnings": ["testdocs.empty"]},
+    )
+    quiet.build()
+    assert "testdocs.empty" not in quiet.warning.getvalue()

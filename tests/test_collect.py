@@ -336,12 +336,87 @@ def test_relative_path_and_empty_tree(
 
 
 @pytest.mark.parametrize(
-    ("path", "message"), [("missing", "no such directory"), ("pytest.ini", "not a directory")]
+    ("path", "message"),
+    [
+        ("missing", "file or directory not found: {}"),
+        ("pytest.ini", "not found: {} (not a Python file)"),
+        ("test_top.py::nothing_of_that_name", "not found: test_top.py::nothing_of_that_name"),
+    ],
 )
-def test_bad_path(tree: Path, path: str, message: str, capsys: pytest.CaptureFixture[str]) -> None:
-    status, out, err = run(capsys, str(tree / path))
-    assert (status, out) == (2, "")
-    assert err == f"sphinx-testdocs collect: error: {message}: {tree / path}\n"
+def test_bad_path(
+    tree: Path,
+    path: str,
+    message: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tree)
+    status, out, err = run(capsys, path)
+    # pytest's usage error: its exit status 4 too.
+    assert (status, out) == (4, "")
+    assert err == f"sphinx-testdocs collect: error: {message.format(path)}\n"
+    assert pytest_collect(tree, path).returncode == 4
+
+
+PATHS_TREE = {
+    "pytest.ini": "[pytest]\n",
+    "tests/test_a.py": """\
+import pytest
+
+
+class TestA:
+    def test_x(self):
+        pass
+
+    def test_y(self):
+        pass
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_p(n):
+    pass
+""",
+    "tests/sub/test_b.py": "def test_b():\n    pass\n",
+    "tests/helpers.py": "def test_h():\n    pass\n",
+    "other/test_o.py": "def test_o():\n    pass\n",
+    "empty/README": "nothing here\n",
+}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["tests", "other"],
+        ["other", "tests"],
+        ["tests/test_a.py"],
+        ["tests/sub/test_b.py", "other"],
+        ["tests", "tests/test_a.py"],
+        ["tests/test_a.py", "tests"],
+        ["tests/helpers.py"],  # a file given is collected whatever its name
+        ["tests", "tests/helpers.py"],
+        ["tests/test_a.py::TestA"],
+        ["tests/test_a.py::TestA::test_y", "other/test_o.py"],
+        ["tests/test_a.py::test_p"],
+        ["tests/test_a.py::test_p[2]"],
+        ["empty"],
+        ["empty", "other"],
+    ],
+    ids=" ".join,
+)
+def test_paths_and_files_as_pytest(
+    tmp_path: Path,
+    args: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    root = write_tree(tmp_path / "proj", PATHS_TREE)
+    monkeypatch.chdir(root)
+    status, out, err = run(capsys, *args)
+    expected = pytest_collect(root, *args)
+    assert err == ""
+    ids = [line for line in out.split("\n\n", 1)[0].splitlines() if "::" in line]
+    assert (status, ids) == (expected.returncode, expected.ids), expected.output
+    assert expected.ids or out == "no tests collected\n"
 
 
 def test_text_matches_pytest(tree: Path) -> None:

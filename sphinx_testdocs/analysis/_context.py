@@ -39,6 +39,7 @@ from sphinx_testdocs.analysis.markers import (
 from sphinx_testdocs.analysis.model import FixtureDef, MarkerUse, Parametrization
 from sphinx_testdocs.analysis.modules import SourceLibrary, SourceModule
 from sphinx_testdocs.analysis.parametrize import IdRules, fixture_param_spec
+from sphinx_testdocs.analysis.parsing import closed_literal
 from sphinx_testdocs.analysis.pytest_config import PytestConfig
 
 FuncNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -445,7 +446,7 @@ class ModuleContext:
             if (
                 candidate is not None
                 and found.name not in found.context.mutated
-                and _closed_literal(candidate)
+                and closed_literal(candidate)
             ):
                 value = candidate
         cache[dotted] = value
@@ -935,24 +936,6 @@ class _ModuleGlobals:
         if found is None or "." in found.name:
             raise Unknown
         return found.context.globals.global_value(found.name)
-
-
-_LITERAL_NODES = (
-    ast.Constant,
-    ast.List,
-    ast.Tuple,
-    ast.Set,
-    ast.Dict,
-    ast.UnaryOp,
-    ast.USub,
-    ast.UAdd,
-    ast.Load,
-)
-
-
-def _closed_literal(node: ast.expr) -> bool:
-    """A literal of constants only (no names, calls or comprehensions inside)."""
-    return all(isinstance(n, _LITERAL_NODES) for n in ast.walk(node))
 
 
 def _last_name(node: ast.expr) -> str | None:

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from sphinx_testdocs.analysis.collection import DEFAULT_DEVICE_TYPES, ModuleLinks, collect_module
+from sphinx_testdocs.analysis.comments import read_comments
+from sphinx_testdocs.analysis.conftest_rules import read_conftest
 from sphinx_testdocs.analysis.imports import ImportClassifier
 from sphinx_testdocs.analysis.model import (
     FileFacts,
@@ -66,14 +68,12 @@ def analyse_file(
     """Read ``path`` as bytes and analyse it; never raises for bad content or I/O errors."""
     try:
         data = path.read_bytes()
-        mtime = path.stat().st_mtime
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         return _reached(_unreadable(relpath, f"cannot read the file: {reason}"), surroundings)
     return analyse_bytes(
         data,
         relpath=relpath,
-        mtime=mtime,
         context=context,
         surroundings=surroundings,
         path=path.absolute(),
@@ -81,7 +81,7 @@ def analyse_file(
 
 
 def _unreadable(relpath: str, message: str) -> ModuleAnalysis:
-    facts = FileFacts(relpath=relpath, size=0, mtime=0.0, encoding=None, line_count=0)
+    facts = FileFacts(relpath=relpath, size=0, encoding=None, line_count=0)
     return _unparsed(facts, None, [Problem("read", message)])
 
 
@@ -102,7 +102,6 @@ def analyse_bytes(
     data: bytes,
     *,
     relpath: str,
-    mtime: float,
     context: AnalysisContext,
     surroundings: Surroundings | None = None,
     path: Path | None = None,
@@ -112,7 +111,7 @@ def analyse_bytes(
     ``path`` is where the file lies, for following its imports (``context.links``).
     """
     with cycle_collector_paused():
-        return _reached(_analyse(data, relpath, mtime, context, surroundings, path), surroundings)
+        return _reached(_analyse(data, relpath, context, surroundings, path), surroundings)
 
 
 def _reached(analysis: ModuleAnalysis, surroundings: Surroundings | None) -> ModuleAnalysis:
@@ -124,7 +123,6 @@ def _reached(analysis: ModuleAnalysis, surroundings: Surroundings | None) -> Mod
 def _analyse(
     data: bytes,
     relpath: str,
-    mtime: float,
     context: AnalysisContext,
     surroundings: Surroundings | None,
     path: Path | None,
@@ -133,7 +131,6 @@ def _analyse(
     facts = FileFacts(
         relpath=relpath,
         size=len(data),
-        mtime=mtime,
         encoding=decoded.encoding,
         line_count=decoded.line_count,
         newline=decoded.newline,
@@ -153,7 +150,10 @@ def _analyse(
         return _recovered(decoded.text, facts, problems, context)
 
     try:
-        structure = extract_structure(tree, SourceSlicer(decoded.text), context.classifier)
+        comments = read_comments(decoded.text)
+        structure = extract_structure(
+            tree, SourceSlicer(decoded.text), context.classifier, comments
+        )
     except RecursionError:
         problems.append(Problem("recursion", "the file is nested too deeply to analyse fully"))
         structure = Structure((), (), None, None)
@@ -194,6 +194,7 @@ def _analyse(
         status=ParseStatus.OK,
         text=decoded.text,
         docstring_summary=structure.docstring_summary,
+        comment_summary=structure.comment_summary,
         definitions=structure.definitions,
         imports=structure.imports,
         main_guard_line=structure.main_guard_line,
@@ -201,6 +202,7 @@ def _analyse(
         problems=tuple(problems),
         collection=collection,
         exercises=exercised,
+        conftest=read_conftest(tree) if name == "conftest.py" else None,
     )
 
 

@@ -843,12 +843,18 @@ class _Collector:
             )
             argnames = self._minus_given(node, argnames, owner_ctx)
         chain = self._fixture_chain(holder)
-        initial: list[str] = [*self._autouse(chain), *ctx.config.usefixtures, *usefixtures]
+        autouse = self._autouse(chain)
+        initial: list[str] = [*autouse, *ctx.config.usefixtures, *usefixtures]
         initial.extend(a for a in argnames if a not in direct)
         closure, unresolved = self._closure(initial, direct, chain)
-        requests: list[FixtureRequest] = []
-        for fname in dict.fromkeys([*initial]):
-            requests.append(FixtureRequest(fname, self._resolve(fname, chain, 0)))
+        via = dict.fromkeys(autouse, "autouse")
+        via.update(dict.fromkeys(ctx.config.usefixtures, "config"))
+        via.update(dict.fromkeys(usefixtures, "usefixtures"))
+        via.update(dict.fromkeys(argnames, "argument"))
+        requests = [
+            FixtureRequest(fname, self._resolve(fname, chain, 0), via.get(fname, "argument"))
+            for fname in dict.fromkeys(initial)
+        ]
 
         # Parametrized fixtures used by the test multiply its cases.
         fixture_params: list[Parametrization] = []

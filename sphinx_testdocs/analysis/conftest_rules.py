@@ -14,13 +14,16 @@ import ast
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sphinx_testdocs.analysis.parsing import parse_module
+from sphinx_testdocs.analysis.parsing import closed_literal, parse_module
 from sphinx_testdocs.analysis.reading import decode_source
 
 __all__ = [
     "COLLECTION_HOOKS",
     "ConftestRules",
     "IgnoreList",
+    "IniDecl",
+    "MarkerDecl",
+    "OptionDecl",
     "read_conftest",
     "read_conftest_file",
 ]
@@ -56,8 +59,48 @@ class IgnoreList:
 
 
 @dataclass(frozen=True)
+class OptionDecl:
+    """A command-line option a ``pytest_addoption`` hook adds (``parser.addoption``)."""
+
+    #: The option strings as written ("--runslow", "-S").
+    names: tuple[str, ...]
+    line: int
+    help: str | None = None
+    #: The default's source text when it is a literal; None when none is given or it is
+    #: computed (``default_known`` tells which).
+    default: str | None = None
+    default_known: bool = True
+    #: The option group (``parser.getgroup("name")``), when the option is added to one.
+    group: str | None = None
+
+
+@dataclass(frozen=True)
+class IniDecl:
+    """An ini setting a ``pytest_addoption`` hook declares (``parser.addini``)."""
+
+    name: str
+    line: int
+    help: str | None = None
+
+
+@dataclass(frozen=True)
+class MarkerDecl:
+    """A marker registered with ``config.addinivalue_line("markers", "name: help")``.
+
+    ``name`` is None where the line is computed (a loop over a list, an f-string).
+    """
+
+    name: str | None
+    line: int
+    #: The registration text after the name ("run only with --runslow").
+    description: str = ""
+    #: The name with its arguments as registered ("gpu(count)"), as ``--markers`` shows.
+    usage: str = ""
+
+
+@dataclass(frozen=True)
 class ConftestRules:
-    """The collection settings one conftest.py spells out."""
+    """The collection settings one conftest.py spells out, and what else it adds."""
 
     collect_ignore: IgnoreList | None = None
     collect_ignore_glob: IgnoreList | None = None
@@ -67,6 +110,11 @@ class ConftestRules:
     plugins_unknown: tuple[tuple[int, str], ...] = ()
     #: (hook, line) for the COLLECTION_HOOKS the module defines.
     hooks: tuple[tuple[str, int], ...] = ()
+    #: (hook, line) for every ``pytest_*`` function the module defines, in source order.
+    hook_functions: tuple[tuple[str, int], ...] = ()
+    options: tuple[OptionDecl, ...] = ()
+    ini_settings: tuple[IniDecl, ...] = ()
+    markers: tuple[MarkerDecl, ...] = ()
 
     def ignore_list(self, name: str) -> IgnoreList | None:
         return self.collect_ignore if name == "collect_ignore" else self.collect_ignore_glob
@@ -106,6 +154,10 @@ class _Reader:
         self.plugins: list[str] = []
         self.plugins_unknown: list[tuple[int, str]] = []
         self.hooks: list[tuple[str, int]] = []
+        self.hook_functions: list[tuple[str, int]] = []
+        self.options: list[OptionDecl] = []
+        self.ini_settings: list[IniDecl] = []
+        self.markers: list[MarkerDecl] = []
 
     def _list(self, name: str, line: int) -> _List:
         return self.lists.setdefault(name, _List(line))
@@ -124,7 +176,10 @@ class _Reader:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             if stmt.name in COLLECTION_HOOKS:
                 self.hooks.append((stmt.name, stmt.lineno))
+            if stmt.name.startswith("pytest_"):
+                self.hook_functions.append((stmt.name, stmt.lineno))
             self._in_function(stmt)
+            self._declarations(stmt)
             return
         if isinstance(stmt, ast.ClassDef):
             return
@@ -222,6 +277,99 @@ class _Reader:
                 name = node.func.value.id
                 self._unknown(name, node.lineno, f"{name} is changed in {func.name}()")
 
+    def _declarations(self, func: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        """Options, ini settings and markers a hook declares when pytest calls it."""
+        groups: dict[str, str] = {}  # local name -> option group
+        calls = sorted(
+            (n for n in ast.walk(func) if isinstance(n, (ast.Call, ast.Assign))),
+            key=lambda n: (n.lineno, n.col_offset),
+        )
+        for node in calls:
+            if isinstance(node, ast.Assign):
+                group = _group_name(node.value)
+                for target in node.targets:
+                    if group is not None and isinstance(target, ast.Name):
+                        groups[target.id] = group
+                continue
+            called = node.func
+            if not isinstance(called, ast.Attribute):
+                continue
+            if called.attr in ("addoption", "_addoption"):
+                receiver = called.value
+                group = (
+                    groups.get(receiver.id)
+                    if isinstance(receiver, ast.Name)
+                    else _group_name(receiver)
+                )
+                self._option(node, group)
+            elif called.attr == "addini" and node.args:
+                name = _literal_str(node.args[0])
+                if name is not None:
+                    help_node = node.args[1] if len(node.args) > 1 else _keyword(node, "help")
+                    self.ini_settings.append(
+                        IniDecl(name, node.lineno, _literal_str(help_node) if help_node else None)
+                    )
+            elif (
+                called.attr == "addinivalue_line"
+                and len(node.args) == 2
+                and _literal_str(node.args[0]) == "markers"
+            ):
+                self.markers.append(_marker(node.args[1], node.lineno))
+
+    def _option(self, call: ast.Call, group: str | None) -> None:
+        names = tuple(n for a in call.args if (n := _literal_str(a)) is not None)
+        if not names:
+            return
+        help_node = _keyword(call, "help")
+        default_node = _keyword(call, "default")
+        default: str | None = None
+        known = True
+        if default_node is not None:
+            known = closed_literal(default_node)
+            default = ast.unparse(default_node) if known else None
+        self.options.append(
+            OptionDecl(
+                names=names,
+                line=call.lineno,
+                help=_literal_str(help_node) if help_node is not None else None,
+                default=default,
+                default_known=known,
+                group=group,
+            )
+        )
+
+
+def _literal_str(node: ast.expr | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def _keyword(call: ast.Call, name: str) -> ast.expr | None:
+    return next((kw.value for kw in call.keywords if kw.arg == name), None)
+
+
+def _group_name(node: ast.expr) -> str | None:
+    """The group of ``parser.getgroup("name")``; None for anything else."""
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "getgroup"
+        and node.args
+    ):
+        return _literal_str(node.args[0])
+    return None
+
+
+def _marker(line: ast.expr, lineno: int) -> MarkerDecl:
+    """``"name(args): description"`` as pytest reads it (the name ends at "(" or ":")."""
+    text = _literal_str(line)
+    if text is None:
+        return MarkerDecl(None, lineno)
+    head, _, description = text.partition(":")
+    name = head.split("(", 1)[0].strip()
+    return MarkerDecl(name or None, lineno, description.strip(), head.strip())
+
 
 def _root_name(node: ast.expr) -> str | None:
     while isinstance(node, (ast.Subscript, ast.Attribute)):
@@ -240,6 +388,10 @@ def read_conftest(tree: ast.Module) -> ConftestRules:
         plugins=tuple(reader.plugins),
         plugins_unknown=tuple(reader.plugins_unknown),
         hooks=tuple(reader.hooks),
+        hook_functions=tuple(reader.hook_functions),
+        options=tuple(reader.options),
+        ini_settings=tuple(reader.ini_settings),
+        markers=tuple(reader.markers),
     )
 
 

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # conftest_rules reads files, whose records live here
+    from sphinx_testdocs.analysis.conftest_rules import ConftestRules
 
 
 class FileKind(enum.Enum):
@@ -110,6 +114,8 @@ class Definition:
     bases: tuple[str, ...] = ()
     docstring_summary: str | None = None
     children: tuple[Definition, ...] = ()
+    #: Without a docstring: the comment block directly above it (``analysis.comments``).
+    comment_summary: str | None = None
 
     def walk(self) -> tuple[Definition, ...]:
         """This definition and every definition nested in it, in source order."""
@@ -152,7 +158,6 @@ class FileFacts:
 
     relpath: str  # POSIX path relative to the configured root
     size: int
-    mtime: float
     encoding: str | None
     line_count: int
     newline: str | None = None  # "LF", "CRLF", "CR" or "mixed"
@@ -225,6 +230,15 @@ class FixtureRequest:
 
     name: str
     resolved: FixtureDef | None
+    #: Why the test gets it: ``"argument"`` (it names it), ``"usefixtures"`` (a mark),
+    #: ``"config"`` (the ``usefixtures`` setting of the pytest configuration) or
+    #: ``"autouse"``. A fixture requested several ways counts as the test's own first.
+    via: str = "argument"
+
+    @property
+    def own(self) -> bool:
+        """Whether the test itself asks for it (an argument or a ``usefixtures`` mark)."""
+        return self.via in ("argument", "usefixtures")
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,6 +323,26 @@ class ModuleCollection:
         """Tests whose name or case count is not known exactly."""
         return tuple(t for t in self.tests if not t.exact)
 
+    def fixtures_for_all(self) -> tuple[FixtureRequest, ...]:
+        """Fixtures every test of the module gets without naming them (autouse ones, the
+        configuration's ``usefixtures``), in pytest's order: a page says these once.
+
+        A fixture counts when every test has it and at least one gets it unasked (a test
+        may also name an autouse fixture). Class-level autouse fixtures, which only some
+        tests get, are left to those tests.
+        """
+        if not self.tests:
+            return ()
+        common = {f.name for f in self.tests[0].fixtures}
+        unasked: dict[str, FixtureRequest] = {}
+        for test in self.tests:
+            common &= {f.name for f in test.fixtures}
+            for request in test.fixtures:
+                if not request.own:
+                    unasked.setdefault(request.name, request)
+        order = [f.name for f in self.tests[0].fixtures if f.name in common]
+        return tuple(unasked[name] for name in order if name in unasked)
+
     def why_partial(self) -> tuple[str, ...]:
         """Why pytest may collect more or other than listed: module notes, then the
         tests' doubts (one line per distinct doubt, with how many tests it concerns)."""
@@ -335,6 +369,8 @@ class ModuleAnalysis:
     docstring_summary: str | None = None
     definitions: tuple[Definition, ...] = ()
     imports: tuple[Import, ...] = ()
+    #: Without a module docstring: the first comment block at the top of the file.
+    comment_summary: str | None = None
     main_guard_line: int | None = None
     findings: tuple[Finding, ...] = ()
     problems: tuple[Problem, ...] = ()
@@ -347,6 +383,8 @@ class ModuleAnalysis:
     #: ``collect_ignore``, ``testpaths``...); None when it does. Its tests are then
     #: listed on its page but counted nowhere.
     not_collected: str | None = None
+    #: What a conftest.py adds (options, hooks, markers, plugins); None for other files.
+    conftest: ConftestRules | None = None
 
     def all_definitions(self) -> tuple[Definition, ...]:
         """Every definition in the file, nested ones included, in source order."""

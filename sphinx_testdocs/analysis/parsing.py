@@ -81,3 +81,26 @@ def _parse(source: str | bytes, filename: str) -> ast.Module:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return ast.parse(source, filename=filename)
+
+
+#: Nodes a literal of constants is made of.
+_LITERAL_NODES = (
+    ast.Constant,
+    ast.List,
+    ast.Tuple,
+    ast.Set,
+    ast.Dict,
+    ast.UnaryOp,
+    ast.USub,
+    ast.UAdd,
+    ast.Load,
+)
+
+
+def closed_literal(node: ast.expr) -> bool:
+    """A literal of constants only (no names, calls or comprehensions inside).
+
+    Checked on the tree rather than with ``ast.literal_eval``, whose nested helper
+    functions leave reference cycles (the analysis runs with the collector paused).
+    """
+    return all(isinstance(n, _LITERAL_NODES) for n in ast.walk(node))

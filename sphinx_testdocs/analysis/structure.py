@@ -10,6 +10,7 @@ import ast
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from sphinx_testdocs.analysis.comments import Comments
 from sphinx_testdocs.analysis.model import (
     Definition,
     DefKind,
@@ -91,6 +92,8 @@ class Structure:
     imports: tuple[Import, ...]
     docstring_summary: str | None
     main_guard_line: int | None
+    #: Without a module docstring: the comment at the top of the file says.
+    comment_summary: str | None = None
 
 
 def is_main_guard(stmt: ast.stmt) -> bool:
@@ -110,11 +113,14 @@ def extract_structure(
     tree: ast.Module,
     slicer: SourceSlicer,
     classify: Callable[[str, int], ImportOrigin],
+    comments: Comments | None = None,
 ) -> Structure:
     """Walk the statements of ``tree`` once and return its structure.
 
-    ``classify(module, level)`` decides where an imported module comes from.
+    ``classify(module, level)`` decides where an imported module comes from;
+    ``comments`` (the source's, ``read_comments``) describe what has no docstring.
     """
+    comments = comments or Comments()
     roots: list[_Builder] = []
     imports: list[Import] = []
     main_guard_line: int | None = None
@@ -146,12 +152,23 @@ def extract_structure(
                 pending.extend((block, owner, prefix, False) for block in child_statements(stmt))
         stack.extend(reversed(pending))
 
-    return Structure(
-        definitions=tuple(sorted((_freeze(b, slicer) for b in roots), key=lambda d: d.line)),
-        imports=tuple(sorted(imports, key=lambda i: i.line)),
-        docstring_summary=docstring_summary(tree),
-        main_guard_line=main_guard_line,
+    definitions = tuple(
+        sorted((_freeze(b, slicer, comments) for b in roots), key=lambda d: d.line)
     )
+    module_doc = docstring_summary(tree)
+    first_def = min((_first_line(b.node) for b in roots), default=None)
+    return Structure(
+        definitions=definitions,
+        imports=tuple(sorted(imports, key=lambda i: i.line)),
+        docstring_summary=module_doc,
+        main_guard_line=main_guard_line,
+        comment_summary=None if module_doc else comments.module_summary(first_def),
+    )
+
+
+def _first_line(node: ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) -> int:
+    """Where a definition starts: its first decorator's line, or its own."""
+    return min((d.lineno for d in node.decorator_list), default=node.lineno)
 
 
 def _imports_of(
@@ -180,7 +197,7 @@ def _imports_of(
     )
 
 
-def _freeze(root: _Builder, slicer: SourceSlicer) -> Definition:
+def _freeze(root: _Builder, slicer: SourceSlicer, comments: Comments) -> Definition:
     # Post-order without recursion: a child is frozen before its parent needs it.
     frozen: dict[int, Definition] = {}
     order: list[_Builder] = []
@@ -194,6 +211,7 @@ def _freeze(root: _Builder, slicer: SourceSlicer) -> Definition:
         bases: tuple[str, ...] = ()
         if isinstance(node, ast.ClassDef):
             bases = tuple(slicer.segment(b) for b in [*node.bases, *node.keywords])
+        doc = docstring_summary(node)
         frozen[id(builder)] = Definition(
             kind=builder.kind,
             name=node.name,
@@ -202,7 +220,8 @@ def _freeze(root: _Builder, slicer: SourceSlicer) -> Definition:
             end_line=node.end_lineno or node.lineno,
             decorators=tuple(slicer.segment(d) for d in node.decorator_list),
             bases=bases,
-            docstring_summary=docstring_summary(node),
+            docstring_summary=doc,
+            comment_summary=None if doc else comments.above(_first_line(node)),
             # Definitions inside if/try blocks are found after their siblings: sort.
             children=tuple(
                 sorted((frozen[id(c)] for c in builder.children), key=lambda d: d.line)

@@ -113,6 +113,18 @@ def _collection_notes(view: FolderView, totals: Totals) -> list[nodes.Node]:
     return out
 
 
+def totals_sentence(where: str, location: str, totals: Totals) -> nodes.paragraph:
+    """ "<where> at <location>/ holds N Python files ...": a folder's totals in one line."""
+    return para(
+        f"{where} at ",
+        literal(location + "/"),
+        " holds ",
+        f"{totals.files:,} Python files ({totals.test_modules:,} test modules) with "
+        f"{totals.tests:,} tests and {totals.cases:,}{'' if totals.cases_exact else '+'} "
+        "test cases, counting every folder below it.",
+    )
+
+
 def render_folder(view: FolderView) -> list[nodes.Node]:
     """The body of a folder page, wrapped in a section titled ``view.title``."""
     folder = view.folder
@@ -124,14 +136,7 @@ def render_folder(view: FolderView) -> list[nodes.Node]:
     all_summaries = list(view.summaries.values())
     totals = Totals.of(all_summaries)
     where = "the test suite" if view.is_root else "this folder"
-    page += para(
-        f"{where.capitalize()} at ",
-        literal(view.location + "/"),
-        " holds ",
-        f"{totals.files:,} Python files ({totals.test_modules:,} test modules) with "
-        f"{totals.tests:,} tests and {totals.cases:,}{'' if totals.cases_exact else '+'} "
-        "test cases, counting every folder below it.",
-    )
+    page += totals_sentence(where.capitalize(), view.location, totals)
     page += _collection_notes(view, totals)
     if view.results is not None:
         page += totals_paragraph(*view.results)

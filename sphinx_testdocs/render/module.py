@@ -5,7 +5,6 @@ from __future__ import annotations
 import shlex
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import PurePosixPath
 from typing import TypeAlias
 
@@ -19,7 +18,6 @@ from sphinx_testdocs.analysis.model import (
     DefKind,
     Exercise,
     FixtureDef,
-    FixtureRequest,
     Import,
     ImportOrigin,
     MarkerUse,
@@ -30,6 +28,7 @@ from sphinx_testdocs.analysis.model import (
 from sphinx_testdocs.analysis.summary import case_counts, cases_text
 from sphinx_testdocs.config import TestdocsConfig
 from sphinx_testdocs.plan import ModulePlan, ResultsView, Sibling
+from sphinx_testdocs.render.classes import classes_by_place, local_classes_summary
 from sphinx_testdocs.render.common import (
     NO_SEARCH,
     bullet_list,
@@ -43,6 +42,8 @@ from sphinx_testdocs.render.common import (
     section,
     unsearched,
 )
+from sphinx_testdocs.render.conftest import conftest_summary
+from sphinx_testdocs.render.fixtures import fixtures_for_all, request_pieces
 from sphinx_testdocs.render.nodes import (
     LISTING_RAWSOURCE,
     line_reference,
@@ -147,7 +148,6 @@ def _metadata(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.No
     encoding = facts.encoding or "unknown (shown as UTF-8 with replacement characters)"
     if facts.has_bom:
         encoding += ", with byte order mark"
-    modified = datetime.fromtimestamp(facts.mtime, tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     rows: list[FieldRow] = [
         ("Path", ctx.nodeid_path, True),
         ("Size", human_size(facts.size), False),
@@ -156,7 +156,6 @@ def _metadata(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.No
     ]
     if facts.newline:
         rows.append(("Line endings", facts.newline, False))
-    rows.append(("Last modified", modified if facts.mtime else "unknown", False))
     rows.append(("Parsed", _status_text(analysis), False))
     collection = analysis.collection
     if ctx.rootdir is not None:
@@ -210,6 +209,9 @@ def _purpose(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Nod
         out.append(
             para("The module docstring says: ", nodes.emphasis("", analysis.docstring_summary))
         )
+    elif analysis.comment_summary:
+        said = analysis.comment_summary
+        out.append(para("The comment at the top of the file says: ", nodes.emphasis("", said)))
     if analysis.main_guard_line:
         out.append(
             para(
@@ -220,6 +222,9 @@ def _purpose(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Nod
                 ".",
             )
         )
+    if analysis.conftest is not None:
+        fixtures = analysis.collection.fixtures if analysis.collection else ()
+        out.extend(conftest_summary(analysis.conftest, fixtures, ctx.line_link))
     out.extend(_problem_nodes(analysis, ctx))
     return out
 
@@ -339,6 +344,8 @@ class StructurePayload:
     inherited: dict[str, tuple[CollectedTest, ...]]  # class qualname -> inherited tests
     anchors: dict[int, str]
     line_anchor: str
+    #: Fixtures every test gets unasked: said once above the tree, not per test.
+    shared_fixtures: frozenset[str] = frozenset()
     #: What the results files say of the file's tests (``testdocs_results``).
     results: ResultsView | None = None
 
@@ -366,6 +373,7 @@ def _structure(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.N
         fixtures_by_line = {f.line: f for f in collection.fixtures}
 
     relpath = analysis.facts.relpath
+    shared = collection.fixtures_for_all() if collection else ()
     labels: dict[int, str] = {}
     stack: list[tuple[Definition, Definition | None]] = [
         (d, None) for d in reversed(analysis.definitions)
@@ -400,13 +408,15 @@ def _structure(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.N
         inherited={k: tuple(v) for k, v in inherited.items()},
         anchors=dict(ctx.anchors),
         line_anchor=ctx.line_anchor,
+        shared_fixtures=frozenset(f.name for f in shared),
         results=ctx.plan.results,
     )
     intro = para(
         "Every class and function, nested ones included, in source order; line numbers "
         "link to the listing above."
     )
-    return [intro, testdocs_structure.of(payload)]
+    shared_note = fixtures_for_all(shared, relpath, ctx.line_anchor)
+    return [intro, *shared_note, testdocs_structure.of(payload)]
 
 
 class testdocs_structure(testdocs_payload):
@@ -429,6 +439,8 @@ def _expand_structure(payload: StructurePayload) -> list[nodes.Node]:
         out: list[nodes.Node] = [line]
         if defn.docstring_summary:
             out.append(para(defn.docstring_summary, classes=["testdocs-docstring"]))
+        elif defn.comment_summary:  # no docstring: the comment above says what it is for
+            out.append(para("# " + defn.comment_summary, classes=_COMMENT_CLASSES))
         facts = _facts(payload, defn)
         if facts:
             out.append(bullet_list([_fact_node(f) for f in facts], "testdocs-facts"))
@@ -439,6 +451,10 @@ def _expand_structure(payload: StructurePayload) -> list[nodes.Node]:
         return out
 
     return [bullet_list([item(d, 0) for d in payload.definitions], "testdocs-tree")]
+
+
+#: A summary read from a comment: styled as a docstring's, marked as a comment.
+_COMMENT_CLASSES = ["testdocs-docstring", "testdocs-comment"]
 
 
 def _defline(payload: StructurePayload, defn: Definition) -> testdocs_defline:
@@ -476,7 +492,7 @@ def _facts(payload: StructurePayload, defn: Definition) -> list[Fact]:
     if not tests:
         return _fixture_facts(payload.fixtures_by_line.get(defn.line))
     if len(tests) == 1 and tests[0].generated_by is None:
-        facts = _test_facts(tests[0])
+        facts = _test_facts(tests[0], payload.shared_fixtures)
     else:
         facts = _generated_facts(tests)
     if payload.results is not None:
@@ -570,7 +586,7 @@ def _marker(marker: MarkerUse) -> Fact:
     return fact
 
 
-def _test_facts(test: CollectedTest) -> list[Fact]:
+def _test_facts(test: CollectedTest, shared: frozenset[str]) -> list[Fact]:
     facts: list[Fact] = []
     markers = [m for m in test.markers if m.name != "parametrize"]
     if markers:
@@ -581,24 +597,15 @@ def _test_facts(test: CollectedTest) -> list[Fact]:
         if p.cases is None and p.expression:
             fact += [" from ", Code(p.expression)]
         facts.append(fact)
-    if test.fixtures:
-        facts.append(["fixtures: ", *_joined_pieces(_fixture_request(f) for f in test.fixtures)])
+    # The fixtures every test gets are said once, above the tree.
+    listed = [f for f in test.fixtures if f.own or f.name not in shared]
+    if listed:
+        facts.append(["fixtures: ", *_joined_pieces(request_pieces(f) for f in listed)])
     if test.case_ids:
         facts.append(["case IDs: ", Code(", ".join(test.case_ids))])
     if test.doubt:
         facts.append([Badge("partly known"), " ", test.doubt])
     return facts
-
-
-def _fixture_request(request: FixtureRequest) -> Fact:
-    fixture = request.resolved
-    if fixture is None:
-        where = "not found statically"
-    elif fixture.builtin:
-        where = "built in"
-    else:
-        where = f"{fixture.relpath}:{fixture.line}" if fixture.relpath else f"line {fixture.line}"
-    return [Code(request.name), f" ({where})"]
 
 
 def _fixture_facts(fixture: FixtureDef | None) -> list[Fact]:
@@ -656,17 +663,23 @@ def _architecture(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[node
         location += [" in ", doc_link(ctx.plan.root_docname, ctx.plan.root_label)]
     location.append(".")
     out.append(para(*location))
-    classes = tuple(
-        (d.qualname, d.bases, d.line)
-        for d in analysis.all_definitions()
-        if d.kind is DefKind.CLASS
-    )
+    module_classes, local_classes = classes_by_place(analysis.definitions)
+    classes = tuple((d.qualname, d.bases, d.line) for d in module_classes)
     if classes:
         out.append(para("Class hierarchy, as written in the source:"))
         out.append(testdocs_classes.of((classes, ctx.line_anchor)))
+    elif local_classes:
+        out.append(para("The file defines no classes outside functions."))
     else:
         out.append(para("The file defines no classes."))
+    out.extend(local_classes_summary(local_classes, _test_lines(analysis), ctx.line_anchor))
     return out
+
+
+def _test_lines(analysis: ModuleAnalysis) -> frozenset[int]:
+    """Lines of the functions this file's own tests are collected from."""
+    tests = analysis.collection.tests if analysis.collection else ()
+    return frozenset(t.line for t in tests if not t.defined_in)
 
 
 class testdocs_classes(testdocs_payload):

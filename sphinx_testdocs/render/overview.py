@@ -54,8 +54,14 @@ def render_overview(
     file_docnames: Mapping[str, str],
     folder_docnames: Mapping[str, str],
     id_prefix: str,
+    *,
+    index_entries: bool = True,
 ) -> nodes.section:
-    """Overview of a whole test directory; every number sums the file pages' own."""
+    """Overview of a whole test directory; every number sums the file pages' own.
+
+    ``index_entries``: give each marker its general index entry (only the suite page
+    does: a copy elsewhere would list every marker twice).
+    """
     out = section(id_prefix + "suite-overview", "Suite overview")
     totals = Totals.of(list(summaries.values()))
 
@@ -118,12 +124,14 @@ def render_overview(
                 [name, f"{marker.tests:,}", testdocs_bar(value=marker.tests, maximum=most)]
             )
         out += table(["Marker", "Uses", "Share"], marker_rows, numeric=(1,))
-        # Markers are domain objects: give each its general index entry, as tests have.
-        out += addnodes.index(
-            entries=[
-                ("single", f"{m.name} (marker)", id_prefix + m.anchor, "", None) for m in markers
-            ]
-        )
+        if index_entries:
+            # Markers are domain objects: give each its general index entry, as tests have.
+            out += addnodes.index(
+                entries=[
+                    ("single", f"{m.name} (marker)", id_prefix + m.anchor, "", None)
+                    for m in markers
+                ]
+            )
     else:
         out += para("No test carries a marker (parametrize aside).")
 

@@ -94,10 +94,10 @@ FUZZ = settings(
 @FUZZ
 @given(data=st.binary(max_size=2048), name=st.sampled_from(("test_x.py", "conftest.py", "x.py")))
 def test_arbitrary_bytes_always_give_a_result(data: bytes, name: str) -> None:
-    _check(analyse_bytes(data, relpath=name, mtime=0.0, context=AnalysisContext()), data)
+    _check(analyse_bytes(data, relpath=name, context=AnalysisContext()), data)
 
 
 @FUZZ
 @given(data=mutated_seed())
 def test_mutated_test_files_always_give_a_result(data: bytes) -> None:
-    _check(analyse_bytes(data, relpath="test_seed.py", mtime=0.0, context=AnalysisContext()), data)
+    _check(analyse_bytes(data, relpath="test_seed.py", context=AnalysisContext()), data)

@@ -83,8 +83,7 @@ def _files() -> list[tuple[str, bytes]]:
 
 def test_analysing_files_creates_no_cycles(cyclic_garbage: Callable[[], set[str]]) -> None:
     results = [
-        analyse_bytes(data, relpath=name, mtime=0.0, context=AnalysisContext())
-        for name, data in _files()
+        analyse_bytes(data, relpath=name, context=AnalysisContext()) for name, data in _files()
     ]
     assert any(r.collection and r.collection.tests for r in results)
     assert any(r.status.value == "partial" for r in results)
