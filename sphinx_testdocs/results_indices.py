@@ -40,7 +40,7 @@ class _ResultsIndex(Index):
         groups: dict[str, list[IndexEntry]] = {}
         for group, entry in self.entries(project.results, links):
             groups.setdefault(group, []).append(entry)
-        content = [(group, entries) for group, entries in groups.items()]
+        content = list(groups.items())
         return content or domain.empty_index(self.empty), False
 
     def entries(

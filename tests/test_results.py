@@ -22,7 +22,7 @@ from tests.helpers import recording_reads, write_tree
 
 #: One test of each outcome pytest knows, and a unittest case.
 TESTS = {
-    "tests/test_m.py": '''\
+    "tests/test_m.py": """\
 import unittest
 
 import pytest
@@ -65,7 +65,7 @@ class TestK:
 class TestU(unittest.TestCase):
     def test_u(self):
         self.assertEqual(1, 1)
-''',
+""",
     "tests/test_other.py": "def test_other():\n    pass\n",
 }
 
@@ -160,7 +160,9 @@ def test_device_suffixed_names_join_to_the_tests_known_for_this_machine(tmp_path
     )
     known = [KnownTest("r", "test_ops.py", "test/test_ops.py::TestFooCPU::test_add_cpu_float32")]
     joined = join_results(known, [("cuda", read_junit(report, []))])
-    found = joined.of_file("r", "test_ops.py")["test/test_ops.py::TestFooCPU::test_add_cpu_float32"]
+    found = joined.of_file("r", "test_ops.py")[
+        "test/test_ops.py::TestFooCPU::test_add_cpu_float32"
+    ]
     assert found.worst() is Outcome.FAILED and found.other_devices == 1
     assert [o.shown for o in joined.orphans] == ["test_ops.TestFooCUDA::test_gone_cuda"]
 
@@ -265,13 +267,18 @@ def project(tmp_path: Path, ran: Path) -> Path:
     return root / "docs"
 
 
+def build(make_app: Any, srcdir: Path, parallel: int = 1) -> Any:
+    app = make_app("html", srcdir=srcdir, parallel=parallel)
+    app.build()
+    return app
+
+
 def test_pages_show_outcomes_totals_and_the_results_indices(
     make_app: Any, tmp_path: Path, ran: Path
 ) -> None:
     srcdir = project(tmp_path, ran)
     (srcdir.parent / "tests/test_other.py").write_text("def test_renamed():\n    pass\n")
-    app = make_app("html", srcdir=srcdir)
-    app.build()
+    app = build(make_app, srcdir)
     assert app.warning.getvalue() == ""
     out = Path(app.outdir)
     page = (out / "testdocs/tests/test_m.py.html").read_text()
@@ -299,8 +306,7 @@ def test_a_changed_results_file_rereads_only_the_pages_it_changes(
     make_app: Any, tmp_path: Path, ran: Path
 ) -> None:
     srcdir = project(tmp_path, ran)
-    app = make_app("html", srcdir=srcdir)
-    app.build()
+    app = build(make_app, srcdir)
     # test_other now fails in the report log: its page and the folder's totals change.
     log = srcdir.parent / "log.jsonl"
     text = log.read_text()
@@ -327,8 +333,7 @@ def test_a_broken_results_file_warns_once_and_keeps_the_rest(
     junit = srcdir.parent / "junit.xml"
     text = junit.read_text()
     junit.write_text(text[: text.index("test_skip")])  # cut mid-file
-    app = make_app("html", srcdir=srcdir)
-    app.build()
+    app = build(make_app, srcdir)
     warnings = app.warning.getvalue().strip().splitlines()
     assert len(warnings) == 1
     assert "junit.xml" in warnings[0] and "not well-formed XML" in warnings[0]
@@ -345,7 +350,50 @@ def test_parallel_builds_with_results_give_the_same_pages(
     outputs = []
     for parallel in (1, 2):
         srcdir = project(tmp_path / f"j{parallel}", ran)
-        app = make_app("html", srcdir=srcdir, parallel=parallel)
-        app.build()
+        app = build(make_app, srcdir, parallel)
         outputs.append(html_files(Path(app.outdir), lambda p: "testdocs" in p.parts))
     assert outputs[0] == outputs[1]
+
+
+def test_the_collection_json_and_the_command_line_carry_the_outcomes(
+    make_app: Any, tmp_path: Path, ran: Path
+) -> None:
+    import json
+
+    srcdir = project(tmp_path, ran)
+    app = build(make_app, srcdir)
+    data = json.loads((Path(app.outdir) / "testdocs.json").read_text())
+    results = data["results"]
+    assert results["sources"] == ["../junit.xml", "../log.jsonl"]
+    xpass = results["tests"]["tests/test_m.py::test_xpass"]
+    assert xpass["jobs"] == {"../junit.xml": {"passed": 1}, "../log.jsonl": {"xpassed": 1}}
+    assert results["not_run"] == ["tests/test_new.py::test_new"]
+
+    # The same join from the command line, on the same files.
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}
+    cli = [sys.executable, "-m", "sphinx_testdocs"]
+    collected = subprocess.run(
+        [*cli, "collect", "--format", "json", "--results", "*.xml", "tests"],
+        cwd=srcdir.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    from_cli = json.loads(collected.stdout)["results"]
+    assert from_cli["sources"] == ["junit.xml"]
+    assert from_cli["tests"]["tests/test_m.py::test_param"]["jobs"] == {
+        "junit.xml": {"failed": 1, "passed": 2}
+    }
+    site = subprocess.run(
+        [*cli, "tests", "-o", str(tmp_path / "site"), "--results", "log.jsonl"],
+        cwd=srcdir.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert site.returncode == 0, site.stderr
+    page = (tmp_path / "site/testdocs/tests/test_m.py.html").read_text()
+    assert "testdocs-outcome-xpassed" in page
+    assert (tmp_path / "site/test-failingindex.html").is_file()

@@ -53,7 +53,6 @@ from sphinx_testdocs.render.nodes import (
     testdocs_listing,
     testdocs_payload,
 )
-from sphinx_testdocs.render.results import result_facts, totals_paragraph
 from sphinx_testdocs.render.pieces import (
     Badge,
     Code,
@@ -66,6 +65,7 @@ from sphinx_testdocs.render.pieces import (
     piece_lists,
     pieces_nodes,
 )
+from sphinx_testdocs.render.results import result_facts, totals_paragraph
 
 
 @dataclass(frozen=True, slots=True)

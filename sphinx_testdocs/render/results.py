@@ -19,9 +19,7 @@ def outcome_badge(outcome: Outcome) -> Badge:
     return Badge(outcome.value, f"outcome-{outcome.value}")
 
 
-def result_facts(
-    sources: Sequence[str], found: Sequence[TestResults | None]
-) -> list[list[Piece]]:
+def result_facts(sources: Sequence[str], found: Sequence[TestResults | None]) -> list[list[Piece]]:
     """Fact lines for one test (several when a framework made several of one function):
     its outcome in each results file, its duration, flakiness and messages."""
     present = [r for r in found if r is not None]
@@ -64,7 +62,10 @@ def _counted(counts: dict[Outcome, int]) -> list[Piece]:
     pieces: list[Piece] = []
     for outcome in SEVERITY:
         if outcome in counts:
-            pieces += ([", "] if pieces else []) + [f"{counts[outcome]:,} ", outcome_badge(outcome)]
+            pieces += ([", "] if pieces else []) + [
+                f"{counts[outcome]:,} ",
+                outcome_badge(outcome),
+            ]
     return pieces
 
 
@@ -84,9 +85,7 @@ def totals_paragraph(totals: Totals, sources: Sequence[str]) -> nodes.paragraph:
         if len(sources) == 1
         else f"{len(sources)} results files (a test counts its worst outcome)"
     )
-    parts = [
-        f"{totals.outcomes[o]:,} {o.value}" for o in SEVERITY if totals.outcomes.get(o)
-    ]
+    parts = [f"{totals.outcomes[o]:,} {o.value}" for o in SEVERITY if totals.outcomes.get(o)]
     ran = totals.known - totals.not_run
     text = f"Results, from {what}: of {totals.known:,} known tests, {ran:,} ran"
     if parts:

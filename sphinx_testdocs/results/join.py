@@ -25,8 +25,8 @@ from sphinx_testdocs.results.records import SEVERITY, CaseResult, Outcome
 
 #: Device types PyTorch instantiates test classes for (``instantiate_device_type_tests``).
 _DEVICES = ("cpu", "cuda", "mps", "xpu", "meta", "lazy", "hpu", "xla", "mtia", "privateuse1")
-_CLASS_DEVICE = re.compile(r"(?<=.)(?:%s)$" % "|".join(d.upper() for d in _DEVICES))
-_NAME_DEVICE = re.compile(r"_(?:%s)(?=_|$)" % "|".join(_DEVICES))
+_CLASS_DEVICE = re.compile("(?<=.)(?:" + "|".join(d.upper() for d in _DEVICES) + ")$")
+_NAME_DEVICE = re.compile("_(?:" + "|".join(_DEVICES) + ")(?=_|$)")
 #: A tail shared by two known tests: it matches neither.
 _AMBIGUOUS = -1
 #: Results whose test is unknown, kept to be listed; the rest are counted.

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import glob
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from sphinx_testdocs.results.join import JoinedResults, KnownTest, join_results
 from sphinx_testdocs.results.junit import read_junit
@@ -19,8 +19,12 @@ def find_results(patterns: tuple[str, ...], confdir: Path) -> list[Path]:
     once, in order of the patterns and by name within one."""
     found: dict[Path, None] = {}
     for pattern in patterns:
-        full = pattern if os.path.isabs(pattern) else str(confdir / pattern)
-        for match in sorted(glob.glob(full, recursive=True)):
+        given = Path(pattern)
+        if given.is_absolute():
+            base, relative = Path(given.anchor), str(given.relative_to(given.anchor))
+        else:
+            base, relative = confdir, pattern
+        for match in sorted(base.glob(relative)):
             path = Path(os.path.normpath(match))
             if path.is_file():
                 found.setdefault(path, None)
@@ -42,14 +46,22 @@ def read_results(path: Path, problems: list[ReadProblem]) -> Iterator[CaseResult
 
 def known_tests(collected: Mapping[str, Mapping[str, str | None]]) -> list[KnownTest]:
     """Every test the static map lists, from each file's ``testdocs.json`` entry."""
-    known = []
-    for root in sorted(collected):
-        for relpath, entry in sorted(collected[root].items()):
-            if entry is None:
-                continue
-            for test in json.loads(entry)["tests"]:
-                known.append(KnownTest(root, relpath, test["nodeid"]))
-    return known
+    return [
+        KnownTest(root, relpath, test["nodeid"])
+        for root in sorted(collected)
+        for relpath, entry in sorted(collected[root].items())
+        if entry is not None
+        for test in json.loads(entry)["tests"]
+    ]
+
+
+def known_in_entries(modules: Iterable[Mapping[str, Any]]) -> list[KnownTest]:
+    """Every test of ``testdocs.json`` module entries (roots by name)."""
+    return [
+        KnownTest(module["root"], module["path"], test["nodeid"])
+        for module in modules
+        for test in module["tests"]
+    ]
 
 
 def load_results(
