@@ -57,10 +57,13 @@ class TestResults:
     reruns: int
     #: Results matched only with the device taken out of the names.
     other_devices: int
+    #: The worst outcome over all cases and jobs (what the test counts as).
+    overall: Outcome
 
     def worst(self, source: int | None = None) -> Outcome:
-        seen = {o for s, o, _ in self.counts if source is None or s == source}
-        return next((o for o in SEVERITY if o in seen), Outcome.SKIPPED)
+        if source is None:
+            return self.overall
+        return _worst(o for s, o, _ in self.counts if s == source)
 
     def per_outcome(self) -> dict[Outcome, int]:
         totals: dict[Outcome, int] = {}
@@ -248,7 +251,13 @@ class _Running:
             flaky=flaky,
             reruns=self.reruns,
             other_devices=self.other_devices,
+            overall=_worst(o for _, o in self.counts),
         )
+
+
+def _worst(outcomes: Iterable[Outcome]) -> Outcome:
+    seen = set(outcomes)
+    return next((o for o in SEVERITY if o in seen), Outcome.SKIPPED)
 
 
 _BITS = {outcome: 1 << n for n, outcome in enumerate(Outcome)}
