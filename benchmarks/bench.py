@@ -101,6 +101,10 @@ class Variant:
         return f"{self.tool}-{self.theme}"
 
 
+#: Results files laid over the pages (``--results``), absolute.
+RESULTS: list[str] = []
+
+
 def conf_py(variant: Variant, corpus: Path) -> str:
     """conf.py of one variant; nothing else differs between plain and testdocs."""
     lines = [
@@ -116,6 +120,7 @@ def conf_py(variant: Variant, corpus: Path) -> str:
             # Node ids relative to the copy's parent, as in the original repository,
             # instead of whatever project happens to enclose the work directory.
             f"testdocs_project_root = {str(corpus.parent)!r}",
+            f"testdocs_results = {RESULTS!r}",
         ]
     return "\n".join(lines) + "\n"
 
@@ -610,6 +615,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         action="store_true",
         help="also time Pygments over every file (the issue's reference)",
     )
+    parser.add_argument(
+        "--results",
+        type=Path,
+        action="append",
+        default=[],
+        help="results file laid over the pages (testdocs_results; repeatable): see "
+        "make_results.py",
+    )
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK, help="scratch folder")
     parser.add_argument("--json", type=Path, help="write all measurements here")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
@@ -640,6 +653,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         phase_main(args.phase, args.tree.resolve(), args.tree.resolve().parent)
         return 0
     tree = args.tree.resolve()
+    RESULTS[:] = [str(path.resolve()) for path in args.results]
     include = args.include or ["**/*.py"]
     files = select_files(tree, include)
     if not files:

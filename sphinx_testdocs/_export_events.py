@@ -7,7 +7,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sphinx_testdocs.export import JSON_FILENAME, collection_fragments, fragment_chunks
+from sphinx_testdocs.export import (
+    JSON_FILENAME,
+    collection_fragments,
+    fragment_chunks,
+    results_json,
+)
 from sphinx_testdocs.run import build_run
 
 if TYPE_CHECKING:
@@ -30,10 +35,12 @@ def write_collection_json(app: Sphinx, exception: BaseException | None) -> None:
     if project is None or not project.roots:
         return
     target = Path(app.outdir) / JSON_FILENAME
-    if not project.collection_changed and target.is_file():
+    joined = project.results
+    if not project.collection_changed and joined is None and target.is_file():
         return  # no entry changed since the file was written
     fragments = collection_fragments(project, run.files.collected)
-    write_if_changed(target, fragment_chunks(fragments))
+    results = results_json(joined) if joined is not None else None
+    write_if_changed(target, fragment_chunks(fragments, results))
 
 
 def write_if_changed(target: Path, chunks: Iterable[str]) -> None:

@@ -46,6 +46,9 @@ class Subtype(enum.Enum):
     """A ``:test:...`` reference names no test object, or more than one."""
     name = "name"
     """A file name had to be changed to make a valid document name."""
+    results = "results"
+    """A results file (``testdocs_results``) is malformed, truncated or refused (it
+    declares XML entities); what could be read of it is kept."""
 
     @property
     def full(self) -> str:

@@ -150,6 +150,14 @@ def build_parser() -> argparse.ArgumentParser:
         "more (as testdocs_exclude)",
     )
     parser.add_argument(
+        "--results",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="test results to show on the pages: JUnit XML (pytest --junitxml, CI) or "
+        "pytest's report log, one column per file; repeat for more (as testdocs_results)",
+    )
+    parser.add_argument(
         "-W", dest="warnings_are_errors", action="store_true", help="turn warnings into errors"
     )
     output = parser.add_mutually_exclusive_group()
@@ -212,12 +220,15 @@ def build_config(
     theme: str = DEFAULT_THEME,
     include: Sequence[str] | None = None,
     exclude: Sequence[str] = (),
+    results: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The embedded configuration, given to Sphinx as overrides of an empty conf.py."""
     config = {
         "extensions": ["sphinx_testdocs"],
         "testdocs_dirs": test_dirs,
         "testdocs_exclude": list(exclude),
+        # Globs from the command line are relative to where it runs, not to conf.py.
+        "testdocs_results": [str(Path.cwd() / pattern) for pattern in results],
         "project": title,
         "html_title": title,
         "html_theme": theme,
@@ -283,6 +294,7 @@ def run_build(args: argparse.Namespace) -> int:
                     theme=args.theme,
                     include=args.include,
                     exclude=args.exclude,
+                    results=args.results,
                 ),
                 status=status,
                 warning=cast("IO[str]", warnings),
@@ -376,6 +388,14 @@ def build_collect_parser() -> argparse.ArgumentParser:
         help="'text': one node ID a line (default); 'json': the testdocs.json schema",
     )
     parser.add_argument(
+        "--results",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="results files (JUnit XML, pytest's report log) to join to the tests: "
+        "--format json then carries each test's outcome; repeat for more",
+    )
+    parser.add_argument(
         "-o", "--output", metavar="FILE", help="write to FILE instead of standard output"
     )
     return parser
@@ -407,7 +427,9 @@ def run_collect(args: argparse.Namespace) -> int:
         found, found_doubts = _collect_one(argument, every_path, cwd, explicit=bool(args.paths))
         modules.extend(m for m in found if m not in modules)
         doubts.extend(d for d in found_doubts if d not in doubts)
-    data = {"modules": modules}
+    data: dict[str, Any] = {"modules": modules}
+    if args.results:
+        data["results"] = _joined_results(args.results, modules, cwd)
     text = dumps(data) if args.format == "json" else collection_text(data, doubts)
     # A module that does not parse is no "nothing": pytest reports it as an error.
     found_any = any(module["tests"] or module["status"] != "ok" for module in modules)
@@ -420,6 +442,23 @@ def run_collect(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from exc
     return status
+
+
+def _joined_results(
+    patterns: list[str], modules: list[dict[str, Any]], cwd: Path
+) -> dict[str, Any]:
+    """The results files joined to the collected tests, as ``testdocs.json`` has them."""
+    from sphinx_testdocs.export import results_json
+    from sphinx_testdocs.project import relative_posix
+    from sphinx_testdocs.results.load import find_results, known_in_entries, load_results
+
+    files = [(relative_posix(path, cwd), path) for path in find_results(tuple(patterns), cwd)]
+    joined, problems = load_results(files, known_in_entries(modules))
+    for path, found in problems.items():
+        for problem in found:
+            where = f"{path}:{problem.line}" if problem.line else str(path)
+            print(f"{PROG} collect: warning: {where}: {problem.message}", file=sys.stderr)
+    return results_json(joined)
 
 
 def _collect_one(

@@ -212,6 +212,17 @@ class TestdocsConfig:
         types=(list, tuple),
         check=_str_list,
     )
+    results: tuple[str, ...] = option(
+        [],
+        "Test results to lay over the pages: globs of files, relative to conf.py, in "
+        "JUnit XML (pytest --junitxml, unittest-xml-reporting, PyTorch's CI) or "
+        "pytest's report log (pytest-reportlog's --report-log). Each file is one "
+        "column, a job of a matrix. They are joined to the tests by node ID; a changed "
+        "file re-reads only the pages whose results it changes.",
+        types=(list, tuple),
+        check=_str_list,
+        rebuild="",
+    )
 
 
 @dataclass(frozen=True)

@@ -215,6 +215,10 @@ def module_page(site: Site, argument: str, options: dict[str, Any]) -> list[node
             (root.key if root else "", relpath),
             plan.digest(),
         )
+    elif project is not None:
+        # No digest outside the generated pages: any change of the results re-reads.
+        for _, results_file in project.result_files:
+            site.env.note_dependency(str(results_file))
     title = None if "no-title" in options else relpath
     ctx.plan_anchors(analysis)
     rendered = render_module(analysis, ctx, title)
@@ -382,6 +386,9 @@ def folder_page(site: Site, argument: str, options: dict[str, Any]) -> list[node
         for rel, summary in summaries.items():
             for dependency in root.inputs(rel, summary.dependencies):
                 site.env.note_dependency(str(dependency))
+        # No digest outside the generated pages: any change of the results re-reads.
+        for _, results_file in project.result_files:
+            site.env.note_dependency(str(results_file))
     subfolder_totals = {
         sub: Totals.of([s for r, s in summaries.items() if r.startswith(sub + "/")])
         for sub in scanned.subfolders
@@ -417,6 +424,7 @@ def folder_page(site: Site, argument: str, options: dict[str, Any]) -> list[node
         all_folders=root.tree.folders,
         not_collected=root.verdict(relpath, is_dir=True).excluded if relpath else None,
         doubts=root.selection.doubts() if is_root else (),
+        results=plan.results,
     )
     rendered = render_folder(view)
     if is_root and page is not None:
@@ -451,7 +459,7 @@ def folder_plan(site: Site, project: Project, root: TestRoot, relpath: str) -> F
         entry = stored.get(rel)
         return entry[1] if entry else project.summary(root, rel)
 
-    return plan_folder(root, relpath, summary_of)
+    return plan_folder(root, relpath, summary_of, project.results)
 
 
 class OverviewDirective(SphinxDirective):

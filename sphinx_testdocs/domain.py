@@ -18,6 +18,7 @@ from sphinx.roles import XRefRole
 from sphinx.util.nodes import make_refnode
 
 from sphinx_testdocs._log import Subtype, warn
+from sphinx_testdocs.results_indices import RESULTS_INDICES
 from sphinx_testdocs.run import build_run
 
 if TYPE_CHECKING:
@@ -144,7 +145,7 @@ class TestDomain(Domain):
     roles: ClassVar[dict[str, RoleFunction | XRefRole]] = {
         role: XRefRole() for role, _ in OBJECT_TYPES.values()
     }
-    indices: ClassVar[list[type[Index]]] = [MarkerIndex, FixtureIndex]
+    indices: ClassVar[list[type[Index]]] = [MarkerIndex, FixtureIndex, *RESULTS_INDICES]
     initial_data: ClassVar[dict[str, Any]] = {
         # docname -> objects registered by that document
         "objects": {},

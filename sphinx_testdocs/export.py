@@ -23,6 +23,7 @@ from sphinx_testdocs.analysis.model import (
 )
 from sphinx_testdocs.analysis.summary import unknown_parts
 from sphinx_testdocs.project import Project, TestRoot, relative_posix
+from sphinx_testdocs.results.join import JoinedResults
 
 #: The file the HTML build writes in its output directory.
 JSON_FILENAME = "testdocs.json"
@@ -197,7 +198,39 @@ def module_fragment(entry: Mapping[str, Any]) -> str:
     return "\n".join("    " + line for line in text.split("\n"))
 
 
-def fragment_chunks(fragments: Sequence[str]) -> Iterator[str]:
+def results_json(joined: JoinedResults) -> dict[str, Any]:
+    """The joined results as ``testdocs.json`` carries them (see docs/results)."""
+    tests: dict[str, Any] = {}
+    for by_nodeid in joined.by_file.values():
+        for nodeid, results in by_nodeid.items():
+            jobs: dict[str, dict[str, int]] = {}
+            for source, outcome, count in results.counts:
+                jobs.setdefault(joined.sources[source], {})[outcome.value] = count
+            tests[nodeid] = {
+                "outcome": results.worst().value,
+                "jobs": jobs,
+                "duration": round(results.duration, 6),
+                "flaky": results.flaky,
+                "reruns": results.reruns,
+                "messages": list(results.messages),
+            }
+    return {
+        "sources": list(joined.sources),
+        "read": joined.read,
+        "matched": joined.matched,
+        "tests": dict(sorted(tests.items())),
+        "not_run": [test.nodeid for test in joined.not_run()],
+        "unmatched": joined.orphans_total,
+        "unmatched_listed": [
+            {"source": joined.sources[o.source], "name": o.shown, "outcome": o.outcome.value}
+            for o in joined.orphans
+        ],
+    }
+
+
+def fragment_chunks(
+    fragments: Sequence[str], results: Mapping[str, Any] | None = None
+) -> Iterator[str]:
     """The text of ``dumps({"modules": entries})``, piece by piece, from ``module_fragment``s.
 
     A build keeps each module's fragment between runs, so writing the file is a join,
@@ -207,14 +240,19 @@ def fragment_chunks(fragments: Sequence[str]) -> Iterator[str]:
     character is outside Latin-1): joined, it was the build's peak memory on large trees.
     """
     if not fragments:
-        yield dumps({"modules": []})
+        yield dumps({"modules": [], **({"results": results} if results else {})})
         return
     yield '{\n  "modules": [\n'
     for index, fragment in enumerate(fragments):
         if index:
             yield ",\n"
         yield fragment
-    yield "\n  ]\n}\n"
+    if results is None:
+        yield "\n  ]\n}\n"
+        return
+    # The same text dumps() gives the whole: "results" one level in.
+    text = json.dumps(results, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+    yield f'\n  ],\n  "results": {text}\n}}\n'
 
 
 def collection_text(data: Mapping[str, Any], doubts: Sequence[str] = ()) -> str:

@@ -7,11 +7,13 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sphinx_testdocs._log import Subtype, file_location, warn
 from sphinx_testdocs.analysis.parsing import cycle_collector_paused
 from sphinx_testdocs.crossfile import CrossFile, digest
 from sphinx_testdocs.domain import domain_of
 from sphinx_testdocs.export import module_entry, module_fragment
 from sphinx_testdocs.plan import plan_folder, plan_module, suites_digest
+from sphinx_testdocs.results.load import known_tests, load_results
 from sphinx_testdocs.run import FileFacts, build_run
 
 if TYPE_CHECKING:
@@ -53,6 +55,8 @@ def refresh_summaries(
             for key, stored in files.summaries.items()
         }
     )
+    if project.result_files:
+        _join_results(project, files)
     stale = []
     for docname, (kind, args, old) in sorted(domain_of(env).digests.items()):
         if docname in to_read or docname in removed:
@@ -60,6 +64,23 @@ def refresh_summaries(
         if _current_digest(project, files, crossfile, docname, kind, args) != old:
             stale.append(docname)
     return stale
+
+
+def _join_results(project: Project, files: FileFacts) -> None:
+    """Read the results files and join them to the tests known now. Pages show them
+    through their plans, so a page whose results changed is stale by its digest."""
+    known = known_tests(files.collected)
+    project.results, problems = load_results(project.result_files, known)
+    labels = {path: label for label, path in project.result_files}
+    for path, found in problems.items():
+        for problem in found:
+            warn(
+                "results file %s: %s",
+                Subtype.results,
+                file_location(path, problem.line),
+                labels[path],
+                problem.message,
+            )
 
 
 def _refresh(project: Project, files: FileFacts, to_read: set[str]) -> None:
@@ -119,7 +140,8 @@ def _current_digest(
         return ""  # no longer a generated page: Sphinx sees it removed
     stored = files.summaries.get(page.root.key, {})
     if kind == "folder" and page.is_folder:
-        return plan_folder(page.root, page.relpath, lambda rel: stored[rel][1]).digest()
+        summary_of = lambda rel: stored[rel][1]  # noqa: E731
+        return plan_folder(page.root, page.relpath, summary_of, project.results).digest()
     entry = stored.get(page.relpath)
     if kind == "module" and entry is not None:
         return plan_module(project, page.root, page.relpath, entry[1], crossfile).digest()

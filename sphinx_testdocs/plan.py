@@ -18,6 +18,7 @@ from sphinx_testdocs.analysis.scan import ScannedFolder
 from sphinx_testdocs.analysis.summary import FileSummary
 from sphinx_testdocs.crossfile import CrossFile, digest
 from sphinx_testdocs.project import Project, TestRoot, relative_posix, summary_folders
+from sphinx_testdocs.results.join import JoinedResults, TestResults, Totals
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,27 @@ class Sibling:
     name: str
     docname: str | None
     kind: str = "Python file"
+
+
+@dataclass(frozen=True)
+class ResultsView:
+    """What a module page shows of the results files."""
+
+    sources: tuple[str, ...]
+    #: Node ID -> what the results say, for the file's tests that any result mentions
+    #: (in node ID order, so that the digest is stable).
+    tests: dict[str, TestResults]
+    #: Node IDs of the file's known tests.
+    known: tuple[str, ...]
+
+    def of(self, nodeid: str) -> TestResults | None:
+        return self.tests.get(nodeid)
+
+    def totals(self) -> Totals:
+        totals = Totals()
+        for nodeid in self.known:
+            totals.add(self.tests.get(nodeid))
+        return totals
 
 
 @dataclass(frozen=True)
@@ -51,10 +73,14 @@ class ModulePlan:
     #: (top-level name, origin, why) of each module it imports absolutely: where an
     #: import belongs depends on other files (a module added beside the tests).
     import_origins: tuple[tuple[str, str, str | None], ...] = ()
+    #: The results of its tests (node ID, results), and the results files' labels;
+    #: None without results files (``testdocs_results``).
+    results: ResultsView | None = None
 
     def digest(self) -> str:
         return digest(
             (
+                self.results,
                 self.folder_docname,
                 self.root_docname,
                 self.siblings,
@@ -77,13 +103,16 @@ class FolderPlan:
     #: What of the tree is in the navigation: which pages this page's toctree lists
     #: (it changes when the project gains or loses pages of its own).
     navigation: str
+    #: Outcomes of the tests of every file below, and the results files' labels.
+    results: tuple[Totals, tuple[str, ...]] | None = None
 
     def digest(self) -> str:
         listing = tuple(
             (f.relpath, f.files, f.subfolders, f.others, f.readme) for f in self.folders
         )
         facts = (self.summaries[rel].folder_facts() for rel in self.summaries)
-        return digest((self.navigation, listing, *facts))
+        results = (self.results[0].facts(), self.results[1]) if self.results else None
+        return digest((self.navigation, listing, results, *facts))
 
 
 def suites_digest(plans: Iterable[FolderPlan]) -> str:
@@ -129,18 +158,35 @@ def plan_module(
         import_origins=tuple(
             (top, classify(top, 0).value, classify.why(top)) for top in summary.import_tops
         ),
+        results=_results_view(project.results, root.key, relpath),
+    )
+
+
+def _results_view(joined: JoinedResults | None, root: str, relpath: str) -> ResultsView | None:
+    if joined is None:
+        return None
+    return ResultsView(
+        sources=joined.sources,
+        tests=dict(sorted(joined.of_file(root, relpath).items())),
+        known=joined.known.get((root, relpath), ()),
     )
 
 
 def plan_folder(
-    root: TestRoot, relpath: str, summary_of: Callable[[str], FileSummary]
+    root: TestRoot,
+    relpath: str,
+    summary_of: Callable[[str], FileSummary],
+    joined: JoinedResults | None = None,
 ) -> FolderPlan:
     """The plan of the page of folder ``relpath``, with the summary of each file below."""
     folders = tuple(summary_folders(root, relpath))
+    summaries = {rel: summary_of(rel) for folder in folders for rel in folder.files}
+    results = None
+    if joined is not None:
+        totals = joined.totals((root.key, rel) for rel in summaries)
+        results = (totals, joined.sources)
     return FolderPlan(
-        folders=folders,
-        summaries={rel: summary_of(rel) for folder in folders for rel in folder.files},
-        navigation=root.navigation,
+        folders=folders, summaries=summaries, navigation=root.navigation, results=results
     )
 
 

@@ -39,6 +39,8 @@ from sphinx_testdocs.analysis.summary import FileSummary, summarise
 from sphinx_testdocs.config import TestdocsConfig
 from sphinx_testdocs.crossfile import CrossFile
 from sphinx_testdocs.docnames import assign_docnames, safe_segment
+from sphinx_testdocs.results.join import JoinedResults
+from sphinx_testdocs.results.load import find_results
 
 
 @dataclass
@@ -150,6 +152,10 @@ class Project:
     crossfile: CrossFile | None = None
     #: Whether any file's testdocs.json entry changed in this build.
     collection_changed: bool = False
+    #: The results files (``testdocs_results``): (label, path), in order.
+    result_files: list[tuple[str, Path]] = field(default_factory=list)
+    #: Those results joined to the known tests, set before reading (None: no results).
+    results: JoinedResults | None = None
     _pages: dict[str, PageRef] = field(default_factory=dict)
     _analyses: dict[Path, ModuleAnalysis] = field(default_factory=dict)
 
@@ -406,7 +412,12 @@ def build_project(
                 navigation=choose_navigation(config.toctree_files, len(tree.files), host_pages),
             )
         )
-    return Project(config=config, srcdir=srcdir, roots=roots, problems=problems)
+    result_files = [
+        (relative_posix(path, confdir), path) for path in find_results(config.results, confdir)
+    ]
+    return Project(
+        config=config, srcdir=srcdir, roots=roots, problems=problems, result_files=result_files
+    )
 
 
 def relative_posix(path: Path, start: Path) -> str:

@@ -43,10 +43,18 @@ def test_analysis_is_pure(path: Path) -> None:
     assert all(m.startswith("sphinx_testdocs.analysis") for m in ours(imported))
 
 
+@pytest.mark.parametrize("path", files_of("results"), ids=lambda p: p.name)
+def test_results_reading_is_pure(path: Path) -> None:
+    # Like the analysis: results files are read and joined without Sphinx.
+    imported = imports_of(path)
+    assert not {m for m in imported if m.split(".")[0] in {"sphinx", "docutils"}}
+    assert all(m.startswith("sphinx_testdocs.results") for m in ours(imported))
+
+
 @pytest.mark.parametrize("path", files_of("render"), ids=lambda p: p.name)
 def test_render_builds_nodes_from_the_model_only(path: Path) -> None:
     allowed = ("sphinx_testdocs.analysis", "sphinx_testdocs.render", "sphinx_testdocs.config")
-    allowed += ("sphinx_testdocs.crossfile", "sphinx_testdocs.plan")
+    allowed += ("sphinx_testdocs.crossfile", "sphinx_testdocs.plan", "sphinx_testdocs.results")
     assert all(m.startswith(allowed) for m in ours(imports_of(path)))
 
 

@@ -24,6 +24,8 @@ from sphinx_testdocs.render.common import (
     table,
 )
 from sphinx_testdocs.render.overview import render_overview
+from sphinx_testdocs.render.results import totals_paragraph
+from sphinx_testdocs.results.join import Totals as ResultTotals
 
 
 @dataclass
@@ -41,6 +43,8 @@ class FolderView:
     folder_docnames: Mapping[str, str]
     readme: tuple[str, str] | None = None  # (name, text)
     id_prefix: str = ""
+    #: Outcomes of the known tests below, and the results files' labels.
+    results: tuple[ResultTotals, tuple[str, ...]] | None = None
     #: What of the tree goes into the navigation: this page's toctree lists its
     #: subfolders' pages unless only the suite page does ("suite"), and its files'
     #: pages too with "files".
@@ -134,6 +138,8 @@ def render_folder(view: FolderView) -> list[nodes.Node]:
     where = "the test suite" if view.is_root else "this folder"
     page += totals_sentence(where.capitalize(), view.location, totals)
     page += _collection_notes(view, totals)
+    if view.results is not None:
+        page += totals_paragraph(*view.results)
     page += field_list(
         [
             ("Python files", f"{totals.files:,}"),

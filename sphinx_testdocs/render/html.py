@@ -110,7 +110,8 @@ def pieces_html(
         elif isinstance(piece, LineRefs):
             html.append(linelinks_html(encode, piece.anchor, piece.lines))
         elif isinstance(piece, Badge):
-            html.append(f'<span class="testdocs-badge">{encode(piece.text)}</span>')
+            classes = " ".join(piece.classes)
+            html.append(f'<span class="{classes}">{encode(piece.text)}</span>')
         else:
             uri = doc_uri(piece.docname)
             if uri is None:

@@ -27,7 +27,7 @@ from sphinx_testdocs.analysis.model import (
 )
 from sphinx_testdocs.analysis.summary import case_counts, cases_text
 from sphinx_testdocs.config import TestdocsConfig
-from sphinx_testdocs.plan import ModulePlan, Sibling
+from sphinx_testdocs.plan import ModulePlan, ResultsView, Sibling
 from sphinx_testdocs.render.classes import classes_by_place, local_classes_summary
 from sphinx_testdocs.render.common import (
     NO_SEARCH,
@@ -65,6 +65,7 @@ from sphinx_testdocs.render.pieces import (
     piece_lists,
     pieces_nodes,
 )
+from sphinx_testdocs.render.results import result_facts, totals_paragraph
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,6 +298,8 @@ def _overview(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.No
     rows.append(("Imports", f"{len(analysis.imports):,}", False))
     rows.append(("Findings", f"{len(analysis.findings):,}", False))
     out: list[nodes.Node] = [para(sentence + ".", classes=[NO_SEARCH]), _fields(rows)]
+    if ctx.plan.results is not None and ctx.plan.results.known:
+        out.append(totals_paragraph(ctx.plan.results.totals(), ctx.plan.results.sources))
     if (
         collection is not None
         and analysis.kind.value == "test module"
@@ -343,6 +346,8 @@ class StructurePayload:
     line_anchor: str
     #: Fixtures every test gets unasked: said once above the tree, not per test.
     shared_fixtures: frozenset[str] = frozenset()
+    #: What the results files say of the file's tests (``testdocs_results``).
+    results: ResultsView | None = None
 
 
 def _structure(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Node]:
@@ -404,6 +409,7 @@ def _structure(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.N
         anchors=dict(ctx.anchors),
         line_anchor=ctx.line_anchor,
         shared_fixtures=frozenset(f.name for f in shared),
+        results=ctx.plan.results,
     )
     intro = para(
         "Every class and function, nested ones included, in source order; line numbers "
@@ -483,11 +489,16 @@ def _facts(payload: StructurePayload, defn: Definition) -> list[Fact]:
     if defn.kind is DefKind.CLASS:
         return _class_facts(payload.classes_by_line.get(defn.line, ()))
     tests = payload.tests_by_line.get(defn.line, ())
+    if not tests:
+        return _fixture_facts(payload.fixtures_by_line.get(defn.line))
     if len(tests) == 1 and tests[0].generated_by is None:
-        return _test_facts(tests[0], payload.shared_fixtures)
-    if tests:
-        return _generated_facts(tests)
-    return _fixture_facts(payload.fixtures_by_line.get(defn.line))
+        facts = _test_facts(tests[0], payload.shared_fixtures)
+    else:
+        facts = _generated_facts(tests)
+    if payload.results is not None:
+        found = [payload.results.of(test.nodeid) for test in tests]
+        facts += result_facts(payload.results.sources, found)
+    return facts
 
 
 #: Generated names listed on a test before the rest are counted.

@@ -51,6 +51,12 @@ class LineRefs(NamedTuple):
 
 class Badge(NamedTuple):
     text: str
+    #: An extra class, ``testdocs-<kind>`` (an outcome: ``outcome-failed``).
+    kind: str = ""
+
+    @property
+    def classes(self) -> list[str]:
+        return ["testdocs-badge", f"testdocs-{self.kind}"] if self.kind else ["testdocs-badge"]
 
 
 class DocLink(NamedTuple):
@@ -86,7 +92,7 @@ def pieces_nodes(pieces: Sequence[Piece], linkable: Collection[str] = ()) -> lis
         elif isinstance(piece, LineRefs):
             out.extend(line_references(piece.anchor, piece.lines))
         elif isinstance(piece, Badge):
-            out.append(nodes.inline(piece.text, piece.text, classes=["testdocs-badge"]))
+            out.append(nodes.inline(piece.text, piece.text, classes=piece.classes))
         elif isinstance(piece, DocLink):
             out.append(doc_link(piece.docname, literal(piece.label)))
         elif piece.target in linkable:
