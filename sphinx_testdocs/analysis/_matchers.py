@@ -26,7 +26,6 @@ __all__ = [
     "Matcher",
     "MethodCalled",
     "Param",
-    "PlainAssertInTest",
     "Referenced",
     "WithCall",
     "constant_is",
@@ -380,29 +379,6 @@ class WithCall:
         for method in self.self_methods:
             for call in index.facts.with_calls.get(f"self.{method}", ()):
                 yield call.lineno, None
-
-
-@dataclass(frozen=True, slots=True)
-class PlainAssertInTest:
-    """An ``assert`` statement inside a function whose name starts with ``test``."""
-
-    def hits(self, index: Index) -> Iterator[Hit]:
-        facts = index.facts
-        if not facts.asserts or not facts.test_spans:
-            return
-        spans = sorted(facts.test_spans)
-        starts = [start for start, _ in spans]
-        # Running maximum of end lines: a line is inside some test function exactly when
-        # a span starting at or before it reaches at least that far.
-        reach: list[int] = []
-        furthest = 0
-        for _, end in spans:
-            furthest = max(furthest, end)
-            reach.append(furthest)
-        for node in facts.asserts:
-            i = bisect.bisect_right(starts, node.lineno) - 1
-            if i >= 0 and reach[i] >= node.lineno:
-                yield node.lineno, None
 
 
 @dataclass(frozen=True, slots=True)

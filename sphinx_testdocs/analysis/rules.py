@@ -28,7 +28,6 @@ from sphinx_testdocs.analysis._matchers import (
     Matcher,
     MethodCalled,
     Param,
-    PlainAssertInTest,
     Referenced,
     WithCall,
 )
@@ -148,17 +147,8 @@ UNITTEST_ASSERTIONS = Rule(
     "unittest-assertions",
     "patterns",
     "unittest assertion methods (self.assert*)",
-    "Checks use TestCase assertion methods, which format their own failure messages and "
-    "keep working under python -O.",
+    "Checks use TestCase assertion methods, which format their own failure messages.",
     (MethodCalled(pattern=re.compile(r"assert[A-Z]|fail\Z"), receiver="self"),),
-)
-PLAIN_ASSERT = Rule(
-    "plain-assert",
-    "patterns",
-    "Plain assert statements in test functions",
-    "pytest rewrites plain assert statements so a failure shows the compared values; "
-    "under python -O they are removed, so these tests check nothing there.",
-    (PlainAssertInTest(),),
 )
 PYTEST_RAISES = Rule(
     "pytest-raises",
@@ -489,7 +479,6 @@ HARDCODED_CREDENTIAL = Rule(
 RULES: tuple[Rule, ...] = (
     UNITTEST_TESTCASE,
     UNITTEST_ASSERTIONS,
-    PLAIN_ASSERT,
     PYTEST_RAISES,
     EXPECTED_IN_WITH,
     SUBTESTS,
