@@ -10,7 +10,7 @@ import pytest
 
 from sphinx_testdocs.render.module import SECTIONS
 from tests.conftest import CORPUS
-from tests.helpers import section_titles
+from tests.helpers import section_titles, shown_sections
 
 pytestmark = [
     pytest.mark.corpus,
@@ -59,7 +59,26 @@ def test_every_file_has_a_page_with_all_sections(corpus_app: Any) -> None:
         assert docname in corpus_app.env.all_docs, rel
         doctree = corpus_app.env.get_doctree(docname)
         assert section_titles(doctree, depth=1) == [rel]
-        assert section_titles(doctree, depth=2) == [s.title for s in SECTIONS], rel
+        assert shown_sections(doctree) == [s.title for s in SECTIONS], rel
+
+
+#: The seed pages (../shared/seeds), each the documentation of one corpus file.
+SEEDS = CORPUS.parent.parent / "seeds"
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not present")
+def test_every_seed_section_is_on_the_page(corpus_app: Any) -> None:
+    checked = 0
+    for seed in sorted(SEEDS.glob("*.txt")):
+        text = seed.read_text(encoding="utf-8")
+        match = re.match(r"# Documentation: `(test/[^`]+\.py)`", text)
+        if not match:  # a seed documenting a generated page, not a file
+            continue
+        headings = re.findall(r"^## (.+)$", text.split("\n# Documentation:")[0], re.M)
+        doctree = corpus_app.env.get_doctree(f"testdocs/{match[1]}")
+        assert set(headings) <= set(shown_sections(doctree)), seed.name
+        checked += 1
+    assert checked == 2
 
 
 @pytest.mark.parametrize(("relpath", "facts"), sorted(SEED_FACTS.items()))

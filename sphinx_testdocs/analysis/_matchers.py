@@ -87,8 +87,10 @@ class _Table(Generic[_N]):
 class Index:
     """A module's facts with names resolved through its imports, built lazily per kind."""
 
-    def __init__(self, facts: Facts) -> None:
+    def __init__(self, facts: Facts, tree: ast.Module | None = None) -> None:
         self.facts = facts
+        #: The parsed module, for rules that weigh a line's context (:mod:`._weighing`).
+        self.tree = tree if tree is not None else ast.Module(body=[], type_ignores=[])
         self._aliases = {k: tuple(sorted(v)) for k, v in facts.aliases.items()}
         self._resolved: dict[str, tuple[str, ...]] = {}
         self._tables: dict[str, _Table[ast.AST]] = {}

@@ -272,6 +272,15 @@ CASES: list[tuple[str, str, tuple[int, ...]]] = [
         (4, 5, 7, 8),
     ),
     (
+        "threads-processes",
+        """
+        from numpy.testing._private.utils import run_threaded
+        run_threaded(func, 500, pass_count=True)
+        run(func)
+        """,
+        (2,),
+    ),
+    (
         "network",
         """
         import socket, requests
@@ -360,6 +369,84 @@ CASES: list[tuple[str, str, tuple[int, ...]]] = [
         """,
         (),
     ),
+    (
+        "compiles",
+        """
+        import re, torch
+        from torch import compile as tc
+        @torch.compile
+        def f(x): return x
+        g = torch.compile(f, backend="eager")
+        opt = torch._dynamo.optimize("eager")(f)
+        s = torch.jit.script(m)
+        model.compile()
+        pattern = re.compile("x")
+        h = tc(f)
+        """,
+        (3, 5, 6, 7, 8, 10),
+    ),
+    (
+        "compiles",
+        """
+        import re
+        backend.compile()  # no torch imported: a build backend, not a model
+        re.compile("a")
+        """,
+        (),
+    ),
+    (
+        "builds-extension",
+        """
+        from numpy.testing import extbuild
+        from torch.utils import cpp_extension
+        mod = extbuild.build_and_import_extension("m", functions)
+        ext = cpp_extension.load_inline("e", cpp_sources=src)
+        load_inline("e")  # not imported: unknown
+        """,
+        (3, 4),
+    ),
+    (
+        "large-memory",
+        """
+        import numpy as np, torch
+        from numpy.testing._private.utils import requires_memory
+        @requires_memory(free_bytes=2 * 2**30)
+        def test_a():
+            a = np.empty((100000000,), dtype="i1")
+            b = np.zeros(2**31 + 1)
+            c = torch.ones(10**4, 10**4)
+            d = np.zeros((10, 10))
+            e = np.ones(n)
+        """,
+        (3, 5, 6),
+    ),
+    (
+        "gc-collect",
+        """
+        import gc
+        from numpy.testing import break_cycles, assert_no_gc_cycles
+        def test_a():
+            gc.collect()
+            break_cycles()
+            with assert_no_gc_cycles():
+                pass
+            gc.disable()
+        """,
+        (4, 5, 6),
+    ),
+    (
+        "hypothesis-examples",
+        """
+        from hypothesis import settings
+        @settings(max_examples=10000, deadline=2000)
+        def test_a(x): pass
+        @settings(max_examples=50)
+        def test_b(x): pass
+        @settings(deadline=None)
+        def test_c(x): pass
+        """,
+        (2,),
+    ),
     # --- security -------------------------------------------------------------------
     (
         "unsafe-deserialisation",
@@ -373,8 +460,10 @@ CASES: list[tuple[str, str, tuple[int, ...]]] = [
         torch.load(f, weights_only=False)
         torch.load(f, weights_only=True)
         torch.load(f)
+        torch.jit.load(f)
+        torch.jit.save(m, f)
         """,
-        (2, 4, 5, 7),
+        (2, 4, 5, 7, 10),
     ),
     (
         "eval-exec",
@@ -708,6 +797,7 @@ def test_findings_are_model_findings() -> None:
         rules_mod.EVAL_EXEC.title,
         rules_mod.EVAL_EXEC.explanation,
         (1,),
+        "risk",
     )
 
 
