@@ -14,9 +14,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sphinx_testdocs.analysis._matchers import Index, callee_name
+from sphinx_testdocs.analysis._matchers import Hit, Index, callee_name
 
-__all__ = ["Frame", "cuda_guard", "enclosing", "self_made_data"]
+__all__ = ["Frame", "cuda_guard", "cuda_only_decorators", "enclosing", "self_made_data"]
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _BLOCKS = ("body", "orelse", "handlers", "finalbody", "cases")
@@ -149,6 +149,15 @@ def _skips_without_cuda(decorator: ast.expr) -> bool:
         else ""
     )
     return bool(_CUDA_ONLY_DECORATOR.search(last))
+
+
+def cuda_only_decorators(index: Index) -> Iterator[Hit]:
+    """Decorators that, by name, run a test only on a GPU (``@onlyCUDA``,
+    ``@requires_gpu``): the test is a GPU test even if no line in it says "cuda"."""
+    for dotted, decorators in index.facts.decorators.items():
+        if _CUDA_ONLY_DECORATOR.search(dotted.rpartition(".")[2]):
+            for decorator in decorators:
+                yield decorator.lineno, None
 
 
 def _leaves(body: list[ast.stmt]) -> bool:

@@ -48,7 +48,7 @@ from sphinx_testdocs.analysis._predicates import (
     yaml_load_unsafe,
 )
 from sphinx_testdocs.analysis._walk import Facts, collect
-from sphinx_testdocs.analysis._weighing import cuda_guard, self_made_data
+from sphinx_testdocs.analysis._weighing import cuda_guard, cuda_only_decorators, self_made_data
 from sphinx_testdocs.analysis.dialects import known_test_cases
 from sphinx_testdocs.analysis.model import Finding
 
@@ -349,6 +349,7 @@ GPU = Rule(
         MethodCalled(frozenset({"to"}), where=first_arg_is_cuda),
         Called(frozenset({"torch.device"}), where=cuda_device),
         Keyword("device", str_prefixes=("cuda",)),
+        Custom(cuda_only_decorators),
     ),
     weigh=cuda_guard,
 )

@@ -309,6 +309,19 @@ CASES: list[tuple[str, str, tuple[int, ...]]] = [
         (2, 3, 4, 5, 6),
     ),
     (
+        "gpu",
+        """
+        from common import onlyCUDA, requires_gpu, requires_grad
+        @onlyCUDA
+        def test_a(self, device): pass
+        @requires_gpu()
+        def test_b(self): pass
+        @requires_grad
+        def test_c(self): pass
+        """,
+        (2, 4),
+    ),
+    (
         "sleep",
         """
         import time
