@@ -44,7 +44,8 @@ def test_load_of_a_file_the_test_wrote_is_a_note_and_a_shipped_one_a_risk(built:
     # One load reads the test's own temporary file, the other a file it did not write.
     assert '<span class="testdocs-badge testdocs-severity-risk">risk</span>' in item
     assert "1 of 2 lines is a load of data the test itself wrote" in item
-    assert "the other is not." in item
+    # ...and names the line that keeps the finding a risk, as a link.
+    assert re.search(r'the other is not</em>: line <a [^>]*href="#L-20"', item), item
 
 
 def test_long_evidence_shows_the_first_lines_and_folds_the_rest(built: Any) -> None:

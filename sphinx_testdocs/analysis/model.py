@@ -138,6 +138,8 @@ class Finding:
     #: The context the rule saw, as a sentence ("Every line is under a CUDA
     #: availability check."); empty when it saw none.
     context: str = ""
+    #: When the context defuses only some lines: the others, which keep it a risk.
+    risky: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -666,24 +666,26 @@ def _finding(rule: Rule, hits: list[Hit], index: Index) -> Finding:
     title = f"{rule.title} ({', '.join(details)})" if details else rule.title
     if rule.section == "patterns":
         return Finding(rule.id, rule.section, title, rule.explanation, lines)
-    severity, context = _weigh(rule, lines, index)
-    return Finding(rule.id, rule.section, title, rule.explanation, lines, severity, context)
+    severity, context, risky = _weigh(rule, lines, index)
+    return Finding(rule.id, rule.section, title, rule.explanation, lines, severity, context, risky)
 
 
-def _weigh(rule: Rule, lines: tuple[int, ...], index: Index) -> tuple[str, str]:
-    """("risk" or "note", the sentence saying what context the rule saw)."""
+def _weigh(rule: Rule, lines: tuple[int, ...], index: Index) -> tuple[str, str, tuple[int, ...]]:
+    """("risk" or "note", the sentence saying what context the rule saw, the lines it
+    left risky when it defused only some)."""
     if rule.weigh is None:
-        return "risk", ""
+        return "risk", "", ()
     reasons = {line: rule.weigh(line, index) for line in lines}
     said = " or ".join(dict.fromkeys(r for r in reasons.values() if r))
-    defused = sum(1 for r in reasons.values() if r)
+    risky = tuple(line for line, reason in reasons.items() if not reason)
+    defused = len(lines) - len(risky)
     if not defused:
-        return "risk", ""
-    if defused == len(lines):
-        return "note", f"A note rather than a risk: every line is {said}."
+        return "risk", "", ()
+    if not risky:
+        return "note", f"A note rather than a risk: every line is {said}.", ()
     verb = "is" if defused == 1 else "are"
-    others = "the other is not" if len(lines) - defused == 1 else "the others are not"
-    return "risk", f"{defused:,} of {len(lines):,} lines {verb} {said}; {others}."
+    others = "the other is not" if len(risky) == 1 else "the others are not"
+    return "risk", f"{defused:,} of {len(lines):,} lines {verb} {said}; {others}", risky
 
 
 def scan(tree: ast.Module, rules: Sequence[Rule] = RULES) -> RuleScan:

@@ -866,12 +866,16 @@ def _finding_item(finding: Finding, anchor: str) -> list[nodes.Node]:
     head += unsearched(f": {finding.explanation}")
     out: list[nodes.Node] = [head]
     if finding.context:
-        out.append(
-            para(
-                nodes.emphasis(finding.context, finding.context),
-                classes=["testdocs-finding-context", NO_SEARCH],
-            )
+        context = para(
+            nodes.emphasis(finding.context, finding.context),
+            classes=["testdocs-finding-context", NO_SEARCH],
         )
+        if finding.risky:
+            # The lines that keep the finding a risk, so a reader starts with them.
+            context += nodes.Text(": line " if len(finding.risky) == 1 else ": lines ")
+            context += testdocs_linelinks(lines=list(finding.risky), anchor=anchor)
+            context += nodes.Text(".")
+        out.append(context)
     return [*out, *_evidence(finding.lines, anchor)]
 
 

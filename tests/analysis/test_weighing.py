@@ -50,7 +50,7 @@ GPU_CASES = [
     (
         "x.cuda()\nif TEST_CUDA:\n    y.cuda()\n",
         "risk",
-        "1 of 2 lines is under a CUDA availability check; the other is not.",
+        "1 of 2 lines is under a CUDA availability check; the other is not",
     ),
 ]
 
@@ -61,6 +61,10 @@ def test_gpu_weighs_cuda_guards(source: str, severity: str, context: str) -> Non
     assert found.severity == severity
     assert context in found.context
     assert bool(found.context) == bool(context)
+    # Only a partly defused finding names the lines that keep it a risk.
+    assert bool(found.risky) == ("of 2 lines" in context)
+    if found.risky:
+        assert found.risky == (3,)
 
 
 def test_the_cuda_check_itself_is_no_gpu_use() -> None:
