@@ -143,8 +143,18 @@ def many_examples(call: ast.Call, index: Index) -> bool:
 
 
 def examples_detail(call: ast.Call) -> str | None:
+    """``10,000 examples``, with a literal deadline when one is raised or removed."""
     count = _max_examples(call)
-    return f"{count:,} examples" if count is not None else None
+    if count is None:
+        return None
+    for kw in call.keywords:
+        if kw.arg == "deadline":
+            if isinstance(kw.value, ast.Constant) and kw.value.value is None:
+                return f"{count:,} examples without a deadline"
+            deadline = literal_int(kw.value)
+            if deadline is not None:
+                return f"{count:,} examples with a {deadline:,} ms deadline"
+    return f"{count:,} examples"
 
 
 def no_positional_args(call: ast.Call) -> bool:

@@ -853,3 +853,19 @@ def test_plain_assert_is_no_finding() -> None:
             assert 3
     """
     assert find_findings(_parse(source)) == ()
+
+
+def test_hypothesis_examples_title_gives_count_and_deadline() -> None:
+    source = """
+    from hypothesis import settings
+    @settings(max_examples=10000, deadline=2000)
+    def test_a(x): pass
+    @settings(max_examples=5000, deadline=None)
+    def test_b(x): pass
+    @settings(max_examples=1000)
+    def test_c(x): pass
+    """
+    assert _titles(source)["hypothesis-examples"] == (
+        "Many Hypothesis examples (10,000 examples with a 2,000 ms deadline, "
+        "5,000 examples without a deadline, 1,000 examples)"
+    )
