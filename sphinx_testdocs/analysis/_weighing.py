@@ -211,12 +211,29 @@ def cuda_guard(line: int, index: Index) -> str | None:
         ):
             return "in a test skipped where CUDA is not available"
         for stmt in frame.before:
-            if (
-                isinstance(stmt, ast.If)
-                and cuda_polarity(stmt.test) is False
-                and _leaves(stmt.body)
-            ):
+            if _exits_without_cuda(stmt):
                 return "after a check that ends the test without CUDA"
+    return _module_skipped(index.tree, line)
+
+
+def _exits_without_cuda(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.If) and cuda_polarity(stmt.test) is False and _leaves(stmt.body)
+
+
+def _module_skipped(tree: ast.Module, line: int) -> str | None:
+    """``pytestmark = pytest.mark.skipif(not TEST_CUDA, ...)`` or a module-level
+    ``if not TEST_CUDA: raise unittest.SkipTest(...)`` before the line."""
+    for stmt in tree.body:
+        if stmt.lineno >= line:
+            break
+        marks: list[ast.expr] = []
+        if isinstance(stmt, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "pytestmark" for t in stmt.targets
+        ):
+            value = stmt.value
+            marks = list(value.elts) if isinstance(value, (ast.List, ast.Tuple)) else [value]
+        if any(map(_skips_without_cuda, marks)) or _exits_without_cuda(stmt):
+            return "in a module skipped where CUDA is not available"
     return None
 
 

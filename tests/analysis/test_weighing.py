@@ -48,6 +48,17 @@ GPU_CASES = [
     ),
     ("def test_a(self):\n    if not TEST_CUDA:\n        print('x')\n    x.cuda()\n", "risk", ""),
     (
+        "pytestmark = [pytest.mark.skipif(not TEST_CUDA, reason='x')]\nx.cuda()\n",
+        "note",
+        "in a module skipped where CUDA is not available",
+    ),
+    ("pytestmark = pytest.mark.skipif(IS_WINDOWS, reason='x')\nx.cuda()\n", "risk", ""),
+    (
+        "if not torch.cuda.is_available():\n    raise unittest.SkipTest('no GPU')\nx.cuda()\n",
+        "note",
+        "in a module skipped where CUDA is not available",
+    ),
+    (
         "x.cuda()\nif TEST_CUDA:\n    y.cuda()\n",
         "risk",
         "1 of 2 lines is under a CUDA availability check; the other is not",
