@@ -35,14 +35,14 @@ def _finding_html(html: str, title: str) -> str:
 
 def test_guarded_gpu_use_is_a_note_with_its_context(built: Any) -> None:
     item = _finding_html(_html(built, "test_weighed.py"), "Uses a GPU (CUDA)")
-    assert '<span class="testdocs-badge testdocs-severity-note">note</span>' in item
+    assert '<span class="testdocs-badge testdocs-severity-note no-search">note</span>' in item
     assert "every line is a check whether CUDA is available or under a CUDA" in item
 
 
 def test_load_of_a_file_the_test_wrote_is_a_note_and_a_shipped_one_a_risk(built: Any) -> None:
     item = _finding_html(_html(built, "test_weighed.py"), "Unpickling")
     # One load reads the test's own temporary file, the other a file it did not write.
-    assert '<span class="testdocs-badge testdocs-severity-risk">risk</span>' in item
+    assert '<span class="testdocs-badge testdocs-severity-risk no-search">risk</span>' in item
     assert "1 of 2 lines is a load of data the test itself wrote" in item
     # ...and names the line that keeps the finding a risk, as a link.
     assert re.search(r'the other is not</em>: line <a [^>]*href="#L-20"', item), item

@@ -859,7 +859,8 @@ def _finding_item(finding: Finding, anchor: str) -> list[nodes.Node]:
         head += nodes.inline(
             finding.severity,
             finding.severity,
-            classes=["testdocs-badge", f"testdocs-severity-{finding.severity}"],
+            # Kept out of search: "note" and "risk" on every page would match every page.
+            classes=["testdocs-badge", f"testdocs-severity-{finding.severity}", NO_SEARCH],
         )
         head += nodes.Text(" ")
     head += nodes.strong(finding.title, finding.title)
