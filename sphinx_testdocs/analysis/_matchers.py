@@ -91,6 +91,8 @@ class Index:
         self.facts = facts
         #: The parsed module, for rules that weigh a line's context (:mod:`._weighing`).
         self.tree = tree if tree is not None else ast.Module(body=[], type_ignores=[])
+        #: Per-module answers a weighing function computes once (keyed by its name).
+        self.memo: dict[str, object] = {}
         self._aliases = {k: tuple(sorted(v)) for k, v in facts.aliases.items()}
         self._resolved: dict[str, tuple[str, ...]] = {}
         self._tables: dict[str, _Table[ast.AST]] = {}

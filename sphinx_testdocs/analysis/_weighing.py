@@ -10,9 +10,10 @@ says nothing stays a risk.
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sphinx_testdocs.analysis._matchers import Hit, Index, callee_name
 
@@ -28,12 +29,13 @@ class Frame:
 
     ``block`` is "body", "orelse", "handlers", "finalbody" or "cases", or "" when the line
     is in the statement itself (its header, a decorator, or a simple statement);
-    ``before`` are the statements of that block that come before the line's.
+    ``stmts[at]`` is the statement of that block holding the line.
     """
 
     node: ast.stmt
     block: str
-    before: tuple[ast.stmt, ...] = ()
+    stmts: list[ast.stmt] = field(default_factory=list)
+    at: int = 0
 
 
 def _first_line(stmt: ast.stmt) -> int:
@@ -42,9 +44,11 @@ def _first_line(stmt: ast.stmt) -> int:
 
 
 def _holding(stmts: list[ast.stmt], line: int) -> int | None:
-    for i, stmt in enumerate(stmts):
-        if _first_line(stmt) <= line <= (stmt.end_lineno or stmt.lineno):
-            return i
+    # Statements of a block start in source order: a bisection, not a scan, so weighing
+    # every line of a 10,000-line block stays cheap.
+    i = bisect.bisect_right(stmts, line, key=_first_line) - 1
+    if i >= 0 and line <= (stmts[i].end_lineno or stmts[i].lineno):
+        return i
     return None
 
 
@@ -68,7 +72,7 @@ def enclosing(tree: ast.Module, line: int) -> list[Frame]:
             for body in bodies:
                 j = _holding(body, line)
                 if j is not None:
-                    frames.append(Frame(stmt, block, tuple(body[:j])))
+                    frames.append(Frame(stmt, block, body, j))
                     stmts = body
                     break
             else:
@@ -210,22 +214,34 @@ def cuda_guard(line: int, index: Index) -> str | None:
             map(_skips_without_cuda, node.decorator_list)
         ):
             return "in a test skipped where CUDA is not available"
-        for stmt in frame.before:
-            if _exits_without_cuda(stmt):
-                return "after a check that ends the test without CUDA"
-    return _module_skipped(index.tree, line)
+        if frame.block and _first_exit(index, frame.stmts) < frame.at:
+            return "after a check that ends the test without CUDA"
+    skipped = index.memo.get("cuda_module_skip")
+    if skipped is None:
+        skipped = index.memo["cuda_module_skip"] = _module_skip_line(index.tree)
+    if isinstance(skipped, int) and 0 < skipped < line:
+        return "in a module skipped where CUDA is not available"
+    return None
+
+
+def _first_exit(index: Index, stmts: list[ast.stmt]) -> int:
+    """Index of the block's first early exit without CUDA (its length if none), once."""
+    key = f"cuda-exit-{id(stmts)}"
+    found = index.memo.get(key)
+    if not isinstance(found, int):
+        found = next((i for i, s in enumerate(stmts) if _exits_without_cuda(s)), len(stmts))
+        index.memo[key] = found
+    return found
 
 
 def _exits_without_cuda(stmt: ast.stmt) -> bool:
     return isinstance(stmt, ast.If) and cuda_polarity(stmt.test) is False and _leaves(stmt.body)
 
 
-def _module_skipped(tree: ast.Module, line: int) -> str | None:
-    """``pytestmark = pytest.mark.skipif(not TEST_CUDA, ...)`` or a module-level
-    ``if not TEST_CUDA: raise unittest.SkipTest(...)`` before the line."""
+def _module_skip_line(tree: ast.Module) -> int:
+    """The line of ``pytestmark = pytest.mark.skipif(not TEST_CUDA, ...)`` or of a
+    module-level ``if not TEST_CUDA: raise unittest.SkipTest(...)``; 0 if none."""
     for stmt in tree.body:
-        if stmt.lineno >= line:
-            break
         marks: list[ast.expr] = []
         if isinstance(stmt, ast.Assign) and any(
             isinstance(t, ast.Name) and t.id == "pytestmark" for t in stmt.targets
@@ -233,8 +249,8 @@ def _module_skipped(tree: ast.Module, line: int) -> str | None:
             value = stmt.value
             marks = list(value.elts) if isinstance(value, (ast.List, ast.Tuple)) else [value]
         if any(map(_skips_without_cuda, marks)) or _exits_without_cuda(stmt):
-            return "in a module skipped where CUDA is not available"
-    return None
+            return stmt.end_lineno or stmt.lineno
+    return 0
 
 
 # --- data the test made itself --------------------------------------------------------
@@ -275,44 +291,60 @@ def _writes(call: ast.expr) -> bool:
     return isinstance(call, ast.Call) and bool(_WRITES.match(callee_name(call) or ""))
 
 
-def _made_names(frames: list[Frame], line: int) -> set[str]:
-    """Names that hold a temporary path or data the test wrote, before ``line``.
+class _Made:
+    """Names that hold a temporary path or data the test wrote, as a function runs.
 
-    Seeded by ``with <temp maker>() as name``, pytest's tmp fixtures and the buffers
+    Seeded by pytest's tmp fixtures, ``with <temp maker>() as name`` and the buffers
     passed to a save/dump call; then every name assigned from an expression that uses
-    one of them (``path = os.path.join(tmpdir, "m.pt")``), in source order.
+    one of them (``path = os.path.join(tmpdir, "m.pt")``), in source order. Lines are
+    asked in order, so each function's statements are gone through once.
     """
-    made: set[str] = set()
-    scope: ast.AST | None = None
-    for frame in frames:
-        node = frame.node
-        if isinstance(node, (ast.With, ast.AsyncWith)) and frame.block == "body":
-            made |= _temp_targets(node)
-        if isinstance(node, _FUNCTIONS):
-            scope = node
-            args = node.args
-            made |= {
-                a.arg
-                for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)
-                if a.arg in _TEMP_FIXTURES
-            }
-    if scope is None:
+
+    def __init__(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        args = function.args
+        self.names = {
+            a.arg
+            for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)
+            if a.arg in _TEMP_FIXTURES
+        }
+        self._initial = set(self.names)
+        self._steps: list[ast.Assign | ast.Call | ast.With | ast.AsyncWith] = sorted(
+            (n for n in ast.walk(function) if isinstance(n, _TRACKED)),
+            key=lambda n: (n.lineno, n.col_offset),
+        )
+        self._next = 0
+        self._line = 0
+
+    def before(self, line: int) -> set[str]:
+        if line < self._line:  # asked out of order: start again
+            self.names, self._next = set(self._initial), 0
+        self._line = line
+        steps, made = self._steps, self.names
+        while self._next < len(steps) and steps[self._next].lineno < line:
+            step = steps[self._next]
+            self._next += 1
+            if isinstance(step, ast.Call):
+                if _writes(step):
+                    made |= {a.id for a in step.args if isinstance(a, ast.Name)}
+            elif isinstance(step, (ast.With, ast.AsyncWith)):
+                # ``with NamedTemporaryFile(delete=False) as f:`` ... ``load(f.name)``.
+                made |= _temp_targets(step)
+            elif _self_made(step.value, made):
+                for target in step.targets:
+                    made |= _targets(target)
         return made
-    earlier: list[ast.Assign | ast.Call | ast.With | ast.AsyncWith] = sorted(
-        (n for n in ast.walk(scope) if isinstance(n, _TRACKED) and n.lineno < line),
-        key=lambda n: (n.lineno, n.col_offset),
-    )
-    for step in earlier:
-        if isinstance(step, ast.Call):
-            if _writes(step):
-                made |= {a.id for a in step.args if isinstance(a, ast.Name)}
-        elif isinstance(step, (ast.With, ast.AsyncWith)):
-            # ``with NamedTemporaryFile(delete=False) as f:`` ... then ``load(f.name)``.
-            made |= _temp_targets(step)
-        elif _self_made(step.value, made):
-            for target in step.targets:
-                made |= _targets(target)
-    return made
+
+
+def _made_names(index: Index, frames: list[Frame], line: int) -> set[str]:
+    functions = [f.node for f in frames if isinstance(f.node, _FUNCTIONS)]
+    if not functions:
+        return set()
+    function = functions[-1]
+    key = f"made-{id(function)}"
+    made = index.memo.get(key)
+    if not isinstance(made, _Made):
+        made = index.memo[key] = _Made(function)
+    return made.before(line)
 
 
 _TRACKED = (ast.Assign, ast.Call, ast.With, ast.AsyncWith)
@@ -367,7 +399,7 @@ def self_made_data(line: int, index: Index) -> str | None:
     loads = list(_load_calls(frames, line))
     if not loads:
         return None
-    made = _made_names(frames, line)
+    made = _made_names(index, frames, line)
     if all(_self_made(_data_argument(call), made) for call in loads):
         return _SELF_MADE
     return None
