@@ -101,14 +101,8 @@ _LARGE_ARRAY = 10**8
 _MANY_EXAMPLES = 1000
 
 
-def _array_size(call: ast.Call) -> int | None:
-    """Elements of ``zeros(2**31)`` or ``ones((10**5, 10**4))``: literal shapes only."""
-    shape: ast.expr | None = call.args[0] if call.args else None
-    for kw in call.keywords:
-        if kw.arg in {"shape", "size"}:
-            shape = kw.value
-    if shape is None:
-        return None
+def _literal_size(shape: ast.expr) -> int | None:
+    """Elements of a literal shape: ``2**31`` or ``(10**5, 10**4)``."""
     if isinstance(shape, (ast.Tuple, ast.List)):
         size = 1
         for dim in shape.elts:
@@ -118,6 +112,21 @@ def _array_size(call: ast.Call) -> int | None:
             size *= value
         return size
     return literal_int(shape)
+
+
+def _array_size(call: ast.Call) -> int | None:
+    """Elements of ``zeros(2**31)``, ``ones((10**5, 10**4))``, ``torch.ones(10**4, 10**4)``.
+
+    Several literal integers as positional arguments are dimensions (torch's
+    ``zeros(*size)``); otherwise the first argument, or ``shape=``/``size=``, is the shape.
+    """
+    shape: ast.expr | None = call.args[0] if call.args else None
+    for kw in call.keywords:
+        if kw.arg in {"shape", "size"}:
+            shape = kw.value
+    if len(call.args) > 1 and all(type(literal_int(a)) is int for a in call.args):
+        return _literal_size(ast.Tuple(elts=list(call.args)))
+    return None if shape is None else _literal_size(shape)
 
 
 def large_array(call: ast.Call, index: Index) -> bool:

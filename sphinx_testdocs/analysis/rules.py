@@ -452,9 +452,11 @@ LARGE_MEMORY = Rule(
     (
         Decorated(last_names=frozenset({"requires_memory", "largeTensorTest", "bigmemtest"})),
         Called(_names("numpy.testing._private.utils", "check_free_memory", "_get_mem_available")),
+        # Only constructors whose positional integers are all dimensions: full() and
+        # arange() take a fill value or bounds there.
         Called(
-            _names("numpy", "zeros", "ones", "empty", "full", "arange")
-            | _names("torch", "zeros", "ones", "empty", "full", "rand", "randn", "arange"),
+            _names("numpy", "zeros", "ones", "empty")
+            | _names("torch", "zeros", "ones", "empty", "rand", "randn"),
             where=large_array,
             detail=array_detail,
         ),

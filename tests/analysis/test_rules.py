@@ -430,8 +430,10 @@ CASES: list[tuple[str, str, tuple[int, ...]]] = [
             c = torch.ones(10**4, 10**4)
             d = np.zeros((10, 10))
             e = np.ones(n)
+            f = np.full(10**8, 0)  # a fill value, not a dimension: not counted
+            g = np.zeros(10**8, np.int8)
         """,
-        (3, 5, 6),
+        (3, 5, 6, 7, 11),
     ),
     (
         "gc-collect",
@@ -868,4 +870,11 @@ def test_hypothesis_examples_title_gives_count_and_deadline() -> None:
     assert _titles(source)["hypothesis-examples"] == (
         "Many Hypothesis examples (10,000 examples with a 2,000 ms deadline, "
         "5,000 examples without a deadline, 1,000 examples)"
+    )
+
+
+def test_large_memory_title_gives_literal_sizes() -> None:
+    source = "import torch\na = torch.ones(10**4, 10**4)\nb = torch.zeros((2**16, 2**16))\n"
+    assert _titles(source)["large-memory"] == (
+        "Needs a lot of memory (100,000,000 elements, 4,294,967,296 elements)"
     )
