@@ -12,12 +12,20 @@ from __future__ import annotations
 import ast
 import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from sphinx_testdocs.analysis._matchers import Hit, Index, callee_name
 
-__all__ = ["Frame", "cuda_guard", "cuda_only_decorators", "enclosing", "self_made_data"]
+__all__ = [
+    "Frame",
+    "built_text",
+    "cuda_guard",
+    "cuda_only_decorators",
+    "enclosing",
+    "self_built_code",
+    "self_made_data",
+]
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _BLOCKS = ("body", "orelse", "handlers", "finalbody", "cases")
@@ -291,24 +299,25 @@ def _writes(call: ast.expr) -> bool:
     return isinstance(call, ast.Call) and bool(_WRITES.match(callee_name(call) or ""))
 
 
-class _Made:
-    """Names that hold a temporary path or data the test wrote, as a function runs.
+_Step = ast.Assign | ast.Call | ast.With | ast.AsyncWith
 
-    Seeded by pytest's tmp fixtures, ``with <temp maker>() as name`` and the buffers
-    passed to a save/dump call; then every name assigned from an expression that uses
-    one of them (``path = os.path.join(tmpdir, "m.pt")``), in source order. Lines are
-    asked in order, so each function's statements are gone through once.
+
+class _Bound:
+    """Names a function binds to something of interest, followed in source order.
+
+    ``absorb`` adds to the set what one statement or call binds; lines are asked in
+    order, so each function's statements are gone through once however many lines of
+    evidence it holds.
     """
 
-    def __init__(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-        args = function.args
-        self.names = {
-            a.arg
-            for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)
-            if a.arg in _TEMP_FIXTURES
-        }
-        self._initial = set(self.names)
-        self._steps: list[ast.Assign | ast.Call | ast.With | ast.AsyncWith] = sorted(
+    def __init__(
+        self,
+        function: ast.FunctionDef | ast.AsyncFunctionDef,
+        seed: set[str],
+        absorb: Callable[[_Step, set[str]], None],
+    ) -> None:
+        self.names, self._initial, self._absorb = set(seed), seed, absorb
+        self._steps: list[_Step] = sorted(
             (n for n in ast.walk(function) if isinstance(n, _TRACKED)),
             key=lambda n: (n.lineno, n.col_offset),
         )
@@ -319,32 +328,53 @@ class _Made:
         if line < self._line:  # asked out of order: start again
             self.names, self._next = set(self._initial), 0
         self._line = line
-        steps, made = self._steps, self.names
+        steps = self._steps
         while self._next < len(steps) and steps[self._next].lineno < line:
-            step = steps[self._next]
+            self._absorb(steps[self._next], self.names)
             self._next += 1
-            if isinstance(step, ast.Call):
-                if _writes(step):
-                    made |= {a.id for a in step.args if isinstance(a, ast.Name)}
-            elif isinstance(step, (ast.With, ast.AsyncWith)):
-                # ``with NamedTemporaryFile(delete=False) as f:`` ... ``load(f.name)``.
-                made |= _temp_targets(step)
-            elif _self_made(step.value, made):
-                for target in step.targets:
-                    made |= _targets(target)
-        return made
+        return self.names
 
 
-def _made_names(index: Index, frames: list[Frame], line: int) -> set[str]:
+def _bound_before(
+    index: Index,
+    frames: list[Frame],
+    line: int,
+    kind: str,
+    absorb: Callable[[_Step, set[str]], None],
+) -> set[str]:
+    """What the innermost function around ``line`` has bound (kind: which follower)."""
     functions = [f.node for f in frames if isinstance(f.node, _FUNCTIONS)]
     if not functions:
         return set()
     function = functions[-1]
-    key = f"made-{id(function)}"
-    made = index.memo.get(key)
-    if not isinstance(made, _Made):
-        made = index.memo[key] = _Made(function)
-    return made.before(line)
+    key = f"{kind}-{id(function)}"
+    bound = index.memo.get(key)
+    if not isinstance(bound, _Bound):
+        seed: set[str] = set()
+        if kind == "made":
+            args = function.args
+            every = (*args.posonlyargs, *args.args, *args.kwonlyargs)
+            seed = {a.arg for a in every if a.arg in _TEMP_FIXTURES}
+        bound = index.memo[key] = _Bound(function, seed, absorb)
+    return bound.before(line)
+
+
+def _absorb_made(step: _Step, made: set[str]) -> None:
+    """Temporary paths and data the test wrote: ``with TemporaryDirectory() as d``, the
+    buffers passed to a save/dump call, names assigned from an expression using them."""
+    if isinstance(step, ast.Call):
+        if _writes(step):
+            made |= {a.id for a in step.args if isinstance(a, ast.Name)}
+    elif isinstance(step, (ast.With, ast.AsyncWith)):
+        # ``with NamedTemporaryFile(delete=False) as f:`` ... ``load(f.name)``.
+        made |= _temp_targets(step)
+    elif _self_made(step.value, made):
+        for target in step.targets:
+            made |= _targets(target)
+
+
+def _made_names(index: Index, frames: list[Frame], line: int) -> set[str]:
+    return _bound_before(index, frames, line, "made", _absorb_made)
 
 
 _TRACKED = (ast.Assign, ast.Call, ast.With, ast.AsyncWith)
@@ -402,4 +432,70 @@ def self_made_data(line: int, index: Index) -> str | None:
     made = _made_names(index, frames, line)
     if all(_self_made(_data_argument(call), made) for call in loads):
         return _SELF_MADE
+    return None
+
+
+# --- code the test builds itself ------------------------------------------------------
+
+_CODE_RUNNERS = frozenset({"eval", "exec", "compile"})
+#: Calls that make text from the test's own values: ``repr(x)`` for a round trip.
+_REPRS = frozenset({"repr", "str"})
+#: String methods whose result is built text when their receiver and arguments are.
+_TEXT_METHODS = frozenset({"join", "format", "replace", "strip", "lower", "upper"})
+
+
+def built_text(expr: ast.expr, built: set[str]) -> bool:
+    """``expr`` is text the test builds from literals and its own values: a literal, an
+    f-string, ``+``/``%``/``*`` of such, ``repr(x)``/``str(x)``, a string method on
+    such, or a name earlier bound to such. Anything read from elsewhere (a parameter,
+    a file, an unknown call) is not."""
+    if isinstance(expr, ast.Constant):
+        return isinstance(expr.value, (str, bytes, int))
+    if isinstance(expr, ast.Name):
+        return expr.id in built
+    if isinstance(expr, ast.JoinedStr):
+        return all(built_text(v, built) for v in expr.values)
+    if isinstance(expr, ast.FormattedValue):
+        return expr.conversion == ord("r") or built_text(expr.value, built)
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, (ast.Add, ast.Mod, ast.Mult)):
+        return built_text(expr.left, built) and built_text(expr.right, built)
+    if isinstance(expr, (ast.List, ast.Tuple)):
+        return all(built_text(e, built) for e in expr.elts)
+    if isinstance(expr, ast.Call):
+        name = callee_name(expr)
+        if isinstance(expr.func, ast.Name) and name in _REPRS:
+            return True
+        if isinstance(expr.func, ast.Attribute) and name in _TEXT_METHODS:
+            parts = [expr.func.value, *expr.args, *(kw.value for kw in expr.keywords)]
+            return all(built_text(p, built) for p in parts)
+    return False
+
+
+def _absorb_built(step: _Step, built: set[str]) -> None:
+    if isinstance(step, ast.Assign) and built_text(step.value, built):
+        for target in step.targets:
+            built |= _targets(target)
+
+
+_BUILT = "code the test builds itself (literals, f-strings, repr round trips)"
+
+
+def self_built_code(line: int, index: Index) -> str | None:
+    """Why what ``line`` evaluates is code the test built itself, if the source shows it."""
+    frames = enclosing(index.tree, line)
+    if not frames:
+        return None
+    runs = [
+        node
+        for node in ast.walk(frames[-1].node)
+        if isinstance(node, ast.Call)
+        and node.lineno == line
+        and isinstance(node.func, ast.Name)
+        and node.func.id in _CODE_RUNNERS
+    ]
+    if not runs:
+        return None
+    built = _bound_before(index, frames, line, "built", _absorb_built)
+    if all(run.args and built_text(run.args[0], built) for run in runs):
+        return _BUILT
     return None

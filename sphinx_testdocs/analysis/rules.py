@@ -48,7 +48,12 @@ from sphinx_testdocs.analysis._predicates import (
     yaml_load_unsafe,
 )
 from sphinx_testdocs.analysis._walk import Facts, collect
-from sphinx_testdocs.analysis._weighing import cuda_guard, cuda_only_decorators, self_made_data
+from sphinx_testdocs.analysis._weighing import (
+    cuda_guard,
+    cuda_only_decorators,
+    self_built_code,
+    self_made_data,
+)
 from sphinx_testdocs.analysis.dialects import known_test_cases
 from sphinx_testdocs.analysis.model import Finding
 
@@ -540,6 +545,7 @@ EVAL_EXEC = Rule(
     "Code built from strings runs with the test's full privileges; if any part of the "
     "string can come from outside, so can the code.",
     (Called(_names("builtins", "eval", "exec", "compile")),),
+    weigh=self_built_code,
 )
 YAML_LOAD = Rule(
     "yaml-unsafe-load",

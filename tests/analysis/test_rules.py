@@ -805,7 +805,7 @@ def test_results_are_deterministic_and_lines_unique() -> None:
 
 
 def test_findings_are_model_findings() -> None:
-    (finding,) = find_findings(_parse("eval('1')\n"))
+    (finding,) = find_findings(_parse("eval(source)\n"))
     assert finding == Finding(
         "eval-exec",
         "security",

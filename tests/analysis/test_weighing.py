@@ -151,3 +151,26 @@ def test_patterns_are_not_weighed() -> None:
 def test_unweighed_rules_are_risks() -> None:
     found = _finding("sleep", "import time\ntime.sleep(1)\n")
     assert (found.severity, found.context) == ("risk", "")
+
+
+EVAL_CASES = [
+    ("def test_a():\n    eval(repr(x), {'np': np})\n", "note"),
+    ("def test_a():\n    y = eval('np.' + repr(x))\n", "note"),
+    (
+        "def test_a():\n    adds = '+'.join(['a', 'b'] * 256)\n    src = f'lambda a, b: {adds}'\n"
+        "    eval(src)\n",
+        "note",
+    ),
+    ("def test_a():\n    exec('x = 1')\n", "note"),
+    ("def test_a(expr):\n    eval(expr)\n", "risk"),
+    ("def test_a():\n    exec(open('script.py').read())\n", "risk"),
+    ("def test_a():\n    src = make_source()\n    eval(src)\n", "risk"),
+    ("def test_a(name):\n    eval(f'np.{name}')\n", "risk"),
+]
+
+
+@pytest.mark.parametrize(("source", "severity"), EVAL_CASES)
+def test_eval_weighs_code_the_test_builds(source: str, severity: str) -> None:
+    found = _finding("eval-exec", "import numpy as np\n" + source)
+    assert found.severity == severity
+    assert ("code the test builds itself" in found.context) == (severity == "note")
