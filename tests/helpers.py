@@ -53,6 +53,19 @@ def section_titles(doctree: nodes.Node, depth: int = 2) -> list[str]:
     return out
 
 
+def shown_sections(doctree: nodes.Node) -> list[str]:
+    """A module page's section titles in page order: its headings, and the titles named
+    by the one line that stands for the sections with nothing to show."""
+    page = next(iter(doctree.findall(nodes.section)))
+    out: list[str] = []
+    for node in page.findall(lambda n: isinstance(n, (nodes.section, nodes.paragraph))):
+        if isinstance(node, nodes.section) and node.parent is page:
+            out.append(node[0].astext())
+        elif "testdocs-quiet-sections" in node["classes"]:
+            out.extend(strong.astext() for strong in node.findall(nodes.strong))
+    return out
+
+
 def html_files(outdir: Path, keep: Callable[[Path], bool] = lambda p: True) -> dict[str, bytes]:
     """Every HTML page of a build, by relative path."""
     return {

@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from docutils import nodes
 
 from sphinx_testdocs.render.module import SECTIONS
 from tests.conftest import CORPUS
-from tests.helpers import section_titles
+from tests.helpers import section_titles, shown_sections
 
 pytestmark = [
     pytest.mark.corpus,
@@ -59,7 +60,26 @@ def test_every_file_has_a_page_with_all_sections(corpus_app: Any) -> None:
         assert docname in corpus_app.env.all_docs, rel
         doctree = corpus_app.env.get_doctree(docname)
         assert section_titles(doctree, depth=1) == [rel]
-        assert section_titles(doctree, depth=2) == [s.title for s in SECTIONS], rel
+        assert shown_sections(doctree) == [s.title for s in SECTIONS], rel
+
+
+#: The seed pages (../shared/seeds), each the documentation of one corpus file.
+SEEDS = CORPUS.parent.parent / "seeds"
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not present")
+def test_every_seed_section_is_on_the_page(corpus_app: Any) -> None:
+    checked = 0
+    for seed in sorted(SEEDS.glob("*.txt")):
+        text = seed.read_text(encoding="utf-8")
+        match = re.match(r"# Documentation: `(test/[^`]+\.py)`", text)
+        if not match:  # a seed documenting a generated page, not a file
+            continue
+        headings = re.findall(r"^## (.+)$", text.split("\n# Documentation:")[0], re.M)
+        doctree = corpus_app.env.get_doctree(f"testdocs/{match[1]}")
+        assert set(headings) <= set(shown_sections(doctree)), seed.name
+        checked += 1
+    assert checked == 2
 
 
 @pytest.mark.parametrize(("relpath", "facts"), sorted(SEED_FACTS.items()))
@@ -97,3 +117,32 @@ def test_related_files_list_the_whole_folder(corpus_app: Any) -> None:
 def test_no_docs_of_docs(corpus_app: Any) -> None:
     assert not any(d.count("testdocs/") > 1 for d in corpus_app.env.all_docs)
     assert not any(".md" in d or "_docs" in d for d in corpus_app.env.all_docs)
+
+
+#: What the seed pages' performance notes say of real files, as the findings that now
+#: prove it (with a severity), and the false positives issue 18 reported, weighed.
+SEED_FINDINGS = {
+    # "May involve JIT compilation": the file compiles models in its tests.
+    "dynamo/test_compile.py": ["risk Compiles models", "note Unpickling"],
+    "dynamo/test_buffers_override.py": ["risk Compiles models"],
+    # "GPU/parallel computing": a test decorated @requires_gpu_and_triton.
+    "dynamo/test_subclasses.py": ["risk Compiles models", "note Uses a GPU (CUDA)"],
+    # CUDA lines under `if torch.cuda.is_available():`, TorchScript saved and loaded in a
+    # temporary file: conditional, and harmless.
+    "test_mkldnn.py": ["risk Compiles models", "note Uses a GPU (CUDA)", "note Unpickling"],
+}
+
+
+@pytest.mark.parametrize(("relpath", "expected"), sorted(SEED_FINDINGS.items()))
+def test_seed_findings(corpus_app: Any, relpath: str, expected: list[str]) -> None:
+    doctree = corpus_app.env.get_doctree(f"testdocs/test/{relpath}")
+    found = [
+        item.astext()
+        for listing in doctree.findall(nodes.bullet_list)
+        if "testdocs-findings" in listing["classes"]
+        for item in listing.children
+    ]
+    weighed = [text for text in found if text.startswith(("risk ", "note "))]
+    for start in expected:
+        assert any(text.startswith(start) for text in weighed), (start, weighed)
+    assert len(weighed) == len(expected), weighed

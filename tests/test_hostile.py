@@ -125,7 +125,15 @@ PARAMS = (
 _BINARY = random.Random(5).randbytes(4096)
 
 CASES: list[Case] = [
-    _syntax_case("syntax-error", "test_syntax.py", b"def test_bad(:\n    pass\n"),
+    _syntax_case(
+        "syntax-error",
+        "test_syntax.py",
+        b"def test_bad(:\n    pass\n",
+        # One line for the three findings sections, not a heading and a sentence each.
+        "<strong>Code Patterns &amp; Idioms</strong>, <strong>Performance Considerations"
+        "</strong> and <strong>Security &amp; Safety</strong>: not analysed, the file could "
+        "not be parsed.",
+    ),
     _syntax_case("newer-grammar", "test_newer.py", NEWER_GRAMMAR, "first"),
     Case(
         "undecodable",

@@ -4,6 +4,7 @@
 ``testdocs-warnings`` every member of ``sphinx_testdocs._log.Subtype``, with its docstring
 ``testdocs-sections`` the page sections (``sphinx_testdocs.render.module.SECTIONS``), key and title
 ``testdocs-dialects`` every collection dialect (``sphinx_testdocs.analysis.dialects.DIALECTS``)
+``testdocs-rules``    every finding rule (``sphinx_testdocs.analysis.rules.RULES``), by section
 """
 
 from __future__ import annotations
@@ -163,6 +164,26 @@ class DialectsDirective(_ReferenceDirective):
         return [items]
 
 
+class RulesDirective(_ReferenceDirective):
+    """Every finding rule, by section: id, title and explanation."""
+
+    def run(self) -> list[nodes.Node]:
+        from sphinx_testdocs.analysis import rules
+
+        self.note_source(rules)
+        items = nodes.definition_list(classes=["testdocs-rules"])
+        for row in rules.rules_for_docs():
+            term = nodes.term("", "", nodes.literal("", row.id), nodes.Text(f" ({row.section})"))
+            term["ids"].append(nodes.make_id(f"rule-{row.id}"))
+            body = nodes.definition(
+                "",
+                nodes.paragraph("", "", nodes.strong("", row.title)),
+                nodes.paragraph("", row.explanation),
+            )
+            items += nodes.definition_list_item("", term, body)
+        return [items]
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     # Sphinx 7.4 added the confval object type; declare it ourselves on older versions.
     if "confval" not in StandardDomain.object_types:
@@ -176,4 +197,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("testdocs-warnings", WarningsDirective)
     app.add_directive("testdocs-sections", SectionsDirective)
     app.add_directive("testdocs-dialects", DialectsDirective)
+    app.add_directive("testdocs-rules", RulesDirective)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

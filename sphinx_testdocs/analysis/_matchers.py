@@ -26,7 +26,6 @@ __all__ = [
     "Matcher",
     "MethodCalled",
     "Param",
-    "PlainAssertInTest",
     "Referenced",
     "WithCall",
     "constant_is",
@@ -88,8 +87,12 @@ class _Table(Generic[_N]):
 class Index:
     """A module's facts with names resolved through its imports, built lazily per kind."""
 
-    def __init__(self, facts: Facts) -> None:
+    def __init__(self, facts: Facts, tree: ast.Module | None = None) -> None:
         self.facts = facts
+        #: The parsed module, for rules that weigh a line's context (:mod:`._weighing`).
+        self.tree = tree if tree is not None else ast.Module(body=[], type_ignores=[])
+        #: Per-module answers a weighing function computes once (keyed by its name).
+        self.memo: dict[str, object] = {}
         self._aliases = {k: tuple(sorted(v)) for k, v in facts.aliases.items()}
         self._resolved: dict[str, tuple[str, ...]] = {}
         self._tables: dict[str, _Table[ast.AST]] = {}
@@ -380,29 +383,6 @@ class WithCall:
         for method in self.self_methods:
             for call in index.facts.with_calls.get(f"self.{method}", ()):
                 yield call.lineno, None
-
-
-@dataclass(frozen=True, slots=True)
-class PlainAssertInTest:
-    """An ``assert`` statement inside a function whose name starts with ``test``."""
-
-    def hits(self, index: Index) -> Iterator[Hit]:
-        facts = index.facts
-        if not facts.asserts or not facts.test_spans:
-            return
-        spans = sorted(facts.test_spans)
-        starts = [start for start, _ in spans]
-        # Running maximum of end lines: a line is inside some test function exactly when
-        # a span starting at or before it reaches at least that far.
-        reach: list[int] = []
-        furthest = 0
-        for _, end in spans:
-            furthest = max(furthest, end)
-            reach.append(furthest)
-        for node in facts.asserts:
-            i = bisect.bisect_right(starts, node.lineno) - 1
-            if i >= 0 and reach[i] >= node.lineno:
-                yield node.lineno, None
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,14 +9,19 @@ from sphinx_testdocs.analysis._matchers import Index
 from sphinx_testdocs.analysis._walk import dotted_name
 
 __all__ = [
+    "array_detail",
     "check_hostname_off",
     "credential_name",
     "credential_value",
     "cuda_device",
+    "examples_detail",
     "first_arg_is_cuda",
     "hardcoded_credential",
+    "large_array",
     "large_range",
     "literal_int",
+    "many_examples",
+    "no_positional_args",
     "range_detail",
     "range_length",
     "sleep_detail",
@@ -89,6 +94,81 @@ def large_range(call: ast.Call, index: Index) -> bool:
 def range_detail(call: ast.Call) -> str | None:
     length = range_length(call)
     return f"{length:,} items" if length is not None else None
+
+
+# Arrays of this many elements or more: at 8 bytes each, 800 MB and up.
+_LARGE_ARRAY = 10**8
+_MANY_EXAMPLES = 1000
+
+
+def _literal_size(shape: ast.expr) -> int | None:
+    """Elements of a literal shape: ``2**31`` or ``(10**5, 10**4)``."""
+    if isinstance(shape, (ast.Tuple, ast.List)):
+        size = 1
+        for dim in shape.elts:
+            value = literal_int(dim)
+            if value is None or value < 0:
+                return None
+            size *= value
+        return size
+    return literal_int(shape)
+
+
+def _array_size(call: ast.Call) -> int | None:
+    """Elements of ``zeros(2**31)``, ``ones((10**5, 10**4))``, ``torch.ones(10**4, 10**4)``.
+
+    Several literal integers as positional arguments are dimensions (torch's
+    ``zeros(*size)``); otherwise the first argument, or ``shape=``/``size=``, is the shape.
+    """
+    shape: ast.expr | None = call.args[0] if call.args else None
+    for kw in call.keywords:
+        if kw.arg in {"shape", "size"}:
+            shape = kw.value
+    if len(call.args) > 1 and all(type(literal_int(a)) is int for a in call.args):
+        return _literal_size(ast.Tuple(elts=list(call.args)))
+    return None if shape is None else _literal_size(shape)
+
+
+def large_array(call: ast.Call, index: Index) -> bool:
+    size = _array_size(call)
+    return size is not None and size >= _LARGE_ARRAY
+
+
+def array_detail(call: ast.Call) -> str | None:
+    size = _array_size(call)
+    return f"{size:,} elements" if size is not None else None
+
+
+def _max_examples(call: ast.Call) -> int | None:
+    for kw in call.keywords:
+        if kw.arg == "max_examples":
+            return literal_int(kw.value)
+    return None
+
+
+def many_examples(call: ast.Call, index: Index) -> bool:
+    count = _max_examples(call)
+    return count is not None and count >= _MANY_EXAMPLES
+
+
+def examples_detail(call: ast.Call) -> str | None:
+    """``10,000 examples``, with a literal deadline when one is raised or removed."""
+    count = _max_examples(call)
+    if count is None:
+        return None
+    for kw in call.keywords:
+        if kw.arg == "deadline":
+            if isinstance(kw.value, ast.Constant) and kw.value.value is None:
+                return f"{count:,} examples without a deadline"
+            deadline = literal_int(kw.value)
+            if deadline is not None:
+                return f"{count:,} examples with a {deadline:,} ms deadline"
+    return f"{count:,} examples"
+
+
+def no_positional_args(call: ast.Call) -> bool:
+    """``model.compile()`` or ``model.compile(backend="eager")``, not ``re.compile(p)``."""
+    return not call.args
 
 
 def sleep_detail(call: ast.Call) -> str | None:

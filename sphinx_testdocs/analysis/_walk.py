@@ -132,17 +132,13 @@ class Facts:
     params: dict[str, list[ast.arg]] = field(default_factory=dict)
     #: Dotted callee used directly as a ``with`` item, as written -> calls.
     with_calls: dict[str, list[ast.Call]] = field(default_factory=dict)
-    #: Assert statements anywhere.
-    asserts: list[ast.Assert] = field(default_factory=list)
-    #: (first line, last line) of every function whose name starts with ``test``.
-    test_spans: list[tuple[int, int]] = field(default_factory=list)
     #: (target name, constant, statement) for ``name = <constant>`` and ``x.name = <constant>``.
     const_assigns: list[tuple[str, ast.Constant, ast.stmt]] = field(default_factory=list)
 
 
 # Statement kinds that need more than walking their children. They share one table with
 # the child getters, so an ordinary node costs a single dictionary lookup.
-_FUNCTION, _CLASS, _IMPORT, _ASSIGN, _ASSERT, _WITH = range(6)
+_FUNCTION, _CLASS, _IMPORT, _ASSIGN, _WITH = range(5)
 _SPECIAL: dict[type, int] = {
     ast.FunctionDef: _FUNCTION,
     ast.AsyncFunctionDef: _FUNCTION,
@@ -151,7 +147,6 @@ _SPECIAL: dict[type, int] = {
     ast.ImportFrom: _IMPORT,
     ast.Assign: _ASSIGN,
     ast.AnnAssign: _ASSIGN,
-    ast.Assert: _ASSERT,
     ast.With: _WITH,
     ast.AsyncWith: _WITH,
 }
@@ -324,8 +319,6 @@ def _visit_special(
         return _visit_function(node, facts, methods_of_classes)
     if kind == _CLASS:
         _visit_class(node, facts, methods_of_classes)
-    elif kind == _ASSERT:
-        facts.asserts.append(node)
     else:
         for item in node.items:
             expr = item.context_expr
@@ -365,8 +358,6 @@ def _visit_function(
     # A method's name does not shadow a module-level builtin; a function's does.
     if id(node) not in methods_of_classes:
         facts.bound.add(node.name)
-    if node.name.startswith("test"):
-        facts.test_spans.append((node.lineno, node.end_lineno or node.lineno))
     _note_decorators(node.decorator_list, facts)
     args = node.args
     # The parameters are read here, so the ``arguments``/``arg`` nodes are not walked;

@@ -137,6 +137,15 @@ class Finding:
     title: str
     explanation: str
     lines: tuple[int, ...]
+    #: "risk" or "note" for performance and security findings (a note: every line is in
+    #: a context that defuses it, such as a CUDA check or a file the test wrote); None
+    #: for patterns, which describe and do not weigh.
+    severity: str | None = None
+    #: The context the rule saw, as a sentence ("Every line is under a CUDA
+    #: availability check."); empty when it saw none.
+    context: str = ""
+    #: When the context defuses only some lines: the others, which keep it a risk.
+    risky: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal, NamedTuple, get_args
 
@@ -21,6 +21,7 @@ from sphinx_testdocs.analysis._matchers import (
     Assigned,
     Based,
     Called,
+    Custom,
     Decorated,
     Hit,
     Index,
@@ -28,21 +29,31 @@ from sphinx_testdocs.analysis._matchers import (
     Matcher,
     MethodCalled,
     Param,
-    PlainAssertInTest,
     Referenced,
     WithCall,
 )
 from sphinx_testdocs.analysis._predicates import (
+    array_detail,
     check_hostname_off,
     cuda_device,
+    examples_detail,
     first_arg_is_cuda,
     hardcoded_credential,
+    large_array,
     large_range,
+    many_examples,
+    no_positional_args,
     range_detail,
     sleep_detail,
     yaml_load_unsafe,
 )
 from sphinx_testdocs.analysis._walk import Facts, collect
+from sphinx_testdocs.analysis._weighing import (
+    cuda_guard,
+    cuda_only_decorators,
+    self_built_code,
+    self_made_data,
+)
 from sphinx_testdocs.analysis.dialects import known_test_cases
 from sphinx_testdocs.analysis.model import Finding
 
@@ -72,6 +83,9 @@ class Rule:
     title: str
     explanation: str
     match: tuple[Matcher, ...]
+    #: For a line of evidence, why its context defuses it (a guard, data the test wrote),
+    #: or None. A finding whose every line is defused is a note, not a risk.
+    weigh: Callable[[int, Index], str | None] | None = None
 
     def __post_init__(self) -> None:
         if self.section not in SECTIONS:
@@ -148,17 +162,8 @@ UNITTEST_ASSERTIONS = Rule(
     "unittest-assertions",
     "patterns",
     "unittest assertion methods (self.assert*)",
-    "Checks use TestCase assertion methods, which format their own failure messages and "
-    "keep working under python -O.",
+    "Checks use TestCase assertion methods, which format their own failure messages.",
     (MethodCalled(pattern=re.compile(r"assert[A-Z]|fail\Z"), receiver="self"),),
-)
-PLAIN_ASSERT = Rule(
-    "plain-assert",
-    "patterns",
-    "Plain assert statements in test functions",
-    "pytest rewrites plain assert statements so a failure shows the compared values; "
-    "under python -O they are removed, so these tests check nothing there.",
-    (PlainAssertInTest(),),
 )
 PYTEST_RAISES = Rule(
     "pytest-raises",
@@ -298,6 +303,9 @@ CONCURRENCY = Rule(
             | _names("multiprocessing.pool", "Pool", "ThreadPool")
             | _names("concurrent.futures", "ThreadPoolExecutor", "ProcessPoolExecutor")
             | _names("torch.multiprocessing", "spawn", "start_processes", "Process", "Pool")
+            # NumPy's helper runs a function in a pool of threads at once.
+            | _names("numpy.testing._private.utils", "run_threaded")
+            | _names("numpy.testing", "run_threaded")
         ),
         Based(frozenset({"threading.Thread", "multiprocessing.Process"})),
     ),
@@ -346,7 +354,9 @@ GPU = Rule(
         MethodCalled(frozenset({"to"}), where=first_arg_is_cuda),
         Called(frozenset({"torch.device"}), where=cuda_device),
         Keyword("device", str_prefixes=("cuda",)),
+        Custom(cuda_only_decorators),
     ),
+    weigh=cuda_guard,
 )
 SLEEP = Rule(
     "sleep",
@@ -382,13 +392,130 @@ LARGE_RANGE = Rule(
     ),
 )
 
+_MODULE_COMPILE = MethodCalled(frozenset({"compile"}), where=no_positional_args)
+
+
+def _module_compile(index: Index) -> Iterator[Hit]:
+    """``model.compile()`` (nn.Module.compile) in a module that imports torch: other
+    ``.compile()`` methods (a build backend's, a regex's) compile no model."""
+    if any(m.partition(".")[0] == "torch" for m in index.facts.imports):
+        yield from _MODULE_COMPILE.hits(index)
+
+
+COMPILES = Rule(
+    "compiles",
+    "performance",
+    "Compiles models (torch.compile, TorchScript, export)",
+    "Compiling traces the code and generates new code for it: seconds per graph, again "
+    "for every recompilation (new shapes, dtypes or guards), and the compiled caches "
+    "outlive the test unless it resets them.",
+    (
+        Referenced(
+            frozenset(
+                {
+                    "torch.compile",
+                    "torch._dynamo.optimize",
+                    "torch._dynamo.optimize_assert",
+                    "torch.jit.script",
+                    "torch.jit.trace",
+                    "torch.jit.trace_module",
+                    "torch.export.export",
+                    "torch.fx.experimental.proxy_tensor.make_fx",
+                    "functorch.compile.aot_function",
+                    "functorch.compile.aot_module",
+                    "torch._functorch.aot_autograd.aot_function",
+                    "torch._functorch.aot_autograd.aot_module",
+                    "torch._inductor.compile_fx.compile_fx",
+                }
+            )
+        ),
+        Custom(_module_compile),
+    ),
+)
+BUILDS_EXTENSION = Rule(
+    "builds-extension",
+    "performance",
+    "Builds a C/C++ extension during the test",
+    "The test runs a compiler and build tools before it can import what it checks: "
+    "seconds to minutes, and it needs a compiler and headers on the machine.",
+    (
+        Called(
+            _names(
+                "numpy.testing.extbuild", "build_and_import_extension", "compile_extension_module"
+            )
+            | _names("torch.utils.cpp_extension", "load", "load_inline")
+        ),
+    ),
+)
+LARGE_MEMORY = Rule(
+    "large-memory",
+    "performance",
+    "Needs a lot of memory",
+    "The test allocates large arrays (its authors declare the memory it needs, or a "
+    "literal size shows it): slow to allocate and fill, and skipped or killed where "
+    "memory is short.",
+    (
+        Decorated(last_names=frozenset({"requires_memory", "largeTensorTest", "bigmemtest"})),
+        Called(_names("numpy.testing._private.utils", "check_free_memory", "_get_mem_available")),
+        # Only constructors whose positional integers are all dimensions: full() and
+        # arange() take a fill value or bounds there.
+        Called(
+            _names("numpy", "zeros", "ones", "empty")
+            | _names("torch", "zeros", "ones", "empty", "rand", "randn"),
+            where=large_array,
+            detail=array_detail,
+        ),
+    ),
+)
+GC_COLLECT = Rule(
+    "gc-collect",
+    "performance",
+    "Forces garbage collection",
+    "A full collection walks every object the process holds, tens of milliseconds "
+    "each time late in a long session; such tests check object lifetimes, which "
+    "differ between interpreters (PyPy, free-threaded builds).",
+    (
+        Called(
+            frozenset(
+                {
+                    "gc.collect",
+                    "numpy.testing.break_cycles",
+                    "numpy.testing._private.utils.break_cycles",
+                }
+            )
+        ),
+        WithCall(
+            frozenset(
+                {
+                    "numpy.testing.assert_no_gc_cycles",
+                    "numpy.testing._private.utils.assert_no_gc_cycles",
+                }
+            )
+        ),
+    ),
+)
+MANY_EXAMPLES = Rule(
+    "hypothesis-examples",
+    "performance",
+    "Many Hypothesis examples",
+    "Hypothesis runs the test once per example (100 by default); a max_examples of a "
+    "thousand or more multiplies its run time accordingly.",
+    (
+        Called(
+            frozenset({"hypothesis.settings"}),
+            where=many_examples,
+            detail=examples_detail,
+        ),
+    ),
+)
+
 UNSAFE_DESERIALISATION = Rule(
     "unsafe-deserialisation",
     "security",
     "Unpickling or other code-executing deserialisation",
-    "Loading pickle-based data can run arbitrary code from that data; it is harmless "
-    "for bytes the test itself produced, dangerous for files that could come from "
-    "elsewhere.",
+    "Loading pickle-based data (or a TorchScript archive) can run arbitrary code from "
+    "that data; it is harmless for bytes the test itself produced, dangerous for files "
+    "that could come from elsewhere.",
     (
         Called(
             _names("pickle", "load", "loads", "Unpickler")
@@ -406,7 +533,10 @@ UNSAFE_DESERIALISATION = Rule(
         # torch.load defaults to weights_only=True since 2.6.
         Called(frozenset({"numpy.load"}), when=(("allow_pickle", True),)),
         Called(frozenset({"torch.load"}), when=(("weights_only", False),)),
+        # A TorchScript archive holds code that runs when the model does.
+        Called(frozenset({"torch.jit.load"})),
     ),
+    weigh=self_made_data,
 )
 EVAL_EXEC = Rule(
     "eval-exec",
@@ -415,6 +545,7 @@ EVAL_EXEC = Rule(
     "Code built from strings runs with the test's full privileges; if any part of the "
     "string can come from outside, so can the code.",
     (Called(_names("builtins", "eval", "exec", "compile")),),
+    weigh=self_built_code,
 )
 YAML_LOAD = Rule(
     "yaml-unsafe-load",
@@ -489,7 +620,6 @@ HARDCODED_CREDENTIAL = Rule(
 RULES: tuple[Rule, ...] = (
     UNITTEST_TESTCASE,
     UNITTEST_ASSERTIONS,
-    PLAIN_ASSERT,
     PYTEST_RAISES,
     EXPECTED_IN_WITH,
     SUBTESTS,
@@ -506,6 +636,11 @@ RULES: tuple[Rule, ...] = (
     SLEEP,
     SLOW_MARK,
     LARGE_RANGE,
+    COMPILES,
+    BUILDS_EXTENSION,
+    LARGE_MEMORY,
+    GC_COLLECT,
+    MANY_EXAMPLES,
     UNSAFE_DESERIALISATION,
     EVAL_EXEC,
     YAML_LOAD,
@@ -531,13 +666,34 @@ _check_ids(RULES)
 # --- running the table ------------------------------------------------------------
 
 
-def _finding(rule: Rule, hits: list[Hit]) -> Finding:
+def _finding(rule: Rule, hits: list[Hit], index: Index) -> Finding:
     hits.sort(key=lambda hit: (hit[0], hit[1] or ""))
     lines = tuple(sorted({line for line, _ in hits}))
     # Details in source order, each once: "Sleeps (0.1 s, 2 s)".
     details = list(dict.fromkeys(detail for _, detail in hits if detail))
     title = f"{rule.title} ({', '.join(details)})" if details else rule.title
-    return Finding(rule.id, rule.section, title, rule.explanation, lines)
+    if rule.section == "patterns":
+        return Finding(rule.id, rule.section, title, rule.explanation, lines)
+    severity, context, risky = _weigh(rule, lines, index)
+    return Finding(rule.id, rule.section, title, rule.explanation, lines, severity, context, risky)
+
+
+def _weigh(rule: Rule, lines: tuple[int, ...], index: Index) -> tuple[str, str, tuple[int, ...]]:
+    """("risk" or "note", the sentence saying what context the rule saw, the lines it
+    left risky when it defused only some)."""
+    if rule.weigh is None:
+        return "risk", "", ()
+    reasons = {line: rule.weigh(line, index) for line in lines}
+    said = " or ".join(dict.fromkeys(r for r in reasons.values() if r))
+    risky = tuple(line for line, reason in reasons.items() if not reason)
+    defused = len(lines) - len(risky)
+    if not defused:
+        return "risk", "", ()
+    if not risky:
+        return "note", f"A note rather than a risk: every line is {said}.", ()
+    verb = "is" if defused == 1 else "are"
+    others = "the other is not" if len(risky) == 1 else "the others are not"
+    return "risk", f"{defused:,} of {len(lines):,} lines {verb} {said}; {others}", risky
 
 
 def scan(tree: ast.Module, rules: Sequence[Rule] = RULES) -> RuleScan:
@@ -552,16 +708,18 @@ def scan(tree: ast.Module, rules: Sequence[Rule] = RULES) -> RuleScan:
         collect(tree, facts)
     except RecursionError:
         complete = False
-    index = Index(facts)
+    index = Index(facts, tree)
     found: list[tuple[int, int, Finding]] = []
     for position, rule in enumerate(rules):
         try:
             hits = [hit for matcher in rule.match for hit in matcher.hits(index)]
+            if hits:
+                finding = _finding(rule, hits, index)
         except RecursionError:
             complete = False
             continue
         if hits:
-            found.append((SECTIONS.index(rule.section), position, _finding(rule, hits)))
+            found.append((SECTIONS.index(rule.section), position, finding))
     found.sort(key=lambda item: (item[0], item[1]))
     references = sorted(
         {

@@ -17,6 +17,7 @@ from sphinx_testdocs.analysis.model import (
     Definition,
     DefKind,
     Exercise,
+    Finding,
     FixtureDef,
     Import,
     ImportOrigin,
@@ -846,47 +847,82 @@ def _import_pieces(module: str, imports: list[Import], payload: DependenciesPayl
 # --- Code Patterns, Performance, Security ----------------------------------------------
 
 
-def findings(section_key: str, none_found: str) -> SectionBuilder:
+def findings(section_key: str) -> SectionBuilder:
     """The builder of a findings section: the rules of ``section_key`` that matched."""
 
     def build(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Node]:
-        return _findings(analysis, ctx, section_key, none_found)
+        found = [f for f in analysis.findings if f.section == section_key]
+        items = [_finding_item(f, ctx.line_anchor) for f in found]
+        return [bullet_list(items, "testdocs-findings")]
 
     return build
 
 
-def _findings(
-    analysis: ModuleAnalysis, ctx: ModulePageContext, section_key: str, none_found: str
-) -> list[nodes.Node]:
-    found = [f for f in analysis.findings if f.section == section_key]
-    if analysis.status is not ParseStatus.OK:
-        return [para("Not analysed: the file could not be parsed.")]
-    if not found:
-        return [para(none_found, classes=[NO_SEARCH])]
-    payload = (tuple((f.title, f.explanation, f.lines) for f in found), ctx.line_anchor)
-    return _expand_findings(payload)
+def findings_quiet(section_key: str) -> Callable[[ModuleAnalysis], str | None]:
+    """Why a findings section has nothing to show (None when it has findings)."""
+
+    def quiet(analysis: ModuleAnalysis) -> str | None:
+        if analysis.status is not ParseStatus.OK:
+            return "not analysed, the file could not be parsed"
+        if not any(f.section == section_key for f in analysis.findings):
+            return "no rule matched this file"
+        return None
+
+    return quiet
 
 
-#: (title, explanation, evidence lines) of each finding of a section, and the line anchor.
-FindingsPayload: TypeAlias = tuple[tuple[tuple[str, str, tuple[int, ...]], ...], str]
+#: Evidence lines shown before the rest are folded away: enough to jump to the first
+#: uses, few enough that a rule matching 400 lines does not bury the page.
+EVIDENCE_SHOWN = 8
 
 
-def _expand_findings(payload: FindingsPayload) -> list[nodes.Node]:
-    found, anchor = payload
-    items = []
-    for title, explanation, lines in found:
-        head = para(nodes.strong(title, title), unsearched(f": {explanation}"))
-        evidence = para(
-            _evidence_label(lines),
-            testdocs_linelinks(lines=list(lines), anchor=anchor),
-            classes=["testdocs-evidence", NO_SEARCH],
+def _finding_item(finding: Finding, anchor: str) -> list[nodes.Node]:
+    head = para()
+    if finding.severity:
+        # "risk" or "note": the rule weighed the context of its lines (see Finding).
+        head += nodes.inline(
+            finding.severity,
+            finding.severity,
+            # Kept out of search: "note" and "risk" on every page would match every page.
+            classes=["testdocs-badge", f"testdocs-severity-{finding.severity}", NO_SEARCH],
         )
-        items.append([head, evidence])
-    return [bullet_list(items, "testdocs-findings")]
+        head += nodes.Text(" ")
+    head += nodes.strong(finding.title, finding.title)
+    head += unsearched(f": {finding.explanation}")
+    out: list[nodes.Node] = [head]
+    if finding.context:
+        context = para(
+            nodes.emphasis(finding.context, finding.context),
+            classes=["testdocs-finding-context", NO_SEARCH],
+        )
+        if finding.risky:
+            # The lines that keep the finding a risk, so a reader starts with them.
+            context += nodes.Text(": line " if len(finding.risky) == 1 else ": lines ")
+            context += testdocs_linelinks(lines=list(finding.risky), anchor=anchor)
+            context += nodes.Text(".")
+        out.append(context)
+    return [*out, *_evidence(finding.lines, anchor)]
 
 
-def _evidence_label(lines: Sequence[int]) -> str:
-    return "Evidence: line " if len(lines) == 1 else "Evidence: lines "
+def _evidence(lines: Sequence[int], anchor: str) -> list[nodes.Node]:
+    """The evidence lines: all of them when few, else the first few, a count and the rest
+    one click away."""
+    shown, rest = lines[:EVIDENCE_SHOWN], lines[EVIDENCE_SHOWN:]
+    label = "Evidence: line " if len(lines) == 1 else "Evidence: lines "
+    if rest:
+        label = f"Evidence: {len(lines):,} lines, the first {len(shown)}: "
+    evidence = para(
+        label,
+        testdocs_linelinks(lines=list(shown), anchor=anchor),
+        classes=["testdocs-evidence", NO_SEARCH],
+    )
+    if not rest:
+        return [evidence]
+    others = para(
+        testdocs_linelinks(lines=list(rest), anchor=anchor),
+        classes=["testdocs-evidence", NO_SEARCH],
+    )
+    return [evidence, details(f"Show the other {plural(len(rest), 'line')}", others)]
 
 
 # --- Testing & Usage -------------------------------------------------------------------
@@ -1100,6 +1136,10 @@ class Section:
     #: through the domain's objects: indexing every word of listings, trees and node
     #: IDs would dominate the index (and the build time) without helping anyone.
     searchable: bool = False
+    #: Why the section has nothing to show on a page, or None. Quiet sections take no
+    #: heading: one line names them all ("Performance Considerations and Security &
+    #: Safety: no rule matched this file."), keeping their anchors.
+    quiet: Callable[[ModuleAnalysis], str | None] | None = None
 
 
 #: The sections of a module page, in order.
@@ -1114,20 +1154,23 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "patterns",
         "Code Patterns & Idioms",
-        findings("patterns", "No pattern rule matched this file."),
+        findings("patterns"),
         searchable=True,
+        quiet=findings_quiet("patterns"),
     ),
     Section(
         "performance",
         "Performance Considerations",
-        findings("performance", "No performance rule matched this file."),
+        findings("performance"),
         searchable=True,
+        quiet=findings_quiet("performance"),
     ),
     Section(
         "security",
         "Security & Safety",
-        findings("security", "No security rule matched this file."),
+        findings("security"),
         searchable=True,
+        quiet=findings_quiet("security"),
     ),
     Section("testing", "Testing & Usage", _testing),
     Section("related", "Related Files", _related),
@@ -1153,14 +1196,30 @@ def render_module(
         IndexEntry(analysis.facts.relpath, analysis.kind.value, page_id, True)
     )
     body: list[nodes.Node] = []
+    # reason -> (where its line goes in ``body``, [(section id, title)]).
+    quiet: dict[str, tuple[int, list[tuple[str, str]]]] = {}
     for sec in SECTIONS:
         shown_title = section_title(ctx.config, sec)
         if shown_title is None:
+            continue
+        reason = sec.quiet(analysis) if sec.quiet else None
+        if reason:
+            where = quiet.setdefault(reason, (len(body), []))
+            where[1].append((ctx.unique_id(sec.title), shown_title))
             continue
         block = section(ctx.unique_id(sec.title), shown_title, *sec.build(analysis, ctx))
         if not sec.searchable:
             block["classes"].append(NO_SEARCH)
         body.append(block)
+    for reason, (at, sections) in sorted(quiet.items(), key=lambda item: -item[1][0]):
+        line = _quiet_line(reason, sections)
+        # Body elements may not follow a section in a doctree: the line closes the
+        # section before it (where a reader sees it anyway) rather than standing alone.
+        previous = body[at - 1] if at else None
+        if isinstance(previous, nodes.section):
+            previous += line
+        else:
+            body.insert(at, line)
     index = addnodes.index(entries=[e.as_sphinx() for e in ctx.index_entries])
     if title is None:
         return [index, nodes.target("", "", ids=[page_id]), *body]
@@ -1169,3 +1228,16 @@ def render_module(
     page += index
     page.extend(body)
     return [page]
+
+
+def _quiet_line(reason: str, sections: Sequence[tuple[str, str]]) -> nodes.paragraph:
+    """One line for the sections with nothing to show, keeping their anchors."""
+    line = nodes.paragraph(
+        classes=["testdocs-quiet-sections", NO_SEARCH], ids=[sid for sid, _ in sections]
+    )
+    for i, (_, title) in enumerate(sections):
+        if i:
+            line += nodes.Text(" and " if i == len(sections) - 1 else ", ")
+        line += nodes.strong(title, title)
+    line += nodes.Text(f": {reason}.")
+    return line

@@ -79,21 +79,6 @@ CASES: list[tuple[str, str, tuple[int, ...]]] = [
         (3, 4, 6),
     ),
     (
-        "plain-assert",
-        """
-        def helper(x):
-            assert x
-        def test_a():
-            assert 1
-            def inner():
-                assert 2
-        class T:
-            def test_b(self):
-                assert 3
-        """,
-        (4, 6, 9),
-    ),
-    (
         "pytest-raises",
         """
         import pytest
@@ -287,6 +272,15 @@ CASES: list[tuple[str, str, tuple[int, ...]]] = [
         (4, 5, 7, 8),
     ),
     (
+        "threads-processes",
+        """
+        from numpy.testing._private.utils import run_threaded
+        run_threaded(func, 500, pass_count=True)
+        run(func)
+        """,
+        (2,),
+    ),
+    (
         "network",
         """
         import socket, requests
@@ -313,6 +307,19 @@ CASES: list[tuple[str, str, tuple[int, ...]]] = [
         v = torch.ones(3, device="cpu")
         """,
         (2, 3, 4, 5, 6),
+    ),
+    (
+        "gpu",
+        """
+        from common import onlyCUDA, requires_gpu, requires_grad
+        @onlyCUDA
+        def test_a(self, device): pass
+        @requires_gpu()
+        def test_b(self): pass
+        @requires_grad
+        def test_c(self): pass
+        """,
+        (2, 4),
     ),
     (
         "sleep",
@@ -375,6 +382,86 @@ CASES: list[tuple[str, str, tuple[int, ...]]] = [
         """,
         (),
     ),
+    (
+        "compiles",
+        """
+        import re, torch
+        from torch import compile as tc
+        @torch.compile
+        def f(x): return x
+        g = torch.compile(f, backend="eager")
+        opt = torch._dynamo.optimize("eager")(f)
+        s = torch.jit.script(m)
+        model.compile()
+        pattern = re.compile("x")
+        h = tc(f)
+        """,
+        (3, 5, 6, 7, 8, 10),
+    ),
+    (
+        "compiles",
+        """
+        import re
+        backend.compile()  # no torch imported: a build backend, not a model
+        re.compile("a")
+        """,
+        (),
+    ),
+    (
+        "builds-extension",
+        """
+        from numpy.testing import extbuild
+        from torch.utils import cpp_extension
+        mod = extbuild.build_and_import_extension("m", functions)
+        ext = cpp_extension.load_inline("e", cpp_sources=src)
+        load_inline("e")  # not imported: unknown
+        """,
+        (3, 4),
+    ),
+    (
+        "large-memory",
+        """
+        import numpy as np, torch
+        from numpy.testing._private.utils import requires_memory
+        @requires_memory(free_bytes=2 * 2**30)
+        def test_a():
+            a = np.empty((100000000,), dtype="i1")
+            b = np.zeros(2**31 + 1)
+            c = torch.ones(10**4, 10**4)
+            d = np.zeros((10, 10))
+            e = np.ones(n)
+            f = np.full(10**8, 0)  # a fill value, not a dimension: not counted
+            g = np.zeros(10**8, np.int8)
+        """,
+        (3, 5, 6, 7, 11),
+    ),
+    (
+        "gc-collect",
+        """
+        import gc
+        from numpy.testing import break_cycles, assert_no_gc_cycles
+        def test_a():
+            gc.collect()
+            break_cycles()
+            with assert_no_gc_cycles():
+                pass
+            gc.disable()
+        """,
+        (4, 5, 6),
+    ),
+    (
+        "hypothesis-examples",
+        """
+        from hypothesis import settings
+        @settings(max_examples=10000, deadline=2000)
+        def test_a(x): pass
+        @settings(max_examples=50)
+        def test_b(x): pass
+        @settings(deadline=None)
+        def test_c(x): pass
+        """,
+        (2,),
+    ),
     # --- security -------------------------------------------------------------------
     (
         "unsafe-deserialisation",
@@ -388,8 +475,10 @@ CASES: list[tuple[str, str, tuple[int, ...]]] = [
         torch.load(f, weights_only=False)
         torch.load(f, weights_only=True)
         torch.load(f)
+        torch.jit.load(f)
+        torch.jit.save(m, f)
         """,
-        (2, 4, 5, 7),
+        (2, 4, 5, 7, 10),
     ),
     (
         "eval-exec",
@@ -698,7 +787,6 @@ def test_findings_are_sorted_by_section_then_table_order() -> None:
     order = [(SECTIONS.index(f.section), [r.id for r in RULES].index(f.rule)) for f in found]
     assert order == sorted(order)
     assert [f.rule for f in found] == [
-        "plain-assert",
         "mocking",
         "temp-files",
         "subprocess",
@@ -717,13 +805,14 @@ def test_results_are_deterministic_and_lines_unique() -> None:
 
 
 def test_findings_are_model_findings() -> None:
-    (finding,) = find_findings(_parse("eval('1')\n"))
+    (finding,) = find_findings(_parse("eval(source)\n"))
     assert finding == Finding(
         "eval-exec",
         "security",
         rules_mod.EVAL_EXEC.title,
         rules_mod.EVAL_EXEC.explanation,
         (1,),
+        "risk",
     )
 
 
@@ -753,4 +842,39 @@ def test_rules_for_docs_lists_every_rule_in_report_order() -> None:
         RULES[0].section,
         RULES[0].title,
         RULES[0].explanation,
+    )
+
+
+def test_plain_assert_is_no_finding() -> None:
+    # Nearly every pytest file asserts plainly: a note on every page tells a reader nothing.
+    source = """
+    def test_a():
+        assert 1
+    class T:
+        def test_b(self):
+            assert 3
+    """
+    assert find_findings(_parse(source)) == ()
+
+
+def test_hypothesis_examples_title_gives_count_and_deadline() -> None:
+    source = """
+    from hypothesis import settings
+    @settings(max_examples=10000, deadline=2000)
+    def test_a(x): pass
+    @settings(max_examples=5000, deadline=None)
+    def test_b(x): pass
+    @settings(max_examples=1000)
+    def test_c(x): pass
+    """
+    assert _titles(source)["hypothesis-examples"] == (
+        "Many Hypothesis examples (10,000 examples with a 2,000 ms deadline, "
+        "5,000 examples without a deadline, 1,000 examples)"
+    )
+
+
+def test_large_memory_title_gives_literal_sizes() -> None:
+    source = "import torch\na = torch.ones(10**4, 10**4)\nb = torch.zeros((2**16, 2**16))\n"
+    assert _titles(source)["large-memory"] == (
+        "Needs a lot of memory (100,000,000 elements, 4,294,967,296 elements)"
     )
