@@ -43,11 +43,11 @@ def main() -> None:
     names, weights = zip(*OUTCOMES, strict=True)
     listed = cases(json.loads(args.collection.read_text()))
     with args.output.open("w", encoding="utf-8") as out:
-        out.write('<?xml version="1.0" encoding="utf-8"?>\n<testsuites><testsuite name="pytest">\n')
+        out.write('<?xml version="1.0" encoding="utf-8"?>\n')
+        out.write('<testsuites><testsuite name="pytest">\n')
         for copy in range(args.copies):
-            for classname, name in listed:
-                if copy:
-                    name = f"{name.split('[')[0]}[copy{copy}]"
+            for classname, listed_name in listed:
+                name = f"{listed_name.split('[')[0]}[copy{copy}]" if copy else listed_name
                 outcome = rng.choices(names, weights)[0]
                 time = rng.lognormvariate(-6, 2)
                 out.write(f"<testcase classname={quoteattr(classname)} name={quoteattr(name)}")

@@ -220,6 +220,10 @@ def results_json(joined: JoinedResults) -> dict[str, Any]:
         "matched": joined.matched,
         "tests": dict(sorted(tests.items())),
         "not_run": [test.nodeid for test in joined.not_run()],
+        "collection_errors": {
+            relpath: [{"source": joined.sources[s], "message": m} for s, m in errors]
+            for (_, relpath), errors in joined.collection_errors.items()
+        },
         "unmatched": joined.orphans_total,
         "unmatched_listed": [
             {"source": joined.sources[o.source], "name": o.shown, "outcome": o.outcome.value}

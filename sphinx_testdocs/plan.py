@@ -40,12 +40,14 @@ class ResultsView:
     tests: dict[str, TestResults]
     #: Node IDs of the file's known tests.
     known: tuple[str, ...]
+    #: (results file, message) of each report that pytest could not collect the file.
+    collection_errors: tuple[tuple[str, str], ...] = ()
 
     def of(self, nodeid: str) -> TestResults | None:
         return self.tests.get(nodeid)
 
     def totals(self) -> Totals:
-        totals = Totals()
+        totals = Totals(uncollected=int(bool(self.collection_errors)))
         for nodeid in self.known:
             totals.add(self.tests.get(nodeid))
         return totals
@@ -169,6 +171,10 @@ def _results_view(joined: JoinedResults | None, root: str, relpath: str) -> Resu
         sources=joined.sources,
         tests=dict(sorted(joined.of_file(root, relpath).items())),
         known=joined.known.get((root, relpath), ()),
+        collection_errors=tuple(
+            (joined.sources[source], message)
+            for source, message in joined.collection_errors.get((root, relpath), ())
+        ),
     )
 
 

@@ -19,6 +19,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -329,10 +330,21 @@ def serve(directory: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def site(rootdir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The basic root built once as HTML with alabaster, warnings checked."""
+    """The basic root built once as HTML with alabaster, warnings checked, with the
+    results of a real pytest run of its suite laid over it."""
     srcdir = tmp_path_factory.mktemp("browser") / "basic"
     shutil.copytree(rootdir / "test-basic", srcdir)
-    return Path(build_cleanly("html", srcdir, {"html_theme": "alabaster"}).outdir)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    run = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "suite"]
+    subprocess.run(
+        [*run, "--junitxml=junit.xml", "--continue-on-collection-errors"],
+        cwd=srcdir,
+        env={**env, "PYTHONDONTWRITEBYTECODE": "1"},
+        capture_output=True,
+        check=False,
+    )
+    overrides = {"html_theme": "alabaster", "testdocs_results": ["junit.xml"]}
+    return Path(build_cleanly("html", srcdir, overrides).outdir)
 
 
 def test_the_site_works_in_a_real_browser(site: Path, tmp_path: Path) -> None:
@@ -384,6 +396,13 @@ def test_the_site_works_in_a_real_browser(site: Path, tmp_path: Path) -> None:
             "search results for alpha",
         )
         assert hits[0].endswith(MODULE_PAGE + "#module-test-alpha-py"), hits
+
+        # Outcome badges from the results file stand out from plain badges.
+        browser.navigate(page)
+        badge = (
+            "getComputedStyle(document.querySelector('.testdocs-outcome-passed')).borderTopColor"
+        )
+        assert browser.evaluate(badge) == "rgb(46, 125, 50)"
 
         # Nothing went wrong on any of those pages.
         assert browser.console_errors() == []

@@ -397,3 +397,33 @@ def test_the_collection_json_and_the_command_line_carry_the_outcomes(
     page = (tmp_path / "site/testdocs/tests/test_m.py.html").read_text()
     assert "testdocs-outcome-xpassed" in page
     assert (tmp_path / "site/test-failingindex.html").is_file()
+
+
+def test_a_module_pytest_could_not_collect_is_said_on_its_page(
+    make_app: Any, tmp_path: Path
+) -> None:
+    # pytest's JUnit XML reports a collection error as a case named by the module.
+    root = write_tree(
+        tmp_path,
+        {
+            "tests/test_fine.py": "def test_fine():\n    pass\n",
+            "tests/test_broken.py": "import not_a_module_anywhere\n\ndef test_x():\n    pass\n",
+        },
+    )
+    run_pytest(root, "--junitxml=junit.xml", "--continue-on-collection-errors", "tests")
+    write_tree(
+        root / "docs",
+        {
+            "conf.py": 'extensions = ["sphinx_testdocs"]\ntestdocs_dirs = ["../tests"]\n'
+            'testdocs_results = ["../junit.xml"]\n',
+            "index.rst": "Project\n=======\n",
+        },
+    )
+    app = build(make_app, root / "docs")
+    out = Path(app.outdir)
+    page = (out / "testdocs/tests/test_broken.py.html").read_text()
+    assert "pytest could not collect this file in ../junit.xml" in page
+    assert "not_a_module_anywhere" in page
+    folder = (out / "testdocs/tests/index.html").read_text()
+    assert "1 file pytest could not collect" in folder
+    assert "test_broken" not in (out / "test-orphanindex.html").read_text()

@@ -66,7 +66,7 @@ from sphinx_testdocs.render.pieces import (
     piece_lists,
     pieces_nodes,
 )
-from sphinx_testdocs.render.results import result_facts, totals_paragraph
+from sphinx_testdocs.render.results import collection_errors, result_facts, totals_paragraph
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,8 +299,10 @@ def _overview(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.No
     rows.append(("Imports", f"{len(analysis.imports):,}", False))
     rows.append(("Findings", f"{len(analysis.findings):,}", False))
     out: list[nodes.Node] = [para(sentence + ".", classes=[NO_SEARCH]), _fields(rows)]
-    if ctx.plan.results is not None and ctx.plan.results.known:
-        out.append(totals_paragraph(ctx.plan.results.totals(), ctx.plan.results.sources))
+    results = ctx.plan.results
+    if results is not None and (results.known or results.collection_errors):
+        out.append(totals_paragraph(results.totals(), results.sources))
+        out += collection_errors(results.collection_errors)
     if (
         collection is not None
         and analysis.kind.value == "test module"

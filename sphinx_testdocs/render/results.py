@@ -92,5 +92,22 @@ def totals_paragraph(totals: Totals, sources: Sequence[str]) -> nodes.paragraph:
         text += " (" + ", ".join(parts) + ")"
     if totals.flaky:
         text += f", {totals.flaky:,} flaky"
+    if totals.uncollected:
+        files = "file" if totals.uncollected == 1 else "files"
+        text += f", {totals.uncollected:,} {files} pytest could not collect"
     text += f"; {totals.not_run:,} in no results file." if totals.not_run else "."
     return para(text, classes=["testdocs-results", NO_SEARCH])
+
+
+def collection_errors(errors: Sequence[tuple[str, str]]) -> list[nodes.Node]:
+    """What a results file says of a module pytest could not collect."""
+    out: list[nodes.Node] = []
+    for label, message in errors:
+        line = para(
+            nodes.inline("error", "error", classes=["testdocs-badge", "testdocs-outcome-error"]),
+            f" pytest could not collect this file in {label}",
+            (": " + message) if message else ".",
+            classes=["testdocs-collection-error"],
+        )
+        out.append(line)
+    return out

@@ -89,6 +89,7 @@ class Totals:
     flaky: int = 0
     known: int = 0  # tests the static map lists
     not_run: int = 0  # of which no result mentions
+    uncollected: int = 0  # files a results file says pytest could not collect
 
     def add(self, results: TestResults | None) -> None:
         self.known += 1
@@ -125,6 +126,8 @@ class JoinedResults:
     by_file: dict[tuple[str, str], dict[str, TestResults]]
     #: (root key, relpath) -> node IDs of every known test of the file.
     known: dict[tuple[str, str], tuple[str, ...]]
+    #: (root key, relpath) -> (source, message) of each failure to collect the file.
+    collection_errors: dict[tuple[str, str], tuple[tuple[int, str], ...]]
     orphans: list[Orphan]
     orphans_total: int
     matched: int  # results matched to a known test
@@ -136,6 +139,7 @@ class JoinedResults:
     def totals(self, files: Iterable[tuple[str, str]]) -> Totals:
         totals = Totals()
         for key in files:
+            totals.uncollected += key in self.collection_errors
             found = self.by_file.get(key, {})
             for nodeid in self.known.get(key, ()):
                 totals.add(found.get(nodeid))
@@ -157,6 +161,14 @@ class _Index:
         self.exact: dict[str, int] = {}
         self.tails: dict[tuple[str, str], int] = {}
         self.devices: dict[tuple[str, str], int] = {}
+        #: Dotted tails of each file's module path -> the file (root key, relpath).
+        self.modules: dict[str, tuple[str, str] | None] = {}
+        for test in tests:
+            modules = _split_nodeid(test.nodeid)[0]
+            for tail in _tails(modules, []):
+                known = self.modules.setdefault(tail, (test.root, test.relpath))
+                if known != (test.root, test.relpath):
+                    self.modules[tail] = None  # two files share it: neither
         for number, test in enumerate(tests):
             self.exact[test.nodeid] = number
             modules, classes, name = _split_nodeid(test.nodeid)
@@ -187,6 +199,18 @@ class _Index:
                 found = self.devices.get((".".join(plain[start:]), plain_name))
                 if found is not None:
                     return (found, True) if found != _AMBIGUOUS else None
+        return None
+
+    def find_module(self, result: CaseResult) -> tuple[str, str] | None:
+        """The file a result stands for: pytest's JUnit XML reports a module it could not
+        collect as a case with no class, named by the module's dotted path."""
+        if result.nodeid is not None or result.classname or "[" in result.name:
+            return None
+        parts = result.name.split(".")
+        for start in range(len(parts)):
+            found = self.modules.get(".".join(parts[start:]))
+            if found is not None or ".".join(parts[start:]) in self.modules:
+                return found
         return None
 
 
@@ -272,10 +296,16 @@ def join_results(
     running: dict[int, _Running] = {}
     orphans: list[Orphan] = []
     orphans_total = matched = read = 0
+    collection_errors: dict[tuple[str, str], list[tuple[int, str]]] = {}
     for source, (_, results) in enumerate(sources):
         for result in results:
             read += 1
             found = index.find(result)
+            module = index.find_module(result) if found is None else None
+            if module is not None and result.outcome.bad:
+                matched += 1
+                collection_errors.setdefault(module, []).append((source, result.message))
+                continue
             if found is None:
                 orphans_total += 1
                 if len(orphans) < ORPHANS_KEPT:
@@ -295,6 +325,9 @@ def join_results(
         sources=tuple(label for label, _ in sources),
         by_file=by_file,
         known={key: tuple(ids) for key, ids in known_by_file.items()},
+        collection_errors={
+            key: tuple(errors) for key, errors in sorted(collection_errors.items())
+        },
         orphans=orphans,
         orphans_total=orphans_total,
         matched=matched,
