@@ -44,6 +44,12 @@ class Subtype(enum.Enum):
     """A ``:test:...`` reference names no test object, or more than one."""
     name = "name"
     """A file name had to be changed to make a valid document name."""
+    owners = "owners"
+    """A line of a CODEOWNERS file could not be read (a bad pattern, owner or section
+    header); that line is left out, the rest of the file applies."""
+    source_url = "source_url"
+    """``testdocs_source_url`` is set but no link can be made: the test directory is in
+    no git checkout, or no commit can be read for ``{commit}``."""
 
     @property
     def full(self) -> str:

@@ -279,8 +279,9 @@ def run_collect(args: argparse.Namespace) -> int:
         invocation_dir=Path.cwd(),
         explicit=args.path is not None,
     )
-    for _subtype, message, where in project.problems:
-        print(f"{PROG} collect: warning: {where or folder}: {message}", file=sys.stderr)
+    for _subtype, message, where, line in project.problems:
+        place = f"{where}:{line}" if where and line else where or folder
+        print(f"{PROG} collect: warning: {place}: {message}", file=sys.stderr)
     for root in project.roots:
         for problem in root.tree.problems:
             print(f"{PROG} collect: warning: {problem.path}: {problem.message}", file=sys.stderr)

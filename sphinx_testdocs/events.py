@@ -46,8 +46,8 @@ def scan_and_write_stubs(app: Sphinx) -> None:
     project = build_project(
         config, srcdir, confdir, skip, host_pages=_own_pages(app, config.output_dir)
     )
-    for subtype, message, path in project.problems:
-        warn("%s", Subtype(subtype), file_location(path) if path else None, message)
+    for subtype, message, path, line in project.problems:
+        warn("%s", Subtype(subtype), file_location(path, line) if path else None, message)
     for root in project.roots:
         for problem in root.tree.problems:
             warn("%s", Subtype(problem.subtype), file_location(problem.path), problem.message)

@@ -11,9 +11,10 @@ freshness check compares digests.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from sphinx_testdocs.analysis.owners import Owner, unique_names
 from sphinx_testdocs.analysis.scan import ScannedFolder
 from sphinx_testdocs.analysis.summary import FileSummary
 from sphinx_testdocs.crossfile import CrossFile, digest
@@ -51,6 +52,10 @@ class ModulePlan:
     #: (top-level name, origin, why) of each module it imports absolutely: where an
     #: import belongs depends on other files (a module added beside the tests).
     import_origins: tuple[tuple[str, str, str | None], ...] = ()
+    #: The file's owners, written in it or in CODEOWNERS (``FileSummary.owners``).
+    owners: tuple[Owner, ...] = ()
+    #: The file's address on the forge, ``{line}`` left to fill (the commit changes).
+    source_url: str | None = None
 
     def digest(self) -> str:
         return digest(
@@ -64,6 +69,8 @@ class ModulePlan:
                 self.fixture_sharing,
                 self.not_collected,
                 self.import_origins,
+                self.owners,
+                self.source_url,
             )
         )
 
@@ -77,13 +84,15 @@ class FolderPlan:
     #: What of the tree is in the navigation: which pages this page's toctree lists
     #: (it changes when the project gains or loses pages of its own).
     navigation: str
+    #: relpath -> owner names of each file below it (CODEOWNERS' included).
+    owners: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def digest(self) -> str:
         listing = tuple(
             (f.relpath, f.files, f.subfolders, f.others, f.readme) for f in self.folders
         )
         facts = (self.summaries[rel].folder_facts() for rel in self.summaries)
-        return digest((self.navigation, listing, *facts))
+        return digest((self.navigation, listing, tuple(sorted(self.owners.items())), *facts))
 
 
 def plan_module(
@@ -124,6 +133,8 @@ def plan_module(
         import_origins=tuple(
             (top, classify(top, 0).value, classify.why(top)) for top in summary.import_tops
         ),
+        owners=summary.owners,
+        source_url=root.source_url(relpath),
     )
 
 
@@ -132,10 +143,12 @@ def plan_folder(
 ) -> FolderPlan:
     """The plan of the page of folder ``relpath``, with the summary of each file below."""
     folders = tuple(summary_folders(root, relpath))
+    summaries = {rel: summary_of(rel) for folder in folders for rel in folder.files}
     return FolderPlan(
         folders=folders,
-        summaries={rel: summary_of(rel) for folder in folders for rel in folder.files},
+        summaries=summaries,
         navigation=root.navigation,
+        owners={rel: unique_names(summary.owners) for rel, summary in summaries.items()},
     )
 
 

@@ -12,6 +12,7 @@ from typing import TypeAlias
 from docutils import nodes
 from sphinx import addnodes
 
+from sphinx_testdocs.analysis.forge import line_url, whole_file_url
 from sphinx_testdocs.analysis.model import (
     CollectedClass,
     CollectedTest,
@@ -27,17 +28,21 @@ from sphinx_testdocs.analysis.model import (
     ModuleCollection,
     ParseStatus,
 )
+from sphinx_testdocs.analysis.owners import Owner
 from sphinx_testdocs.analysis.summary import case_counts, cases_text
 from sphinx_testdocs.config import TestdocsConfig
 from sphinx_testdocs.plan import ModulePlan, Sibling
 from sphinx_testdocs.render.common import (
     NO_SEARCH,
+    Cell,
     bullet_list,
     details,
     doc_link,
     field_list,
+    forge_link,
     human_size,
     literal,
+    owner_xref,
     para,
     plural,
     section,
@@ -164,7 +169,42 @@ def _metadata(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.No
         config_file = collection.config_file
         shown = config_file or "none found: pytest's defaults apply"
         rows.append(("pytest configuration", shown, bool(config_file)))
-    return [_fields(rows)]
+    cells: list[tuple[str, Cell]] = [
+        (name, literal(value) if code else value) for name, value, code in rows
+    ]
+    cells.append(("Owners", _owners_cell(ctx.plan.owners)))
+    url = ctx.plan.source_url
+    if url is not None:
+        cells.append(("On the forge", forge_link(whole_file_url(url), ctx.nodeid_path)))
+    return [field_list(cells)]
+
+
+def _owners_cell(owners: Sequence[Owner]) -> nodes.Node:
+    """Each owner, linked to the owners index, with where it is written."""
+    if not owners:
+        return para(
+            "no owner: no ",
+            literal("# Owner(s):"),
+            " header, CODEOWNERS entry or owner mark names one",
+            classes=["testdocs-no-owner"],
+        )
+    by_name: dict[str, list[str]] = {}
+    for owner in owners:
+        by_name.setdefault(owner.name, []).append(_owner_source(owner))
+    items: list[nodes.Node | str] = []
+    for i, (name, sources) in enumerate(by_name.items()):
+        if i:
+            items.append(", ")
+        items += [owner_xref(name), f" ({'; '.join(sources)})"]
+    return para(*items)
+
+
+def _owner_source(owner: Owner) -> str:
+    if owner.source == "header":
+        return f"# Owner(s) header, {owner.where}"
+    if owner.source == "marker":
+        return f"owner mark, {owner.where}"
+    return owner.where
 
 
 #: A row of a field list: name, value, and whether the value is code.
@@ -336,6 +376,8 @@ class StructurePayload:
     inherited: dict[str, tuple[CollectedTest, ...]]  # class qualname -> inherited tests
     anchors: dict[int, str]
     line_anchor: str
+    #: The file's address on the forge, ``{line}`` left to fill; None: no links.
+    source_url: str | None = None
 
 
 def _structure(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Node]:
@@ -395,6 +437,7 @@ def _structure(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.N
         inherited={k: tuple(v) for k, v in inherited.items()},
         anchors=dict(ctx.anchors),
         line_anchor=ctx.line_anchor,
+        source_url=ctx.plan.source_url,
     )
     intro = para(
         "Every class and function, nested ones included, in source order; line numbers "
@@ -443,6 +486,7 @@ def _defline(payload: StructurePayload, defn: Definition) -> testdocs_defline:
         line=defn.line,
         end=defn.end_line,
         anchor=payload.line_anchor,
+        forge=line_url(payload.source_url, defn.line) if payload.source_url else "",
     )
 
 
@@ -839,16 +883,21 @@ def _findings(
         return [para("Not analysed: the file could not be parsed.")]
     if not found:
         return [para(none_found, classes=[NO_SEARCH])]
-    payload = (tuple((f.title, f.explanation, f.lines) for f in found), ctx.line_anchor)
+    payload = (
+        tuple((f.title, f.explanation, f.lines) for f in found),
+        ctx.line_anchor,
+        ctx.plan.source_url,
+    )
     return _expand_findings(payload)
 
 
-#: (title, explanation, evidence lines) of each finding of a section, and the line anchor.
-FindingsPayload: TypeAlias = tuple[tuple[tuple[str, str, tuple[int, ...]], ...], str]
+#: (title, explanation, evidence lines) of each finding of a section, the line anchor
+#: and the file's address on the forge (``{line}`` left to fill) or None.
+FindingsPayload: TypeAlias = tuple[tuple[tuple[str, str, tuple[int, ...]], ...], str, str | None]
 
 
 def _expand_findings(payload: FindingsPayload) -> list[nodes.Node]:
-    found, anchor = payload
+    found, anchor, source_url = payload
     items = []
     for title, explanation, lines in found:
         head = para(nodes.strong(title, title), unsearched(f": {explanation}"))
@@ -857,6 +906,13 @@ def _expand_findings(payload: FindingsPayload) -> list[nodes.Node]:
             testdocs_linelinks(lines=list(lines), anchor=anchor),
             classes=["testdocs-evidence", NO_SEARCH],
         )
+        if source_url and lines:
+            # One link per finding, to its first evidence line: a link per line
+            # would double a long evidence list.
+            evidence += [
+                nodes.Text(" \N{MIDDLE DOT} "),
+                forge_link(line_url(source_url, lines[0])),
+            ]
         items.append([head, evidence])
     return [bullet_list(items, "testdocs-findings")]
 
