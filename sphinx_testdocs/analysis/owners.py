@@ -43,30 +43,39 @@ def unique_names(owners: Iterable[Owner]) -> tuple[str, ...]:
 
 # --- the # Owner(s): header -------------------------------------------------------------
 
-_HEADER = re.compile(r"#\s*owners?(?:\(s\))?\s*:\s*(\[.*\])\s*$", re.IGNORECASE)
+_HEADER = re.compile(
+    r"^#[ \t]*owners?(?:\(s\))?[ \t]*:[ \t]*(\[.*\])[ \t]*$", re.IGNORECASE | re.MULTILINE
+)
 
 
 def header_owners(text: str | None) -> tuple[Owner, ...]:
-    """The owners a ``# Owner(s): [...]`` comment before the first statement names.
+    """The owners the file's ``# Owner(s): [...]`` comment names.
 
-    Read from the comment tokens (not lines: a string literal holding the same text is
-    no header). The list is read as a literal; a list that is not one of strings is no
-    header either. Quotes of either kind, several owners and trailing spaces are fine.
+    As PyTorch's lint reads it: a comment line of its own, at the start of a line,
+    anywhere (most files begin with it; some have it below a docstring and imports).
+    Only a real comment counts, not the same text in a string literal: each line that
+    looks like one is confirmed by tokenizing the file up to it. The list is read as a
+    literal of strings; quotes of either kind, several owners and trailing spaces are
+    fine. The first header found is the file's.
     """
     if not text:
         return ()
-    found: list[Owner] = []
+    for match in _HEADER.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        if _is_comment(text[: match.end()], line):
+            return tuple(_owner_list(match.group(1), line))
+    return ()
+
+
+def _is_comment(prefix: str, line: int) -> bool:
+    """Whether the last line of ``prefix`` (line ``line``) is a comment token."""
     try:
-        for token in tokenize.generate_tokens(io.StringIO(text).readline):
-            if token.type == tokenize.COMMENT:
-                match = _HEADER.match(token.string)
-                if match:
-                    found += _owner_list(match.group(1), token.start[0])
-            elif token.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.ENCODING):
-                break  # the first statement: the header is above it
+        for token in tokenize.generate_tokens(io.StringIO(prefix + "\n").readline):
+            if token.type == tokenize.COMMENT and token.start == (line, 0):
+                return True
     except (tokenize.TokenError, SyntaxError):
-        pass  # an unclosed bracket or string further down: what was read stands
-    return tuple(found)
+        pass  # the prefix ends inside a string or bracket: the line is inside it
+    return False
 
 
 def _owner_list(literal: str, line: int) -> list[Owner]:

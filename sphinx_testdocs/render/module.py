@@ -175,7 +175,7 @@ def _metadata(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.No
     cells.append(("Owners", _owners_cell(ctx.plan.owners)))
     url = ctx.plan.source_url
     if url is not None:
-        cells.append(("On the forge", forge_link(whole_file_url(url), ctx.nodeid_path)))
+        cells.append(("On the forge", para(forge_link(whole_file_url(url), ctx.nodeid_path))))
     return [field_list(cells)]
 
 
