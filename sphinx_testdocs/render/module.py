@@ -1103,6 +1103,8 @@ def _expand_xrefs(payload: XrefsPayload) -> list[nodes.Node]:
             _ref("test-markerindex", "tests by marker"),
             ", ",
             _ref("test-fixtureindex", "fixtures"),
+            ", ",
+            _ref("test-ownerindex", "tests by owner"),
             ".",
         )
     )
