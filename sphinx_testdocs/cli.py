@@ -247,6 +247,14 @@ def build_collect_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "-o", "--output", metavar="FILE", help="write to FILE instead of standard output"
     )
+    parser.add_argument(
+        "--owner-marker",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a mark whose string arguments name owners, as testdocs_owner_markers "
+        "(repeat for several); owners are in the JSON",
+    )
     return parser
 
 
@@ -268,7 +276,7 @@ def run_collect(args: argparse.Namespace) -> int:
     # Absolute and normalised but not resolved, as pytest's absolutepath(): a
     # symlinked folder keeps the name it was given.
     folder = Path(os.path.normpath(path.absolute()))
-    config = TestdocsConfig(dirs=(str(folder),))
+    config = TestdocsConfig(dirs=(str(folder),), owner_markers=tuple(args.owner_marker))
     # No Sphinx source folder: the generated-pages folder to skip lies nowhere real.
     # pytest runs from here, as the command does: its rootdir is found from both.
     project = build_project(

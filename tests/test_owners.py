@@ -146,7 +146,14 @@ def test_parallel_build_is_identical(make_app: Any, tmp_path: Path) -> None:
     git(parallel_dir, "reset", "-q", "--hard", "FETCH_HEAD")
     serial = make_app("html", srcdir=serial_dir, freshenv=True)
     serial.build()
-    parallel = make_app("html", srcdir=parallel_dir, freshenv=True, parallel=2)
+    # With the levers for large suites (pages packed for parallel writers) on.
+    parallel = make_app(
+        "html",
+        srcdir=parallel_dir,
+        freshenv=True,
+        parallel=2,
+        confoverrides={"testdocs_scale_levers": True},
+    )
     parallel.build()
     assert html_files(Path(parallel.outdir)) == html_files(Path(serial.outdir))
 
@@ -198,3 +205,29 @@ def test_collect_json_carries_owners(
         {"name": "@org/sub", "source": "CODEOWNERS", "where": ".github/CODEOWNERS, line 4"}
     ]
     assert modules["unowned/test_none.py"]["owners"] == []
+    marked = modules["test_marked.py"]
+    assert [o["name"] for o in marked["owners"]] == ["@org/suite"]  # marks not named
+    assert cli.main(["collect", "--format", "json", "--owner-marker", "owner"]) == 0
+    marked = {m["path"]: m for m in json.loads(capsys.readouterr().out)["modules"]}[
+        "test_marked.py"
+    ]
+    assert [o["name"] for o in marked["owners"]] == ["team-module", "@org/suite"]
+    assert marked["tests"][0]["owners"] == ["team-module", "@org/suite", "team-class"]
+
+
+def test_hostile_owner_names_stay_text(make_app: Any, tmp_path: Path) -> None:
+    srcdir, _ = checkout(tmp_path)
+    hostile = srcdir / "suite" / "test_hostile.py"
+    hostile.write_text(
+        "# Owner(s): ['<b>x</b>', '\"><script>alert(1)</script>', '`rst` *text*']\n"
+        "def test_h():\n    pass\n"
+    )
+    app = make_app("html", srcdir=srcdir, freshenv=True)
+    app.build()
+    assert warning_lines(app) == []
+    out = Path(app.outdir)
+    for page in (out / "testdocs/suite/test_hostile.py.html", out / "test-ownerindex.html"):
+        html = page.read_text()
+        assert "<b>x</b>" not in html and "<script>alert" not in html
+        assert "&lt;b&gt;x&lt;/b&gt;" in html
+        assert "`rst` *text*" in html  # not read as markup
