@@ -231,3 +231,18 @@ def test_hostile_owner_names_stay_text(make_app: Any, tmp_path: Path) -> None:
         assert "<b>x</b>" not in html and "<script>alert" not in html
         assert "&lt;b&gt;x&lt;/b&gt;" in html
         assert "`rst` *text*" in html  # not read as markup
+
+
+@pytest.mark.parametrize("builder", ["text", "singlehtml"])
+def test_owner_references_elsewhere_stay_text(make_app: Any, tmp_path: Path, builder: str) -> None:
+    # The owners index is a page HTML builders write: elsewhere a reference is its name.
+    srcdir, _ = checkout(tmp_path)
+    app = make_app(builder, srcdir=srcdir, freshenv=True)
+    app.build()
+    assert warning_lines(app) == []
+    out = Path(app.outdir)
+    if builder == "text":
+        assert 'belong to "module: nn";' in (out / "index.txt").read_text()
+    else:
+        html = (out / "index.html").read_text()
+        assert "test-ownerindex" not in html.split("belong to", 1)[1].split("</p>", 1)[0]
