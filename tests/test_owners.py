@@ -76,7 +76,8 @@ def test_owners_and_forge_links(make_app: Any, tmp_path: Path) -> None:
     assert f'href="{base}#L6"' in page  # class TestLinear
     assert f'href="{base}#L7"' in page  # test_forward
     assert f'href="{base}#L8"' in page  # its plain assert: a finding's evidence
-    assert page.count('title="view on the forge"') >= 4
+    assert f'href="{base}#L14"' in page  # the __main__ block, in File Purpose
+    assert page.count('title="view on the forge"') >= 5
 
     unowned = (out / "testdocs/suite/unowned/test_none.py.html").read_text()
     assert "no owner: no" in unowned  # the last matching pattern names no one

@@ -209,8 +209,10 @@ def owner_xref(name: str) -> addnodes.pending_xref:
 
 #: Class of every link to the forge.
 FORGE_LINK = "testdocs-forge"
-#: What a link to the forge says, and its tooltip.
+#: What a link to the forge says, its tooltip, and what sets it apart from the local
+#: line link it follows.
 FORGE_LABEL, FORGE_TITLE = "forge", "view on the forge"
+FORGE_SEPARATOR = " \N{MIDDLE DOT} "
 
 
 def forge_link(url: str, label: str = FORGE_LABEL) -> nodes.reference:

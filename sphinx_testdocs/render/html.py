@@ -16,7 +16,13 @@ from typing import Any
 
 from docutils import nodes
 
-from sphinx_testdocs.render.common import FORGE_LABEL, FORGE_LINK, FORGE_TITLE, NO_SEARCH
+from sphinx_testdocs.render.common import (
+    FORGE_LABEL,
+    FORGE_LINK,
+    FORGE_SEPARATOR,
+    FORGE_TITLE,
+    NO_SEARCH,
+)
 from sphinx_testdocs.render.listing import listing_html
 from sphinx_testdocs.render.nodes import (
     LINE_LINK,
@@ -188,7 +194,7 @@ def _defline(self: Any, node: testdocs_defline) -> str:
         parts.append(f"\N{EN DASH}{end}")
     if node.get("forge"):
         parts.append(
-            f' \N{MIDDLE DOT} <a class="reference external {FORGE_LINK}" '
+            f'{FORGE_SEPARATOR}<a class="reference external {FORGE_LINK}" '
             f'href="{encode(node["forge"])}" title="{encode(FORGE_TITLE)}">'
             f"{encode(FORGE_LABEL)}</a>"
         )

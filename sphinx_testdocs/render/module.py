@@ -33,6 +33,7 @@ from sphinx_testdocs.analysis.summary import case_counts, cases_text
 from sphinx_testdocs.config import TestdocsConfig
 from sphinx_testdocs.plan import ModulePlan, Sibling
 from sphinx_testdocs.render.common import (
+    FORGE_SEPARATOR,
     NO_SEARCH,
     Cell,
     bullet_list,
@@ -137,6 +138,11 @@ class ModulePageContext:
 
     def line_link(self, line: int, label: str | None = None) -> nodes.reference:
         return line_reference(self.line_anchor, line, label or f"line {line}")
+
+    def forge_link(self, line: int) -> list[nodes.Node]:
+        """What follows a line link: the line on the forge, when links are made."""
+        url = self.plan.source_url
+        return [nodes.Text(FORGE_SEPARATOR), forge_link(line_url(url, line))] if url else []
 
 
 #: Builds one section's content from the analysis, for the page ``ctx`` describes.
@@ -256,6 +262,7 @@ def _purpose(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Nod
                 literal('if __name__ == "__main__":'),
                 " block at ",
                 ctx.line_link(analysis.main_guard_line),
+                *ctx.forge_link(analysis.main_guard_line),
                 ".",
             )
         )
@@ -269,7 +276,7 @@ def _problem_nodes(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nod
         admonition = nodes.warning()
         where: list[nodes.Node | str] = []
         if problem.line:
-            where = [" (", ctx.line_link(problem.line), ")"]
+            where = [" (", ctx.line_link(problem.line), *ctx.forge_link(problem.line), ")"]
         admonition += para(problem.message, *where)
         out.append(admonition)
     return out
@@ -910,7 +917,7 @@ def _expand_findings(payload: FindingsPayload) -> list[nodes.Node]:
             # One link per finding, to its first evidence line: a link per line
             # would double a long evidence list.
             evidence += [
-                nodes.Text(" \N{MIDDLE DOT} "),
+                nodes.Text(FORGE_SEPARATOR),
                 forge_link(line_url(source_url, lines[0])),
             ]
         items.append([head, evidence])

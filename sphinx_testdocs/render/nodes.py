@@ -126,9 +126,9 @@ class testdocs_defline(nodes.Inline, testdocs_compact):
             out.append(nodes.Text(f"\N{EN DASH}{self['end']}"))
         if self.get("forge"):
             # Imported here: render.common builds this module's nodes.
-            from sphinx_testdocs.render.common import forge_link
+            from sphinx_testdocs.render.common import FORGE_SEPARATOR, forge_link
 
-            out += [nodes.Text(" \N{MIDDLE DOT} "), forge_link(self["forge"])]
+            out += [nodes.Text(FORGE_SEPARATOR), forge_link(self["forge"])]
         return out
 
     def prefix_line_anchors(self, prefix: str) -> bool:

@@ -9,3 +9,7 @@ class TestLinear(unittest.TestCase):
 
     def test_backward(self):
         self.assertTrue(True)
+
+
+if __name__ == "__main__":
+    unittest.main()
