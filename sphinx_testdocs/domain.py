@@ -213,6 +213,12 @@ class OwnerIndex(Index):
                 entries.append(
                     IndexEntry(test.fullname, 2, test.docname, test.anchor, "", "", test.root)
                 )
+        if not groups:
+            # Listing every file as unowned says nothing a sentence does not.
+            return domain.empty_index(
+                "No file names an owner: no # Owner(s) header, CODEOWNERS entry or "
+                "owner mark (testdocs_owner_markers) was found."
+            ), True
         unowned = [m for m in modules if not m.owners]
         if unowned:
             groups[UNOWNED] = [
@@ -229,8 +235,7 @@ class OwnerIndex(Index):
             ]
         # Letters in order, files without an owner last: the question they answer is
         # "who owns nothing yet".
-        content = sorted(groups.items(), key=lambda g: (g[0] == UNOWNED, g[0]))
-        return content or domain.empty_index("No file is documented."), True
+        return sorted(groups.items(), key=lambda g: (g[0] == UNOWNED, g[0])), True
 
     def outcomes_note(self, tests: list[TestObject]) -> str:
         """What the owner's tests' results say, for the index ("; 2 failing"): empty

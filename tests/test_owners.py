@@ -18,6 +18,7 @@ from sphinx_testdocs import cli
 from sphinx_testdocs.analysis.forge import COMMIT_VARIABLES
 from tests.helpers import html_files, recording_reads
 from tests.test_hostile import warning_lines
+from tests.test_xref import inventory
 
 ROOT = Path(__file__).parent / "roots" / "test-owners"
 TORCH_DOC = "testdocs/suite/test_torch.py"
@@ -247,3 +248,34 @@ def test_owner_references_elsewhere_stay_text(make_app: Any, tmp_path: Path, bui
     else:
         html = (out / "index.html").read_text()
         assert "test-ownerindex" not in html.split("belong to", 1)[1].split("</p>", 1)[0]
+
+
+def test_owners_in_the_inventory(make_app: Any, tmp_path: Path) -> None:
+    srcdir, _ = checkout(tmp_path)
+    app = make_app("html", srcdir=srcdir, freshenv=True)
+    app.build()
+    owners = inventory(Path(app.outdir))["test:owner"]
+    assert set(owners) == {
+        "@org/sub",
+        "@org/suite",
+        "module: nn",
+        "oncall: jit",
+        "team-class",
+        "team-module",
+        "team-test",
+    }
+    item = owners["module: nn"]
+    uri = item.uri if hasattr(item, "uri") else item[2]  # Sphinx 8.2+: an object
+    assert uri.endswith("test-ownerindex.html#cap-M")
+
+
+@pytest.mark.sphinx("html", testroot="basic")
+def test_a_suite_without_owners_says_so_once(app: Any) -> None:
+    app.build()
+    index = (Path(app.outdir) / "test-ownerindex.html").read_text()
+    assert "No file names an owner" in index
+    assert "test_alpha.py" not in index  # not every file listed as unowned
+    page = (Path(app.outdir) / "testdocs/suite/test_alpha.py.html").read_text()
+    assert "no owner: no" in page
+    folder = (Path(app.outdir) / "testdocs/suite/index.html").read_text()
+    assert "no owner (5 files)" in folder
