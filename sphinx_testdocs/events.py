@@ -116,6 +116,21 @@ def analyse_before_reading(app: Sphinx, env: BuildEnvironment, docnames: list[st
     project.forget_other_modules()
 
 
+def rewrite_for_new_commit(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Every generated module page, to be written again, when the commit its links to
+    the forge are at has changed: pages are read without it (``FillForgeCommit`` fills
+    it as they are written), so a new commit costs writing them, not reading them."""
+    run = build_run(env)
+    project = run.project
+    if project is None:
+        return []
+    commits = project.forge_commits()
+    if commits == run.files.forge_commits:
+        return []
+    run.files.forge_commits = commits
+    return sorted(doc for doc, page in project.pages() if not page.is_folder)
+
+
 def finish_reading(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """Once every page is read, keep nothing the writer does not need, and put the facts
     per file back into the environment, to be saved with it."""

@@ -54,8 +54,10 @@ class ModulePlan:
     import_origins: tuple[tuple[str, str, str | None], ...] = ()
     #: The file's owners, written in it or in CODEOWNERS (``FileSummary.owners``).
     owners: tuple[Owner, ...] = ()
-    #: The file's address on the forge, ``{line}`` left to fill (the commit changes).
+    #: The file's address on the forge, ``{commit}`` and ``{line}`` left to fill, and
+    #: the checkout whose commit fills it when the page is written.
     source_url: str | None = None
+    checkout: str = ""
 
     def digest(self) -> str:
         return digest(
@@ -71,6 +73,7 @@ class ModulePlan:
                 self.import_origins,
                 self.owners,
                 self.source_url,
+                self.checkout,
             )
         )
 
@@ -135,6 +138,7 @@ def plan_module(
         ),
         owners=summary.owners,
         source_url=root.source_url(relpath),
+        checkout=str(root.checkout.root) if root.checkout else "",
     )
 
 

@@ -141,15 +141,16 @@ class TestRoot:
         return tuple(found)
 
     def source_url(self, relpath: str) -> str | None:
-        """The address of a file on the forge, ``{line}`` left to fill; None without
-        ``testdocs_source_url`` or a commit it needs."""
+        """The address of a file on the forge, ``{commit}`` and ``{line}`` left to fill
+        (``analysis.forge.file_url``); None without ``testdocs_source_url`` or a commit
+        it needs."""
         if self.source_template is None or self.checkout is None:
             return None
         try:
             rel = self.absolute(relpath).relative_to(self.checkout.root)
         except ValueError:
             return None
-        return file_url(self.source_template, self.checkout.commit, PurePosixPath(rel.as_posix()))
+        return file_url(self.source_template, PurePosixPath(rel.as_posix()))
 
     def inputs(self, relpath: str, dependencies: Sequence[str] = ()) -> list[Path]:
         """Every file a page's content depends on: itself, its conftests, the config,
@@ -201,6 +202,14 @@ class Project:
     @property
     def generated_dir(self) -> Path:
         return self.srcdir / self.config.output_dir
+
+    def forge_commits(self) -> dict[str, str]:
+        """Checkout (its root, as pages name it) -> the commit its forge links are at."""
+        return {
+            str(root.checkout.root): root.checkout.commit
+            for root in self.roots
+            if root.source_template and root.checkout and root.checkout.commit
+        }
 
     def page(self, docname: str) -> PageRef | None:
         """The generated page behind ``docname``, if it is one."""

@@ -279,3 +279,25 @@ def test_a_suite_without_owners_says_so_once(app: Any) -> None:
     assert "no owner: no" in page
     folder = (Path(app.outdir) / "testdocs/suite/index.html").read_text()
     assert "no owner (5 files)" in folder
+
+
+def test_a_new_commit_rewrites_pages_without_reading_them(make_app: Any, tmp_path: Path) -> None:
+    srcdir, first = checkout(tmp_path)
+    make_app("html", srcdir=srcdir, freshenv=True).build()
+    (srcdir / "NOTES.txt").write_text("not documented\n")
+    git(srcdir, "add", "NOTES.txt")
+    git(srcdir, "commit", "-q", "-m", "notes")
+    second = git(srcdir, "rev-parse", "HEAD")
+    again = make_app("html", srcdir=srcdir)
+    with recording_reads(again) as read:
+        again.build()
+    assert read == []  # the pages read keep no commit
+    page = (Path(again.outdir) / f"{TORCH_DOC}.html").read_text()
+    assert f"/blob/{second}/suite/test_torch.py#L7" in page
+    assert first not in page
+    # And an unchanged commit writes nothing again.
+    written: list[str] = []
+    last = make_app("html", srcdir=srcdir)
+    last.connect("html-page-context", lambda app, name, *args: written.append(name))
+    last.build()
+    assert TORCH_DOC not in written

@@ -145,14 +145,16 @@ def _read_all(path: Path) -> str:
         return ""
 
 
-def file_url(template: str, commit: str | None, path: PurePosixPath) -> str | None:
-    """The template filled for one file, with ``{line}`` left to fill per line; None
-    when it needs a commit and none is known."""
-    if "{commit}" in template:
-        if commit is None:
-            return None
-        template = template.replace("{commit}", quote(commit, safe=""))
+def file_url(template: str, path: PurePosixPath) -> str:
+    """The template filled for one file: ``{commit}`` is left for ``fill_commit`` and
+    ``{line}`` for ``line_url``, so that the pages read keep no commit (a new commit
+    changes no page; its links are filled when pages are written)."""
     return template.replace("{path}", quote(path.as_posix(), safe="/"))
+
+
+def fill_commit(url: str, commit: str) -> str:
+    """An address with the commit in place of ``{commit}``."""
+    return url.replace("{commit}", quote(commit, safe=""))
 
 
 def line_url(url: str, line: int) -> str:

@@ -215,8 +215,22 @@ FORGE_LABEL, FORGE_TITLE = "forge", "view on the forge"
 FORGE_SEPARATOR = " \N{MIDDLE DOT} "
 
 
-def forge_link(url: str, label: str = FORGE_LABEL) -> nodes.reference:
-    """A small link to a file or line on the forge (``testdocs_source_url``)."""
+def forge_link(url: str, checkout: str, label: str = FORGE_LABEL) -> nodes.reference:
+    """A small link to a file or line on the forge (``testdocs_source_url``).
+
+    ``url`` may hold ``{commit}``: it is filled when the page is written, from the
+    ``checkout`` (``transforms.FillForgeCommit``).
+    """
     return nodes.reference(
-        "", label, refuri=url, reftitle=FORGE_TITLE, classes=[FORGE_LINK], internal=False
+        "",
+        label,
+        refuri=url,
+        reftitle=FORGE_TITLE,
+        classes=[FORGE_LINK],
+        internal=False,
+        **{FORGE_CHECKOUT: checkout},
     )
+
+
+#: The attribute of a forge link that names its checkout.
+FORGE_CHECKOUT = "testdocs_checkout"

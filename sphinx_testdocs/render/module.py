@@ -142,7 +142,9 @@ class ModulePageContext:
     def forge_link(self, line: int) -> list[nodes.Node]:
         """What follows a line link: the line on the forge, when links are made."""
         url = self.plan.source_url
-        return [nodes.Text(FORGE_SEPARATOR), forge_link(line_url(url, line))] if url else []
+        if not url:
+            return []
+        return [nodes.Text(FORGE_SEPARATOR), forge_link(line_url(url, line), self.plan.checkout)]
 
 
 #: Builds one section's content from the analysis, for the page ``ctx`` describes.
@@ -181,7 +183,8 @@ def _metadata(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.No
     cells.append(("Owners", _owners_cell(ctx.plan.owners)))
     url = ctx.plan.source_url
     if url is not None:
-        cells.append(("On the forge", para(forge_link(whole_file_url(url), ctx.nodeid_path))))
+        link = forge_link(whole_file_url(url), ctx.plan.checkout, ctx.nodeid_path)
+        cells.append(("On the forge", para(link)))
     return [field_list(cells)]
 
 
@@ -383,8 +386,10 @@ class StructurePayload:
     inherited: dict[str, tuple[CollectedTest, ...]]  # class qualname -> inherited tests
     anchors: dict[int, str]
     line_anchor: str
-    #: The file's address on the forge, ``{line}`` left to fill; None: no links.
+    #: The file's address on the forge, ``{commit}`` and ``{line}`` left to fill;
+    #: None: no links. ``checkout`` names whose commit fills it (``FillForgeCommit``).
     source_url: str | None = None
+    checkout: str = ""
 
 
 def _structure(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Node]:
@@ -445,6 +450,7 @@ def _structure(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.N
         anchors=dict(ctx.anchors),
         line_anchor=ctx.line_anchor,
         source_url=ctx.plan.source_url,
+        checkout=ctx.plan.checkout,
     )
     intro = para(
         "Every class and function, nested ones included, in source order; line numbers "
@@ -894,17 +900,20 @@ def _findings(
         tuple((f.title, f.explanation, f.lines) for f in found),
         ctx.line_anchor,
         ctx.plan.source_url,
+        ctx.plan.checkout,
     )
     return _expand_findings(payload)
 
 
-#: (title, explanation, evidence lines) of each finding of a section, the line anchor
-#: and the file's address on the forge (``{line}`` left to fill) or None.
-FindingsPayload: TypeAlias = tuple[tuple[tuple[str, str, tuple[int, ...]], ...], str, str | None]
+#: (title, explanation, evidence lines) of each finding of a section, the line anchor,
+#: the file's address on the forge (or None) and its checkout.
+FindingsPayload: TypeAlias = tuple[
+    tuple[tuple[str, str, tuple[int, ...]], ...], str, str | None, str
+]
 
 
 def _expand_findings(payload: FindingsPayload) -> list[nodes.Node]:
-    found, anchor, source_url = payload
+    found, anchor, source_url, checkout = payload
     items = []
     for title, explanation, lines in found:
         head = para(nodes.strong(title, title), unsearched(f": {explanation}"))
@@ -918,7 +927,7 @@ def _expand_findings(payload: FindingsPayload) -> list[nodes.Node]:
             # would double a long evidence list.
             evidence += [
                 nodes.Text(FORGE_SEPARATOR),
-                forge_link(line_url(source_url, lines[0])),
+                forge_link(line_url(source_url, lines[0]), checkout),
             ]
         items.append([head, evidence])
     return [bullet_list(items, "testdocs-findings")]

@@ -128,7 +128,8 @@ class testdocs_defline(nodes.Inline, testdocs_compact):
             # Imported here: render.common builds this module's nodes.
             from sphinx_testdocs.render.common import FORGE_SEPARATOR, forge_link
 
-            out += [nodes.Text(FORGE_SEPARATOR), forge_link(self["forge"])]
+            # Filled already (the payload it is built from was, FillForgeCommit).
+            out += [nodes.Text(FORGE_SEPARATOR), forge_link(self["forge"], "")]
         return out
 
     def prefix_line_anchors(self, prefix: str) -> bool:

@@ -15,6 +15,7 @@ import pytest
 from sphinx_testdocs.analysis.forge import (
     COMMIT_VARIABLES,
     file_url,
+    fill_commit,
     find_checkout,
     line_url,
     template_problem,
@@ -133,15 +134,19 @@ TEMPLATE = "https://github.com/org/repo/blob/{commit}/{path}#L{line}"
 
 
 def test_addresses_are_percent_encoded() -> None:
-    url = file_url(TEMPLATE, "abc", PurePosixPath("tests/dir with space/t#1.py"))
-    assert url == "https://github.com/org/repo/blob/abc/tests/dir%20with%20space/t%231.py#L{line}"
-    assert line_url(url, 12).endswith("t%231.py#L12")
-    assert whole_file_url(url).endswith("t%231.py")
-    assert file_url(TEMPLATE, None, PurePosixPath("a.py")) is None
-    fixed = "https://example.org/src/{path}?line={line}"
+    url = file_url(TEMPLATE, PurePosixPath("tests/dir with space/t#1.py"))
+    # The commit is filled when pages are written (pages read keep none).
     assert (
-        file_url(fixed, None, PurePosixPath("a.py")) == "https://example.org/src/a.py?line={line}"
+        url
+        == "https://github.com/org/repo/blob/{commit}/tests/dir%20with%20space/t%231.py#L{line}"
     )
+    url = fill_commit(url, "abc")
+    assert line_url(url, 12) == (
+        "https://github.com/org/repo/blob/abc/tests/dir%20with%20space/t%231.py#L12"
+    )
+    assert whole_file_url(url).endswith("/abc/tests/dir%20with%20space/t%231.py")
+    fixed = "https://example.org/src/{path}?line={line}"
+    assert file_url(fixed, PurePosixPath("a.py")) == "https://example.org/src/a.py?line={line}"
     assert whole_file_url("https://example.org/src/a.py?line={line}").endswith("?line=1")
 
 
