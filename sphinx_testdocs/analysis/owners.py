@@ -284,6 +284,8 @@ def find_codeowners(start: Path, stop: Path) -> tuple[Path, Path] | None:
     relative to), looked for in the usual places of ``start`` and each folder above it
     up to ``stop`` (included); None when there is none."""
     start, stop = start.absolute(), stop.absolute()
+    if stop not in (start, *start.parents):
+        stop = start  # a project root elsewhere: nothing above is the project's
     for folder in (start, *start.parents):
         for place in CODEOWNERS_PLACES:
             candidate = folder / place
@@ -305,7 +307,7 @@ def read_codeowners(start: Path, stop: Path) -> CodeOwners | None:
         return None
     path, base = found
     try:
-        text = path.read_bytes().decode("utf-8", errors="replace")
+        text = path.read_bytes().decode("utf-8-sig", errors="replace")
     except OSError as error:
         return CodeOwners(path, base, (), ((0, f"cannot be read: {error.strerror}"),))
     return parse_codeowners(text, path, base)

@@ -205,3 +205,14 @@ def test_found_in_the_usual_places_upward(tmp_path: Path) -> None:
     assert parsed is not None
     assert names(parsed.owners_of("tests/test_a.py")) == ["@hub"]
     assert parsed.label == ".github/CODEOWNERS"
+
+
+def test_byte_order_mark_and_a_stop_elsewhere(tmp_path: Path) -> None:
+    (tmp_path / "CODEOWNERS").write_bytes("\ufeff*.py @bom\r\n".encode())
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    parsed = read_codeowners(tests, tmp_path)
+    assert parsed is not None and parsed.problems == ()
+    assert names(parsed.owners_of("tests/test_a.py")) == ["@bom"]
+    # A stop that is not above the folder: only the folder itself is looked at.
+    assert find_codeowners(tests, tmp_path / "elsewhere") is None
