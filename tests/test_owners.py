@@ -301,3 +301,20 @@ def test_a_new_commit_rewrites_pages_without_reading_them(make_app: Any, tmp_pat
     last.connect("html-page-context", lambda app, name, *args: written.append(name))
     last.build()
     assert TORCH_DOC not in written
+
+
+def test_owner_role_in_myst(make_app: Any, tmp_path: Path) -> None:
+    srcdir, _ = checkout(tmp_path)
+    (srcdir / "owners.md").write_text(
+        "---\norphan: true\n---\n# Owners in MyST\n\nAsk {test:owner}`module: nn`.\n"
+    )
+    app = make_app(
+        "html",
+        srcdir=srcdir,
+        freshenv=True,
+        confoverrides={"extensions": ["sphinx_testdocs", "myst_parser"]},
+    )
+    app.build()
+    assert warning_lines(app) == []
+    page = (Path(app.outdir) / "owners.html").read_text()
+    assert 'href="test-ownerindex.html#cap-M" title="module: nn"' in page
