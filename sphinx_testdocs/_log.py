@@ -49,6 +49,12 @@ class Subtype(enum.Enum):
     results = "results"
     """A results file (``testdocs_results``) is malformed, truncated or refused (it
     declares XML entities); what could be read of it is kept."""
+    owners = "owners"
+    """A line of a CODEOWNERS file could not be read (a bad pattern, owner or section
+    header); that line is left out, the rest of the file applies."""
+    source_url = "source_url"
+    """``testdocs_source_url`` is set but no link can be made: the test directory is in
+    no git checkout, or no commit can be read for ``{commit}``."""
 
     @property
     def full(self) -> str:

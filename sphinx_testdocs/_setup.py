@@ -21,6 +21,7 @@ from sphinx_testdocs.events import (
     check_config,
     finish_reading,
     hide_stubs,
+    rewrite_for_new_commit,
     scan_and_write_stubs,
     show_stubs,
     warn_empty_suites,
@@ -43,10 +44,10 @@ from sphinx_testdocs.render.nodes import (
     visit_details_html,
 )
 from sphinx_testdocs.stubparser import StubParser
-from sphinx_testdocs.transforms import ExpandCompact, SinglePageLineAnchors
+from sphinx_testdocs.transforms import ExpandCompact, FillForgeCommit, SinglePageLineAnchors
 
 #: Bump when anything stored in the environment changes shape.
-ENV_VERSION = 13
+ENV_VERSION = 14
 
 
 def setup_extension(app: Sphinx) -> dict[str, Any]:
@@ -59,6 +60,7 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
     # Compact nodes: one visitor for HTML; other builders never meet them (ExpandCompact).
     for kind in compact_kinds():
         app.add_node(kind, html=(visit_compact_html, depart_compact_html))
+    app.add_post_transform(FillForgeCommit)
     app.add_post_transform(ExpandCompact)
     app.add_post_transform(SinglePageLineAnchors)
     app.add_source_suffix(STUB_SUFFIX, STUB_FILETYPE)
@@ -85,6 +87,8 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
     app.connect("object-description-transform", add_tested_by)
     # Before finish_reading, which drops what reading the root again needs.
     app.connect("env-updated", settle_root_toctree, priority=400)
+    # Before finish_reading, which puts the facts per file it updates back.
+    app.connect("env-updated", rewrite_for_new_commit, priority=450)
     app.connect("env-updated", finish_reading)
     app.connect("html-page-context", hide_stub_source)
     app.connect("build-finished", write_collection_json)

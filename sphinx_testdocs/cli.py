@@ -398,6 +398,14 @@ def build_collect_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "-o", "--output", metavar="FILE", help="write to FILE instead of standard output"
     )
+    parser.add_argument(
+        "--owner-marker",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a mark whose string arguments name owners, as testdocs_owner_markers "
+        "(repeat for several); owners are in the JSON",
+    )
     return parser
 
 
@@ -424,7 +432,13 @@ def run_collect(args: argparse.Namespace) -> int:
     modules: list[dict[str, Any]] = []
     doubts: list[str] = []
     for argument in arguments:
-        found, found_doubts = _collect_one(argument, every_path, cwd, explicit=bool(args.paths))
+        found, found_doubts = _collect_one(
+            argument,
+            every_path,
+            cwd,
+            explicit=bool(args.paths),
+            owner_markers=tuple(args.owner_marker),
+        )
         modules.extend(m for m in found if m not in modules)
         doubts.extend(d for d in found_doubts if d not in doubts)
     data: dict[str, Any] = {"modules": modules}
@@ -462,7 +476,12 @@ def _joined_results(
 
 
 def _collect_one(
-    argument: Argument, every_path: list[Path], cwd: Path, *, explicit: bool
+    argument: Argument,
+    every_path: list[Path],
+    cwd: Path,
+    *,
+    explicit: bool,
+    owner_markers: tuple[str, ...] = (),
 ) -> tuple[list[dict[str, Any]], tuple[str, ...]]:
     """What pytest collects for one argument, and what may make it collect otherwise."""
     from sphinx_testdocs.config import TestdocsConfig
@@ -470,7 +489,7 @@ def _collect_one(
     from sphinx_testdocs.project import build_project
 
     folder = argument.folder
-    config = TestdocsConfig(dirs=(str(folder),))
+    config = TestdocsConfig(dirs=(str(folder),), owner_markers=owner_markers)
     if argument.path.is_file():
         # pytest makes a module of a file it is given whatever its name: python_files
         # only chooses among the files it finds walking folders.
@@ -485,8 +504,9 @@ def _collect_one(
         explicit=explicit,
         pytest_args=every_path,
     )
-    for _subtype, message, where in project.problems:
-        print(f"{PROG} collect: warning: {where or folder}: {message}", file=sys.stderr)
+    for _subtype, message, where, line in project.problems:
+        place = f"{where}:{line}" if where and line else where or folder
+        print(f"{PROG} collect: warning: {place}: {message}", file=sys.stderr)
     root = project.roots[0]
     for problem in root.tree.problems:
         print(f"{PROG} collect: warning: {problem.path}: {problem.message}", file=sys.stderr)

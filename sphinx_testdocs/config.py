@@ -33,6 +33,17 @@ def _section_titles(value: Any) -> str | None:
     return None
 
 
+def _source_url(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        return "None or a string"
+    # Imported here: the analysis package imports this module's neighbours only.
+    from sphinx_testdocs.analysis.forge import template_problem
+
+    return template_problem(value)
+
+
 def _typed(*types: type) -> Callable[[Any], str | None]:
     def check(value: Any) -> str | None:
         if isinstance(value, types) and not (bool not in types and isinstance(value, bool)):
@@ -222,6 +233,26 @@ class TestdocsConfig:
         types=(list, tuple),
         check=_str_list,
         rebuild="",
+    )
+    owner_markers: tuple[str, ...] = option(
+        [],
+        "Names of marks (or decorators acting as marks) whose string arguments name a "
+        "test's owners: ['owner'] reads @pytest.mark.owner('team-x') on a module "
+        "(pytestmark), a class or a test. Owners also come from PyTorch's "
+        "'# Owner(s): [...]' header and from a CODEOWNERS file, always.",
+        types=(list, tuple),
+        check=_str_list,
+    )
+    source_url: str | None = option(
+        None,
+        "Address of a file's line on the forge, with {commit}, {path} (relative to the "
+        "repository root) and {line}: "
+        "'https://github.com/ORG/REPO/blob/{commit}/{path}#L{line}'. Definitions, "
+        "findings and File Metadata then link there. {commit} is read from the build's "
+        "environment (Read the Docs, CI) or the checkout's .git files; without one, no "
+        "link is made and one warning says why.",
+        types=(str, type(None)),
+        check=_source_url,
     )
 
 

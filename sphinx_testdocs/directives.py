@@ -19,6 +19,7 @@ from sphinx_testdocs.analysis.analyse import AnalysisContext, analyse_file
 from sphinx_testdocs.analysis.importgraph import local_imports
 from sphinx_testdocs.analysis.markers import marker_summary
 from sphinx_testdocs.analysis.model import MarkerUse, ModuleAnalysis
+from sphinx_testdocs.analysis.owners import test_owners, unique_names
 from sphinx_testdocs.analysis.summary import FileSummary, Totals
 from sphinx_testdocs.config import TestdocsConfig, read_config
 from sphinx_testdocs.crossfile import CrossFile, TestUse, digest
@@ -243,6 +244,8 @@ def module_objects(
 ) -> list[TestObject]:
     """The domain objects a module page defines: module, test classes, tests, fixtures."""
     collection = analysis.collection
+    file_owners = unique_names(ctx.plan.owners)
+    owner_markers = ctx.config.owner_markers
     objects = [
         TestObject(
             "module",
@@ -253,6 +256,7 @@ def module_objects(
             analysis.docstring_summary or analysis.comment_summary or "",
             # pytestmark marks every test of the module: one use, on the module.
             _marker_details(collection.module_markers) if collection else (),
+            owners=file_owners,
         )
     ]
     if collection is None:
@@ -302,6 +306,7 @@ def module_objects(
                 test.docstring_summary or comment or "",
                 markers,
                 fixtures,
+                owners=test_owners(file_owners, test, owner_markers),
             )
         )
     for fixture in collection.fixtures:
@@ -425,6 +430,7 @@ def folder_page(site: Site, argument: str, options: dict[str, Any]) -> list[node
         not_collected=root.verdict(relpath, is_dir=True).excluded if relpath else None,
         doubts=root.selection.doubts() if is_root else (),
         results=plan.results,
+        owners=plan.owners,
     )
     rendered = render_folder(view)
     if is_root and page is not None:

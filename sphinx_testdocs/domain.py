@@ -36,6 +36,7 @@ OBJECT_TYPES: dict[str, tuple[str, str]] = {
     "test": ("func", "test"),
     "fixture": ("fixture", "fixture"),
     "marker": ("marker", "marker"),
+    "owner": ("owner", "owner"),
 }
 
 #: Search priority of each object type (Sphinx's search adds 15, 5 or -5 for 0, 1, 2).
@@ -43,7 +44,13 @@ OBJECT_TYPES: dict[str, tuple[str, str]] = {
 #: dotted part, while each test of it named after it matches there (+6): without the
 #: top priority, a module page came after all its tests ("compile" found 25 tests of
 #: dynamo/test_compile.py before the module itself).
-SEARCH_PRIORITY = {"module": 0, "class": 1, "test": 1, "fixture": 2, "marker": 2}
+SEARCH_PRIORITY = {"module": 0, "class": 1, "test": 1, "fixture": 2, "marker": 2, "owner": -1}
+
+#: The owners index: the page an ``owner`` reference leads to (Sphinx names a domain
+#: index's page "<domain>-<index name>").
+OWNER_INDEX_PAGE = "test-ownerindex"
+#: Its section of the files that no owner is known for.
+UNOWNED = "unowned"
 
 
 class TestObject(NamedTuple):
@@ -60,6 +67,8 @@ class TestObject(NamedTuple):
     details: tuple[tuple[str, str], ...] = ()
     #: test: fullnames of the fixture definitions it uses; marker: tests carrying it.
     links: tuple[str, ...] = ()
+    #: module: the file's owners; test: those and the owners its own marks name.
+    owners: tuple[str, ...] = ()
 
     @property
     def shortname(self) -> str:
@@ -134,6 +143,107 @@ class FixtureIndex(Index):
         return content or domain.empty_index("No fixture is defined in the suite."), True
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def owner_group(owner: str) -> str:
+    """The section of the owners index an owner is listed in: its first letter or
+    digit ("@pytorch/dev-infra" -> "P"), else "#".
+
+    A section's name is written into the index page unescaped (Sphinx's
+    ``domainindex.html``), so it is never the owner's name itself, which comes from
+    the analysed files.
+    """
+    for ch in owner:
+        if ch.isascii() and ch.isalnum():
+            return ch.upper()
+    return "#"
+
+
+class OwnerIndex(Index):
+    """Owners: the files each owns and how many tests, and the files no one owns."""
+
+    name = "ownerindex"
+    localname = "Tests by owner"
+    shortname = "owners"
+
+    def generate(
+        self, docnames: Iterable[str] | None = None
+    ) -> tuple[list[tuple[str, list[IndexEntry]]], bool]:
+        domain = self.domain
+        assert isinstance(domain, TestDomain)
+        modules = list(domain.objects_of("module"))
+        tests = list(domain.objects_of("test"))
+        by_file: dict[tuple[str, str], list[TestObject]] = {}
+        for test in tests:
+            by_file.setdefault((test.root, test.fullname.split("::", 1)[0]), []).append(test)
+        files_of: dict[str, list[TestObject]] = {}
+        for module in modules:
+            for owner in module.owners:
+                files_of.setdefault(owner, []).append(module)
+        tests_of: dict[str, list[TestObject]] = {}
+        for test in tests:
+            for owner in test.owners:
+                tests_of.setdefault(owner, []).append(test)
+        groups: dict[str, list[IndexEntry]] = {}
+        for owner in sorted({*files_of, *tests_of}, key=lambda o: (o.lower(), o)):
+            files = files_of.get(owner, [])
+            # Tests an owner mark gives this owner in files it does not own.
+            pages = {m.docname for m in files}
+            marked = [t for t in tests_of.get(owner, ()) if t.docname not in pages]
+            owned = [t for m in files for t in by_file.get((m.root, m.fullname), ())]
+            extra = f"{_count(len(files), 'file')}, {_count(len(owned) + len(marked), 'test')}"
+            extra += self.outcomes_note([*owned, *marked])
+            entries = groups.setdefault(owner_group(owner), [])
+            entries.append(IndexEntry(owner, 1, "", "", extra, "", ""))
+            for module in files:
+                count = len(by_file.get((module.root, module.fullname), ()))
+                entries.append(
+                    IndexEntry(
+                        module.fullname,
+                        2,
+                        module.docname,
+                        module.anchor,
+                        _count(count, "test"),
+                        "",
+                        module.root,
+                    )
+                )
+            for test in marked:
+                entries.append(
+                    IndexEntry(test.fullname, 2, test.docname, test.anchor, "", "", test.root)
+                )
+        if not groups:
+            # Listing every file as unowned says nothing a sentence does not.
+            return domain.empty_index(
+                "No file names an owner: no # Owner(s) header, CODEOWNERS entry or "
+                "owner mark (testdocs_owner_markers) was found."
+            ), True
+        unowned = [m for m in modules if not m.owners]
+        if unowned:
+            groups[UNOWNED] = [
+                IndexEntry(
+                    m.fullname,
+                    0,
+                    m.docname,
+                    m.anchor,
+                    _count(len(by_file.get((m.root, m.fullname), ())), "test"),
+                    "",
+                    m.root,
+                )
+                for m in unowned
+            ]
+        # Letters in order, files without an owner last: the question they answer is
+        # "who owns nothing yet".
+        return sorted(groups.items(), key=lambda g: (g[0] == UNOWNED, g[0])), True
+
+    def outcomes_note(self, tests: list[TestObject]) -> str:
+        """What the owner's tests' results say, for the index ("; 2 failing"): empty
+        until results are read (the place the results work fills)."""
+        return ""
+
+
 class TestDomain(Domain):
     """Test modules, classes, tests, fixtures and markers documented by sphinx-testdocs."""
 
@@ -145,7 +255,12 @@ class TestDomain(Domain):
     roles: ClassVar[dict[str, RoleFunction | XRefRole]] = {
         role: XRefRole() for role, _ in OBJECT_TYPES.values()
     }
-    indices: ClassVar[list[type[Index]]] = [MarkerIndex, FixtureIndex, *RESULTS_INDICES]
+    indices: ClassVar[list[type[Index]]] = [
+        MarkerIndex,
+        FixtureIndex,
+        OwnerIndex,
+        *RESULTS_INDICES,
+    ]
     initial_data: ClassVar[dict[str, Any]] = {
         # docname -> objects registered by that document
         "objects": {},
@@ -221,6 +336,8 @@ class TestDomain(Domain):
                     by_name = targets[obj.objtype]
                     for key in {*_suffixes(obj.fullname), f"{obj.root}/{obj.fullname}"}:
                         by_name.setdefault(key, []).append(obj)
+                    for owner in obj.owners:  # by its name only: owners have no tails
+                        targets["owner"].setdefault(owner, []).append(obj)
             run.test_targets = targets
         return run.test_targets
 
@@ -254,6 +371,8 @@ class TestDomain(Domain):
             if builder.name == "singlehtml":  # see transforms.SinglePageLineAnchors
                 anchor = nodes.make_id(docname) + "-" + anchor
             return make_refnode(builder, fromdocname, docname, anchor, contnode)
+        if typ == "owner":
+            return self._resolve_owner(builder, fromdocname, target, contnode)
         objtypes = self.objtypes_for_role(typ) or []
         matches = self.find(objtypes, target)
         if not matches:
@@ -270,6 +389,18 @@ class TestDomain(Domain):
         obj = matches[0]
         return make_refnode(builder, fromdocname, obj.docname, obj.anchor, contnode, obj.fullname)
 
+    def _resolve_owner(
+        self, builder: Builder, fromdocname: str, owner: str, contnode: nodes.Element
+    ) -> nodes.reference | None:
+        """An owner's section of the owners index; only HTML writes that page, so
+        elsewhere the name stays text."""
+        if owner not in self._targets()["owner"]:
+            return None
+        if builder.format != "html" or builder.name == "singlehtml":
+            return contnode  # type: ignore[return-value]
+        anchor = f"cap-{owner_group(owner)}"
+        return make_refnode(builder, fromdocname, OWNER_INDEX_PAGE, anchor, contnode, owner)
+
     def resolve_any_xref(
         self,
         env: BuildEnvironment,
@@ -280,7 +411,12 @@ class TestDomain(Domain):
         contnode: nodes.Element,
     ) -> list[tuple[str, nodes.reference]]:
         results = []
+        owner = self._resolve_owner(builder, fromdocname, target, contnode)
+        if owner is not None:
+            results.append(("test:owner", owner))
         for objtype in OBJECT_TYPES:
+            if objtype == "owner":
+                continue
             matches = self.find([objtype], target)
             if len(matches) == 1:
                 obj = matches[0]
@@ -296,6 +432,12 @@ class TestDomain(Domain):
             for obj in self._objects[docname]:
                 priority = SEARCH_PRIORITY[obj.objtype]
                 yield (obj.fullname, obj.fullname, obj.objtype, obj.docname, obj.anchor, priority)
+        # Owners are not defined on a page: each is listed in the owners index.
+        owners = {o for objects in self._objects.values() for obj in objects for o in obj.owners}
+        for owner in sorted(owners):
+            anchor = f"cap-{owner_group(owner)}"
+            priority = SEARCH_PRIORITY["owner"]
+            yield (owner, owner, "owner", OWNER_INDEX_PAGE, anchor, priority)
 
     def get_full_qualified_name(self, node: nodes.Element) -> str | None:
         target = node.get("reftarget")

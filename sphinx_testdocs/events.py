@@ -48,8 +48,8 @@ def scan_and_write_stubs(app: Sphinx) -> None:
     project = build_project(
         config, srcdir, confdir, skip, host_pages=_own_pages(app, config.output_dir)
     )
-    for subtype, message, path in project.problems:
-        warn("%s", Subtype(subtype), file_location(path) if path else None, message)
+    for subtype, message, path, line in project.problems:
+        warn("%s", Subtype(subtype), file_location(path, line) if path else None, message)
     for root in project.roots:
         for problem in root.tree.problems:
             warn("%s", Subtype(problem.subtype), file_location(problem.path), problem.message)
@@ -153,6 +153,21 @@ def analyse_before_reading(app: Sphinx, env: BuildEnvironment, docnames: list[st
                 project.analysis(page.root, page.relpath)
     # Before readers fork: they need the analyses, not the modules read to make them.
     project.forget_other_modules()
+
+
+def rewrite_for_new_commit(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Every generated module page, to be written again, when the commit its links to
+    the forge are at has changed: pages are read without it (``FillForgeCommit`` fills
+    it as they are written), so a new commit costs writing them, not reading them."""
+    run = build_run(env)
+    project = run.project
+    if project is None:
+        return []
+    commits = project.forge_commits()
+    if commits == run.files.forge_commits:
+        return []
+    run.files.forge_commits = commits
+    return sorted(doc for doc, page in project.pages() if not page.is_folder)
 
 
 def finish_reading(app: Sphinx, env: BuildEnvironment) -> list[str]:

@@ -21,7 +21,8 @@ from sphinx_testdocs.analysis.model import (
     ModuleAnalysis,
     ParseStatus,
 )
-from sphinx_testdocs.analysis.summary import unknown_parts
+from sphinx_testdocs.analysis.owners import test_owners, unique_names
+from sphinx_testdocs.analysis.summary import unknown_parts, written_owners
 from sphinx_testdocs.project import Project, TestRoot, relative_posix
 from sphinx_testdocs.results.join import JoinedResults
 
@@ -97,10 +98,12 @@ def _module(
     notes: list[str] = []
     if analysis.status is not ParseStatus.OK:
         notes.extend(problem.message for problem in analysis.problems)
+    owners = root.owners(relpath, written_owners(analysis, project.config.owner_markers))
+    names = unique_names(owners)
     tests: list[dict[str, Any]] = []
     if collection is not None:
         notes.extend(collection.why_partial())
-        tests = [_test(project, root, relpath, test) for test in collection.tests]
+        tests = [_test(project, root, relpath, test, names) for test in collection.tests]
     config_file = root.context.pytest_config.config_file
     return {
         "path": relpath,
@@ -114,6 +117,7 @@ def _module(
         and collection is not None
         and collection.complete,
         "notes": notes,
+        "owners": [{"name": o.name, "source": o.source, "where": o.where} for o in owners],
         "tests": tests,
     }
 
@@ -124,7 +128,13 @@ def _config_label(root: TestRoot, config_file: Path | None) -> str | None:
     return relative_posix(config_file, root.path)
 
 
-def _test(project: Project, root: TestRoot, relpath: str, test: CollectedTest) -> dict[str, Any]:
+def _test(
+    project: Project,
+    root: TestRoot,
+    relpath: str,
+    test: CollectedTest,
+    file_owners: Sequence[str],
+) -> dict[str, Any]:
     return {
         # As pytest prints it: relative to its rootdir, like pytest_path.
         "nodeid": test.nodeid,
@@ -139,6 +149,8 @@ def _test(project: Project, root: TestRoot, relpath: str, test: CollectedTest) -
         "function": test.source_name or test.name,
         "generated_by": test.generated_by,
         "name_is_pattern": test.name_is_pattern,
+        # The file's owners, then those its own (or its class's) owner marks name.
+        "owners": list(test_owners(file_owners, test, project.config.owner_markers)),
     }
 
 

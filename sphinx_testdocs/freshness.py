@@ -104,6 +104,8 @@ def _refresh(project: Project, files: FileFacts, to_read: set[str]) -> None:
                 # Whether pytest reaches the file also depends on folders existing
                 # (testpaths): checked itself, as no file's stamp shows it.
                 or entry[1].not_collected != root.verdict(rel).excluded
+                # Nor does a file's stamp show a CODEOWNERS file changing.
+                or entry[1].owners != root.owners(rel, entry[1].owners)
             ):
                 summary = project.summary(root, rel)
                 if summary.dependencies != known:

@@ -11,9 +11,10 @@ freshness check compares digests.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from sphinx_testdocs.analysis.owners import Owner, unique_names
 from sphinx_testdocs.analysis.scan import ScannedFolder
 from sphinx_testdocs.analysis.summary import FileSummary
 from sphinx_testdocs.crossfile import CrossFile, digest
@@ -78,6 +79,12 @@ class ModulePlan:
     #: The results of its tests (node ID, results), and the results files' labels;
     #: None without results files (``testdocs_results``).
     results: ResultsView | None = None
+    #: The file's owners, written in it or in CODEOWNERS (``FileSummary.owners``).
+    owners: tuple[Owner, ...] = ()
+    #: The file's address on the forge, ``{commit}`` and ``{line}`` left to fill, and
+    #: the checkout whose commit fills it when the page is written.
+    source_url: str | None = None
+    checkout: str = ""
 
     def digest(self) -> str:
         return digest(
@@ -92,6 +99,9 @@ class ModulePlan:
                 self.fixture_sharing,
                 self.not_collected,
                 self.import_origins,
+                self.owners,
+                self.source_url,
+                self.checkout,
             )
         )
 
@@ -107,6 +117,8 @@ class FolderPlan:
     navigation: str
     #: Outcomes of the tests of every file below, and the results files' labels.
     results: tuple[Totals, tuple[str, ...]] | None = None
+    #: relpath -> owner names of each file below it (CODEOWNERS' included).
+    owners: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def digest(self) -> str:
         listing = tuple(
@@ -114,7 +126,8 @@ class FolderPlan:
         )
         facts = (self.summaries[rel].folder_facts() for rel in self.summaries)
         results = (self.results[0].facts(), self.results[1]) if self.results else None
-        return digest((self.navigation, listing, results, *facts))
+        owners = tuple(sorted(self.owners.items()))
+        return digest((self.navigation, listing, results, owners, *facts))
 
 
 def suites_digest(plans: Iterable[FolderPlan]) -> str:
@@ -160,6 +173,9 @@ def plan_module(
         import_origins=tuple(
             (top, classify(top, 0).value, classify.why(top)) for top in summary.import_tops
         ),
+        owners=summary.owners,
+        source_url=root.source_url(relpath),
+        checkout=str(root.checkout.root) if root.checkout else "",
         results=_results_view(project.results, root.key, relpath),
     )
 
@@ -192,7 +208,11 @@ def plan_folder(
         totals = joined.totals((root.key, rel) for rel in summaries)
         results = (totals, joined.sources)
     return FolderPlan(
-        folders=folders, summaries=summaries, navigation=root.navigation, results=results
+        folders=folders,
+        summaries=summaries,
+        navigation=root.navigation,
+        owners={rel: unique_names(summary.owners) for rel, summary in summaries.items()},
+        results=results,
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
 from pathlib import Path, PurePosixPath
 from typing import Literal
@@ -17,6 +17,7 @@ from sphinx_testdocs.analysis.analyse import AnalysisContext, Surroundings, anal
 from sphinx_testdocs.analysis.collection import ModuleLinks
 from sphinx_testdocs.analysis.conftest_rules import read_conftest_file
 from sphinx_testdocs.analysis.fixtures import conftest_fixtures
+from sphinx_testdocs.analysis.forge import GitCheckout, file_url, find_checkout
 from sphinx_testdocs.analysis.imports import (
     ImportClassifier,
     first_party_names,
@@ -24,6 +25,7 @@ from sphinx_testdocs.analysis.imports import (
 )
 from sphinx_testdocs.analysis.model import ModuleAnalysis, ModuleCollection
 from sphinx_testdocs.analysis.modules import SourceLibrary, existing_dirs, python_search_path
+from sphinx_testdocs.analysis.owners import CodeOwners, Owner, read_codeowners
 from sphinx_testdocs.analysis.plugins import active_plugins, plugin_fixtures
 from sphinx_testdocs.analysis.pytest_config import PytestConfig, find_pytest_config
 from sphinx_testdocs.analysis.scan import (
@@ -61,6 +63,12 @@ class TestRoot:
     #: conftest.py files pytest loads above this root (from its confcutdir), outermost
     #: first.
     outer_conftests: tuple[Path, ...] = ()
+    #: The CODEOWNERS file that governs the tree, parsed; None when there is none.
+    codeowners: CodeOwners | None = None
+    #: The git checkout the tree is in (for links to the forge); None outside one.
+    checkout: GitCheckout | None = None
+    #: ``testdocs_source_url``, when a link can be made from it (see ``source_url``).
+    source_template: str | None = None
 
     @property
     def path(self) -> Path:
@@ -120,6 +128,32 @@ class TestRoot:
                 chain.append(self.absolute(candidate))
         return chain
 
+    def owners(self, relpath: str, written: Sequence[Owner] = ()) -> tuple[Owner, ...]:
+        """A file's owners: those ``written`` in it (its header, owner marks on the
+        module), then CODEOWNERS'."""
+        found = [o for o in written if o.source != "CODEOWNERS"]
+        if self.codeowners is not None:
+            path = self.absolute(relpath)
+            try:
+                rel = path.relative_to(self.codeowners.base).as_posix()
+            except ValueError:
+                rel = None
+            if rel is not None:
+                found += self.codeowners.owners_of(rel)
+        return tuple(found)
+
+    def source_url(self, relpath: str) -> str | None:
+        """The address of a file on the forge, ``{commit}`` and ``{line}`` left to fill
+        (``analysis.forge.file_url``); None without ``testdocs_source_url`` or a commit
+        it needs."""
+        if self.source_template is None or self.checkout is None:
+            return None
+        try:
+            rel = self.absolute(relpath).relative_to(self.checkout.root)
+        except ValueError:
+            return None
+        return file_url(self.source_template, PurePosixPath(rel.as_posix()))
+
     def inputs(self, relpath: str, dependencies: Sequence[str] = ()) -> list[Path]:
         """Every file a page's content depends on: itself, its conftests, the config,
         and the ``dependencies`` its analysis read to resolve names (other modules)."""
@@ -129,6 +163,10 @@ class TestRoot:
             paths.append(config_file)
         paths.extend(Path(d) for d in dependencies)
         return paths
+
+
+#: A problem found while setting up: (warning subtype, message, file, line).
+Problem = tuple[str, str, Path | None, int | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +185,8 @@ class Project:
     config: TestdocsConfig
     srcdir: Path
     roots: list[TestRoot]
-    problems: list[tuple[str, str, Path | None]] = field(default_factory=list)
+    #: (warning subtype, message, file or None, line or None) of each problem found.
+    problems: list[Problem] = field(default_factory=list)
     #: Reverse maps over all summaries, set once summaries are fresh (before reading).
     crossfile: CrossFile | None = None
     #: Whether any file's testdocs.json entry changed in this build.
@@ -169,6 +208,14 @@ class Project:
     @property
     def generated_dir(self) -> Path:
         return self.srcdir / self.config.output_dir
+
+    def forge_commits(self) -> dict[str, str]:
+        """Checkout (its root, as pages name it) -> the commit its forge links are at."""
+        return {
+            str(root.checkout.root): root.checkout.commit
+            for root in self.roots
+            if root.source_template and root.checkout and root.checkout.commit
+        }
 
     def page(self, docname: str) -> PageRef | None:
         """The generated page behind ``docname``, if it is one."""
@@ -251,7 +298,15 @@ class Project:
         return cached
 
     def summary(self, root: TestRoot, relpath: str) -> FileSummary:
-        return summarise(self.analysis(root, relpath), root.known, root.tree.root.name)
+        summary = summarise(
+            self.analysis(root, relpath),
+            root.known,
+            root.tree.root.name,
+            self.config.owner_markers,
+        )
+        # CODEOWNERS' owners too: checked against the file before each build
+        # (``freshness``), so a changed CODEOWNERS re-reads the pages it changes.
+        return replace(summary, owners=root.owners(relpath, summary.owners))
 
 
 def _unique_names(paths: list[Path]) -> list[str]:
@@ -315,21 +370,24 @@ def build_project(
     pytest is given, when there are others than each directory (they decide its
     rootdir together).
     """
-    problems: list[tuple[str, str, Path | None]] = []
+    problems: list[Problem] = []
     paths: list[Path] = []
     for configured in config.dirs:
         path = Path(os.path.normpath(confdir / configured))
         if not path.is_dir():
             what = "does not exist" if not path.exists() else "is not a folder"
-            problems.append(("missing_dir", f"test directory {configured!r} {what}", path))
+            problems.append(("missing_dir", f"test directory {configured!r} {what}", path, None))
             continue
         if path.resolve() in {p.resolve() for p in paths}:
-            problems.append(("config", f"test directory {configured!r} is listed twice", path))
+            problems.append(
+                ("config", f"test directory {configured!r} is listed twice", path, None)
+            )
             continue
         paths.append(path)
 
     roots: list[TestRoot] = []
     generated = srcdir / config.output_dir
+    warned: set[Path] = set()  # a file several roots share is reported once
     for configured, path, name in zip(config.dirs, paths, _unique_names(paths), strict=False):
         tree = scan_tree(
             path,
@@ -353,11 +411,11 @@ def build_project(
         if config.pytest_options:
             pytest_config = pytest_config.with_overrides(config.pytest_options)
         for problem in pytest_config.problems:
-            problems.append(("pytest_config", problem, pytest_config.config_file))
+            problems.append(("pytest_config", problem, pytest_config.config_file, None))
         outer = _outer_conftests(path, confcutdir(pytest_config))
         selection = _selection(tree, pytest_config, invocation, given, outer)
         for problem in selection.problems:
-            problems.append(("pytest_config", problem, pytest_config.config_file))
+            problems.append(("pytest_config", problem, pytest_config.config_file, None))
         if not config.uncollected_folders:
             tree = without_folders(tree, partial(_never_entered, selection, tree.root))
         plugins = active_plugins(selection.commandline, selection.top_level_plugins())
@@ -397,6 +455,15 @@ def build_project(
             device_types=config.device_types,
             plugin_fixtures=plugin_fixtures(plugins),
         )
+        checkout = find_checkout(path, os.environ)
+        codeowners = read_codeowners(path, _top(project_root, checkout))
+        if codeowners is not None and codeowners.path not in warned:
+            warned.add(codeowners.path)
+            for line, message in codeowners.problems:
+                problems.append(("owners", f"line left out: {message}", codeowners.path, line))
+        template = config.source_url
+        if template is not None:
+            template = _usable_template(template, path, checkout, warned, problems)
         roots.append(
             TestRoot(
                 name=name,
@@ -410,6 +477,9 @@ def build_project(
                 selection=selection,
                 outer_conftests=outer,
                 navigation=choose_navigation(config.toctree_files, len(tree.files), host_pages),
+                codeowners=codeowners,
+                checkout=checkout,
+                source_template=template,
             )
         )
     result_files = [
@@ -418,6 +488,45 @@ def build_project(
     return Project(
         config=config, srcdir=srcdir, roots=roots, problems=problems, result_files=result_files
     )
+
+
+def _top(project_root: Path, checkout: GitCheckout | None) -> Path:
+    """Where the search for CODEOWNERS stops: the repository's root when the project
+    lies in one (a monorepo's CODEOWNERS sits above its projects), else the project's."""
+    if checkout is not None and checkout.root in (project_root, *project_root.parents):
+        return checkout.root
+    return project_root
+
+
+def _usable_template(
+    template: str,
+    folder: Path,
+    checkout: GitCheckout | None,
+    warned: set[Path],
+    problems: list[Problem],
+) -> str | None:
+    """``testdocs_source_url`` if links can be made for ``folder``; else None, with one
+    warning per checkout (or folder) saying why."""
+    if checkout is None:
+        problems.append(
+            ("source_url", "no links to the forge: the folder is in no git checkout", folder, None)
+        )
+        return None
+    if "{commit}" in template and checkout.commit is None:
+        if checkout.root not in warned:
+            warned.add(checkout.root)
+            problems.append(
+                (
+                    "source_url",
+                    "no links to the forge: no commit found for {commit} (none of "
+                    "READTHEDOCS_GIT_COMMIT_HASH, GITHUB_SHA, CI_COMMIT_SHA... is set, and "
+                    ".git/HEAD names no commit)",
+                    checkout.root,
+                    None,
+                )
+            )
+        return None
+    return template
 
 
 def relative_posix(path: Path, start: Path) -> str:

@@ -40,6 +40,9 @@ class FileFacts:
     #: root key -> relpath -> the file's ``testdocs.json`` entry as JSON text (None: not
     #: collected).
     collected: dict[str, dict[str, str | None]] = field(default_factory=dict)
+    #: checkout -> the commit the written pages' links to the forge are at
+    #: (``Project.forge_commits``): pages are written again when it changes.
+    forge_commits: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

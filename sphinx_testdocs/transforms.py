@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
+from sphinx_testdocs.analysis.forge import fill_commit
+from sphinx_testdocs.render.common import FORGE_CHECKOUT, FORGE_LINK
+from sphinx_testdocs.render.module import testdocs_structure
 from sphinx_testdocs.render.nodes import LINE_LINK, testdocs_compact
 from sphinx_testdocs.render.pieces import documented_python_names
 from sphinx_testdocs.run import build_run
@@ -61,6 +65,37 @@ class ExpandCompact(SphinxPostTransform):
                 continue
             ids, element["ids"] = element["ids"], []
             element.parent.insert(element.parent.index(element), nodes.target("", "", ids=ids))
+
+
+class FillForgeCommit(SphinxPostTransform):
+    """Put the commit into the page's links to the forge.
+
+    Pages are read with ``{commit}`` in their links (``analysis.forge.file_url``): a new
+    commit then changes no page read, only what is written. The Detailed Analysis keeps
+    its links in its payload until written; the others are references.
+    """
+
+    # Before ExpandCompact (4), which builds the Detailed Analysis for other builders.
+    default_priority = 3
+
+    def run(self, **kwargs: Any) -> None:
+        project = build_run(self.env).project
+        if project is None or project.config.source_url is None:
+            return
+        commits = project.forge_commits()
+        for ref in list(self.document.findall(nodes.reference)):
+            if FORGE_LINK in ref["classes"]:
+                commit = commits.get(ref.get(FORGE_CHECKOUT, ""))
+                if commit is None:  # the checkout has no commit now: no link
+                    ref.parent.remove(ref)
+                else:
+                    ref["refuri"] = fill_commit(ref["refuri"], commit)
+        for node in self.document.findall(testdocs_structure):
+            payload = node["payload"]
+            if payload.source_url:
+                commit = commits.get(payload.checkout)
+                url = fill_commit(payload.source_url, commit) if commit else None
+                node["payload"] = replace(payload, source_url=url)
 
 
 class SinglePageLineAnchors(SphinxPostTransform):

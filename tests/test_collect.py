@@ -165,6 +165,7 @@ def _test(
         "function": nodeid.rpartition("::")[2],
         "generated_by": None,
         "name_is_pattern": False,
+        "owners": [],
     }
 
 
@@ -179,6 +180,7 @@ def _module(path: str, tests: list[dict[str, Any]]) -> dict[str, Any]:
         "status": "ok",
         "complete": not doubts,
         "notes": [f"1 test: {d}" for d in doubts],
+        "owners": [],
         "tests": tests,
     }
 
@@ -269,6 +271,7 @@ def test_json_schema_types(tree: Path, capsys: pytest.CaptureFixture[str]) -> No
         "status",
         "complete",
         "notes",
+        "owners",
     ]
     test_keys = [
         "nodeid",
@@ -283,6 +286,7 @@ def test_json_schema_types(tree: Path, capsys: pytest.CaptureFixture[str]) -> No
         "function",
         "generated_by",
         "name_is_pattern",
+        "owners",
     ]
     for module in data["modules"]:
         assert list(module) == [*module_keys, "tests"]

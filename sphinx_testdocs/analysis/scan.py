@@ -109,6 +109,11 @@ class ScannedTree:
 @lru_cache(maxsize=256)
 def glob_to_regex(pattern: str) -> re.Pattern[str]:
     """Compile a glob where ``*`` stays within a path segment and ``**`` spans any."""
+    return re.compile(glob_regex_source(pattern) + r"\Z")
+
+
+def glob_regex_source(pattern: str) -> str:
+    """The regular expression of a glob (``glob_to_regex``), as text to build on."""
     i, out = 0, []
     while i < len(pattern):
         c = pattern[i]
@@ -137,7 +142,7 @@ def glob_to_regex(pattern: str) -> re.Pattern[str]:
         else:
             out.append(re.escape(c))
         i += 1
-    return re.compile("".join(out) + r"\Z")
+    return "".join(out)
 
 
 def matches_any(relpath: str, patterns: Sequence[str]) -> bool:

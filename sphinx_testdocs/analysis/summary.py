@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from sphinx_testdocs.analysis.importgraph import local_imports
 from sphinx_testdocs.analysis.model import CollectedTest, FileKind, ModuleAnalysis, ParseStatus
+from sphinx_testdocs.analysis.owners import Owner, header_owners, marker_owners
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,9 @@ class FileSummary:
     uncertain: int = 0
     #: Why pytest, run as configured, never reaches the file; None when it does.
     not_collected: str | None = None
+    #: The file's owners: its ``# Owner(s):`` header, then owner marks on the module;
+    #: the project adds CODEOWNERS' (``TestRoot.owners``), checked before each build.
+    owners: tuple[Owner, ...] = ()
 
     @property
     def is_test_module(self) -> bool:
@@ -82,9 +86,13 @@ class FileSummary:
 
 
 def summarise(
-    analysis: ModuleAnalysis, known: Collection[str] = (), root_name: str = ""
+    analysis: ModuleAnalysis,
+    known: Collection[str] = (),
+    root_name: str = "",
+    owner_markers: Sequence[str] = (),
 ) -> FileSummary:
-    """The summary of one analysed file; ``known`` are the relpaths of its tree."""
+    """The summary of one analysed file; ``known`` are the relpaths of its tree,
+    ``owner_markers`` the marks that name owners (``testdocs_owner_markers``)."""
     collection = analysis.collection
     uses: set[tuple[str, str, int]] = set()
     fixtures_used: set[str] = set()
@@ -130,7 +138,14 @@ def summarise(
         dependencies=collection.dependencies if collection else (),
         partly_known=_partly_known(analysis),
         not_collected=analysis.not_collected,
+        owners=written_owners(analysis, owner_markers),
     )
+
+
+def written_owners(analysis: ModuleAnalysis, owner_markers: Sequence[str]) -> tuple[Owner, ...]:
+    """The owners a file names itself: its header, then owner marks on the module."""
+    module_marks = analysis.collection.module_markers if analysis.collection else ()
+    return (*header_owners(analysis.text), *marker_owners(module_marks, owner_markers))
 
 
 def case_counts(tests: Iterable[CollectedTest]) -> tuple[int, int, int]:

@@ -196,3 +196,41 @@ def line_xref(docname: str, anchor: str, *children: nodes.Node | str) -> addnode
     for child in children:
         ref += nodes.Text(child) if isinstance(child, str) else child
     return ref
+
+
+def owner_xref(name: str) -> addnodes.pending_xref:
+    """A link to an owner's place in the owners index (``:test:owner:``)."""
+    ref = addnodes.pending_xref(
+        "", refdomain="test", reftype="owner", reftarget=name, refexplicit=True
+    )
+    ref += nodes.literal(name, name)
+    return ref
+
+
+#: Class of every link to the forge.
+FORGE_LINK = "testdocs-forge"
+#: What a link to the forge says, its tooltip, and what sets it apart from the local
+#: line link it follows.
+FORGE_LABEL, FORGE_TITLE = "forge", "view on the forge"
+FORGE_SEPARATOR = " \N{MIDDLE DOT} "
+
+
+def forge_link(url: str, checkout: str, label: str = FORGE_LABEL) -> nodes.reference:
+    """A small link to a file or line on the forge (``testdocs_source_url``).
+
+    ``url`` may hold ``{commit}``: it is filled when the page is written, from the
+    ``checkout`` (``transforms.FillForgeCommit``).
+    """
+    return nodes.reference(
+        "",
+        label,
+        refuri=url,
+        reftitle=FORGE_TITLE,
+        classes=[FORGE_LINK],
+        internal=False,
+        **{FORGE_CHECKOUT: checkout},
+    )
+
+
+#: The attribute of a forge link that names its checkout.
+FORGE_CHECKOUT = "testdocs_checkout"

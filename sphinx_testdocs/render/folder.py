@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from docutils import nodes
@@ -19,7 +19,9 @@ from sphinx_testdocs.render.common import (
     field_list,
     human_size,
     literal,
+    owner_xref,
     para,
+    plural,
     section,
     table,
 )
@@ -55,6 +57,8 @@ class FolderView:
     not_collected: str | None = None
     #: What may make pytest collect other files than counted (root page only).
     doubts: Sequence[str] = ()
+    #: relpath -> owner names of each file at or below the folder.
+    owners: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
 
 def toctree(
@@ -125,6 +129,28 @@ def totals_sentence(where: str, location: str, totals: Totals) -> nodes.paragrap
     )
 
 
+def _owners(view: FolderView) -> nodes.Node:
+    """Who owns the files at and below the folder: each owner with its number of files
+    (most first), and the files no one owns."""
+    counts: dict[str, int] = {}
+    unowned = 0
+    for rel in view.summaries:
+        names = view.owners.get(rel, ())
+        unowned += not names
+        for name in names:
+            counts[name] = counts.get(name, 0) + 1
+    items: list[nodes.Node | str] = []
+    for name, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        if items:
+            items.append(", ")
+        items += [owner_xref(name), f" ({plural(count, 'file')})"]
+    if unowned:
+        if items:
+            items.append(", ")
+        items.append(f"no owner ({plural(unowned, 'file')})")
+    return para(*items) if items else para("no files")
+
+
 def render_folder(view: FolderView) -> list[nodes.Node]:
     """The body of a folder page, wrapped in a section titled ``view.title``."""
     folder = view.folder
@@ -153,6 +179,7 @@ def render_folder(view: FolderView) -> list[nodes.Node]:
             ("Lines", f"{totals.lines:,}"),
             ("Size", human_size(totals.size)),
             ("Files Python cannot parse", f"{totals.unparsed:,}"),
+            ("Owners", _owners(view)),
         ]
     )
     if view.is_root:

@@ -16,7 +16,13 @@ from typing import Any
 
 from docutils import nodes
 
-from sphinx_testdocs.render.common import NO_SEARCH
+from sphinx_testdocs.render.common import (
+    FORGE_LABEL,
+    FORGE_LINK,
+    FORGE_SEPARATOR,
+    FORGE_TITLE,
+    NO_SEARCH,
+)
 from sphinx_testdocs.render.listing import listing_html
 from sphinx_testdocs.render.nodes import (
     LINE_LINK,
@@ -187,6 +193,12 @@ def _defline(self: Any, node: testdocs_defline) -> str:
     parts.append(" \N{EM DASH} " + line_link_html(encode, anchor, line, f"line {line}"))
     if end > line:
         parts.append(f"\N{EN DASH}{end}")
+    if node.get("forge"):
+        parts.append(
+            f'{FORGE_SEPARATOR}<a class="reference external {FORGE_LINK}" '
+            f'href="{encode(node["forge"])}" title="{encode(FORGE_TITLE)}">'
+            f"{encode(FORGE_LABEL)}</a>"
+        )
     return "".join(parts)
 
 

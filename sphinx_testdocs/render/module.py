@@ -11,6 +11,7 @@ from typing import TypeAlias
 from docutils import nodes
 from sphinx import addnodes
 
+from sphinx_testdocs.analysis.forge import line_url, whole_file_url
 from sphinx_testdocs.analysis.model import (
     CollectedClass,
     CollectedTest,
@@ -26,18 +27,23 @@ from sphinx_testdocs.analysis.model import (
     ModuleCollection,
     ParseStatus,
 )
+from sphinx_testdocs.analysis.owners import Owner
 from sphinx_testdocs.analysis.summary import case_counts, cases_text
 from sphinx_testdocs.config import TestdocsConfig
 from sphinx_testdocs.plan import ModulePlan, ResultsView, Sibling
 from sphinx_testdocs.render.classes import classes_by_place, local_classes_summary
 from sphinx_testdocs.render.common import (
+    FORGE_SEPARATOR,
     NO_SEARCH,
+    Cell,
     bullet_list,
     details,
     doc_link,
     field_list,
+    forge_link,
     human_size,
     literal,
+    owner_xref,
     para,
     plural,
     section,
@@ -136,6 +142,13 @@ class ModulePageContext:
     def line_link(self, line: int, label: str | None = None) -> nodes.reference:
         return line_reference(self.line_anchor, line, label or f"line {line}")
 
+    def forge_link(self, line: int) -> list[nodes.Node]:
+        """What follows a line link: the line on the forge, when links are made."""
+        url = self.plan.source_url
+        if not url:
+            return []
+        return [nodes.Text(FORGE_SEPARATOR), forge_link(line_url(url, line), self.plan.checkout)]
+
 
 #: Builds one section's content from the analysis, for the page ``ctx`` describes.
 SectionBuilder: TypeAlias = Callable[[ModuleAnalysis, ModulePageContext], list[nodes.Node]]
@@ -165,7 +178,43 @@ def _metadata(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.No
         config_file = collection.config_file
         shown = config_file or "none found: pytest's defaults apply"
         rows.append(("pytest configuration", shown, bool(config_file)))
-    return [_fields(rows)]
+    cells: list[tuple[str, Cell]] = [
+        (name, literal(value) if code else value) for name, value, code in rows
+    ]
+    cells.append(("Owners", _owners_cell(ctx.plan.owners)))
+    url = ctx.plan.source_url
+    if url is not None:
+        link = forge_link(whole_file_url(url), ctx.plan.checkout, ctx.nodeid_path)
+        cells.append(("On the forge", para(link)))
+    return [field_list(cells)]
+
+
+def _owners_cell(owners: Sequence[Owner]) -> nodes.Node:
+    """Each owner, linked to the owners index, with where it is written."""
+    if not owners:
+        return para(
+            "no owner: no ",
+            literal("# Owner(s):"),
+            " header, CODEOWNERS entry or owner mark names one",
+            classes=["testdocs-no-owner"],
+        )
+    by_name: dict[str, list[str]] = {}
+    for owner in owners:
+        by_name.setdefault(owner.name, []).append(_owner_source(owner))
+    items: list[nodes.Node | str] = []
+    for i, (name, sources) in enumerate(by_name.items()):
+        if i:
+            items.append(", ")
+        items += [owner_xref(name), f" ({'; '.join(sources)})"]
+    return para(*items)
+
+
+def _owner_source(owner: Owner) -> str:
+    if owner.source == "header":
+        return f"# Owner(s) header, {owner.where}"
+    if owner.source == "marker":
+        return f"owner mark, {owner.where}"
+    return owner.where
 
 
 #: A row of a field list: name, value, and whether the value is code.
@@ -220,6 +269,7 @@ def _purpose(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Nod
                 literal('if __name__ == "__main__":'),
                 " block at ",
                 ctx.line_link(analysis.main_guard_line),
+                *ctx.forge_link(analysis.main_guard_line),
                 ".",
             )
         )
@@ -236,7 +286,7 @@ def _problem_nodes(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nod
         admonition = nodes.warning()
         where: list[nodes.Node | str] = []
         if problem.line:
-            where = [" (", ctx.line_link(problem.line), ")"]
+            where = [" (", ctx.line_link(problem.line), *ctx.forge_link(problem.line), ")"]
         admonition += para(problem.message, *where)
         out.append(admonition)
     return out
@@ -351,6 +401,10 @@ class StructurePayload:
     shared_fixtures: frozenset[str] = frozenset()
     #: What the results files say of the file's tests (``testdocs_results``).
     results: ResultsView | None = None
+    #: The file's address on the forge, ``{commit}`` and ``{line}`` left to fill;
+    #: None: no links. ``checkout`` names whose commit fills it (``FillForgeCommit``).
+    source_url: str | None = None
+    checkout: str = ""
 
 
 def _structure(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Node]:
@@ -413,6 +467,8 @@ def _structure(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.N
         line_anchor=ctx.line_anchor,
         shared_fixtures=frozenset(f.name for f in shared),
         results=ctx.plan.results,
+        source_url=ctx.plan.source_url,
+        checkout=ctx.plan.checkout,
     )
     intro = para(
         "Every class and function, nested ones included, in source order; line numbers "
@@ -468,6 +524,7 @@ def _defline(payload: StructurePayload, defn: Definition) -> testdocs_defline:
         line=defn.line,
         end=defn.end_line,
         anchor=payload.line_anchor,
+        forge=line_url(payload.source_url, defn.line) if payload.source_url else "",
     )
 
 
@@ -854,7 +911,7 @@ def findings(section_key: str) -> SectionBuilder:
 
     def build(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Node]:
         found = [f for f in analysis.findings if f.section == section_key]
-        items = [_finding_item(f, ctx.line_anchor) for f in found]
+        items = [_finding_item(f, ctx) for f in found]
         return [bullet_list(items, "testdocs-findings")]
 
     return build
@@ -878,7 +935,8 @@ def findings_quiet(section_key: str) -> Callable[[ModuleAnalysis], str | None]:
 EVIDENCE_SHOWN = 8
 
 
-def _finding_item(finding: Finding, anchor: str) -> list[nodes.Node]:
+def _finding_item(finding: Finding, ctx: ModulePageContext) -> list[nodes.Node]:
+    anchor = ctx.line_anchor
     head = para()
     if finding.severity:
         # "risk" or "note": the rule weighed the context of its lines (see Finding).
@@ -903,7 +961,14 @@ def _finding_item(finding: Finding, anchor: str) -> list[nodes.Node]:
             context += testdocs_linelinks(lines=list(finding.risky), anchor=anchor)
             context += nodes.Text(".")
         out.append(context)
-    return [*out, *_evidence(finding.lines, anchor)]
+    evidence = _evidence(finding.lines, anchor)
+    if finding.lines:
+        # One forge link per finding, to its first evidence line: a link per line
+        # would double a long evidence list.
+        first = evidence[0]
+        assert isinstance(first, nodes.paragraph)
+        first += ctx.forge_link(finding.lines[0])
+    return [*out, *evidence]
 
 
 def _evidence(lines: Sequence[int], anchor: str) -> list[nodes.Node]:
@@ -1109,6 +1174,8 @@ def _expand_xrefs(payload: XrefsPayload) -> list[nodes.Node]:
             _ref("test-markerindex", "tests by marker"),
             ", ",
             _ref("test-fixtureindex", "fixtures"),
+            ", ",
+            _ref("test-ownerindex", "tests by owner"),
             ".",
         )
     )

@@ -108,8 +108,9 @@ class testdocs_links(nodes.General, testdocs_compact):
 class testdocs_defline(nodes.Inline, testdocs_compact):
     """A definition's headline: kind badge, name, bases and its lines in the listing.
 
-    Attributes: ``label`` (kind), ``name``, ``bases`` (str), ``line``, ``end`` and
-    ``anchor`` (the id prefix of listing lines, e.g. "L").
+    Attributes: ``label`` (kind), ``name``, ``bases`` (str), ``line``, ``end``,
+    ``anchor`` (the id prefix of listing lines, e.g. "L") and ``forge`` (the line's
+    address on the forge, or "").
     """
 
     def expand(self, linkable: Collection[str] = ()) -> list[nodes.Node]:
@@ -123,6 +124,12 @@ class testdocs_defline(nodes.Inline, testdocs_compact):
         out.append(line_reference(self["anchor"], self["line"], f"line {self['line']}"))
         if self["end"] > self["line"]:
             out.append(nodes.Text(f"\N{EN DASH}{self['end']}"))
+        if self.get("forge"):
+            # Imported here: render.common builds this module's nodes.
+            from sphinx_testdocs.render.common import FORGE_SEPARATOR, forge_link
+
+            # Filled already (the payload it is built from was, FillForgeCommit).
+            out += [nodes.Text(FORGE_SEPARATOR), forge_link(self["forge"], "")]
         return out
 
     def prefix_line_anchors(self, prefix: str) -> bool:
