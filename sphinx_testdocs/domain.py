@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from sphinx.environment import BuildEnvironment
     from sphinx.util.typing import RoleFunction
 
+    from sphinx_testdocs.project import Project
+
 #: Keys of the stored data: each holds one entry per document, made as it is read.
 STORES = ("objects", "digests", "toctrees")
 
@@ -240,8 +242,26 @@ class OwnerIndex(Index):
 
     def outcomes_note(self, tests: list[TestObject]) -> str:
         """What the owner's tests' results say, for the index ("; 2 failing"): empty
-        until results are read (the place the results work fills)."""
-        return ""
+        without results files (``testdocs_results``)."""
+        if not hasattr(self, "_bad"):
+            self._bad = _failing_tests(build_run(self.domain.env).project)
+        if self._bad is None:
+            return ""
+        failing = sum((t.root, t.fullname) in self._bad for t in tests)
+        return f"; {failing:,} failing" if failing else "; none failing"
+
+
+def _failing_tests(project: Project | None) -> set[tuple[str, str]] | None:
+    """(root name, full ID) of every test whose results say it failed or errored."""
+    if project is None or project.results is None:
+        return None
+    names = {root.key: root.name for root in project.roots}
+    return {
+        (names.get(root, ""), f"{relpath}::{nodeid.split('::', 1)[-1]}")
+        for (root, relpath), tests in project.results.by_file.items()
+        for nodeid, results in tests.items()
+        if results.overall.bad
+    }
 
 
 class TestDomain(Domain):

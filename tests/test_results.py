@@ -23,6 +23,8 @@ from tests.helpers import recording_reads, write_tree
 #: One test of each outcome pytest knows, and a unittest case.
 TESTS = {
     "tests/test_m.py": """\
+# Owner(s): ["module: m"]
+
 import unittest
 
 import pytest
@@ -300,6 +302,8 @@ def test_pages_show_outcomes_totals_and_the_results_indices(
     skipped = (out / "test-skippedindex.html").read_text()
     assert "skipped: not today" in skipped and "xfailed: known bug" in skipped
     assert "test_m.py::test_param" in (out / "test-slowestindex.html").read_text()
+    # The owners index counts each owner's failing tests (test_param, test_error).
+    assert "7 tests; 2 failing" in (out / "test-ownerindex.html").read_text()
 
 
 def test_a_changed_results_file_rereads_only_the_pages_it_changes(
