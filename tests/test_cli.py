@@ -33,6 +33,13 @@ BETA = """def test_beta_nested():
 """
 
 
+@pytest.fixture(autouse=True)
+def no_colour(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Plain output, as in a log: Sphinx colours its output when CI=true (and the
+    tests compare text), as it would for any ``sphinx-build`` in CI."""
+    monkeypatch.setenv("NO_COLOR", "1")
+
+
 @pytest.fixture
 def suite(tmp_path: Path) -> Path:
     """A tiny test folder: one file at the top, one in a subfolder."""
