@@ -327,3 +327,18 @@ def test_parametrize_is_summarised_by_its_argument_names(args: str, shown: str) 
 
     assert marker_summary("parametrize", args) == shown
     assert marker_summary("skipif", args) == args
+
+
+def test_a_test_using_a_name_on_several_lines_is_one_row(
+    make_app: Any, rootdir: Path, tmp_path: Path
+) -> None:
+    srcdir = tmp_path / "xref"
+    shutil.copytree(rootdir / "test-xref", srcdir, ignore=shutil.ignore_patterns("testdocs"))
+    with (srcdir / "tests/test_core.py").open("a") as fh:
+        fh.write("\n\ndef test_add_twice():\n    add(1, 1)\n    add(2, 2)\n")
+    app = make_app("text", srcdir=srcdir)
+    app.build()
+    explicit = (Path(app.outdir) / "api.txt").read_text().split("Explicitly")[1]
+    assert explicit.count("test_add_twice") == 1
+    assert "test_add_twice, lines 29, 30" in explicit
+    assert "test_add, line 10" in explicit

@@ -35,11 +35,19 @@ def render_tested_by(
         docname = page_of(first)
         label = label_of(first)
         head = para(doc_link(docname, literal(label)) if docname else literal(label))
-        entries = []
+        # One row per test, with every line it uses the name on.
+        lines_of: dict[str | None, list[int]] = {}
         for use in uses_in_file:
-            what = use.test.rsplit("::", 1)[-1] if use.test else "imported by the module"
-            text = f"{what}, line {use.line}"
-            link = line_xref(docname, f"L-{use.line}", text) if docname else nodes.Text(text)
-            entries.append(para(link))
+            lines_of.setdefault(use.test, []).append(use.line)
+        entries = []
+        for test, lines in lines_of.items():
+            what = test.rsplit("::", 1)[-1] if test else "imported by the module"
+            row = para(f"{what}, line " if len(lines) == 1 else f"{what}, lines ")
+            for number, line in enumerate(sorted(set(lines))):
+                if number:
+                    row += nodes.Text(", ")
+                text = str(line)
+                row += line_xref(docname, f"L-{line}", text) if docname else nodes.Text(text)
+            entries.append(row)
         items.append([head, bullet_list(entries)])
     return [intro, bullet_list(items, "testdocs-tested-by")]
