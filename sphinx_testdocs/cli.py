@@ -239,6 +239,9 @@ def build_config(
         "root_doc": "index",
         "html_show_sourcelink": False,
         "html_copy_source": False,
+        # "[testdocs.empty]" after each warning says what suppress_warnings takes (the
+        # default from Sphinx 8).
+        "show_warning_types": True,
     }
     if include is not None:
         config["testdocs_include"] = list(include)

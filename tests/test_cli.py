@@ -9,7 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import alabaster
 import pytest
+import sphinx
 from docutils import nodes
 from docutils.core import publish_doctree
 from hypothesis import example, given, settings
@@ -176,7 +178,11 @@ def test_terminal_sees_one_progress_line(suite: Path, tmp_path: Path) -> None:
     out = _run_on_a_terminal([str(suite), "-o", str(site)])
     erase = "\r\x1b[2K"
     # Sphinx's steps, each written over the one before, then the summary on its own.
-    assert erase + "reading sources... [100%] testdocs/mytests/test_alpha.py" in out
+    step = "reading sources... [100%] testdocs/mytests/test_alpha.py"
+    if sphinx.version_info >= (8,):
+        assert erase + step in out
+    else:  # Sphinx 7 erases the line itself first, and cuts the name to the terminal
+        assert erase + "\x1b[2Kreading sources... [100%]" in out
     assert out.count("\n") == 1
     *_, last = out.split(erase)
     assert last.startswith("5 of 5 pages written (2 test modules, 2 tests), no warnings: ")
@@ -324,7 +330,8 @@ def test_default_theme_is_fluid_alabaster(suite: Path, tmp_path: Path) -> None:
     css = (site / "_static" / "alabaster.css").read_text(encoding="utf-8")
     # The page takes the window's width, and the narrow layout still applies below 940px.
     assert "width: max(940px, 100vw - 60px);" in css
-    assert "@media screen and (max-width: max(940px, 100vw - 60px))" in css
+    if alabaster.__version__ >= "1":  # 0.7 switches to its narrow layout at a fixed width
+        assert "@media screen and (max-width: max(940px, 100vw - 60px))" in css
     assert "max-width: 800px" not in (site / "_static" / "basic.css").read_text("utf-8")
 
 

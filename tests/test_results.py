@@ -260,7 +260,8 @@ def project(tmp_path: Path, ran: Path) -> Path:
         root / "docs",
         {
             "conf.py": 'extensions = ["sphinx_testdocs"]\ntestdocs_dirs = ["../tests"]\n'
-            'testdocs_results = ["../junit.xml", "../log.jsonl"]\n',
+            'testdocs_results = ["../junit.xml", "../log.jsonl"]\n'
+            "show_warning_types = True\n",  # Sphinx 7's default is False
             "index.rst": "Project\n=======\n",
         },
     )
