@@ -7,7 +7,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sphinx_testdocs._log import Subtype, file_location, warn
+from sphinx_testdocs._log import Subtype, file_location, logger, warn
 from sphinx_testdocs.analysis.parsing import cycle_collector_paused
 from sphinx_testdocs.crossfile import CrossFile, digest
 from sphinx_testdocs.domain import domain_of
@@ -70,7 +70,15 @@ def _join_results(project: Project, files: FileFacts) -> None:
     """Read the results files and join them to the tests known now. Pages show them
     through their plans, so a page whose results changed is stale by its digest."""
     known = known_tests(files.collected)
-    project.results, problems = load_results(project.result_files, known)
+    joined, problems = load_results(project.result_files, known)
+    project.results = joined
+    logger.info(
+        "[testdocs] results: %d read from %d file(s), %d matched a known test, %d did not",
+        joined.read,
+        len(joined.sources),
+        joined.matched,
+        joined.orphans_total,
+    )
     labels = {path: label for label, path in project.result_files}
     for path, found in problems.items():
         for problem in found:

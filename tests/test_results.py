@@ -432,3 +432,19 @@ def test_a_module_pytest_could_not_collect_is_said_on_its_page(
     folder = (out / "testdocs/tests/index.html").read_text()
     assert "1 file pytest could not collect" in folder
     assert "test_broken" not in (out / "test-orphanindex.html").read_text()
+
+
+def test_results_show_in_a_myst_project_and_its_inline_directives(
+    make_app: Any, rootdir: Path, tmp_path: Path
+) -> None:
+    srcdir = tmp_path / "myst"
+    shutil.copytree(rootdir / "test-myst", srcdir, ignore=shutil.ignore_patterns("testdocs"))
+    run_pytest(srcdir, "--junitxml=junit.xml", "suite")
+    conf = srcdir / "conf.py"
+    conf.write_text(conf.read_text() + 'testdocs_results = ["junit.xml"]\n')
+    app = build(make_app, srcdir)
+    assert app.warning.getvalue() == ""
+    assert "matched a known test, 0 did not" in app.status.getvalue()
+    inline = (Path(app.outdir) / "in_myst.html").read_text()
+    assert "testdocs-outcome-passed" in inline  # the Detailed Analysis of the directive
+    assert "Results, from the results file junit.xml" in inline
