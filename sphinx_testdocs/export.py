@@ -219,7 +219,7 @@ def results_json(joined: JoinedResults) -> dict[str, Any]:
             for source, outcome, count in results.counts:
                 jobs.setdefault(joined.sources[source], {})[outcome.value] = count
             tests[nodeid] = {
-                "outcome": results.worst().value,
+                "outcome": results.overall.value,
                 "jobs": jobs,
                 "duration": round(results.duration, 6),
                 "flaky": results.flaky,

@@ -7,6 +7,7 @@ no content gets no page, and one with nothing to list says so in one entry.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +40,7 @@ class _ResultsIndex(Index):
         links = _TestLinks(domain, {root.key: root.name for root in project.roots})
         groups: dict[str, list[IndexEntry]] = {}
         for group, entry in self.entries(project.results, links):
-            groups.setdefault(group, []).append(entry)
+            groups.setdefault(_group_name(group), []).append(entry)
         content = list(groups.items())
         return content or domain.empty_index(self.empty), False
 
@@ -47,6 +48,17 @@ class _ResultsIndex(Index):
         self, joined: JoinedResults, links: _TestLinks
     ) -> Iterator[tuple[str, IndexEntry]]:
         raise NotImplementedError
+
+
+#: Characters that Sphinx's ``domainindex.html`` would write as markup: it escapes an
+#: entry's name, extra and description, but not its group's name (nor its anchor).
+_MARKUP = re.compile(r'[<>&"\x00-\x1f]')
+
+
+def _group_name(text: str) -> str:
+    """A group name safe to write unescaped: results files and file names are untrusted
+    input (a skip reason could carry a script). The full text stays in the entries."""
+    return _MARKUP.sub("_", text)
 
 
 class _TestLinks:
@@ -90,9 +102,9 @@ class FailingIndex(_ResultsIndex):
     ) -> Iterator[tuple[str, IndexEntry]]:
         bad = {Outcome.FAILED, Outcome.ERROR}
         for root, relpath, nodeid, results in _each(joined):
-            if results.worst() not in bad:
+            if results.overall not in bad:
                 continue
-            extra = f"{results.worst().value} in {_where(joined, results, bad)}"
+            extra = f"{results.overall.value} in {_where(joined, results, bad)}"
             if results.flaky:
                 extra += ", flaky"
             message = results.messages[0] if results.messages else ""
@@ -130,10 +142,10 @@ class SkippedIndex(_ResultsIndex):
     ) -> Iterator[tuple[str, IndexEntry]]:
         found = []
         for root, relpath, nodeid, results in _each(joined):
-            worst = results.worst()
+            worst = results.overall
             if worst in (Outcome.SKIPPED, Outcome.XFAILED):
                 reason = results.messages[0] if results.messages else "(no reason given)"
-                entry = links.entry(root, relpath, nodeid, worst.value, "")
+                entry = links.entry(root, relpath, nodeid, worst.value, reason)
                 found.append((f"{worst.value}: {reason}", entry))
         yield from sorted(found)
 

@@ -146,7 +146,7 @@ def test_unittest_xml_reporting_output_joins_by_its_dotted_names(tmp_path: Path)
     known = [KnownTest("r", "test_m.py", "tests/test_m.py::TestU::test_u")]
     joined = join_results(known, [("xr", read_junit(report, []))])
     assert joined.matched == 1
-    assert joined.of_file("r", "test_m.py")["tests/test_m.py::TestU::test_u"].worst() is (
+    assert joined.of_file("r", "test_m.py")["tests/test_m.py::TestU::test_u"].overall is (
         Outcome.PASSED
     )
 
@@ -165,7 +165,7 @@ def test_device_suffixed_names_join_to_the_tests_known_for_this_machine(tmp_path
     found = joined.of_file("r", "test_ops.py")[
         "test/test_ops.py::TestFooCPU::test_add_cpu_float32"
     ]
-    assert found.worst() is Outcome.FAILED and found.other_devices == 1
+    assert found.overall is Outcome.FAILED and found.other_devices == 1
     assert [o.shown for o in joined.orphans] == ["test_ops.TestFooCUDA::test_gone_cuda"]
 
 
@@ -180,7 +180,7 @@ def test_a_tail_two_tests_share_matches_neither() -> None:
     exact = CaseResult(None, "b.test_x", "test_t", Outcome.FAILED, 0.1)
     joined = join_results(known, [("one", [ambiguous, exact])])
     assert joined.matched == 1 and joined.orphans_total == 1
-    assert joined.of_file("r", "b/test_x.py")["b/test_x.py::test_t"].worst() is Outcome.FAILED
+    assert joined.of_file("r", "b/test_x.py")["b/test_x.py::test_t"].overall is Outcome.FAILED
 
 
 @pytest.mark.parametrize(
@@ -448,3 +448,28 @@ def test_results_show_in_a_myst_project_and_its_inline_directives(
     inline = (Path(app.outdir) / "in_myst.html").read_text()
     assert "testdocs-outcome-passed" in inline  # the Detailed Analysis of the directive
     assert "Results, from the results file junit.xml" in inline
+
+
+def test_untrusted_text_in_results_never_becomes_markup(make_app: Any, tmp_path: Path) -> None:
+    # Sphinx's index template writes group names unescaped: a skip reason from a results
+    # file, or a failing test's file name, must not reach the page as markup.
+    root = write_tree(
+        tmp_path,
+        {
+            "tests/test_<b>x.py": "def test_fails():\n    assert False\n",
+            "tests/test_skip.py": "import pytest\n\n\n"
+            '@pytest.mark.skip(reason="<script>alert(1)</script>")\n'
+            "def test_s():\n    pass\n",
+            "docs/conf.py": 'extensions = ["sphinx_testdocs"]\ntestdocs_dirs = ["../tests"]\n'
+            'testdocs_results = ["../junit.xml"]\n',
+            "docs/index.rst": "Project\n=======\n",
+        },
+    )
+    run_pytest(root, "--junitxml=junit.xml", "tests")
+    app = build(make_app, root / "docs")
+    out = Path(app.outdir)
+    skipped = (out / "test-skippedindex.html").read_text()
+    assert "<script>alert(1)" not in skipped
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in skipped  # the reason, as text
+    failing = (out / "test-failingindex.html").read_text()
+    assert "test_<b>x.py" not in failing and "test_&lt;b&gt;x.py" in failing

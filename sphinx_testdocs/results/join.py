@@ -60,17 +60,6 @@ class TestResults:
     #: The worst outcome over all cases and jobs (what the test counts as).
     overall: Outcome
 
-    def worst(self, source: int | None = None) -> Outcome:
-        if source is None:
-            return self.overall
-        return _worst(o for s, o, _ in self.counts if s == source)
-
-    def per_outcome(self) -> dict[Outcome, int]:
-        totals: dict[Outcome, int] = {}
-        for _, outcome, count in self.counts:
-            totals[outcome] = totals.get(outcome, 0) + count
-        return totals
-
 
 @dataclass(frozen=True, slots=True)
 class Orphan:
@@ -96,16 +85,9 @@ class Totals:
         if results is None:
             self.not_run += 1
             return
-        worst = results.worst()
+        worst = results.overall
         self.outcomes[worst] = self.outcomes.get(worst, 0) + 1
         self.flaky += results.flaky
-
-    def merge(self, other: Totals) -> None:
-        for outcome, count in other.outcomes.items():
-            self.outcomes[outcome] = self.outcomes.get(outcome, 0) + count
-        self.flaky += other.flaky
-        self.known += other.known
-        self.not_run += other.not_run
 
     def facts(self) -> tuple[object, ...]:
         return (
@@ -157,7 +139,6 @@ class _Index:
     """The known tests under every name a result may give them."""
 
     def __init__(self, tests: list[KnownTest]) -> None:
-        self.tests = tests
         self.exact: dict[str, int] = {}
         self.tails: dict[tuple[str, str], int] = {}
         self.devices: dict[tuple[str, str], int] = {}
