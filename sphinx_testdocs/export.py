@@ -238,7 +238,13 @@ def results_json(joined: JoinedResults) -> dict[str, Any]:
         },
         "unmatched": joined.orphans_total,
         "unmatched_listed": [
-            {"source": joined.sources[o.source], "name": o.shown, "outcome": o.outcome.value}
+            {
+                "source": joined.sources[o.source],
+                "name": o.shown,
+                "outcome": o.outcome.value,
+                # Its file is known only in part: pytest may collect this test still.
+                "maybe_collected": o.file in joined.partial,
+            }
             for o in joined.orphans
         ],
     }

@@ -178,7 +178,14 @@ class OrphanIndex(_ResultsIndex):
     ) -> Iterator[tuple[str, IndexEntry]]:
         for orphan in joined.orphans:
             label = joined.sources[orphan.source]
-            yield label, IndexEntry(orphan.shown, 0, "", "", orphan.outcome.value, "", "")
+            # Never "gone" for sure where the static map of its file is partial.
+            doubt = (
+                f"{orphan.file[1]} is partly known: pytest may collect this test"
+                if orphan.file in joined.partial
+                else ""
+            )
+            entry = IndexEntry(orphan.shown, 0, "", "", orphan.outcome.value, "", doubt)
+            yield label, entry
         hidden = joined.orphans_total - len(joined.orphans)
         if hidden:
             yield "…", IndexEntry(f"and {hidden:,} more", 0, "", "", "", "", "")

@@ -3,6 +3,7 @@ unittest-xml-reporting, hostile and broken files, the join, and the pages."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -363,7 +364,6 @@ def test_parallel_builds_with_results_give_the_same_pages(
 def test_the_collection_json_and_the_command_line_carry_the_outcomes(
     make_app: Any, tmp_path: Path, ran: Path
 ) -> None:
-    import json
 
     srcdir = project(tmp_path, ran)
     app = build(make_app, srcdir)
@@ -473,3 +473,38 @@ def test_untrusted_text_in_results_never_becomes_markup(make_app: Any, tmp_path:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in skipped  # the reason, as text
     failing = (out / "test-failingindex.html").read_text()
     assert "test_<b>x.py" not in failing and "test_&lt;b&gt;x.py" in failing
+
+
+def test_a_result_the_static_map_may_have_missed_is_not_called_gone(
+    make_app: Any, tmp_path: Path
+) -> None:
+    # setattr() adds a test at import time: the map of that file is partial, so a
+    # result for the added test is listed with the doubt, not as a test that is gone.
+    root = write_tree(
+        tmp_path,
+        {
+            "tests/test_dyn.py": "class TestX:\n    def test_a(self):\n        pass\n\n\n"
+            "setattr(TestX, 'test_added', lambda self: None)\n",
+            "tests/test_gone.py": "def test_still():\n    pass\n",
+            "docs/conf.py": 'extensions = ["sphinx_testdocs"]\ntestdocs_dirs = ["../tests"]\n'
+            'testdocs_results = ["../log.jsonl"]\n',
+            "docs/index.rst": "Project\n=======\n",
+        },
+    )
+    run_pytest(root, "--report-log=log.jsonl", "tests")
+    with (root / "log.jsonl").open("a") as log:  # a test removed since the run
+        log.write(
+            '{"$report_type": "TestReport", "nodeid": "tests/test_gone.py::test_removed",'
+            ' "when": "teardown", "outcome": "passed", "duration": 0.1}\n'
+        )
+    app = build(make_app, root / "docs")
+    orphans = (Path(app.outdir) / "test-orphanindex.html").read_text()
+    added, removed = orphans.split("test_added")[1], orphans.split("test_removed")[1]
+    assert "test_dyn.py is partly known: pytest may collect this test" in added.split("</tr>")[0]
+    assert "partly known" not in removed.split("</tr>")[0]
+    data = json.loads((Path(app.outdir) / "testdocs.json").read_text())
+    flags = {o["name"]: o["maybe_collected"] for o in data["results"]["unmatched_listed"]}
+    assert flags == {
+        "tests/test_dyn.py::TestX::test_added": True,
+        "tests/test_gone.py::test_removed": False,
+    }

@@ -68,6 +68,9 @@ class Orphan:
     source: int
     shown: str
     outcome: Outcome
+    #: The known file it names, if any (root key, relpath): where the static map may
+    #: have missed it rather than the test being gone.
+    file: tuple[str, str] | None = None
 
 
 @dataclass
@@ -112,6 +115,8 @@ class JoinedResults:
     collection_errors: dict[tuple[str, str], tuple[tuple[int, str], ...]]
     orphans: list[Orphan]
     orphans_total: int
+    #: Files whose tests the static map knows only in part (pytest may collect more).
+    partial: frozenset[tuple[str, str]]
     matched: int  # results matched to a known test
     read: int  # results read in all
 
@@ -187,11 +192,25 @@ class _Index:
         collect as a case with no class, named by the module's dotted path."""
         if result.nodeid is not None or result.classname or "[" in result.name:
             return None
-        parts = result.name.split(".")
-        for start in range(len(parts)):
-            found = self.modules.get(".".join(parts[start:]))
-            if found is not None or ".".join(parts[start:]) in self.modules:
+        return self._module_at(result.name.split("."))
+
+    def file_of(self, result: CaseResult) -> tuple[str, str] | None:
+        """The known file whose test a result names (the longest module path in it)."""
+        if result.nodeid is not None:
+            return self._module_at(_split_nodeid(_base(result.nodeid))[0])
+        parts = result.classname.split(".") if result.classname else []
+        for end in range(len(parts), 0, -1):
+            found = self._module_at(parts[:end])
+            if found is not None:
                 return found
+        return None
+
+    def _module_at(self, parts: list[str]) -> tuple[str, str] | None:
+        """The file a dotted module path (any tail of it) names; None if none or two."""
+        for start in range(len(parts)):
+            tail = ".".join(parts[start:])
+            if tail in self.modules:
+                return self.modules[tail]
         return None
 
 
@@ -270,7 +289,9 @@ _BAD = _BITS[Outcome.FAILED] | _BITS[Outcome.ERROR]
 
 
 def join_results(
-    known: list[KnownTest], sources: Sequence[tuple[str, Iterable[CaseResult]]]
+    known: list[KnownTest],
+    sources: Sequence[tuple[str, Iterable[CaseResult]]],
+    partial: Iterable[tuple[str, str]] = (),
 ) -> JoinedResults:
     """Match every result of every source (a label and its results) to ``known``."""
     index = _Index(known)
@@ -290,7 +311,8 @@ def join_results(
             if found is None:
                 orphans_total += 1
                 if len(orphans) < ORPHANS_KEPT:
-                    orphans.append(Orphan(source, result.shown, result.outcome))
+                    file = index.file_of(result)
+                    orphans.append(Orphan(source, result.shown, result.outcome, file))
                 continue
             matched += 1
             number, by_device = found
@@ -311,6 +333,7 @@ def join_results(
         },
         orphans=orphans,
         orphans_total=orphans_total,
+        partial=frozenset(partial),
         matched=matched,
         read=read,
     )

@@ -44,30 +44,40 @@ def read_results(path: Path, problems: list[ReadProblem]) -> Iterator[CaseResult
     return read_junit(path, problems)
 
 
-def known_tests(collected: Mapping[str, Mapping[str, str | None]]) -> list[KnownTest]:
-    """Every test the static map lists, from each file's ``testdocs.json`` entry."""
-    return [
-        KnownTest(root, relpath, test["nodeid"])
+#: The tests the static map lists, and the files it knows only in part.
+Known = tuple[list[KnownTest], set[tuple[str, str]]]
+
+
+def known_tests(collected: Mapping[str, Mapping[str, str | None]]) -> Known:
+    """What the static map lists, from each file's ``testdocs.json`` entry (by root key)."""
+    return _known(
+        (root, relpath, json.loads(entry))
         for root in sorted(collected)
         for relpath, entry in sorted(collected[root].items())
         if entry is not None
-        for test in json.loads(entry)["tests"]
-    ]
+    )
 
 
-def known_in_entries(modules: Iterable[Mapping[str, Any]]) -> list[KnownTest]:
-    """Every test of ``testdocs.json`` module entries (roots by name)."""
-    return [
-        KnownTest(module["root"], module["path"], test["nodeid"])
-        for module in modules
-        for test in module["tests"]
-    ]
+def known_in_entries(modules: Iterable[Mapping[str, Any]]) -> Known:
+    """What ``testdocs.json`` module entries list (roots by name)."""
+    return _known((module["root"], module["path"], module) for module in modules)
+
+
+def _known(entries: Iterable[tuple[str, str, Mapping[str, Any]]]) -> Known:
+    tests: list[KnownTest] = []
+    partial: set[tuple[str, str]] = set()
+    for root, relpath, module in entries:
+        if not module["complete"]:
+            partial.add((root, relpath))
+        tests += [KnownTest(root, relpath, test["nodeid"]) for test in module["tests"]]
+    return tests, partial
 
 
 def load_results(
-    files: list[tuple[str, Path]], known: list[KnownTest]
+    files: list[tuple[str, Path]], known: Known
 ) -> tuple[JoinedResults, dict[Path, list[ReadProblem]]]:
     """Read every (label, path) and join them; the problems met, by file."""
     problems: dict[Path, list[ReadProblem]] = {path: [] for _, path in files}
     sources = [(label, read_results(path, problems[path])) for label, path in files]
-    return join_results(known, sources), {p: found for p, found in problems.items() if found}
+    joined = join_results(known[0], sources, known[1])
+    return joined, {p: found for p, found in problems.items() if found}
