@@ -420,7 +420,6 @@ NOT_FOUND = 4
 
 def run_collect(args: argparse.Namespace) -> int:
     """Analyse the folders (each file once) and print or write what pytest collects."""
-    from sphinx_testdocs.collect_args import Argument
     from sphinx_testdocs.export import collection_text, dumps
 
     cwd = Path.cwd()

@@ -214,7 +214,12 @@ class Project:
         return {
             str(root.checkout.root): root.checkout.commit
             for root in self.roots
-            if root.source_template and root.checkout and root.checkout.commit
+            # A template without {commit} (a branch) links without one, and a new
+            # commit changes none of its links.
+            if root.source_template
+            and "{commit}" in root.source_template
+            and root.checkout
+            and root.checkout.commit
         }
 
     def page(self, docname: str) -> PageRef | None:

@@ -10,7 +10,7 @@ from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
 from sphinx_testdocs.analysis.forge import fill_commit
-from sphinx_testdocs.render.common import FORGE_CHECKOUT, FORGE_LINK
+from sphinx_testdocs.render.common import FORGE_CHECKOUT, FORGE_LINK, FORGE_SEPARATOR
 from sphinx_testdocs.render.module import testdocs_structure
 from sphinx_testdocs.render.nodes import LINE_LINK, testdocs_compact
 from sphinx_testdocs.render.pieces import documented_python_names
@@ -84,15 +84,21 @@ class FillForgeCommit(SphinxPostTransform):
             return
         commits = project.forge_commits()
         for ref in list(self.document.findall(nodes.reference)):
-            if FORGE_LINK in ref["classes"]:
-                commit = commits.get(ref.get(FORGE_CHECKOUT, ""))
-                if commit is None:  # the checkout has no commit now: no link
-                    ref.parent.remove(ref)
-                else:
-                    ref["refuri"] = fill_commit(ref["refuri"], commit)
+            if FORGE_LINK not in ref["classes"] or "{commit}" not in ref["refuri"]:
+                continue
+            commit = commits.get(ref.get(FORGE_CHECKOUT, ""))
+            if commit is not None:
+                ref["refuri"] = fill_commit(ref["refuri"], commit)
+                continue
+            # The checkout has no commit now: no link, nor the separator before it.
+            parent = ref.parent
+            index = parent.index(ref)
+            del parent[index]
+            if index and parent[index - 1].astext() == FORGE_SEPARATOR:
+                del parent[index - 1]
         for node in self.document.findall(testdocs_structure):
             payload = node["payload"]
-            if payload.source_url:
+            if payload.source_url and "{commit}" in payload.source_url:
                 commit = commits.get(payload.checkout)
                 url = fill_commit(payload.source_url, commit) if commit else None
                 node["payload"] = replace(payload, source_url=url)

@@ -186,7 +186,18 @@ def test_no_commit_no_links_one_warning(make_app: Any, tmp_path: Path) -> None:
     assert len(warnings) == 1
     assert "no links to the forge: no commit found for {commit}" in warnings[0]
     assert warnings[0].endswith("[testdocs.source_url]")
-    assert "view on the forge" not in (Path(app.outdir) / f"{TORCH_DOC}.html").read_text()
+    page = (Path(app.outdir) / f"{TORCH_DOC}.html").read_text()
+    assert "view on the forge" not in page
+    assert " \N{MIDDLE DOT} " not in page  # nor the separator a link would follow
+
+    # A template without {commit} (a branch) needs no commit: its links stay.
+    branch = "https://github.com/org/repo/blob/main/{path}#L{line}"
+    app = make_app(
+        "html", srcdir=srcdir, freshenv=True, confoverrides={"testdocs_source_url": branch}
+    )
+    app.build()
+    page = (Path(app.outdir) / f"{TORCH_DOC}.html").read_text()
+    assert 'href="https://github.com/org/repo/blob/main/suite/test_torch.py#L6"' in page
 
 
 def test_collect_json_carries_owners(

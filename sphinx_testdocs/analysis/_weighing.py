@@ -291,10 +291,6 @@ def _names_in(expr: ast.AST) -> set[str]:
     return {n.id for n in ast.walk(expr) if isinstance(n, ast.Name)}
 
 
-def _targets(target: ast.expr) -> set[str]:
-    return {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
-
-
 def _writes(call: ast.expr) -> bool:
     return isinstance(call, ast.Call) and bool(_WRITES.match(callee_name(call) or ""))
 
@@ -318,7 +314,7 @@ class _Bound:
     ) -> None:
         self.names, self._initial, self._absorb = set(seed), seed, absorb
         self._steps: list[_Step] = sorted(
-            (n for n in ast.walk(function) if isinstance(n, _TRACKED)),
+            (n for n in ast.walk(function) if isinstance(n, _Step)),
             key=lambda n: (n.lineno, n.col_offset),
         )
         self._next = 0
@@ -370,14 +366,11 @@ def _absorb_made(step: _Step, made: set[str]) -> None:
         made |= _temp_targets(step)
     elif _self_made(step.value, made):
         for target in step.targets:
-            made |= _targets(target)
+            made |= _names_in(target)
 
 
 def _made_names(index: Index, frames: list[Frame], line: int) -> set[str]:
     return _bound_before(index, frames, line, "made", _absorb_made)
-
-
-_TRACKED = (ast.Assign, ast.Call, ast.With, ast.AsyncWith)
 
 
 def _temp_targets(node: ast.With | ast.AsyncWith) -> set[str]:
@@ -389,7 +382,7 @@ def _temp_targets(node: ast.With | ast.AsyncWith) -> set[str]:
             and callee_name(expr) in _TEMP_MAKERS
             and item.optional_vars is not None
         ):
-            names |= _targets(item.optional_vars)
+            names |= _names_in(item.optional_vars)
     return names
 
 
@@ -474,7 +467,7 @@ def built_text(expr: ast.expr, built: set[str]) -> bool:
 def _absorb_built(step: _Step, built: set[str]) -> None:
     if isinstance(step, ast.Assign) and built_text(step.value, built):
         for target in step.targets:
-            built |= _targets(target)
+            built |= _names_in(target)
 
 
 _BUILT = "code the test builds itself (literals, f-strings, repr round trips)"

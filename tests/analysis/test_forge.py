@@ -123,8 +123,10 @@ def test_ci_variable_wins_and_is_checked(repo: Path) -> None:
 
 
 def test_hostile_head_is_no_commit(tmp_path: Path) -> None:
-    (tmp_path / ".git").mkdir()
-    (tmp_path / ".git" / "HEAD").write_text("ref: refs/../../../outside\n")
+    # A ref that climbs out of .git to a file holding what looks like a commit: with
+    # .git/refs present the operating system would resolve it, so only the check stops it.
+    (tmp_path / ".git" / "refs").mkdir(parents=True)
+    (tmp_path / ".git" / "HEAD").write_text("ref: refs/../../outside\n")
     (tmp_path / "outside").write_text("c" * 40)
     found = find_checkout(tmp_path, NO_CI)
     assert found is not None and found.commit is None
