@@ -455,10 +455,13 @@ def test_a_changed_data_file_rereads_only_the_pages_whose_lists_change(
     srcdir = site(recorded, tmp_path)
     app = make_app("html", srcdir=srcdir)
     app.build()
+    untested = Path(app.outdir) / "untested.html"
+    written = untested.stat().st_mtime_ns
     app = make_app("html", srcdir=srcdir)
     with recording_reads(app) as read:
         app.build()
     assert read == []
+    assert untested.stat().st_mtime_ns == written  # its list did not change
     # test_area no longer runs area(): the API page's list changes; the explicit
     # list of covpkg.area too; the untested list not (TestSquare still runs it).
     db = sqlite3.connect(srcdir / ".coverage")
@@ -472,6 +475,7 @@ def test_a_changed_data_file_rereads_only_the_pages_whose_lists_change(
     with recording_reads(app) as read:
         app.build()
     assert sorted(read) == ["api", "explicit"]
+    assert untested.stat().st_mtime_ns == written
     area = (Path(app.outdir) / "api.html").read_text().split('id="covpkg.shapes.area"')[1]
     assert "Ran by 1 test in 1 file" in area.split('id="covpkg.shapes.perimeter"')[0]
 
@@ -486,7 +490,9 @@ def test_the_untested_list_follows_the_data(make_app: Any, recorded: Path, tmp_p
     db.commit()
     db.close()
     app = make_app("html", srcdir=srcdir)
-    app.build()
+    with recording_reads(app) as read:
+        app.build()
+    assert sorted(read) == ["api"]  # the list is written again, not read
     page = (Path(app.outdir) / "untested.html").read_text()
     assert 'href="api.html#covpkg.shapes.scaled"' in page
     assert "3 of the 6 public" in page
@@ -519,3 +525,29 @@ def test_lists_by_object_type(make_app: Any, recorded: Path, tmp_path: Path) -> 
     assert "Tested by" not in _section(api, "grow()", "covpkg.shapes.area")
     # A function's list that would say none: hidden (every type, True).
     assert "Tested by" not in _section(api, "covpkg.shapes.scaled(", None)
+
+
+def test_a_list_of_every_test_names_files_and_counts() -> None:
+    from sphinx_testdocs.coverage.measure import Measurement
+    from sphinx_testdocs.render.testedby import MEASURED_NAMED, render_measured
+
+    def rendered(count: int) -> str:
+        tests = tuple(
+            MeasuredTest(f"tests/test_{n % 2}.py::test_{n:04}", "r", f"test_{n % 2}.py")
+            for n in range(count)
+        )
+        found = render_measured(
+            "pkg.core",
+            Measurement(tests, ("cov",)),
+            lambda t: None,
+            lambda t: t.relpath,
+            lambda t: None,
+        )
+        return " ".join(node.astext() for node in found)
+
+    few = rendered(MEASURED_NAMED)
+    assert "test_0000" in few and f"test_{MEASURED_NAMED - 1:04}" in few
+    many = rendered(MEASURED_NAMED + 1)
+    assert f"Ran by {MEASURED_NAMED + 1} tests in 2 files" in many
+    assert "test_0.py: 101 tests" in many and "test_1.py: 100 tests" in many
+    assert "test_0000" not in many

@@ -62,6 +62,12 @@ def render_tested_by(
     return [intro, bullet_list(items, "testdocs-tested-by")]
 
 
+#: Above this many tests, a measured list names files and counts, not each test: a
+#: function every test runs (a core helper) would otherwise repeat the whole suite on
+#: its page, on every page that documents such a function.
+MEASURED_NAMED = 200
+
+
 def render_measured(
     name: str,
     measurement: Measurement,
@@ -92,9 +98,14 @@ def render_measured(
         classes=["testdocs-measured"],
     )
     items = []
+    named = len(measurement.tests) <= MEASURED_NAMED
     for label, tests in sorted(by_file.items()):
         docname = page_of(tests[0])
         head = para(doc_link(docname, literal(label)) if docname else literal(label))
+        if not named:
+            head += nodes.Text(f": {plural(len(tests), 'test')}")
+            items.append([head])
+            continue
         row = para()
         for number, test in enumerate(tests):
             if number:
