@@ -97,7 +97,7 @@ def render_measured(
         literal(name),
         classes=["testdocs-measured"],
     )
-    items = []
+    items: list[list[nodes.Node]] = []
     named = len(measurement.tests) <= MEASURED_NAMED
     for label, tests in sorted(by_file.items()):
         docname = page_of(tests[0])
