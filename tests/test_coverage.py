@@ -16,7 +16,7 @@ import pytest
 from sphinx.util.console import strip_colors
 
 from sphinx_testdocs.coverage.contexts import named_test
-from sphinx_testdocs.coverage.datafile import CoverageProblem, numbits_lines, open_coverage
+from sphinx_testdocs.coverage.datafile import CoverageProblem, numbits_mask, open_coverage
 from sphinx_testdocs.coverage.measure import MeasuredTest, measure
 from sphinx_testdocs.results.join import KnownTest
 from tests.helpers import recording_reads, write_tree
@@ -182,6 +182,9 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _run(root, *pytest_args, "--cov-context=test", "--cov-branch", "tests",
          env={"COVERAGE_FILE": "branch.coverage"})  # fmt: skip
     _run(root, *pytest_args, "tests", env={"COVERAGE_FILE": "plain.coverage"})
+    (root / "rel.rc").write_text("[run]\nrelative_files = True\n")
+    _run(root, *pytest_args, "--cov-context=test", "--cov-config=rel.rc", "tests",
+         env={"COVERAGE_FILE": "relative.coverage"})  # fmt: skip
     (root / "tf.rc").write_text("[run]\nsource = covpkg\ndynamic_context = test_function\n")
     _run(root, "-m", "coverage", "run", "--rcfile=tf.rc", "--data-file=tf.coverage",
          "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests")  # fmt: skip
@@ -208,7 +211,7 @@ def test_numbits_decode_as_coverage_encodes() -> None:
     from coverage.numbits import nums_to_numbits
 
     for lines in ([], [1], [7, 8, 9], [3, 64, 65, 1000], list(range(1, 300, 7))):
-        assert numbits_lines(nums_to_numbits(lines)) == lines
+        assert numbits_mask(nums_to_numbits(lines)) == sum(1 << line for line in lines)
 
 
 @pytest.mark.parametrize(
@@ -246,12 +249,14 @@ def test_each_function_lists_the_tests_that_ran_it(recorded: Path) -> None:
     assert _tests(recorded, ".coverage", "elsewhere.f") is None
 
 
-@pytest.mark.parametrize("datafile", ["branch.coverage", "tf.coverage"])
+@pytest.mark.parametrize("datafile", ["branch.coverage", "tf.coverage", "relative.coverage"])
 def test_branch_data_and_test_function_contexts_give_the_same_sets(
     recorded: Path, datafile: str
 ) -> None:
     if datafile == "branch.coverage":
         assert open_coverage(recorded / datafile).has_arcs
+    if datafile == "relative.coverage":
+        assert "covpkg/shapes.py" in open_coverage(recorded / datafile).files.values()
     for name in ("covpkg.shapes.area", "covpkg.shapes.Square", "covpkg.shapes.perimeter"):
         assert _tests(recorded, datafile, name) == _tests(recorded, ".coverage", name), name
 
@@ -277,6 +282,12 @@ def _hostile(recorded: Path, kind: str, target: Path) -> None:
         target.write_bytes((recorded / ".coverage").read_bytes()[:5000])
     elif kind == "empty":
         target.write_bytes(b"")
+    elif kind == "elsewhere":
+        shutil.copy(recorded / ".coverage", target)
+        db = sqlite3.connect(target)
+        db.execute("UPDATE file SET path = '/nowhere/ci' || path")
+        db.commit()
+        db.close()
     elif kind == "no-contexts":
         shutil.copy(recorded / "plain.coverage", target)
 
@@ -290,6 +301,7 @@ def _hostile(recorded: Path, kind: str, target: Path) -> None:
         ("foreign-sqlite", "an SQLite file without coverage.py's tables"),
         ("truncated", "damaged or truncated"),
         ("no-contexts", "recorded without per-test contexts"),
+        ("elsewhere", "source file(s) it measured is here (recorded on another machine?"),
     ],
 )
 def test_a_bad_file_is_one_problem_and_left_out_whole(

@@ -22,18 +22,15 @@ class CoverageProblem(Exception):
 _TABLES = frozenset({"meta", "file", "context", "line_bits", "arc"})
 
 
-def numbits_lines(numbits: bytes) -> list[int]:
-    """The line numbers a numbits blob holds: bit ``n % 8`` of byte ``n // 8`` is line n.
+def numbits_mask(numbits: bytes) -> int:
+    """The lines a numbits blob holds, as a bit mask (bit n: line n).
 
-    The format is coverage.py's (``coverage/numbits.py``), decoded here so it need not
-    be imported.
+    In coverage.py's format (``coverage/numbits.py``) line n is bit ``n % 8`` of byte
+    ``n // 8``: the blob read as a little-endian integer. Decoded here so coverage.py
+    need not be imported; masks let a row be matched against each function's lines
+    with one ``&``.
     """
-    lines: list[int] = []
-    for index, byte in enumerate(numbits):
-        if byte:
-            base = index * 8
-            lines.extend(base + bit for bit in range(8) if byte >> bit & 1)
-    return lines
+    return int.from_bytes(numbits, "little")
 
 
 @dataclass(frozen=True)
@@ -47,8 +44,9 @@ class CoverageData:
     contexts: dict[int, str]
     has_arcs: bool
 
-    def rows(self) -> Iterator[tuple[int, int, list[int]]]:
-        """(file id, context id, lines run), ordered by file: each file's rows together."""
+    def rows(self) -> Iterator[tuple[int, int, int]]:
+        """(file id, context id, mask of the lines run), ordered by file: each file's
+        rows together."""
         with _connect(self.path) as db:
             if self.has_arcs:
                 yield from _arc_rows(db)
@@ -57,22 +55,24 @@ class CoverageData:
                 for file_id, context_id, blob in _fetch(db, query):
                     if not isinstance(blob, bytes):
                         raise CoverageProblem("a line_bits row holds no numbits blob")
-                    yield file_id, context_id, numbits_lines(blob)
+                    yield file_id, context_id, numbits_mask(blob)
 
 
-def _arc_rows(db: sqlite3.Connection) -> Iterator[tuple[int, int, list[int]]]:
+def _arc_rows(db: sqlite3.Connection) -> Iterator[tuple[int, int, int]]:
     # Negative numbers stand for entering or leaving a code object: not lines.
     query = "SELECT file_id, context_id, fromno, tono FROM arc ORDER BY file_id, context_id"
     current: tuple[int, int] | None = None
-    lines: set[int] = set()
+    mask = 0
     for file_id, context_id, start, end in _fetch(db, query):
         if (file_id, context_id) != current:
             if current is not None:
-                yield current[0], current[1], sorted(lines)
-            current, lines = (file_id, context_id), set()
-        lines.update(n for n in (start, end) if isinstance(n, int) and n > 0)
+                yield current[0], current[1], mask
+            current, mask = (file_id, context_id), 0
+        for line in (start, end):
+            if isinstance(line, int) and line > 0:
+                mask |= 1 << line
     if current is not None:
-        yield current[0], current[1], sorted(lines)
+        yield current[0], current[1], mask
 
 
 def open_coverage(path: Path) -> CoverageData:

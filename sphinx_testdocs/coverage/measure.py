@@ -123,6 +123,12 @@ def measure(
                 continue
             read = _Reading(data, tests)
             read.run()
+            if read.missing and not read.modules:
+                raise CoverageProblem(
+                    f"none of the {read.missing} source file(s) it measured is here "
+                    "(recorded on another machine? coverage combine with [paths] remaps "
+                    "them)"
+                )
         except CoverageProblem as problem:
             problems[path] = str(problem)
             continue
@@ -176,16 +182,24 @@ class _Reading:
 
     def run(self) -> None:
         spans_of: dict[int, ModuleSpans | None] = {}
-        for file_id, context_id, lines in self.data.rows():
+        #: Per file, the objects a mask of lines touches: tests often run the same
+        #: lines of a file (a helper, a constructor), and then share one answer.
+        touched_by: dict[int, list[int]] = {}
+        current = None
+        for file_id, context_id, mask in self.data.rows():
             if file_id not in spans_of:
                 spans_of[file_id] = self._spans(file_id)
             spans = spans_of[file_id]
             test = self.tests.get(context_id)
             if spans is None or test is None:
                 continue
-            touched: set[int] = set()
-            for line in lines:
-                touched.update(spans.owners.get(line, ()))
+            if file_id != current:
+                current, touched_by = file_id, {}
+            touched = touched_by.get(mask)
+            if touched is None:
+                touched = touched_by[mask] = [
+                    index for index, lines in enumerate(spans.masks) if lines & mask
+                ]
             for index in touched:
                 self.objects[spans.names[index]].add(test)
             if touched:

@@ -20,10 +20,10 @@ class ModuleSpans:
     """The functions and classes of one module, by qualified name."""
 
     module: str
-    #: line -> indices (into ``names``) of every function and class whose body holds it.
-    owners: dict[int, tuple[int, ...]]
     #: Qualified names (``module.Class.method``) of every function and class.
     names: tuple[str, ...]
+    #: For each name, the lines that count for it, as a bit mask (bit n: line n).
+    masks: tuple[int, ...]
     #: Re-exports: ``module.alias`` -> the dotted name it was imported as.
     aliases: dict[str, str]
 
@@ -47,30 +47,26 @@ def read_spans(source: bytes, module: str, is_package: bool) -> ModuleSpans | No
     except (SyntaxError, ValueError, RecursionError):
         return None
     names: list[str] = []
-    owners: dict[int, list[int]] = {}
+    masks: list[int] = []
 
     def visit(body: list[ast.stmt], prefix: str, enclosing: tuple[int, ...]) -> None:
         for node in body:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
                 index = len(names)
                 names.append(f"{prefix}.{node.name}")
-                inner = (*enclosing, index)
+                masks.append(0)
                 if not isinstance(node, ast.ClassDef):
-                    end = node.end_lineno or node.body[-1].lineno
-                    for line in range(node.body[0].lineno, end + 1):
-                        owners.setdefault(line, []).extend(inner)
-                visit(node.body, names[index], inner)
+                    start, end = node.body[0].lineno, node.end_lineno or node.body[-1].lineno
+                    lines = (1 << (end + 1)) - (1 << start)  # bits start..end
+                    for owner in (*enclosing, index):
+                        masks[owner] |= lines
+                visit(node.body, names[index], (*enclosing, index))
             else:
                 for child in _nested_bodies(node):
                     visit(child, prefix, enclosing)
 
     visit(tree.body, module, ())
-    return ModuleSpans(
-        module,
-        {line: tuple(sorted(set(found))) for line, found in owners.items()},
-        tuple(names),
-        _aliases(tree, module, is_package),
-    )
+    return ModuleSpans(module, tuple(names), tuple(masks), _aliases(tree, module, is_package))
 
 
 def _nested_bodies(node: ast.stmt) -> list[list[ast.stmt]]:
