@@ -508,6 +508,16 @@ def test_the_untested_list_follows_the_data(make_app: Any, recorded: Path, tmp_p
     page = (Path(app.outdir) / "untested.html").read_text()
     assert 'href="api.html#covpkg.shapes.scaled"' in page
     assert "3 of the 6 public" in page
+    # A newly documented object, in another page: listed (it is not measured, and no
+    # test names it).
+    (srcdir / "extra.rst").write_text("Extra\n=====\n\n.. py:function:: covpkg.extra()\n")
+    with (srcdir / "index.rst").open("a") as handle:
+        handle.write("   extra\n")
+    app = make_app("html", srcdir=srcdir)
+    app.build()
+    page = (Path(app.outdir) / "untested.html").read_text()
+    assert 'href="extra.html#covpkg.extra"' in page
+    assert "4 of the 7 public" in page
 
 
 def test_parallel_output_equals_serial(make_app: Any, recorded: Path, tmp_path: Path) -> None:
