@@ -474,6 +474,8 @@ def test_a_changed_data_file_rereads_only_the_pages_whose_lists_change(
         app.build()
     assert read == []
     assert untested.stat().st_mtime_ns == written  # its list did not change
+    # Nothing changed: the data is not read again.
+    assert "coverage: 1 file(s) as in the last build" in app.status.getvalue()
     # test_area no longer runs area(): the API page's list changes; the explicit
     # list of covpkg.area too; the untested list not (TestSquare still runs it).
     db = sqlite3.connect(srcdir / ".coverage")
@@ -488,6 +490,22 @@ def test_a_changed_data_file_rereads_only_the_pages_whose_lists_change(
         app.build()
     assert sorted(read) == ["api", "explicit"]
     assert untested.stat().st_mtime_ns == written
+    assert "coverage: 1 file(s) read" in app.status.getvalue()
+    # A measured source edited (a line added above area): its lines moved, the data
+    # is mapped again; area's tests are still those measured.
+    shapes = recorded / "covpkg/shapes.py"
+    original = shapes.read_text()
+    try:
+        shapes.write_text(original.replace('"""Shapes."""', '"""Shapes."""\n'))
+        app = make_app("html", srcdir=srcdir)
+        app.build()
+    finally:
+        shapes.write_text(original)
+    assert "coverage: 1 file(s) read" in app.status.getvalue()
+    # (The warning stream is shared by this test's builds: Sphinx's own lines too.)
+    ours = [line for line in app.warning.getvalue().splitlines() if "testdocs.coverage" in line]
+    assert len(ours) == 1
+    assert "1 measured source file(s) changed after it was recorded" in ours[0]
     area = (Path(app.outdir) / "api.html").read_text().split('id="covpkg.shapes.area"')[1]
     assert "Ran by 1 test in 1 file" in area.split('id="covpkg.shapes.perimeter"')[0]
 

@@ -49,6 +49,18 @@ class MeasuredTests:
     aliases: dict[str, str] = field(default_factory=dict)
     #: Measured files whose source is not here to read (recorded on another machine).
     missing_sources: int = 0
+    #: Data file number -> measured sources changed after it was written: their lines
+    #: may have moved since, so what it says of them may be off.
+    newer_sources: dict[int, int] = field(default_factory=dict)
+    #: (size, mtime in ns) of each measured source read: the sets hold while they do.
+    stamps: dict[Path, tuple[int, int]] = field(default_factory=dict)
+
+    def sources_unchanged(self) -> bool:
+        """Whether every measured source read is as it was (the spans still hold)."""
+        try:
+            return all(_stamp(path) == stamp for path, stamp in self.stamps.items())
+        except OSError:
+            return False
 
     def of(self, name: str) -> Measurement | None:
         """The tests that ran ``name``'s code; None where no data file measured it (or it
@@ -133,6 +145,10 @@ def measure(
             problems[path] = str(problem)
             continue
         _merge(measured, read, number, numbers)
+        written = _stamp(path)[1]
+        newer = sum(mtime > written for _, mtime in read.stamps.values())
+        if newer:
+            measured.newer_sources[number] = newer
     return measured, problems
 
 
@@ -179,6 +195,7 @@ class _Reading:
     modules: set[str] = field(default_factory=set)
     aliases: dict[str, str] = field(default_factory=dict)
     missing: int = 0
+    stamps: dict[Path, tuple[int, int]] = field(default_factory=dict)
 
     def run(self) -> None:
         spans_of: dict[int, ModuleSpans | None] = {}
@@ -210,10 +227,12 @@ class _Reading:
         if path.suffix != ".py":
             return None
         try:
+            stamp = _stamp(path)
             source = path.read_bytes()
         except OSError:
             self.missing += 1
             return None
+        self.stamps[path] = stamp
         module = module_name(path)
         spans = read_spans(source, module, path.stem == "__init__")
         if spans is None or not module:
@@ -232,6 +251,7 @@ def _merge(
         measured.modules.setdefault(module, set()).add(number)
     measured.aliases.update(read.aliases)
     measured.missing_sources += read.missing
+    measured.stamps.update(read.stamps)
     for name, tests in read.objects.items():
         found = measured.objects.setdefault(name, set())
         for test in tests:
@@ -239,3 +259,20 @@ def _merge(
                 numbers[test] = len(measured.tests)
                 measured.tests.append(test)
             found.add(numbers[test])
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    """Size and mtime of a file (OSError when it is gone)."""
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
+
+
+def data_stamps(files: list[tuple[str, Path]]) -> tuple[object, ...]:
+    """What a set of data files is, to tell whether it changed: paths, sizes, mtimes."""
+    stamps: list[object] = []
+    for label, path in files:
+        try:
+            stamps.append((label, str(path), *_stamp(path)))
+        except OSError:
+            stamps.append((label, str(path), None))
+    return tuple(stamps)
