@@ -24,7 +24,7 @@ from sphinx_testdocs.analysis.owners import test_owners, unique_names
 from sphinx_testdocs.analysis.summary import FileSummary, Totals
 from sphinx_testdocs.config import TestdocsConfig, read_config
 from sphinx_testdocs.coverage.measure import MeasuredTest
-from sphinx_testdocs.crossfile import CrossFile, TestUse, digest
+from sphinx_testdocs.crossfile import CrossFile, TestUse
 from sphinx_testdocs.domain import TestDomain, TestObject, domain_of
 from sphinx_testdocs.plan import (
     FolderPlan,
@@ -51,7 +51,7 @@ from sphinx_testdocs.render.testedby import (
     render_without_contexts,
 )
 from sphinx_testdocs.run import FileFacts, build_run
-from sphinx_testdocs.tested import tested_by
+from sphinx_testdocs.tested import lists_digest, tested_by
 
 
 def _sections(argument: str) -> list[str]:
@@ -579,7 +579,7 @@ def tested_by_nodes(domain: TestDomain, docname: str, name: str) -> list[nodes.N
         domain.digests[docname] = (
             "tested-by",
             names,
-            digest(tested_by(project, n).facts() for n in names),
+            lists_digest(project, names),
         )
     if tested.measured is not None:
         return render_measured(

@@ -16,7 +16,7 @@ from sphinx_testdocs.export import module_entry, module_fragment
 from sphinx_testdocs.plan import plan_folder, plan_module, suites_digest
 from sphinx_testdocs.results.load import known_tests, load_results
 from sphinx_testdocs.run import FileFacts, build_run
-from sphinx_testdocs.tested import tested_by
+from sphinx_testdocs.tested import lists_digest
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -182,7 +182,7 @@ def _current_digest(
     """The digest of what the page would show now: its plan's (``plan.py``), or for a
     "tested by" list the uses of its names."""
     if kind == "tested-by":
-        return digest(tested_by(project, name).facts() for name in args)
+        return lists_digest(project, args)
     if kind == "overview":
         roots = {root.key: root for root in project.roots}
         if any(key not in roots for key in args):

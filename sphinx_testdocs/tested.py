@@ -4,11 +4,13 @@ their pages' digests and the untested-API list alike."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from sphinx_testdocs.coverage.measure import MeasuredTests, Measurement
-from sphinx_testdocs.crossfile import CrossFile, TestUse
+from sphinx_testdocs.crossfile import CrossFile, TestUse, digest
 
 if TYPE_CHECKING:
     from sphinx_testdocs.project import Project
@@ -31,9 +33,16 @@ class TestedBy:
         """No test found: the list would only say "none"."""
         return not (self.measured.tests if self.measured is not None else self.static)
 
-    def facts(self) -> tuple[object, ...]:
-        """Plain data for a page's digest: everything the list shows."""
-        return (self.name, self.measured, self.static, self.no_contexts)
+    @cached_property
+    def digest(self) -> str:
+        """A digest of everything the list shows, made once per name and build."""
+        return digest((self.name, self.measured, self.static, self.no_contexts))
+
+
+def lists_digest(project: Project, names: Iterable[str]) -> str:
+    """The digest of a page's "Tested by" lists. A page notes it again at each list it
+    adds, over all its names so far: over each name's own digest, it stays cheap."""
+    return digest(tested_by(project, name).digest for name in names)
 
 
 def tested_by(project: Project, name: str) -> TestedBy:
