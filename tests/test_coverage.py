@@ -453,9 +453,13 @@ def test_the_untested_list_without_coverage_is_static(
     make_app: Any, recorded: Path, tmp_path: Path
 ) -> None:
     srcdir = site(recorded, tmp_path, testdocs_coverage=[], testdocs_untested_exclude=[])
+    with (srcdir / "untested.rst").open("a") as handle:
+        handle.write("\nSquare only:\n\n.. testdocs-untested:: covpkg.shapes.Square\n")
     app = built(make_app, "text", srcdir)
-    page = text_of(app, "untested")
+    page, square = text_of(app, "untested").split("Square only:")
     assert "found statically" in page
+    assert "3 of the 3 public functions, classes and methods documented under" in square
+    assert '"covpkg.shapes.Square"' in square and "scaled" not in square
     # A skipped test names perimeter: statically, it is used.
     assert "perimeter" not in page and '"Square.grow" (method)' in page
     assert "Left out" not in page  # no exclusions asked for
