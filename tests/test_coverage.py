@@ -370,11 +370,11 @@ def test_tested_by_shows_the_measured_tests(make_app: Any, recorded: Path, tmp_p
     app = built(make_app, "text", site(recorded, tmp_path))
     api = text_of(app, "api")
     area = _section(api, "covpkg.shapes.area(side)", "covpkg.shapes.perimeter")
-    assert "Ran by 2 tests in 1 file (measured by coverage.py in .coverage)" in area
+    assert "Run by 2 tests in 1 file (measured by coverage.py in .coverage)" in area
     assert "tests/test_shapes.py" in area
     assert "TestSquare::test_square_area, test_area" in area
     scaled = _section(api, "covpkg.shapes.scaled(", None)
-    assert "Ran by 1 test in 1 file" in scaled and "test_param" in scaled
+    assert "Run by 1 test in 1 file" in scaled and "test_param" in scaled
     # Named by a skipped test: statically "used", measured: never run.
     perimeter = _section(api, "covpkg.shapes.perimeter(side)", "covpkg.shapes.scaled")
     assert 'No test ran "covpkg.shapes.perimeter" (measured by coverage.py' in perimeter
@@ -382,9 +382,9 @@ def test_tested_by_shows_the_measured_tests(make_app: Any, recorded: Path, tmp_p
     # Data and attributes: no code of their own, no test names them: no rubric.
     limit = _section(api, "covpkg.shapes.LIMIT", "class covpkg.shapes.Square")
     assert "Tested by" not in limit and "No test" not in limit
-    assert "Tested by" not in _section(api, "kind = ", "-[ Tested by ]-\n\n   Ran by 1 test")
+    assert "Tested by" not in _section(api, "kind = ", "-[ Tested by ]-\n\n   Run by 1 test")
     explicit = text_of(app, "explicit")
-    assert "Ran by 2 tests in 1 file" in explicit and "covpkg.area" in explicit
+    assert "Run by 2 tests in 1 file" in explicit and "covpkg.area" in explicit
 
 
 def test_measured_tests_link_to_their_definitions(
@@ -430,7 +430,7 @@ def test_a_bad_file_warns_once_and_the_build_keeps_the_rest(
     assert len(warnings) == 1 and "bad.coverage" in warnings[0], warnings
     assert strip_colors(warnings[0]).endswith("[testdocs.coverage]")
     area = _section(text_of(app, "api"), "covpkg.shapes.area(side)", "covpkg.shapes.perimeter")
-    assert "Ran by 2 tests in 1 file (measured by coverage.py in .coverage)" in area
+    assert "Run by 2 tests in 1 file (measured by coverage.py in .coverage)" in area
 
 
 def test_the_untested_list_names_what_no_test_ran(
@@ -511,7 +511,7 @@ def test_a_changed_data_file_rereads_only_the_pages_whose_lists_change(
     assert len(ours) == 1
     assert "1 measured source file(s) changed after it was recorded" in ours[0]
     area = (Path(app.outdir) / "api.html").read_text().split('id="covpkg.shapes.area"')[1]
-    assert "Ran by 1 test in 1 file" in area.split('id="covpkg.shapes.perimeter"')[0]
+    assert "Run by 1 test in 1 file" in area.split('id="covpkg.shapes.perimeter"')[0]
 
 
 def test_the_untested_list_follows_the_data(make_app: Any, recorded: Path, tmp_path: Path) -> None:
@@ -592,6 +592,6 @@ def test_a_list_of_every_test_names_files_and_counts() -> None:
     few = rendered(MEASURED_NAMED)
     assert "test_0000" in few and f"test_{MEASURED_NAMED - 1:04}" in few
     many = rendered(MEASURED_NAMED + 1)
-    assert f"Ran by {MEASURED_NAMED + 1} tests in 2 files" in many
+    assert f"Run by {MEASURED_NAMED + 1} tests in 2 files" in many
     assert "test_0.py: 101 tests" in many and "test_1.py: 100 tests" in many
     assert "test_0000" not in many

@@ -92,7 +92,7 @@ def render_measured(
     for test in measurement.tests:
         by_file.setdefault(label_of(test), []).append(test)
     intro = para(
-        f"Ran by {plural(len(measurement.tests), 'test')} in {plural(len(by_file), 'file')} "
+        f"Run by {plural(len(measurement.tests), 'test')} in {plural(len(by_file), 'file')} "
         f"(measured by coverage.py in {sources}): ",
         literal(name),
         classes=["testdocs-measured"],
