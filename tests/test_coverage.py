@@ -595,3 +595,19 @@ def test_a_list_of_every_test_names_files_and_counts() -> None:
     assert f"Run by {MEASURED_NAMED + 1} tests in 2 files" in many
     assert "test_0.py: 101 tests" in many and "test_1.py: 100 tests" in many
     assert "test_0000" not in many
+
+
+def test_the_untested_list_and_measured_lists_in_myst(
+    make_app: Any, recorded: Path, tmp_path: Path
+) -> None:
+    pytest.importorskip("myst_parser")
+    srcdir = site(recorded, tmp_path)
+    with (srcdir / "conf.py").open("a") as handle:
+        handle.write('extensions.append("myst_parser")\n')
+    (srcdir / "untested.rst").unlink()
+    (srcdir / "untested.md").write_text("# Untested\n\n```{testdocs-untested}\n```\n")
+    (srcdir / "explicit.rst").unlink()
+    (srcdir / "explicit.md").write_text("# Explicit\n\n```{testdocs-tested-by} covpkg.area\n```\n")
+    app = built(make_app, "text", srcdir)
+    assert "2 of the 6 public functions" in text_of(app, "untested")
+    assert "Run by 2 tests in 1 file" in text_of(app, "explicit")
