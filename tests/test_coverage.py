@@ -219,6 +219,7 @@ def test_numbits_decode_as_coverage_encodes() -> None:
     [
         ("tests/test_x.py::TestC::test_f[1]|run", ("tests/test_x.py::TestC::test_f[1]", "")),
         ("tests/test_x.py::test_f|setup", ("tests/test_x.py::test_f", "")),
+        ("tests/test_x.py::test_f[a|b]|run", ("tests/test_x.py::test_f[a|b]", "")),
         ("py311|tests/test_x.py::test_f|teardown", ("tests/test_x.py::test_f", "")),
         ("tests.test_x.TestC.test_f", (None, "tests.test_x.TestC")),
         ("", None),

@@ -27,9 +27,10 @@ def named_test(label: str) -> CaseResult | None:
     parts = label.split("|")
     if len(parts) > 1 and parts[-1] in _PHASES:
         parts.pop()
-    nodeids = [part for part in parts if "::" in part]
-    if nodeids:
-        nodeid = nodeids[-1]
+    first = next((n for n, part in enumerate(parts) if "::" in part), None)
+    if first is not None:
+        # What follows a static context is the node ID, "|" in its parameters included.
+        nodeid = "|".join(parts[first:])
         return CaseResult(nodeid, "", nodeid.rsplit("::", 1)[-1], Outcome.PASSED, None)
     dotted = parts[-1]
     if "." not in dotted or " " in dotted or not all(dotted.split(".")):
