@@ -17,6 +17,7 @@ from docutils import nodes
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import make_refnode
 
+from sphinx_testdocs._log import Subtype, warn
 from sphinx_testdocs.crossfile import digest
 from sphinx_testdocs.domain import domain_of
 from sphinx_testdocs.render.atlas import AtlasEntry, AtlasPlan, render_atlas
@@ -143,4 +144,12 @@ def fill_atlases(app: Sphinx, doctree: nodes.document, docname: str) -> None:
                 app.builder, docname, entry.docname, entry.anchor, label, entry.name
             )
 
+        if plan is not None and plan.prefix and not plan.considered:
+            warn(
+                "testdocs-untested: no documented public function, class or method "
+                "under %r (check the name)",
+                Subtype.directive,
+                node,
+                plan.prefix,
+            )
         node.replace_self(render_atlas(plan, link))

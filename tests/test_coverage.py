@@ -612,3 +612,18 @@ def test_the_untested_list_and_measured_lists_in_myst(
     app = built(make_app, "text", srcdir)
     assert "2 of the 6 public functions" in text_of(app, "untested")
     assert "Run by 2 tests in 1 file" in text_of(app, "explicit")
+
+
+def test_an_untested_list_under_a_name_nothing_documents_warns(
+    make_app: Any, recorded: Path, tmp_path: Path
+) -> None:
+    srcdir = site(recorded, tmp_path)
+    (srcdir / "untested.rst").write_text(
+        "Untested\n========\n\n.. testdocs-untested:: covpkg.shape\n"
+    )
+    app = make_app("text", srcdir=srcdir)
+    app.build()
+    [warning] = app.warning.getvalue().strip().splitlines()
+    assert "untested.rst:4: WARNING: testdocs-untested: no documented public" in warning
+    assert "under 'covpkg.shape'" in strip_colors(warning)
+    assert strip_colors(warning).endswith("[testdocs.directive]")
