@@ -291,6 +291,27 @@ def _hostile(recorded: Path, kind: str, target: Path) -> None:
         db.close()
     elif kind == "no-contexts":
         shutil.copy(recorded / "plain.coverage", target)
+    elif kind == "view":  # a "context" table that is a query never ending
+        shutil.copy(recorded / ".coverage", target)
+        db = sqlite3.connect(target)
+        db.execute("DROP TABLE context")
+        db.execute(
+            "CREATE VIEW context AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL"
+            " SELECT i + 1 FROM n) SELECT i AS id, 'x' AS context FROM n"
+        )
+        db.commit()
+        db.close()
+    elif kind == "computing":  # a generated column that costs without end
+        shutil.copy(recorded / ".coverage", target)
+        db = sqlite3.connect(target)
+        db.execute("ALTER TABLE meta RENAME TO old_meta")
+        db.execute(
+            "CREATE TABLE meta (key text, value text GENERATED ALWAYS AS"
+            " (hex(zeroblob(1000000))) VIRTUAL)"
+        )
+        db.executemany("INSERT INTO meta (key) VALUES (?)", [(str(i),) for i in range(400)])
+        db.commit()
+        db.close()
 
 
 @pytest.mark.parametrize(
@@ -303,6 +324,8 @@ def _hostile(recorded: Path, kind: str, target: Path) -> None:
         ("truncated", "damaged or truncated"),
         ("no-contexts", "recorded without per-test contexts"),
         ("elsewhere", "source file(s) it measured is here (recorded on another machine?"),
+        ("view", "an SQLite file without coverage.py's tables (missing: context)"),
+        ("computing", "its meta table computes values (generated columns)"),
     ],
 )
 def test_a_bad_file_is_one_problem_and_left_out_whole(

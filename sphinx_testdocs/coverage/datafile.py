@@ -88,12 +88,21 @@ def open_coverage(path: Path) -> CoverageData:
     except OSError as error:
         raise CoverageProblem(f"cannot be read ({error.strerror or error})") from error
     with _connect(path) as db:
-        tables = {name for (name,) in _fetch(db, "SELECT name FROM sqlite_master")}
+        # Tables only: a view named like one would run whatever query it was made of.
+        query = "SELECT name FROM sqlite_master WHERE type = 'table'"
+        tables = {name for (name,) in _fetch(db, query)}
         missing = sorted(_TABLES - tables)
         if missing:
             raise CoverageProblem(
                 "an SQLite file without coverage.py's tables (missing: " + ", ".join(missing) + ")"
             )
+        for table in sorted(_TABLES):
+            # table_xinfo's "hidden" is 2 or 3 for a generated column: a value the file
+            # computes on every read (coverage.py makes none).
+            if any(row[-1] for row in _fetch(db, f"PRAGMA table_xinfo({table})")):
+                raise CoverageProblem(
+                    f"its {table} table computes values (generated columns): not coverage.py's"
+                )
         meta = dict(_fetch(db, "SELECT key, value FROM meta"))
         files = dict(_fetch(db, "SELECT id, path FROM file"))
         contexts = dict(_fetch(db, "SELECT id, context FROM context"))
@@ -104,14 +113,30 @@ def open_coverage(path: Path) -> CoverageData:
     return CoverageData(path, files, contexts, has_arcs=meta.get("has_arcs") in ("1", 1, True))
 
 
+_VALUE_LIMIT = 1 << 24  # bytes: no text or blob read may be larger
+_LIMIT_LENGTH = 0  # SQLITE_LIMIT_LENGTH of sqlite3.h (named in Python's module from 3.11)
+
+
 class _connect:
-    """A read-only connection (``mode=ro``: nothing is ever written to the file, no
-    journal made beside it), its errors raised as ``CoverageProblem``."""
+    """A read-only connection to an untrusted file, its errors raised as
+    ``CoverageProblem``.
+
+    A results or data file can come with the pull request being built. ``mode=ro`` and
+    ``query_only``: nothing is ever written, no journal made beside it;
+    ``trusted_schema`` off: the file's schema may not call functions with side effects;
+    no value larger than coverage.py could write. What the schema could still compute
+    (views, generated columns) is refused by ``open_coverage`` before any row is read.
+    """
 
     def __init__(self, path: Path) -> None:
         uri = "file:" + quote(str(path.resolve())) + "?mode=ro"
         try:
             self.db = sqlite3.connect(uri, uri=True)
+            self.db.execute("PRAGMA query_only = ON")
+            self.db.execute("PRAGMA trusted_schema = OFF")
+            setlimit = getattr(self.db, "setlimit", None)  # Python 3.11+
+            if setlimit is not None:
+                setlimit(_LIMIT_LENGTH, _VALUE_LIMIT)
         except sqlite3.Error as error:
             raise CoverageProblem(f"cannot be opened as SQLite ({error})") from error
 
