@@ -22,7 +22,7 @@ from sphinx_testdocs.analysis.model import MarkerUse, ModuleAnalysis
 from sphinx_testdocs.analysis.owners import test_owners, unique_names
 from sphinx_testdocs.analysis.summary import FileSummary, Totals
 from sphinx_testdocs.config import TestdocsConfig, read_config
-from sphinx_testdocs.crossfile import CrossFile, TestUse, digest
+from sphinx_testdocs.crossfile import CrossFile, TestUse
 from sphinx_testdocs.domain import TestDomain, TestObject, domain_of
 from sphinx_testdocs.plan import (
     FolderPlan,
@@ -570,6 +570,6 @@ def tested_by_nodes(domain: TestDomain, docname: str, name: str) -> list[nodes.N
         domain.digests[docname] = (
             "tested-by",
             names,
-            digest(tuple(project.crossfile.uses(n)) for n in names),
+            project.crossfile.uses_digest(names),
         )
     return render_tested_by(name, uses, page_of, label_of)

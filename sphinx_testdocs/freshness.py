@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from sphinx_testdocs._log import Subtype, file_location, logger, warn
 from sphinx_testdocs.analysis.parsing import cycle_collector_paused
-from sphinx_testdocs.crossfile import CrossFile, digest
+from sphinx_testdocs.crossfile import CrossFile
 from sphinx_testdocs.domain import domain_of
 from sphinx_testdocs.export import module_entry, module_fragment
 from sphinx_testdocs.plan import plan_folder, plan_module, suites_digest
@@ -53,7 +53,8 @@ def refresh_summaries(
         {
             key: {rel: entry[1] for rel, entry in stored.items()}
             for key, stored in files.summaries.items()
-        }
+        },
+        canonical=project.defined_as,
     )
     if project.result_files:
         _join_results(project, files)
@@ -137,7 +138,7 @@ def _current_digest(
     """The digest of what the page would show now: its plan's (``plan.py``), or for a
     "tested by" list the uses of its names."""
     if kind == "tested-by":
-        return digest(tuple(crossfile.uses(name)) for name in args)
+        return crossfile.uses_digest(args)
     if kind == "overview":
         roots = {root.key: root for root in project.roots}
         if any(key not in roots for key in args):
