@@ -49,6 +49,11 @@ class Subtype(enum.Enum):
     results = "results"
     """A results file (``testdocs_results``) is malformed, truncated or refused (it
     declares XML entities); what could be read of it is kept."""
+    coverage = "coverage"
+    """A coverage data file (``testdocs_coverage``) is not coverage.py data, is damaged,
+    measured sources that are not here, or was recorded without per-test contexts: it
+    is left out whole, and "Tested by" lists stay static where it would have measured.
+    Or sources it measured changed after it was recorded: its lists may be off."""
     owners = "owners"
     """A line of a CODEOWNERS file could not be read (a bad pattern, owner or section
     header); that line is left out, the rest of the file applies."""

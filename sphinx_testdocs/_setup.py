@@ -8,6 +8,7 @@ from sphinx.application import Sphinx
 
 from sphinx_testdocs import __version__, scale
 from sphinx_testdocs._export_events import write_collection_json
+from sphinx_testdocs.atlas import UntestedDirective, fill_atlases, refresh_atlases, untested_list
 from sphinx_testdocs.config import OPTIONS
 from sphinx_testdocs.directives import (
     FolderDirective,
@@ -70,6 +71,9 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
     app.add_directive("testdocs-folder", FolderDirective)
     app.add_directive("testdocs-tested-by", TestedByDirective)
     app.add_directive("testdocs-overview", OverviewDirective)
+    app.add_directive("testdocs-untested", UntestedDirective)
+    # Replaced by its list when the page is written, for every builder.
+    app.add_node(untested_list)
     app.add_lexer("testdocs-python", FastPythonLexer)
 
     app.connect("config-inited", check_config)
@@ -90,6 +94,8 @@ def setup_extension(app: Sphinx) -> dict[str, Any]:
     # Before finish_reading, which puts the facts per file it updates back.
     app.connect("env-updated", rewrite_for_new_commit, priority=450)
     app.connect("env-updated", finish_reading)
+    app.connect("env-get-updated", refresh_atlases)
+    app.connect("doctree-resolved", fill_atlases)
     app.connect("html-page-context", hide_stub_source)
     app.connect("build-finished", write_collection_json)
     # Memory and speed at scale, acting only in large suites' builds.

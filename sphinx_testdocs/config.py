@@ -44,6 +44,41 @@ def _source_url(value: Any) -> str | None:
     return template_problem(value)
 
 
+#: Object types of the Python domain a "Tested by" list can be given to.
+PY_OBJTYPES = (
+    "module",
+    "class",
+    "exception",
+    "function",
+    "method",
+    "classmethod",
+    "staticmethod",
+    "property",
+    "attribute",
+    "data",
+)
+
+
+def _objtypes(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return None
+    if _str_list(value) is None:
+        unknown = sorted(set(value) - set(PY_OBJTYPES))
+        if not unknown:
+            return None
+        return f"True, False or object types among {', '.join(PY_OBJTYPES)} (unknown: " + (
+            ", ".join(unknown) + ")"
+        )
+    return "True, False or a list of Python object types"
+
+
+def objtypes_of(value: bool | tuple[str, ...]) -> frozenset[str]:
+    """The object types an option that takes True, False or a list of types names."""
+    if isinstance(value, bool):
+        return frozenset(PY_OBJTYPES) if value else frozenset()
+    return frozenset(value)
+
+
 def _typed(*types: type) -> Callable[[Any], str | None]:
     def check(value: Any) -> str | None:
         if isinstance(value, types) and not (bool not in types and isinstance(value, bool)):
@@ -179,11 +214,45 @@ class TestdocsConfig:
         "python_functions, markers, usefixtures, ...).",
         types=(dict,),
     )
-    tested_by_autodoc: bool = option(
+    tested_by_autodoc: bool | tuple[str, ...] = option(
         False,
         'Add a "Tested by" list to every Python object the documentation describes '
-        "(autodoc, sphinx-autoapi or py: directives): the tests that import or use it.",
-        types=(bool,),
+        "(autodoc, sphinx-autoapi or py: directives): the tests that import or use it, "
+        "or that ran it when testdocs_coverage is given. True: objects of every type; "
+        "a list of Python object types (['function', 'method', 'class']): those only.",
+        types=(bool, list, tuple),
+        check=_objtypes,
+    )
+    tested_by_hide_empty: bool | tuple[str, ...] = option(
+        ["attribute", "data"],
+        'Python object types whose "Tested by" list is left out where it would only '
+        "say that no test uses the object (testdocs_tested_by_autodoc): a test rarely "
+        "names an attribute, so such lists are mostly noise. True: every type; False or "
+        "[]: show every empty list.",
+        types=(bool, list, tuple),
+        check=_objtypes,
+    )
+    coverage: tuple[str, ...] = option(
+        [],
+        "coverage.py data files recorded with per-test contexts (pytest --cov=PKG "
+        "--cov-context=test, or [run] dynamic_context = test_function): globs relative "
+        'to conf.py. "Tested by" then lists the tests that ran each documented '
+        "function, class and module the data measured; the static list remains for "
+        "the rest. Read as data (SQLite); the measured code is never imported. A "
+        "changed file re-reads only the pages whose lists change.",
+        types=(list, tuple),
+        check=_str_list,
+        rebuild="",
+    )
+    untested_exclude: tuple[str, ...] = option(
+        ["__*__"],
+        "Names the untested-API list (testdocs-untested) leaves out, as fnmatch "
+        "patterns: a pattern with a dot is matched against the full name "
+        "('pkg.compat.*'), one without against the object's own name ('__*__': "
+        "dunder methods, __init__ included, which every test runs).",
+        types=(list, tuple),
+        check=_str_list,
+        rebuild="",
     )
     device_types: tuple[str, ...] = option(
         ["cpu"],

@@ -38,7 +38,6 @@ class CrossFile:
     _uses: dict[str, list[TestUse]] = field(default_factory=dict)
     _use_keys: list[str] = field(default_factory=list)
     _canonical: dict[str, str] = field(default_factory=dict)
-    _digests: dict[str, str] = field(default_factory=dict)
     _ready: bool = False
     _uses_ready: bool = False
 
@@ -105,20 +104,6 @@ class CrossFile:
             found.extend(self._uses[keys[i]])
             i += 1
         return sorted(set(found), key=lambda u: (u.root, u.relpath, u.line, u.test or "", u.how))
-
-    def uses_digest(self, names: Iterable[str]) -> str:
-        """A digest of the uses of each name: what a "tested by" page shows of them.
-
-        Each name's part is computed once per build: a page that describes hundreds of
-        objects asks again after each one.
-        """
-        parts = []
-        for name in names:
-            found = self._digests.get(name)
-            if found is None:
-                found = self._digests[name] = digest(self.uses(name))
-            parts.append(found)
-        return digest(parts)
 
 
 def digest(facts: Iterable[object]) -> str:

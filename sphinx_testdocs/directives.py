@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
 from urllib.parse import unquote
@@ -22,6 +23,7 @@ from sphinx_testdocs.analysis.model import MarkerUse, ModuleAnalysis
 from sphinx_testdocs.analysis.owners import test_owners, unique_names
 from sphinx_testdocs.analysis.summary import FileSummary, Totals
 from sphinx_testdocs.config import TestdocsConfig, read_config
+from sphinx_testdocs.coverage.measure import MeasuredTest
 from sphinx_testdocs.crossfile import CrossFile, TestUse
 from sphinx_testdocs.domain import TestDomain, TestObject, domain_of
 from sphinx_testdocs.plan import (
@@ -43,8 +45,13 @@ from sphinx_testdocs.render.module import (
     section_title,
 )
 from sphinx_testdocs.render.overview import markers_of, render_overview
-from sphinx_testdocs.render.testedby import render_tested_by
+from sphinx_testdocs.render.testedby import (
+    render_measured,
+    render_tested_by,
+    render_without_contexts,
+)
 from sphinx_testdocs.run import FileFacts, build_run
+from sphinx_testdocs.tested import lists_digest, tested_by
 
 
 def _sections(argument: str) -> list[str]:
@@ -549,14 +556,16 @@ class TestedByDirective(SphinxDirective):
 
 
 def tested_by_nodes(domain: TestDomain, docname: str, name: str) -> list[nodes.Node]:
-    """The "tested by" list for ``name``, remembered so the page refreshes with the tests."""
+    """The "tested by" list for ``name``, remembered so the page refreshes with the tests:
+    the tests coverage data says ran it where the data measured it, else those found
+    statically (``tested.tested_by``)."""
     project = build_run(domain.env).project
     if project is None or project.crossfile is None:
         return [para("No test directories are configured (testdocs_dirs).")]
-    uses = project.crossfile.uses(name)
+    tested = tested_by(project, name)
     roots = {root.key: root for root in project.roots}
 
-    def page_of(use: TestUse) -> str | None:
+    def page_of(use: TestUse | MeasuredTest) -> str | None:
         root = roots.get(use.root)
         return root.file_docnames.get(use.relpath) if root else None
 
@@ -570,6 +579,34 @@ def tested_by_nodes(domain: TestDomain, docname: str, name: str) -> list[nodes.N
         domain.digests[docname] = (
             "tested-by",
             names,
-            project.crossfile.uses_digest(names),
+            lists_digest(project, names),
         )
-    return render_tested_by(name, uses, page_of, label_of)
+    if tested.measured is not None:
+        return render_measured(
+            name, tested.measured, page_of, partial(_measured_file, roots), _test_target(roots)
+        )
+    found = render_tested_by(name, tested.static, page_of, label_of)
+    if tested.no_contexts:
+        return [render_without_contexts(tested.no_contexts), *found]
+    return found
+
+
+def _measured_file(roots: dict[str, TestRoot], test: MeasuredTest) -> str:
+    """The file a measured test is in, as node IDs write it."""
+    root = roots.get(test.root)
+    if root is not None:
+        return root.nodeid_path(test.relpath)
+    if "::" in test.nodeid:
+        return test.nodeid.split("::", 1)[0]
+    return "(not in the documented test directories)"
+
+
+def _test_target(roots: dict[str, TestRoot]) -> Callable[[MeasuredTest], str | None]:
+    def target(test: MeasuredTest) -> str | None:
+        """The test's ID in the ``test`` domain, for a link to its definition."""
+        root = roots.get(test.root)
+        if root is None or "::" not in test.nodeid:
+            return None
+        return f"{root.name}/{test.relpath}::{test.nodeid.split('::', 1)[1]}"
+
+    return target

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from sphinx_testdocs.project import Project
 
 #: Keys of the stored data: each holds one entry per document, made as it is read.
-STORES = ("objects", "digests", "toctrees")
+STORES = ("objects", "digests", "toctrees", "atlases")
 
 #: Object types, the role that names them, and how they read in indices.
 OBJECT_TYPES: dict[str, tuple[str, str]] = {
@@ -289,7 +289,13 @@ class TestDomain(Domain):
         "digests": {},
         # docname -> suite pages the extension added to its toctree (the root only)
         "toctrees": {},
+        # docname -> (prefixes, digest) of its untested-API lists (see atlas.py)
+        "atlases": {},
     }
+
+    @property
+    def atlases(self) -> dict[str, tuple[tuple[str, ...], str]]:
+        return self.data.setdefault("atlases", {})  # type: ignore[no-any-return]
 
     @property
     def digests(self) -> dict[str, tuple[str, tuple[str, ...], str]]:

@@ -9,12 +9,14 @@ from typing import TYPE_CHECKING
 
 from sphinx_testdocs._log import Subtype, file_location, logger, warn
 from sphinx_testdocs.analysis.parsing import cycle_collector_paused
-from sphinx_testdocs.crossfile import CrossFile
+from sphinx_testdocs.coverage.measure import data_stamps, measure
+from sphinx_testdocs.crossfile import CrossFile, digest
 from sphinx_testdocs.domain import domain_of
 from sphinx_testdocs.export import module_entry, module_fragment
 from sphinx_testdocs.plan import plan_folder, plan_module, suites_digest
 from sphinx_testdocs.results.load import known_tests, load_results
 from sphinx_testdocs.run import FileFacts, build_run
+from sphinx_testdocs.tested import lists_digest
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -58,6 +60,10 @@ def refresh_summaries(
     )
     if project.result_files:
         _join_results(project, files)
+    if project.coverage_files:
+        _measure_coverage(project, files)
+    else:
+        files.coverage = None
     stale = []
     for docname, (kind, args, old) in sorted(domain_of(env).digests.items()):
         if docname in to_read or docname in removed:
@@ -90,6 +96,45 @@ def _join_results(project: Project, files: FileFacts) -> None:
                 labels[path],
                 problem.message,
             )
+
+
+def _measure_coverage(project: Project, files: FileFacts) -> None:
+    """Read the coverage data files: which tests ran each measured function. "Tested by"
+    lists show them, so a list whose tests changed is stale by its page's digest."""
+    known = known_tests(files.collected)[0]
+    made_from = (data_stamps(project.coverage_files), digest(known))
+    cached = files.coverage
+    if cached is not None and cached[0] == made_from and cached[1].sources_unchanged():
+        measured, problems = cached[1], cached[2]
+        how = "as in the last build"
+    else:
+        measured, problems = measure(project.coverage_files, known)
+        files.coverage = (made_from, measured, problems)
+        how = "read"
+    project.coverage = measured
+    logger.info(
+        "[testdocs] coverage: %d file(s) %s, %d measured module(s), %d test(s) seen%s",
+        len(project.coverage_files) - len(problems),
+        how,
+        len(measured.modules),
+        len(measured.tests),
+        f", {measured.missing_sources} measured source(s) not found here"
+        if measured.missing_sources
+        else "",
+    )
+    labels = {path: label for label, path in project.coverage_files}
+    for path, problem in problems.items():
+        warn("coverage data %s: %s", Subtype.coverage, file_location(path), labels[path], problem)
+    for number, newer in sorted(measured.newer_sources.items()):
+        label, path = project.coverage_files[number]
+        warn(
+            "coverage data %s: %d measured source file(s) changed after it was recorded; "
+            "what it says of them may be off (record it again)",
+            Subtype.coverage,
+            file_location(path),
+            label,
+            newer,
+        )
 
 
 def _refresh(project: Project, files: FileFacts, to_read: set[str]) -> None:
@@ -138,7 +183,7 @@ def _current_digest(
     """The digest of what the page would show now: its plan's (``plan.py``), or for a
     "tested by" list the uses of its names."""
     if kind == "tested-by":
-        return crossfile.uses_digest(args)
+        return lists_digest(project, args)
     if kind == "overview":
         roots = {root.key: root for root in project.roots}
         if any(key not in roots for key in args):

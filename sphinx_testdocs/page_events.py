@@ -10,10 +10,12 @@ from docutils import nodes
 from sphinx import addnodes
 
 from sphinx_testdocs._log import Subtype, warn
+from sphinx_testdocs.config import objtypes_of
 from sphinx_testdocs.directives import tested_by_nodes
 from sphinx_testdocs.domain import domain_of
 from sphinx_testdocs.render.folder import toctree
 from sphinx_testdocs.run import build_run
+from sphinx_testdocs.tested import tested_by
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -144,32 +146,15 @@ def hide_stub_source(
         context["sourcename"] = ""
 
 
-#: Object types of the Python domain that get a "Tested by" list when opted in.
-_TESTED_OBJTYPES = frozenset(
-    {
-        "function",
-        "class",
-        "exception",
-        "method",
-        "classmethod",
-        "staticmethod",
-        "property",
-        "attribute",
-        "data",
-        "module",
-    }
-)
-
-
 def add_tested_by(app: Sphinx, domain: str, objtype: str, content: addnodes.desc_content) -> None:
-    """With ``testdocs_tested_by_autodoc``, list the tests of each documented Python object.
+    """With ``testdocs_tested_by_autodoc``, list the tests of each documented Python object
+    of the types it names; a list that would only say "none" is left out for the types
+    ``testdocs_tested_by_hide_empty`` names.
 
     Works for autodoc, sphinx-autoapi and hand-written ``py:`` directives alike: they
     all describe objects through the Python domain's object descriptions.
     """
-    if domain != "py" or objtype not in _TESTED_OBJTYPES:
-        return
-    if not app.config.testdocs_tested_by_autodoc:
+    if domain != "py" or objtype not in objtypes_of(app.config.testdocs_tested_by_autodoc):
         return
     signature = content.parent[0] if content.parent is not None and len(content.parent) else None
     if not isinstance(signature, addnodes.desc_signature):
@@ -179,6 +164,16 @@ def add_tested_by(app: Sphinx, domain: str, objtype: str, content: addnodes.desc
     if not name:
         return
     testdocs = domain_of(app.env)
+    # Made (and its page's digest noted) even when left out: the page is read again
+    # when a test starts using the object.
     found = tested_by_nodes(testdocs, app.env.docname, name)
+    project = build_run(app.env).project
+    if (
+        project is not None
+        and project.crossfile is not None
+        and objtype in objtypes_of(app.config.testdocs_tested_by_hide_empty)
+        and tested_by(project, name).empty
+    ):
+        return
     rubric = nodes.rubric("Tested by", "Tested by")
     content += [rubric, *found]

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
 from pathlib import Path, PurePosixPath
-from typing import Literal
+from typing import Any, Literal
 
 from sphinx_testdocs.analysis.analyse import AnalysisContext, Surroundings, analyse_file
 from sphinx_testdocs.analysis.canonical import ProjectNames
@@ -40,6 +40,7 @@ from sphinx_testdocs.analysis.scan import (
 from sphinx_testdocs.analysis.selection import Selection, Verdict, confcutdir
 from sphinx_testdocs.analysis.summary import FileSummary, summarise
 from sphinx_testdocs.config import TestdocsConfig
+from sphinx_testdocs.coverage.measure import MeasuredTests
 from sphinx_testdocs.crossfile import CrossFile
 from sphinx_testdocs.docnames import assign_docnames, safe_segment
 from sphinx_testdocs.results.join import JoinedResults
@@ -196,6 +197,13 @@ class Project:
     result_files: list[tuple[str, Path]] = field(default_factory=list)
     #: Those results joined to the known tests, set before reading (None: no results).
     results: JoinedResults | None = None
+    #: The coverage data files (``testdocs_coverage``): (label, path), in order.
+    coverage_files: list[tuple[str, Path]] = field(default_factory=list)
+    #: What they measured, set before reading (None: no coverage data).
+    coverage: MeasuredTests | None = None
+    #: "Tested by" facts looked up so far, with the cross-file facts and coverage data
+    #: they were made from (``tested.tested_by``).
+    tested_by_memo: tuple[object, object, dict[str, Any]] | None = None
     _pages: dict[str, PageRef] = field(default_factory=dict)
     _analyses: dict[Path, ModuleAnalysis] = field(default_factory=dict)
     _names: dict[str, ProjectNames] = field(default_factory=dict)
@@ -510,8 +518,16 @@ def build_project(
     result_files = [
         (relative_posix(path, confdir), path) for path in find_results(config.results, confdir)
     ]
+    coverage_files = [
+        (relative_posix(path, confdir), path) for path in find_results(config.coverage, confdir)
+    ]
     return Project(
-        config=config, srcdir=srcdir, roots=roots, problems=problems, result_files=result_files
+        config=config,
+        srcdir=srcdir,
+        roots=roots,
+        problems=problems,
+        result_files=result_files,
+        coverage_files=coverage_files,
     )
 
 

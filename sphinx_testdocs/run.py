@@ -12,10 +12,12 @@ nowhere else. The records per document are the Domain's.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from sphinx_testdocs.analysis.summary import FileSummary
+from sphinx_testdocs.coverage.measure import MeasuredTests
 from sphinx_testdocs.project import PageRef, Project
 
 if TYPE_CHECKING:
@@ -43,6 +45,11 @@ class FileFacts:
     #: checkout -> the commit the written pages' links to the forge are at
     #: (``Project.forge_commits``): pages are written again when it changes.
     forge_commits: dict[str, str] = field(default_factory=dict)
+    #: The coverage data as last measured (``freshness._measure_coverage``): what it
+    #: was made from (data files, known tests), the per-object sets (the measured
+    #: sources' stamps inside) and each file's problem. Read again only when one of
+    #: those changes: a large data file takes seconds to read.
+    coverage: tuple[object, MeasuredTests, dict[Path, str]] | None = None
 
 
 @dataclass

@@ -134,3 +134,31 @@ def build_cleanly(builder: str, srcdir: Path, confoverrides: dict[str, Any]) -> 
         app.cleanup()
     assert warning.getvalue() == ""
     return app
+
+
+def shop_example(folder: Path) -> Path:
+    """``tests/roots/test-shop`` as a git checkout, with the JUnit files of two CI jobs.
+
+    Its suite runs twice for real: as a "linux" job (where a request to the payment
+    sandbox is dropped, so ``test_refund`` fails: flaky across the jobs) and a
+    "windows" one. The example of docs/results.rst and its screenshot are made so too.
+    """
+    import shutil
+
+    project = folder / "shop"
+    shutil.copytree(Path(__file__).parent / "roots" / "test-shop", project)
+    git = ["git", "-c", "user.name=Shop", "-c", "user.email=shop@example.com"]
+    git += ["-c", "init.defaultBranch=main"]
+    for args in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "shop"]):
+        subprocess.run([*git, *args], cwd=project, check=True, capture_output=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    for job in ("linux", "windows"):
+        run = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"]
+        subprocess.run(
+            [*run, f"--junitxml=results/junit-{job}.xml"],
+            cwd=project,
+            env={**env, "SHOP_JOB": job, "PYTHONDONTWRITEBYTECODE": "1"},
+            capture_output=True,
+            check=False,
+        )
+    return project

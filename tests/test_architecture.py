@@ -51,10 +51,21 @@ def test_results_reading_is_pure(path: Path) -> None:
     assert all(m.startswith("sphinx_testdocs.results") for m in ours(imported))
 
 
+@pytest.mark.parametrize("path", files_of("coverage"), ids=lambda p: p.name)
+def test_coverage_reading_is_pure(path: Path) -> None:
+    # Coverage data is read and mapped without Sphinx; tests are named as results name
+    # them, so the results join is the one way to match them.
+    imported = imports_of(path)
+    assert not {m for m in imported if m.split(".")[0] in {"sphinx", "docutils", "coverage"}}
+    allowed = ("sphinx_testdocs.coverage", "sphinx_testdocs.results")
+    assert all(m.startswith(allowed) for m in ours(imported))
+
+
 @pytest.mark.parametrize("path", files_of("render"), ids=lambda p: p.name)
 def test_render_builds_nodes_from_the_model_only(path: Path) -> None:
     allowed = ("sphinx_testdocs.analysis", "sphinx_testdocs.render", "sphinx_testdocs.config")
     allowed += ("sphinx_testdocs.crossfile", "sphinx_testdocs.plan", "sphinx_testdocs.results")
+    allowed += ("sphinx_testdocs.coverage",)
     assert all(m.startswith(allowed) for m in ours(imports_of(path)))
 
 

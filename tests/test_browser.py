@@ -28,7 +28,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import build_cleanly
+from tests.helpers import build_cleanly, shop_example
 
 #: Debian's package; ``.ci/run`` installs it where it can.
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -405,6 +405,62 @@ def test_the_site_works_in_a_real_browser(site: Path, tmp_path: Path) -> None:
         assert browser.evaluate(badge) == "rgb(46, 125, 50)"
 
         # Nothing went wrong on any of those pages.
+        assert browser.console_errors() == []
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not on PATH")
+def test_owners_results_and_forge_links_in_a_real_browser(tmp_path: Path) -> None:
+    """The example of docs/results.rst: two CI jobs' JUnit files, CODEOWNERS, a forge."""
+    project = shop_example(tmp_path)
+    commit = (project / ".git" / "refs" / "heads" / "main").read_text().strip()
+    out = Path(build_cleanly("html", project, {"html_theme": "alabaster"}).outdir)
+    card = "testdocs/tests/payments/test_card.py.html"
+    with chromium(tmp_path) as browser, serve(out) as base:
+        browser.navigate(base + card)
+        # The file's forge link points at the built commit.
+        forge = browser.evaluate(
+            "[...document.querySelectorAll('a')].filter(a => a.href.includes('github.com'))"
+            ".map(a => a.href)"
+        )
+        blob = f"https://github.com/org/shop/blob/{commit}/tests/payments/test_card.py"
+        assert blob in forge
+        assert f"{blob}#L18" in forge  # test_refund
+        # test_refund failed in the Linux job and passed in the Windows one: flaky, and
+        # the badge stands out.
+        flaky = "document.querySelector('.testdocs-outcome-flaky')"
+        assert browser.evaluate(f"{flaky}.checkVisibility()")
+        assert browser.evaluate(
+            f"getComputedStyle({flaky}).borderTopColor !== "
+            "getComputedStyle(document.querySelector('.testdocs-outcome-passed')).borderTopColor"
+        )
+        # The owner in File Metadata leads to its section of the owners index, which
+        # lists this file.
+        browser.click('a[title="@org/payments"]')
+        browser.until(
+            "location.pathname.endsWith('/test-ownerindex.html')"
+            " && document.readyState === 'complete'",
+            "the owners index",
+        )
+        assert browser.evaluate("location.hash") == "#cap-O"
+        # The rows of the group, up to the next letter's: the owner, counted, then its files.
+        group = browser.evaluate(
+            "(() => { const rows = [];"
+            " let r = document.getElementById('cap-O').nextElementSibling;"
+            " while (r && !r.classList.contains('cap')) {"
+            " rows.push(r); r = r.nextElementSibling; }"
+            " return {text: rows.map(r => r.innerText).join(' '), hrefs: rows.flatMap("
+            "r => [...r.querySelectorAll('a')].map(a => a.getAttribute('href')))}; })()"
+        )
+        assert "@org/payments (1 file, 3 tests; 1 failing)" in group["text"], group
+        assert any(href.startswith(card) for href in group["hrefs"]), group
+        # The failing-tests index names the failed test and links to its definition.
+        browser.navigate(base + "test-failingindex.html")
+        failing = browser.until(
+            "document.body && document.body.innerText.includes('Failing') && "
+            "document.body.innerText",
+            "the failing-tests index",
+        )
+        assert "test_refund" in failing and "test_total" in failing, failing
         assert browser.console_errors() == []
 
 

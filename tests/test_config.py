@@ -8,6 +8,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
 import sphinx
 
 from sphinx_testdocs import config as declared
@@ -69,3 +70,29 @@ def test_bad_options_warn_once_each_in_a_build(make_app: Any, tmp_path: Path) ->
     if sphinx.version_info >= (8,):  # older versions print no type and subtype
         assert text.count("[testdocs.config]") == 2
     assert Path(app.outdir, "index.html").exists()
+
+
+@pytest.mark.parametrize(
+    ("value", "types", "problem"),
+    [
+        (True, None, None),
+        (False, frozenset(), None),
+        (["function", "method"], {"function", "method"}, None),
+        (["functon"], None, "object types among module, class"),
+        ("function", None, "True, False or a list of Python object types"),
+    ],
+)
+def test_tested_by_options_take_a_bool_or_object_types(
+    value: object, types: set[str] | None, problem: str | None
+) -> None:
+    from sphinx_testdocs.config import PY_OBJTYPES, objtypes_of
+
+    config, errors = read_config(SimpleNamespace(testdocs_tested_by_autodoc=value))
+    if problem is None:
+        assert errors == []
+        expected = frozenset(PY_OBJTYPES) if types is None else frozenset(types)
+        assert objtypes_of(config.tested_by_autodoc) == expected
+    else:
+        [error] = errors
+        assert problem in error
+        assert config.tested_by_autodoc is False  # the default

@@ -6,6 +6,7 @@ from collections.abc import Callable, Collection, Sequence
 
 from docutils import nodes
 
+from sphinx_testdocs.coverage.measure import MeasuredTest, Measurement
 from sphinx_testdocs.crossfile import TestUse
 from sphinx_testdocs.render.common import (
     NO_SEARCH,
@@ -13,6 +14,7 @@ from sphinx_testdocs.render.common import (
     doc_link,
     line_xref,
     literal,
+    optional_xref,
     para,
     plural,
 )
@@ -132,3 +134,69 @@ def _row(docname: str, row: Row) -> nodes.paragraph:
         else:
             out += line_xref(docname, f"L-{line}", text) if docname else nodes.Text(text)
     return out
+
+
+#: Above this many tests, a measured list names files and counts, not each test: a
+#: function every test runs (a core helper) would otherwise repeat the whole suite on
+#: its page, on every page that documents such a function.
+MEASURED_NAMED = 200
+
+
+def render_measured(
+    name: str,
+    measurement: Measurement,
+    page_of: Callable[[MeasuredTest], str | None],
+    label_of: Callable[[MeasuredTest], str],
+    target_of: Callable[[MeasuredTest], str | None],
+) -> list[nodes.Node]:
+    """The tests coverage data says ran ``name``'s code, grouped by file: each file
+    linked to its page, each test to its definition (``target_of``: its ``test``
+    domain ID, None for a test the documented suite does not hold)."""
+    sources = ", ".join(measurement.sources)
+    if not measurement.tests:
+        return [
+            para(
+                "No test ran ",
+                literal(name),
+                f" (measured by coverage.py in {sources}).",
+                classes=["testdocs-measured"],
+            )
+        ]
+    by_file: dict[str, list[MeasuredTest]] = {}
+    for test in measurement.tests:
+        by_file.setdefault(label_of(test), []).append(test)
+    intro = para(
+        f"Run by {plural(len(measurement.tests), 'test')} in {plural(len(by_file), 'file')} "
+        f"(measured by coverage.py in {sources}): ",
+        literal(name),
+        classes=["testdocs-measured"],
+    )
+    items: list[list[nodes.Node]] = []
+    named = len(measurement.tests) <= MEASURED_NAMED
+    for label, tests in sorted(by_file.items()):
+        docname = page_of(tests[0])
+        head = para(doc_link(docname, literal(label)) if docname else literal(label))
+        if not named:
+            head += nodes.Text(f": {plural(len(tests), 'test')}")
+            items.append([head])
+            continue
+        row = para()
+        for number, test in enumerate(tests):
+            if number:
+                row += nodes.Text(", ")
+            shown = test.nodeid.split("::", 1)[-1]
+            target = target_of(test)
+            row += optional_xref("test", "func", target, shown) if target else nodes.Text(shown)
+        items.append([head, bullet_list([row])])
+    return [intro, bullet_list(items, "testdocs-tested-by", "testdocs-measured")]
+
+
+def render_without_contexts(sources: Sequence[str]) -> nodes.paragraph:
+    """Said before a static list where coverage data measured the code but cannot say
+    which test ran it."""
+    return para(
+        f"The coverage data ({', '.join(sources)}) was recorded without per-test "
+        "contexts, so it cannot tell which tests ran this (record it with "
+        "pytest --cov-context=test). Found statically instead:",
+        classes=["testdocs-measured"],
+    )

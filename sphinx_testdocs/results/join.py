@@ -214,6 +214,16 @@ class _Index:
         return None
 
 
+def find_known(known: list[KnownTest], names: Iterable[CaseResult]) -> Iterator[KnownTest | None]:
+    """The known test each name stands for, matched as results are (node ID, then dotted
+    tails, then without devices); None where nothing, or more than one test, matches.
+    Coverage contexts name tests the same ways (``sphinx_testdocs.coverage``)."""
+    index = _Index(known)
+    for name in names:
+        found = index.find(name)
+        yield known[found[0]] if found is not None else None
+
+
 def _note(index: dict[tuple[str, str], int], key: tuple[str, str], number: int) -> None:
     index[key] = number if index.get(key, number) == number else _AMBIGUOUS
 

@@ -1,0 +1,278 @@
+"""Which tests ran each function and class of the measured code: per object, a set of
+tests (never per line, so what is kept stays small whatever the suite's size)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sphinx_testdocs.coverage.contexts import named_test
+from sphinx_testdocs.coverage.datafile import CoverageData, CoverageProblem, open_coverage
+from sphinx_testdocs.coverage.spans import ModuleSpans, module_name, read_spans
+from sphinx_testdocs.results.join import KnownTest, find_known
+
+#: How many re-exports a name is followed through (``a.f`` -> ``a.impl.f`` -> ...).
+_ALIAS_DEPTH = 8
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class MeasuredTest:
+    """A test a context names: a known test (its root key and file), or as recorded."""
+
+    nodeid: str  # the known test's node ID, or the context's test (parameters aside)
+    root: str = ""  # root key of a known test, else ""
+    relpath: str = ""
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """What the coverage data says of one documented name."""
+
+    tests: tuple[MeasuredTest, ...]  # sorted
+    sources: tuple[str, ...]  # labels of the data files that measured its module
+
+
+@dataclass
+class MeasuredTests:
+    """Every data file of the build, read and mapped to the measured code's objects."""
+
+    sources: tuple[str, ...]
+    #: Qualified name (modules too) -> numbers of the tests that ran its code.
+    objects: dict[str, set[int]] = field(default_factory=dict)
+    tests: list[MeasuredTest] = field(default_factory=list)
+    #: Module -> numbers of the data files that measured it (with per-test contexts).
+    modules: dict[str, set[int]] = field(default_factory=dict)
+    #: Module -> numbers of the data files that measured it without per-test contexts.
+    uncontexted: dict[str, set[int]] = field(default_factory=dict)
+    #: Re-exports of the measured modules: ``pkg.f`` -> ``pkg.impl.f``.
+    aliases: dict[str, str] = field(default_factory=dict)
+    #: Measured files whose source is not here to read (recorded on another machine).
+    missing_sources: int = 0
+    #: Data file number -> measured sources changed after it was written: their lines
+    #: may have moved since, so what it says of them may be off.
+    newer_sources: dict[int, int] = field(default_factory=dict)
+    #: (size, mtime in ns) of each measured source read: the sets hold while they do.
+    stamps: dict[Path, tuple[int, int]] = field(default_factory=dict)
+
+    def sources_unchanged(self) -> bool:
+        """Whether every measured source read is as it was (the spans still hold)."""
+        try:
+            return all(_stamp(path) == stamp for path, stamp in self.stamps.items())
+        except OSError:
+            return False
+
+    def of(self, name: str) -> Measurement | None:
+        """The tests that ran ``name``'s code; None where no data file measured it (or it
+        is no function, class or module: data and attributes run no code of their own)."""
+        found = self._resolve(name)
+        if found is None:
+            return None
+        module = self._module_of(found, self.modules)
+        numbers = set(self.objects[found])
+        if found == module:  # a package: what its modules ran too
+            prefix = module + "."
+            for other in self.modules:
+                if other.startswith(prefix):
+                    numbers |= self.objects[other]
+        tests = tuple(sorted(self.tests[n] for n in numbers))
+        return Measurement(tests, tuple(self.sources[n] for n in sorted(self.modules[module])))
+
+    def without_contexts(self, name: str) -> tuple[str, ...]:
+        """Labels of data files that measured ``name``'s module but recorded no test
+        contexts: they cannot say which tests ran it."""
+        module = self._module_of(self._follow(name), self.uncontexted)
+        return tuple(self.sources[n] for n in sorted(self.uncontexted.get(module, ())))
+
+    def _resolve(self, name: str) -> str | None:
+        name = self._follow(name)
+        return name if name in self.objects else None
+
+    def _follow(self, name: str) -> str:
+        for _ in range(_ALIAS_DEPTH):
+            if name in self.objects:
+                return name
+            parts = name.split(".")
+            for end in range(len(parts), 0, -1):
+                target = self.aliases.get(".".join(parts[:end]))
+                if target is not None:
+                    name = ".".join([target, *parts[end:]])
+                    break
+            else:
+                return name
+        return name
+
+    @staticmethod
+    def _module_of(name: str, modules: dict[str, set[int]]) -> str:
+        parts = name.split(".")
+        for end in range(len(parts), 0, -1):
+            prefix = ".".join(parts[:end])
+            if prefix in modules:
+                return prefix
+        return ""
+
+
+def measure(
+    files: list[tuple[str, Path]], known: list[KnownTest]
+) -> tuple[MeasuredTests, dict[Path, str]]:
+    """Read each (label, path); the tests of each object, and the problem of each file
+    left out (one message per file: it is then left out whole, never half-read)."""
+    measured = MeasuredTests(sources=tuple(label for label, _ in files))
+    problems: dict[Path, str] = {}
+    numbers: dict[MeasuredTest, int] = {}
+    for number, (_, path) in enumerate(files):
+        try:
+            data = open_coverage(path)
+            tests = _context_tests(data, known)
+            if not tests:
+                for module in _modules(data):
+                    measured.uncontexted.setdefault(module, set()).add(number)
+                problems[path] = (
+                    "recorded without per-test contexts: it cannot say which test ran what "
+                    "(record with pytest --cov-context=test, or [run] dynamic_context = "
+                    "test_function)"
+                )
+                continue
+            read = _Reading(data, tests)
+            read.run()
+            if read.missing and not read.modules:
+                raise CoverageProblem(
+                    f"none of the {read.missing} source file(s) it measured is here "
+                    "(recorded on another machine? coverage combine with [paths] remaps "
+                    "them)"
+                )
+        except CoverageProblem as problem:
+            problems[path] = str(problem)
+            continue
+        _merge(measured, read, number, numbers)
+        written = _stamp(path)[1]
+        newer = sum(mtime > written for _, mtime in read.stamps.values())
+        if newer:
+            measured.newer_sources[number] = newer
+    return measured, problems
+
+
+def _context_tests(data: CoverageData, known: list[KnownTest]) -> dict[int, MeasuredTest]:
+    """Context id -> the test it names (contexts naming no test are left out)."""
+    ids, names = [], []
+    for context_id, label in sorted(data.contexts.items()):
+        name = named_test(label)
+        if name is not None:
+            ids.append(context_id)
+            names.append(name)
+    tests = {}
+    for context_id, name, found in zip(ids, names, find_known(known, names), strict=True):
+        if found is not None:
+            tests[context_id] = MeasuredTest(found.nodeid, found.root, found.relpath)
+        else:
+            shown = name.shown
+            bracket = shown.find("[")
+            tests[context_id] = MeasuredTest(shown[:bracket] if bracket > 0 else shown)
+    return tests
+
+
+def _modules(data: CoverageData) -> Iterator[str]:
+    for recorded in data.files.values():
+        path = _source_path(data.path, recorded)
+        if path.suffix == ".py":
+            yield module_name(path)
+
+
+def _source_path(datafile: Path, recorded: str) -> Path:
+    # relative_files = True records paths relative to where coverage ran: taken as the
+    # data file's folder, where it is written by default.
+    path = Path(recorded)
+    return path if path.is_absolute() else datafile.parent / path
+
+
+@dataclass
+class _Reading:
+    """One data file's rows mapped to objects, kept apart until the file is read whole."""
+
+    data: CoverageData
+    tests: dict[int, MeasuredTest]
+    objects: dict[str, set[MeasuredTest]] = field(default_factory=dict)
+    modules: set[str] = field(default_factory=set)
+    aliases: dict[str, str] = field(default_factory=dict)
+    missing: int = 0
+    stamps: dict[Path, tuple[int, int]] = field(default_factory=dict)
+
+    def run(self) -> None:
+        spans_of: dict[int, ModuleSpans | None] = {}
+        #: Per file, the objects a mask of lines touches: tests often run the same
+        #: lines of a file (a helper, a constructor), and then share one answer.
+        touched_by: dict[int, list[int]] = {}
+        current = None
+        for file_id, context_id, mask in self.data.rows():
+            if file_id not in spans_of:
+                spans_of[file_id] = self._spans(file_id)
+            spans = spans_of[file_id]
+            test = self.tests.get(context_id)
+            if spans is None or test is None:
+                continue
+            if file_id != current:
+                current, touched_by = file_id, {}
+            touched = touched_by.get(mask)
+            if touched is None:
+                touched = touched_by[mask] = [
+                    index for index, lines in enumerate(spans.masks) if lines & mask
+                ]
+            for index in touched:
+                self.objects[spans.names[index]].add(test)
+            if touched:
+                self.objects[spans.module].add(test)
+
+    def _spans(self, file_id: int) -> ModuleSpans | None:
+        path = _source_path(self.data.path, self.data.files.get(file_id, ""))
+        if path.suffix != ".py":
+            return None
+        try:
+            stamp = _stamp(path)
+            source = path.read_bytes()
+        except OSError:
+            self.missing += 1
+            return None
+        self.stamps[path] = stamp
+        module = module_name(path)
+        spans = read_spans(source, module, path.stem == "__init__")
+        if spans is None or not module:
+            return None
+        self.modules.add(module)
+        self.aliases.update(spans.aliases)
+        for name in (module, *spans.names):
+            self.objects.setdefault(name, set())
+        return spans
+
+
+def _merge(
+    measured: MeasuredTests, read: _Reading, number: int, numbers: dict[MeasuredTest, int]
+) -> None:
+    for module in read.modules:
+        measured.modules.setdefault(module, set()).add(number)
+    measured.aliases.update(read.aliases)
+    measured.missing_sources += read.missing
+    measured.stamps.update(read.stamps)
+    for name, tests in read.objects.items():
+        found = measured.objects.setdefault(name, set())
+        for test in tests:
+            if test not in numbers:
+                numbers[test] = len(measured.tests)
+                measured.tests.append(test)
+            found.add(numbers[test])
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    """Size and mtime of a file (OSError when it is gone)."""
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
+
+
+def data_stamps(files: list[tuple[str, Path]]) -> tuple[object, ...]:
+    """What a set of data files is, to tell whether it changed: paths, sizes, mtimes."""
+    stamps: list[object] = []
+    for label, path in files:
+        try:
+            stamps.append((label, str(path), *_stamp(path)))
+        except OSError:
+            stamps.append((label, str(path), None))
+    return tuple(stamps)
