@@ -4,8 +4,10 @@ tests an API object. Derived from the per-file summaries, never from re-analysis
 
 from __future__ import annotations
 
+import bisect
 import hashlib
-from collections.abc import Iterable, Iterator, Mapping
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from sphinx_testdocs.analysis.summary import FileSummary
@@ -19,6 +21,8 @@ class TestUse:
     relpath: str
     line: int
     test: str | None  # node ID, None for a module-level import
+    #: How it was found (``Exercise.how``): "import", "direct", "instance", "fixture NAME".
+    how: str = "direct"
 
 
 @dataclass
@@ -26,9 +30,14 @@ class CrossFile:
     """Reverse maps over every summary of the build, computed once on first use."""
 
     summaries: Mapping[str, Mapping[str, FileSummary]]  # root key -> relpath -> summary
+    #: A name -> the name of the object where it is defined (``pkg.Flask`` ->
+    #: ``pkg.app.Flask``), read from the project's source; None: names as written.
+    canonical: Callable[[str], str] | None = None
     _imported_by: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     _fixture_users: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     _uses: dict[str, list[TestUse]] = field(default_factory=dict)
+    _use_keys: list[str] = field(default_factory=list)
+    _canonical: dict[str, str] = field(default_factory=dict)
     _ready: bool = False
     _uses_ready: bool = False
 
@@ -50,9 +59,20 @@ class CrossFile:
         for root, relpath, summary in self._in_order():
             if summary.not_collected is not None:
                 continue  # pytest never runs its tests: they test nothing in this suite
-            for name, line, test in summary.exercises:
-                self._uses.setdefault(name, []).append(TestUse(root, relpath, line, test))
+            for name, line, test, how in summary.exercises:
+                use = TestUse(root, relpath, line, test, how)
+                self._uses.setdefault(self.defined_as(name), []).append(use)
+        # Sorted keys: the uses of a name and of everything inside it are one range.
+        self._use_keys = sorted(self._uses)
         self._uses_ready = True
+
+    def defined_as(self, name: str) -> str:
+        """The name of the object ``name`` leads to, where it is defined."""
+        found = self._canonical.get(name)
+        if found is None:
+            found = name if self.canonical is None else self.canonical(name)
+            found = self._canonical[name] = sys.intern(found)
+        return found
 
     def _in_order(self) -> Iterator[tuple[str, str, FileSummary]]:
         # Roots and files in sorted order: lists come out sorted, whatever order the
@@ -72,14 +92,18 @@ class CrossFile:
         return self._fixture_users.get((root, fixture), [])
 
     def uses(self, name: str) -> list[TestUse]:
-        """Imports and test uses of ``name`` or anything inside it (``name.attr``)."""
+        """Imports and test uses of ``name`` or anything inside it (``name.attr``),
+        under any name that leads to the same object (re-exports, aliases)."""
         self._build_uses()
-        found = list(self._uses.get(name, ()))
-        prefix = name + "."
-        for other, uses in self._uses.items():
-            if other.startswith(prefix):
-                found.extend(uses)
-        return sorted(set(found), key=lambda u: (u.root, u.relpath, u.line, u.test or ""))
+        wanted = self.defined_as(name)
+        found = list(self._uses.get(wanted, ()))
+        prefix = wanted + "."
+        keys = self._use_keys
+        i = bisect.bisect_left(keys, prefix)
+        while i < len(keys) and keys[i].startswith(prefix):
+            found.extend(self._uses[keys[i]])
+            i += 1
+        return sorted(set(found), key=lambda u: (u.root, u.relpath, u.line, u.test or "", u.how))
 
 
 def digest(facts: Iterable[object]) -> str:

@@ -55,7 +55,8 @@ def refresh_summaries(
         {
             key: {rel: entry[1] for rel, entry in stored.items()}
             for key, stored in files.summaries.items()
-        }
+        },
+        canonical=project.defined_as,
     )
     if project.result_files:
         _join_results(project, files)

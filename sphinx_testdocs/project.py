@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from sphinx_testdocs.analysis.analyse import AnalysisContext, Surroundings, analyse_file
+from sphinx_testdocs.analysis.canonical import ProjectNames
 from sphinx_testdocs.analysis.collection import ModuleLinks
 from sphinx_testdocs.analysis.conftest_rules import read_conftest_file
 from sphinx_testdocs.analysis.fixtures import conftest_fixtures
@@ -205,6 +206,7 @@ class Project:
     tested_by_memo: tuple[object, object, dict[str, Any]] | None = None
     _pages: dict[str, PageRef] = field(default_factory=dict)
     _analyses: dict[Path, ModuleAnalysis] = field(default_factory=dict)
+    _names: dict[str, ProjectNames] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for root in self.roots:
@@ -259,6 +261,23 @@ class Project:
             self._analyses[path] = cached
         return cached
 
+    def defined_as(self, name: str) -> str:
+        """Where a project object is defined (``pkg.Flask`` -> ``pkg.app.Flask``), read
+        from the project's source as each test directory imports it; other names, and
+        names that cannot be followed, as written."""
+        for root in self.roots:
+            if not root.context.classifier(name, 0).is_project or root.context.links is None:
+                continue
+            names = self._names.get(root.key)
+            if names is None:
+                names = self._names[root.key] = ProjectNames(
+                    root.context.links, root.path / "conftest.py", root.context.pytest_config
+                )
+            found = names.canonical(name)
+            if found.kind is not None:
+                return found.name
+        return name
+
     def forget_analyses(self) -> None:
         """Let the analyses go once every page is read: writing needs only the doctrees."""
         self._analyses.clear()
@@ -267,6 +286,7 @@ class Project:
     def forget_other_modules(self) -> None:
         """Let the modules read to follow names go: the analyses that needed them are
         made. Another analysis reads them again if it needs them."""
+        self._names.clear()
         for root in self.roots:
             links = root.context.links
             if links is not None:

@@ -29,7 +29,7 @@ def summary(
         tests=tests,
         cases=cases,
         fixtures=0,
-        exercises=(("pkg.f", 3, f"{relpath}::test_f"),),
+        exercises=(("pkg.f", 3, f"{relpath}::test_f", "direct"),),
         uncounted=uncounted,
         not_collected=excluded,
     )

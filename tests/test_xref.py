@@ -65,15 +65,22 @@ def test_objects_inventory_holds_the_test_objects(app: Any) -> None:
 def test_tested_by_lists_exactly_the_tests_that_use_each_object(app: Any) -> None:
     app.build()
     api = (Path(app.outdir) / "api.txt").read_text()
-    explicit = api.split("Explicitly")[1]
+    explicit, public = api.split("Explicitly")[1].split("Public name")
     assert "by 2 tests" in explicit
-    assert "test_add, line 10" in explicit and "test_module_attr, line 14" in explicit
+    assert "test_add, line 10 (direct)" in explicit
+    assert "test_module_attr, line 14 (direct)" in explicit
     assert "imported by the module, line 6" in explicit
     assert "test_skipped" not in explicit and "test_mul" not in explicit
     unused = api.split("mypkg.core.unused()")[1]
     assert 'No test imports or uses "mypkg.core.unused"' in unused
     calc = api.split("class mypkg.core.Calc")[1].split("mypkg.core.add")[0]
-    assert "test_calc_class, line 9" in calc
+    assert "test_calc_class, line 9 (direct)" in calc
+    # Calc.mul reached through the ``calc`` fixture, which returns a Calc().
+    mul = calc.split("mul(a, b)")[1].split("Tested by")[1]
+    assert "test_mul, line 25 (through fixture calc)" in mul
+    # The re-exported name lists what the defining name does, under its own name.
+    listed = public[public.index("Imported") :].replace('"mypkg.add"', '"mypkg.core.add"')
+    assert listed.strip() == explicit[explicit.index("Imported") :].strip()
     # The reverse: the test page names the project objects its tests use.
     core = (Path(app.outdir) / "testdocs/tests/test_core.py.txt").read_text()
     assert '"mypkg.core.add" — used by 2 tests' in core
@@ -338,7 +345,8 @@ def test_a_test_using_a_name_on_several_lines_is_one_row(
         fh.write("\n\ndef test_add_twice():\n    add(1, 1)\n    add(2, 2)\n")
     app = make_app("text", srcdir=srcdir)
     app.build()
-    explicit = (Path(app.outdir) / "api.txt").read_text().split("Explicitly")[1]
+    text = (Path(app.outdir) / "api.txt").read_text()
+    explicit = text.split("Explicitly")[1].split("Public name")[0]
     assert explicit.count("test_add_twice") == 1
     assert "test_add_twice, lines 29, 30" in explicit
     assert "test_add, line 10" in explicit

@@ -26,7 +26,7 @@ from sphinx_testdocs.analysis.evaluate import (
     one_shot,
     to_ast,
 )
-from sphinx_testdocs.analysis.fixtures import docstring_summary, function_argnames
+from sphinx_testdocs.analysis.fixtures import docstring_summary, function_argnames, value_type
 from sphinx_testdocs.analysis.markers import (
     MarkCall,
     SourceText,
@@ -647,6 +647,7 @@ class ModuleContext:
             yields=_yields(node),
             docstring_summary=docstring_summary(node),
             requests=tuple(function_argnames(node, drop_first=is_method)),
+            returns=value_type(node, self.qualified),
         )
 
     # --- classes -----------------------------------------------------------------

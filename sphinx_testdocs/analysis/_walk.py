@@ -134,6 +134,9 @@ class Facts:
     with_calls: dict[str, list[ast.Call]] = field(default_factory=dict)
     #: (target name, constant, statement) for ``name = <constant>`` and ``x.name = <constant>``.
     const_assigns: list[tuple[str, ast.Constant, ast.stmt]] = field(default_factory=list)
+    #: (target as written, call) for ``name = f(...)``, ``self.x = f(...)`` and ``with
+    #: f(...) as name``: where "tested by" looks for instances (``analysis.receivers``).
+    constructed: list[tuple[str, ast.Call]] = field(default_factory=list)
 
 
 # Statement kinds that need more than walking their children. They share one table with
@@ -182,6 +185,7 @@ def collect(tree: ast.AST, facts: Facts) -> None:
     refs, calls, methods, keywords = facts.refs, facts.calls, facts.methods, facts.keywords
     name_append = facts.names.append
     bound_add, const_assign = facts.bound.add, facts.const_assigns.append
+    construct = facts.constructed.append
     expr_t, assign_t = ast.Expr, ast.Assign
     methods_of_classes: set[int] = set()
     const_types = repeat(const_t)
@@ -276,6 +280,8 @@ def collect(tree: ast.AST, facts: Facts) -> None:
                 if value.__class__ is const_t:
                     const_assign((target.id, value, node))
                 else:
+                    if value.__class__ is call_t:
+                        construct((target.id, value))
                     push(value)
                 continue
         entry = dispatch.get(cls)
@@ -326,6 +332,8 @@ def _visit_special(
                 dotted = dotted_name(expr.func)
                 if dotted is not None:
                     facts.with_calls.setdefault(dotted, []).append(expr)
+                if isinstance(item.optional_vars, ast.Name):
+                    facts.constructed.append((item.optional_vars.id, expr))
     return None
 
 
@@ -345,9 +353,14 @@ def _visit_assign(node: ast.Assign | ast.AnnAssign, facts: Facts) -> list[Any]:
             facts.bound.add(target.id)
             if isinstance(value, ast.Constant):
                 facts.const_assigns.append((target.id, value, node))
+            elif isinstance(value, ast.Call):
+                facts.constructed.append((target.id, value))
             continue
-        if isinstance(target, ast.Attribute) and isinstance(value, ast.Constant):
-            facts.const_assigns.append((target.attr, value, node))
+        if isinstance(target, ast.Attribute):
+            if isinstance(value, ast.Constant):
+                facts.const_assigns.append((target.attr, value, node))
+            elif isinstance(value, ast.Call) and isinstance(target.value, ast.Name):
+                facts.constructed.append((f"{target.value.id}.{target.attr}", value))
         below.append(target)
     return below
 

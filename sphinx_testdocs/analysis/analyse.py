@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from sphinx_testdocs.analysis.canonical import ProjectNames
 from sphinx_testdocs.analysis.collection import DEFAULT_DEVICE_TYPES, ModuleLinks, collect_module
 from sphinx_testdocs.analysis.comments import read_comments
 from sphinx_testdocs.analysis.conftest_rules import read_conftest
 from sphinx_testdocs.analysis.imports import ImportClassifier
 from sphinx_testdocs.analysis.model import (
+    Exercise,
     FileFacts,
     FileKind,
     FixtureDef,
@@ -24,11 +26,17 @@ from sphinx_testdocs.analysis.model import (
 from sphinx_testdocs.analysis.parsing import cycle_collector_paused, parse_module
 from sphinx_testdocs.analysis.pytest_config import PytestConfig
 from sphinx_testdocs.analysis.reading import decode_source, looks_binary
+from sphinx_testdocs.analysis.receivers import Classes, typed_uses
 from sphinx_testdocs.analysis.recovery import recover
+from sphinx_testdocs.analysis.rules import RuleScan
 from sphinx_testdocs.analysis.rules import scan as rule_scan
 from sphinx_testdocs.analysis.selection import Verdict
 from sphinx_testdocs.analysis.structure import SourceSlicer, Structure, extract_structure
 from sphinx_testdocs.analysis.usage import exercises
+
+TypedUses = Callable[
+    [Sequence[tuple[int, int, str]], Mapping[str, Mapping[str, FixtureDef]]], list[Exercise]
+]
 
 
 @dataclass(frozen=True)
@@ -184,9 +192,22 @@ def _analyse(
             Problem("recursion", "the file is nested too deeply for every rule to be checked")
         )
     kind, reason = _kind(relpath, collection)
+    typed, reads = _typed_uses(tree, scan, context, path)
     exercised = exercises(
-        scan.references, structure.imports, structure.definitions, collection, context.classifier
+        scan.references,
+        structure.imports,
+        structure.definitions,
+        collection,
+        context.classifier,
+        typed,
     )
+    if reads():
+        # The classes were found in other modules' source: a change there changes
+        # what this file's tests are found to use.
+        read = {p.as_posix() for p in reads()} - {path.as_posix() if path else ""}
+        if not read <= set(collection.dependencies):
+            dependencies = tuple(sorted(read | set(collection.dependencies)))
+            collection = dataclasses.replace(collection, dependencies=dependencies)
     return ModuleAnalysis(
         facts=facts,
         kind=kind,
@@ -204,6 +225,41 @@ def _analyse(
         exercises=exercised,
         conftest=read_conftest(tree) if name == "conftest.py" else None,
     )
+
+
+def _typed_uses(
+    tree: ast.Module, scan: RuleScan, context: AnalysisContext, path: Path | None
+) -> tuple[TypedUses | None, Callable[[], set[Path]]]:
+    """``receivers.typed_uses`` bound to this module, and the files it read."""
+    links, index = context.links, scan.index
+    recorded: set[Path] = set()
+    if index is None:
+        return None, lambda: recorded
+    classify = context.classifier
+    names = ProjectNames(links, path, context.pytest_config) if links and path else None
+
+    def class_name(dotted: str) -> str | None:
+        return names.class_name(dotted) if names is not None else None
+
+    classes = Classes(
+        class_name=class_name,
+        enters_self=lambda cls: names is not None and names.enters_self(cls),
+        is_project=lambda name: classify(name, 0).is_project,
+    )
+
+    def typed(
+        spans: Sequence[tuple[int, int, str]], fixtures: Mapping[str, Mapping[str, FixtureDef]]
+    ) -> list[Exercise]:
+        if links is None:
+            return typed_uses(index, tree, spans, fixtures, classes)
+        before, links.recording = links.recording, set()
+        try:
+            return typed_uses(index, tree, spans, fixtures, classes)
+        finally:
+            recorded.update(links.recording)
+            links.recording = before | links.recording
+
+    return typed, lambda: recorded
 
 
 def _recovered(

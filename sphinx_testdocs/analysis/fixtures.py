@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 from sphinx_testdocs.analysis.model import FixtureDef, ModuleCollection
 
-__all__ = ["BUILTIN_FIXTURES", "conftest_fixtures", "docstring_summary", "function_argnames"]
+__all__ = [
+    "BUILTIN_FIXTURES",
+    "conftest_fixtures",
+    "docstring_summary",
+    "function_argnames",
+    "value_type",
+]
 
 
 def _builtin(
@@ -17,6 +23,7 @@ def _builtin(
     *,
     requests: tuple[str, ...] = (),
     yields: bool = False,
+    returns: str | None = None,
 ) -> FixtureDef:
     """A fixture pytest itself provides (also through its optional plugins, :mod:`.plugins`)."""
     return FixtureDef(
@@ -29,6 +36,7 @@ def _builtin(
         docstring_summary=summary,
         requests=requests,
         yields=yields,
+        returns=returns,
     )
 
 
@@ -36,26 +44,84 @@ def _builtin(
 BUILTIN_FIXTURES: Mapping[str, FixtureDef] = {
     f.name: f
     for f in (
-        _builtin("cache", summary="Return a cache object that can persist state between runs."),
-        _builtin("capsys", summary="Enable text capturing of writes to sys.stdout/sys.stderr."),
-        _builtin("capteesys", summary="Capture sys.stdout/sys.stderr and pass them through."),
-        _builtin("capsysbinary", summary="Enable bytes capturing of sys.stdout/sys.stderr."),
-        _builtin("capfd", summary="Enable text capturing of writes to file descriptors 1 and 2."),
-        _builtin("capfdbinary", summary="Enable bytes capturing of file descriptors 1 and 2."),
+        _builtin(
+            "cache",
+            summary="Return a cache object that can persist state between runs.",
+            returns="_pytest.cacheprovider.Cache",
+        ),
+        _builtin(
+            "capsys",
+            summary="Enable text capturing of writes to sys.stdout/sys.stderr.",
+            returns="_pytest.capture.CaptureFixture",
+        ),
+        _builtin(
+            "capteesys",
+            summary="Capture sys.stdout/sys.stderr and pass them through.",
+            returns="_pytest.capture.CaptureFixture",
+        ),
+        _builtin(
+            "capsysbinary",
+            summary="Enable bytes capturing of sys.stdout/sys.stderr.",
+            returns="_pytest.capture.CaptureFixture",
+        ),
+        _builtin(
+            "capfd",
+            summary="Enable text capturing of writes to file descriptors 1 and 2.",
+            returns="_pytest.capture.CaptureFixture",
+        ),
+        _builtin(
+            "capfdbinary",
+            summary="Enable bytes capturing of file descriptors 1 and 2.",
+            returns="_pytest.capture.CaptureFixture",
+        ),
         _builtin("doctest_namespace", "session", "Dict injected into doctests' namespace."),
-        _builtin("pytestconfig", "session", "The session's pytest.Config object."),
+        _builtin(
+            "pytestconfig",
+            "session",
+            "The session's pytest.Config object.",
+            returns="_pytest.config.Config",
+        ),
         _builtin("record_property", summary="Add extra properties to the calling test."),
         _builtin("record_xml_attribute", summary="Add extra XML attributes to the test case."),
         _builtin("record_testsuite_property", "session", "Record a testsuite-level property."),
         _builtin("tmpdir_factory", "session", "A TempdirFactory instance (legacy)."),
         _builtin("tmpdir", summary="A unique temporary directory as a legacy py.path.local."),
-        _builtin("caplog", summary="Access and control log capturing."),
-        _builtin("monkeypatch", summary="Helpers to patch objects, dicts and environment."),
-        _builtin("recwarn", summary="A WarningsRecorder recording warnings the test emits."),
-        _builtin("subtests", summary="Declare subtests inside a test function."),
-        _builtin("tmp_path_factory", "session", "A TempPathFactory instance for the session."),
-        _builtin("tmp_path", summary="A unique temporary directory as a pathlib.Path."),
-        _builtin("request", summary="The requesting test context (pseudo-fixture)."),
+        _builtin(
+            "caplog",
+            summary="Access and control log capturing.",
+            returns="_pytest.logging.LogCaptureFixture",
+        ),
+        _builtin(
+            "monkeypatch",
+            summary="Helpers to patch objects, dicts and environment.",
+            returns="_pytest.monkeypatch.MonkeyPatch",
+        ),
+        _builtin(
+            "recwarn",
+            summary="A WarningsRecorder recording warnings the test emits.",
+            returns="_pytest.recwarn.WarningsRecorder",
+        ),
+        _builtin(
+            "subtests",
+            summary="Declare subtests inside a test function.",
+            returns="_pytest.subtests.Subtests",
+        ),
+        _builtin(
+            "tmp_path_factory",
+            "session",
+            "A TempPathFactory instance for the session.",
+            returns="_pytest.tmpdir.TempPathFactory",
+        ),
+        _builtin(
+            "tmp_path",
+            summary="A unique temporary directory as a pathlib.Path.",
+            returns="pathlib.Path",
+        ),
+        _builtin(
+            "request",
+            summary="The requesting test context (pseudo-fixture).",
+            returns="_pytest.fixtures.FixtureRequest",
+        ),
     )
 }
 
@@ -128,3 +194,68 @@ def conftest_fixtures(
         for fixture in fixtures:
             visible[fixture.name] = fixture
     return visible
+
+
+_ITERATORS = frozenset({"Iterator", "Iterable", "Generator", "AsyncIterator", "AsyncGenerator"})
+
+
+def value_type(
+    func: ast.FunctionDef | ast.AsyncFunctionDef, qualified: Callable[[ast.expr], str | None]
+) -> str | None:
+    """The qualified name of what a fixture function gives its tests, when its source
+    says so: its return annotation (``-> Cls``, ``-> Iterator[Cls]``), else every
+    ``return``/``yield`` giving ``Cls(...)``, or a name bound once to ``Cls(...)``.
+
+    The name is the callee's: whether it is a class is for the caller to find out.
+    """
+    if func.returns is not None:
+        annotation = func.returns
+        if isinstance(annotation, ast.Subscript):
+            outer = annotation.value
+            last = outer.attr if isinstance(outer, ast.Attribute) else getattr(outer, "id", "")
+            if last not in _ITERATORS:
+                return None
+            inner = annotation.slice
+            annotation = inner.elts[0] if isinstance(inner, ast.Tuple) and inner.elts else inner
+        return qualified(annotation) if isinstance(annotation, (ast.Name, ast.Attribute)) else None
+    given: list[ast.expr | None] = []
+    bound: dict[str, list[ast.expr | None]] = {}
+    for node in _own_nodes(func):
+        if isinstance(node, (ast.Return, ast.Yield)):
+            given.append(node.value)
+        elif isinstance(node, ast.YieldFrom):
+            given.append(None)
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                for name in ast.walk(target):
+                    if isinstance(name, ast.Name):
+                        single = target is name
+                        bound.setdefault(name.id, []).append(node.value if single else None)
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For, ast.withitem)):
+            other = node.optional_vars if isinstance(node, ast.withitem) else node.target
+            for name in ast.walk(other) if other is not None else ():
+                if isinstance(name, ast.Name):
+                    bound.setdefault(name.id, []).append(None)
+    callees: set[str | None] = set()
+    for value in given:
+        made = value
+        if isinstance(value, ast.Name):
+            values = bound.get(value.id, [None])
+            made = values[0] if len(values) == 1 else None
+        callees.add(qualified(made.func) if isinstance(made, ast.Call) else None)
+    if len(callees) != 1:
+        return None
+    return callees.pop()
+
+
+def _own_nodes(func: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.AST]:
+    """Every node of a function's body outside the functions and classes nested in it."""
+    stack: list[ast.AST] = list(func.body)
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(
+                child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+            ):
+                stack.append(child)

@@ -153,12 +153,17 @@ class Exercise:
     """A use of a project object: an import of it, or a reference inside a test.
 
     ``name`` is the qualified name (``pkg.module.function``); ``test`` the node ID of
-    the test whose body uses it, or None for a module-level import.
+    the test whose body uses it, or None for a module-level import. ``how`` says how
+    it was found: ``"import"`` (a module-level import), ``"direct"`` (the name itself,
+    referenced or called), ``"instance"`` (a method called on a local or ``self``
+    attribute that the test made from the class) or ``"fixture NAME"`` (a method
+    called on a fixture whose class is known).
     """
 
     name: str
     line: int
     test: str | None = None
+    how: str = "direct"
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +236,9 @@ class FixtureDef:
     builtin: bool = False
     #: Fixtures this fixture itself requests (its arguments), in order.
     requests: tuple[str, ...] = ()
+    #: The qualified name of the class its value is an instance of, when the source
+    #: says so (``-> Cls``, or every ``return``/``yield`` makes a ``Cls(...)``).
+    returns: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

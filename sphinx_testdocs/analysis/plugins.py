@@ -19,7 +19,11 @@ __all__ = ["PLUGIN_FIXTURES", "active_plugins", "plugin_fixtures"]
 # Shipped with pytest itself: built in, as far as a reader is concerned.
 _PYTESTER = (
     _builtin("_pytest", summary="A helper to record hook calls.", requests=("request",)),
-    _builtin("linecomp", summary="A LineComp, to check that text holds lines in order."),
+    _builtin(
+        "linecomp",
+        summary="A LineComp, to check that text holds lines in order.",
+        returns="_pytest.pytester.LineComp",
+    ),
     _builtin(
         "LineMatcher", summary="The LineMatcher class, to match lines.", requests=("request",)
     ),
@@ -27,13 +31,17 @@ _PYTESTER = (
         "pytester",
         summary="Write files and run pytest in isolation, then match its output.",
         requests=("request", "tmp_path_factory", "monkeypatch"),
+        returns="_pytest.pytester.Pytester",
     ),
     _builtin("_sys_snapshot", summary="Restore sys.path and sys.modules after.", yields=True),
     _builtin("_config_for_test", summary="A fresh pytest Config, cleaned up after.", yields=True),
 )
 #: legacypath registers ``testdir`` once a plugin registered as "pytester" is loaded.
 _TESTDIR = _builtin(
-    "testdir", summary="Like pytester, with py.path results.", requests=("pytester",)
+    "testdir",
+    summary="Like pytester, with py.path results.",
+    requests=("pytester",),
+    returns="_pytest.legacypath.Testdir",
 )
 
 #: Fixtures of the plugins this project knows, by the name pytest registers them under

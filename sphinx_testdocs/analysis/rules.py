@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, NamedTuple, get_args
 
 from sphinx_testdocs.analysis._matchers import (
@@ -112,6 +112,9 @@ class RuleScan:
     #: (qualified name, line) of every use of an imported name, sorted: what the module
     #: exercises. Gathered by the same walk, so "tested by" costs no second pass.
     references: tuple[tuple[str, int], ...] = ()
+    #: The module's facts with names resolved, for the inference of what the tests'
+    #: locals are (``analysis.receivers``); None when the walk did not run.
+    index: Index | None = field(default=None, compare=False, repr=False)
 
 
 # --- name lists -------------------------------------------------------------------
@@ -729,7 +732,7 @@ def scan(tree: ast.Module, rules: Sequence[Rule] = RULES) -> RuleScan:
             for node in used
         }
     )
-    return RuleScan(tuple(finding for _, _, finding in found), complete, tuple(references))
+    return RuleScan(tuple(finding for _, _, finding in found), complete, tuple(references), index)
 
 
 def find_findings(tree: ast.Module, rules: Sequence[Rule] = RULES) -> tuple[Finding, ...]:

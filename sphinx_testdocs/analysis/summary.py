@@ -36,9 +36,9 @@ class FileSummary:
     #: Fixture definitions its tests use, as "relpath::name" (built-ins left out).
     fixtures_used: tuple[str, ...] = ()
     #: Project objects it imports or its tests use, as (name, line, test node ID or
-    #: None) tuples: summaries are pickled with the environment on every build, and
-    #: large suites hold tens of thousands of these.
-    exercises: tuple[tuple[str, int, str | None], ...] = ()
+    #: None, how it was found: ``Exercise.how``) tuples: summaries are pickled with the
+    #: environment on every build, and large suites hold tens of thousands of these.
+    exercises: tuple[tuple[str, int, str | None, str], ...] = ()
     #: Other files read to resolve its names (absolute): when one changes, the file is
     #: analysed again.
     dependencies: tuple[str, ...] = ()
@@ -134,7 +134,7 @@ def summarise(
             sorted({i.module.partition(".")[0] for i in analysis.imports if not i.level})
         ),
         fixtures_used=tuple(sorted(fixtures_used)),
-        exercises=tuple((e.name, e.line, e.test) for e in analysis.exercises),
+        exercises=tuple((e.name, e.line, e.test, e.how) for e in analysis.exercises),
         dependencies=collection.dependencies if collection else (),
         partly_known=_partly_known(analysis),
         not_collected=analysis.not_collected,

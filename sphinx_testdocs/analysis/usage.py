@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from sphinx_testdocs.analysis.model import (
     Definition,
     Exercise,
+    FixtureDef,
     Import,
     ImportOrigin,
     ModuleCollection,
@@ -20,21 +21,30 @@ def exercises(
     definitions: Sequence[Definition],
     collection: ModuleCollection | None,
     classify: Callable[[str, int], ImportOrigin],
+    typed: Callable[
+        [Sequence[tuple[int, int, str]], Mapping[str, Mapping[str, FixtureDef]]],
+        Iterable[Exercise],
+    ]
+    | None = None,
 ) -> tuple[Exercise, ...]:
     """Local objects the module imports (module level) and its tests reference.
 
     ``references`` are (qualified name, line) pairs resolved through the module's
     imports. A reference counts for a test when its line lies inside the test's
     definition; inherited tests are credited where their body is written.
+    ``typed`` (``receivers.typed_uses`` bound to the module) adds the methods called
+    on names whose class is known, given the tests' spans and requested fixtures.
     """
     out: list[Exercise] = []
     for imp in imports:
         if not imp.origin.is_project or imp.level or not imp.top_level:
             continue
         if imp.names:
-            out.extend(Exercise(f"{imp.module}.{n.name}", imp.line) for n in imp.names)
+            out.extend(
+                Exercise(f"{imp.module}.{n.name}", imp.line, None, "import") for n in imp.names
+            )
         else:
-            out.append(Exercise(imp.module, imp.line))
+            out.append(Exercise(imp.module, imp.line, None, "import"))
 
     spans = _test_spans(definitions, collection)
     starts = [start for start, _, _ in spans]
@@ -46,7 +56,22 @@ def exercises(
         i = bisect.bisect_right(starts, line) - 1
         if i >= 0 and spans[i][1] >= line:
             out.append(Exercise(name, line, spans[i][2]))
-    return tuple(sorted(set(out), key=lambda e: (e.line, e.name, e.test or "")))
+    if typed is not None and collection is not None:
+        out.extend(typed(spans, _requested(collection)))
+    return tuple(sorted(set(out), key=lambda e: (e.line, e.name, e.test or "", e.how)))
+
+
+def _requested(collection: ModuleCollection) -> dict[str, dict[str, FixtureDef]]:
+    """Test node ID -> the fixtures it names as arguments, resolved."""
+    return {
+        test.nodeid: {
+            r.name: r.resolved
+            for r in test.fixtures
+            if r.via == "argument" and r.resolved is not None
+        }
+        for test in collection.tests
+        if not test.inherited_from
+    }
 
 
 def _test_spans(

@@ -45,6 +45,7 @@ from sphinx_testdocs.render.pieces import (
     testdocs_piecelists,
     testdocs_pieces,
 )
+from sphinx_testdocs.render.testedby import row_parts, testdocs_testedby
 
 __all__ = ["depart_compact_html", "visit_compact_html"]
 
@@ -230,6 +231,34 @@ def _piecelists(self: Any, node: testdocs_piecelists) -> str:
     return piece_lists_html(node["lists"], self.encode, _doc_uri(self.builder))
 
 
+def _tested_by(self: Any, node: testdocs_testedby) -> str:
+    encode, doc_uri = self.encode, _doc_uri(self.builder)
+    html = [f'<ul class="testdocs-tested-by {NO_SEARCH} simple">\n']
+    for label, docname, rows in node["files"]:
+        uri = doc_uri(docname) if docname else None
+        if uri is None:
+            head = code_html(encode, label)
+        else:
+            # A resolved :doc: reference keeps its text, not the code around it.
+            head = (
+                f'<a class="reference internal" href="{encode(uri)}">'
+                f'<span class="doc">{encode(label)}</span></a>'
+            )
+        html.append(f"<li><p>{head}</p>\n<ul>\n")
+        for row in rows:
+            parts = []
+            for text, line in row_parts(row):
+                if line is None or uri is None:
+                    parts.append(encode(text))
+                else:
+                    href = encode(f"{uri}#L-{line}")
+                    parts.append(f'<a class="reference internal" href="{href}">{encode(text)}</a>')
+            html.append(f"<li><p>{''.join(parts)}</p></li>\n")
+        html.append("</ul>\n</li>\n")
+    html.append("</ul>\n")
+    return "".join(html)
+
+
 #: The kinds written by hand, each measured against expanding and visiting it.
 _WRITERS: dict[type[testdocs_compact], Callable[[Any, Any], str]] = {
     testdocs_links: _links,
@@ -239,4 +268,5 @@ _WRITERS: dict[type[testdocs_compact], Callable[[Any, Any], str]] = {
     testdocs_listing: _listing,
     testdocs_pieces: _pieces,
     testdocs_piecelists: _piecelists,
+    testdocs_testedby: _tested_by,
 }

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from docutils import nodes
 
 from sphinx_testdocs.coverage.measure import MeasuredTest, Measurement
 from sphinx_testdocs.crossfile import TestUse
 from sphinx_testdocs.render.common import (
+    NO_SEARCH,
     bullet_list,
     doc_link,
     line_xref,
@@ -17,6 +18,29 @@ from sphinx_testdocs.render.common import (
     para,
     plural,
 )
+from sphinx_testdocs.render.nodes import testdocs_compact
+
+#: One row of a list: what uses the object (a test's name, or the module's import) and
+#: (how, lines) for each way it was found, in the order of their first line.
+Row = tuple[str, tuple[tuple[str, tuple[int, ...]], ...]]
+#: The uses in one test file: its label, its page's docname ("" when it has none), rows.
+FileUses = tuple[str, str, tuple[Row, ...]]
+
+
+class testdocs_testedby(nodes.General, testdocs_compact):
+    """A "Tested by" list, kept as ``files`` (:data:`FileUses`) until written.
+
+    With :confval:`testdocs_tested_by_autodoc` an API page carries one per object:
+    as ordinary nodes they were half of such a page, walked by every transform, the
+    pickler and the writer; HTML writes this one directly (``render.html``).
+    """
+
+    def expand(self, linkable: Collection[str] = ()) -> list[nodes.Node]:
+        items = []
+        for label, docname, rows in self["files"]:
+            head = para(doc_link(docname, literal(label)) if docname else literal(label))
+            items.append([head, bullet_list([_row(docname, row) for row in rows])])
+        return [bullet_list(items, "testdocs-tested-by", NO_SEARCH)]
 
 
 def render_tested_by(
@@ -25,9 +49,19 @@ def render_tested_by(
     page_of: Callable[[TestUse], str | None],
     label_of: Callable[[TestUse], str],
 ) -> list[nodes.Node]:
-    """Uses grouped by file: each test (or module-level import) linked to its line."""
+    """Uses grouped by file: one row per test (or module-level import) with the lines
+    it uses the object on, each linked, and how each use was found."""
+    # Left out of the search index: the same sentences under every object of an API
+    # page would make their words match all of them.
     if not uses:
-        return [para("No test imports or uses ", literal(name), " (found statically).")]
+        return [
+            para(
+                "No test imports or uses ",
+                literal(name),
+                " (found statically).",
+                classes=[NO_SEARCH],
+            )
+        ]
     by_file: dict[tuple[str, str], list[TestUse]] = {}
     for use in uses:
         by_file.setdefault((use.root, use.relpath), []).append(use)
@@ -37,29 +71,69 @@ def render_tested_by(
         plural(len(by_file), "file"),
         f", by {plural(len(tests), 'test')} (found statically, without running them): ",
         literal(name),
+        classes=[NO_SEARCH],
     )
-    items = []
+    files: list[FileUses] = []
     for uses_in_file in by_file.values():
         first = uses_in_file[0]
-        docname = page_of(first)
-        label = label_of(first)
-        head = para(doc_link(docname, literal(label)) if docname else literal(label))
-        # One row per test, with every line it uses the name on.
-        lines_of: dict[str | None, list[int]] = {}
+        lines_of: dict[str | None, dict[str, set[int]]] = {}
         for use in uses_in_file:
-            lines_of.setdefault(use.test, []).append(use.line)
-        entries = []
-        for test, lines in lines_of.items():
-            what = test.rsplit("::", 1)[-1] if test else "imported by the module"
-            row = para(f"{what}, line " if len(lines) == 1 else f"{what}, lines ")
-            for number, line in enumerate(sorted(set(lines))):
-                if number:
-                    row += nodes.Text(", ")
-                text = str(line)
-                row += line_xref(docname, f"L-{line}", text) if docname else nodes.Text(text)
-            entries.append(row)
-        items.append([head, bullet_list(entries)])
-    return [intro, bullet_list(items, "testdocs-tested-by")]
+            lines_of.setdefault(use.test, {}).setdefault(use.how, set()).add(use.line)
+        rows = tuple(
+            (
+                test.rsplit("::", 1)[-1] if test else "",
+                tuple(
+                    (how if test else "", tuple(sorted(lines)))
+                    for how, lines in sorted(by_how.items(), key=_first_line)
+                ),
+            )
+            for test, by_how in lines_of.items()
+        )
+        files.append((label_of(first), page_of(first) or "", rows))
+    return [intro, testdocs_testedby(files=tuple(files))]
+
+
+def _first_line(item: tuple[str, set[int]]) -> tuple[int, str]:
+    return min(item[1]), item[0]
+
+
+def row_parts(row: Row) -> list[tuple[str, int | None]]:
+    """A row as (text, None) and (text, line to link) parts, for nodes and HTML alike:
+    ``test_x, lines 3, 5 (direct); line 9 (through fixture app)``."""
+    what, groups = row
+    parts: list[tuple[str, int | None]] = [(f"{what or 'imported by the module'}, ", None)]
+    for number, (how, lines) in enumerate(groups):
+        prefix = "; " if number else ""
+        parts.append((prefix + ("line " if len(lines) == 1 else "lines "), None))
+        for index, line in enumerate(lines):
+            if index:
+                parts.append((", ", None))
+            parts.append((str(line), line))
+        if how:
+            parts.append((how_text(how), None))
+    return parts
+
+
+def how_text(how: str) -> str:
+    """How the uses in a group were found, in words (``Exercise.how``)."""
+    kind, _, fixture = how.partition(" ")
+    if kind == "fixture":
+        return f" (through fixture {fixture})"
+    if kind == "instance":
+        return " (on an instance the test makes)"
+    if kind == "import":
+        return " (imported)"
+    return " (direct)"
+
+
+def _row(docname: str, row: Row) -> nodes.paragraph:
+    out = para()
+    for text, line in row_parts(row):
+        if line is None:
+            out += nodes.Text(text)
+        else:
+            out += line_xref(docname, f"L-{line}", text) if docname else nodes.Text(text)
+    return out
 
 
 #: Above this many tests, a measured list names files and counts, not each test: a

@@ -1,1 +1,5 @@
 """A tiny package under test."""
+
+from .core import add
+
+__all__ = ["add"]
