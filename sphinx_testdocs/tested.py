@@ -63,8 +63,11 @@ def tested_by(project: Project, name: str) -> TestedBy:
 
 
 def _tested_by(crossfile: CrossFile, coverage: MeasuredTests | None, name: str) -> TestedBy:
-    measured = coverage.of(name) if coverage is not None else None
+    # Coverage measured the code where it is defined: ask under that name
+    # (``pkg.Flask.route`` -> ``pkg.app.Flask.route``), as the static uses are keyed.
+    defined = crossfile.defined_as(name)
+    measured = coverage.of(defined) if coverage is not None else None
     if measured is not None:
         return TestedBy(name, measured, ())
-    no_contexts = coverage.without_contexts(name) if coverage is not None else ()
+    no_contexts = coverage.without_contexts(defined) if coverage is not None else ()
     return TestedBy(name, None, tuple(crossfile.uses(name)), no_contexts)

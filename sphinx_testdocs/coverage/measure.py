@@ -12,9 +12,6 @@ from sphinx_testdocs.coverage.datafile import CoverageData, CoverageProblem, ope
 from sphinx_testdocs.coverage.spans import ModuleSpans, module_name, read_spans
 from sphinx_testdocs.results.join import KnownTest, find_known
 
-#: How many re-exports a name is followed through (``a.f`` -> ``a.impl.f`` -> ...).
-_ALIAS_DEPTH = 8
-
 
 @dataclass(frozen=True, order=True, slots=True)
 class MeasuredTest:
@@ -45,8 +42,6 @@ class MeasuredTests:
     modules: dict[str, set[int]] = field(default_factory=dict)
     #: Module -> numbers of the data files that measured it without per-test contexts.
     uncontexted: dict[str, set[int]] = field(default_factory=dict)
-    #: Re-exports of the measured modules: ``pkg.f`` -> ``pkg.impl.f``.
-    aliases: dict[str, str] = field(default_factory=dict)
     #: Measured files whose source is not here to read (recorded on another machine).
     missing_sources: int = 0
     #: Data file number -> measured sources changed after it was written: their lines
@@ -81,26 +76,11 @@ class MeasuredTests:
     def without_contexts(self, name: str) -> tuple[str, ...]:
         """Labels of data files that measured ``name``'s module but recorded no test
         contexts: they cannot say which tests ran it."""
-        module = self._module_of(self._follow(name), self.uncontexted)
+        module = self._module_of(name, self.uncontexted)
         return tuple(self.sources[n] for n in sorted(self.uncontexted.get(module, ())))
 
     def _resolve(self, name: str) -> str | None:
-        name = self._follow(name)
         return name if name in self.objects else None
-
-    def _follow(self, name: str) -> str:
-        for _ in range(_ALIAS_DEPTH):
-            if name in self.objects:
-                return name
-            parts = name.split(".")
-            for end in range(len(parts), 0, -1):
-                target = self.aliases.get(".".join(parts[:end]))
-                if target is not None:
-                    name = ".".join([target, *parts[end:]])
-                    break
-            else:
-                return name
-        return name
 
     @staticmethod
     def _module_of(name: str, modules: dict[str, set[int]]) -> str:
@@ -193,7 +173,6 @@ class _Reading:
     tests: dict[int, MeasuredTest]
     objects: dict[str, set[MeasuredTest]] = field(default_factory=dict)
     modules: set[str] = field(default_factory=set)
-    aliases: dict[str, str] = field(default_factory=dict)
     missing: int = 0
     stamps: dict[Path, tuple[int, int]] = field(default_factory=dict)
 
@@ -234,11 +213,10 @@ class _Reading:
             return None
         self.stamps[path] = stamp
         module = module_name(path)
-        spans = read_spans(source, module, path.stem == "__init__")
+        spans = read_spans(source, module)
         if spans is None or not module:
             return None
         self.modules.add(module)
-        self.aliases.update(spans.aliases)
         for name in (module, *spans.names):
             self.objects.setdefault(name, set())
         return spans
@@ -249,7 +227,6 @@ def _merge(
 ) -> None:
     for module in read.modules:
         measured.modules.setdefault(module, set()).add(number)
-    measured.aliases.update(read.aliases)
     measured.missing_sources += read.missing
     measured.stamps.update(read.stamps)
     for name, tests in read.objects.items():

@@ -10,9 +10,10 @@ at import, whichever test happened to import first.
 from __future__ import annotations
 
 import ast
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
+
+from sphinx_testdocs.analysis.parsing import parse_module
 
 
 @dataclass(frozen=True)
@@ -24,8 +25,6 @@ class ModuleSpans:
     names: tuple[str, ...]
     #: For each name, the lines that count for it, as a bit mask (bit n: line n).
     masks: tuple[int, ...]
-    #: Re-exports: ``module.alias`` -> the dotted name it was imported as.
-    aliases: dict[str, str]
 
 
 def module_name(path: Path) -> str:
@@ -38,13 +37,15 @@ def module_name(path: Path) -> str:
     return ".".join(parts)
 
 
-def read_spans(source: bytes, module: str, is_package: bool) -> ModuleSpans | None:
-    """The spans of a module's functions; None if it does not parse."""
+def read_spans(source: bytes, module: str) -> ModuleSpans | None:
+    """The spans of a module's functions; None if it does not parse.
+
+    Names are where the code is defined; a re-exported name (``pkg.f`` for
+    ``pkg.impl.f``) is the project's to resolve (``Project.defined_as``), as for the
+    uses found statically."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # SyntaxWarnings of the measured code
-            tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError):
+        tree = parse_module(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     names: list[str] = []
     masks: list[int] = []
@@ -66,7 +67,7 @@ def read_spans(source: bytes, module: str, is_package: bool) -> ModuleSpans | No
                     visit(child, prefix, enclosing)
 
     visit(tree.body, module, ())
-    return ModuleSpans(module, tuple(names), tuple(masks), _aliases(tree, module, is_package))
+    return ModuleSpans(module, tuple(names), tuple(masks))
 
 
 def _nested_bodies(node: ast.stmt) -> list[list[ast.stmt]]:
@@ -75,23 +76,3 @@ def _nested_bodies(node: ast.stmt) -> list[list[ast.stmt]]:
     bodies = [getattr(node, key, None) for key in ("body", "orelse", "finalbody")]
     bodies += [handler.body for handler in getattr(node, "handlers", ())]
     return [b for b in bodies if isinstance(b, list)]
-
-
-def _aliases(tree: ast.Module, module: str, is_package: bool) -> dict[str, str]:
-    """``from .impl import f as g`` at the top of ``pkg``: ``pkg.g`` -> ``pkg.impl.f``."""
-    package = module if is_package else module.rpartition(".")[0]
-    found: dict[str, str] = {}
-    for node in tree.body:
-        if not isinstance(node, ast.ImportFrom):
-            continue
-        base = node.module or ""
-        if node.level:
-            anchor = package.split(".") if package else []
-            if node.level - 1 > len(anchor):
-                continue
-            anchor = anchor[: len(anchor) - (node.level - 1)]
-            base = ".".join([*anchor, *([base] if base else [])])
-        for alias in node.names:
-            if alias.name != "*" and base:
-                found[f"{module}.{alias.asname or alias.name}"] = f"{base}.{alias.name}"
-    return found
