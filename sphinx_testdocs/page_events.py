@@ -154,7 +154,10 @@ def add_tested_by(app: Sphinx, domain: str, objtype: str, content: addnodes.desc
     Works for autodoc, sphinx-autoapi and hand-written ``py:`` directives alike: they
     all describe objects through the Python domain's object descriptions.
     """
-    if domain != "py" or objtype not in objtypes_of(app.config.testdocs_tested_by_autodoc):
+    project = build_run(app.env).project
+    # The checked options (a misspelt type falls back to the default with a warning).
+    config = project.config if project is not None else None
+    if domain != "py" or config is None or objtype not in objtypes_of(config.tested_by_autodoc):
         return
     signature = content.parent[0] if content.parent is not None and len(content.parent) else None
     if not isinstance(signature, addnodes.desc_signature):
@@ -167,11 +170,10 @@ def add_tested_by(app: Sphinx, domain: str, objtype: str, content: addnodes.desc
     # Made (and its page's digest noted) even when left out: the page is read again
     # when a test starts using the object.
     found = tested_by_nodes(testdocs, app.env.docname, name)
-    project = build_run(app.env).project
     if (
         project is not None
         and project.crossfile is not None
-        and objtype in objtypes_of(app.config.testdocs_tested_by_hide_empty)
+        and objtype in objtypes_of(config.tested_by_hide_empty)
         and tested_by(project, name).empty
     ):
         return

@@ -96,3 +96,48 @@ def test_tested_by_options_take_a_bool_or_object_types(
         [error] = errors
         assert problem in error
         assert config.tested_by_autodoc is False  # the default
+
+
+@pytest.mark.parametrize(
+    ("value", "listed"),
+    [(1, False), (["functoin", "method"], False), (["function"], True), (True, True)],
+)
+def test_the_autodoc_lists_follow_the_checked_option(
+    make_app: Any, tmp_path: Path, value: object, listed: bool
+) -> None:
+    # A value that fails its check warns once and falls back to the default (no lists),
+    # in the build too: the handler reads the checked option, not conf.py's raw value.
+    srcdir = write_tree(
+        tmp_path / "src",
+        {
+            "conf.py": (
+                "import sys, pathlib\n"
+                "sys.path.insert(0, str(pathlib.Path(__file__).parent))\n"
+                "extensions = ['sphinx.ext.autodoc', 'sphinx_testdocs']\n"
+                "testdocs_dirs = ['tests']\n"
+                "exclude_patterns = ['tests']\n"
+                "show_warning_types = True\n"
+                f"testdocs_tested_by_autodoc = {value!r}\n"
+            ),
+            "index.rst": "API\n===\n\n.. automodule:: mod\n   :members:\n",
+            "mod.py": (
+                'def area(side):\n    """An area."""\n    return side * side\n\n\n'
+                'class Square:\n    """A square."""\n\n'
+                '    def grow(self):\n        """Grows."""\n'
+            ),
+            "tests/test_mod.py": (
+                "from mod import Square, area\n\n\n"
+                "def test_area():\n    area(2)\n    Square().grow()\n"
+            ),
+        },
+    )
+    app = make_app("text", srcdir=srcdir, freshenv=True)
+    app.build()
+    warnings = app.warning.getvalue().strip().splitlines()
+    assert len(warnings) == (0 if listed else 1), warnings
+    if not listed:
+        assert "testdocs_tested_by_autodoc" in warnings[0]
+    text = (Path(app.outdir) / "index.txt").read_text()
+    assert ("Tested by" in text) is listed
+    if listed:
+        assert "test_area" in text
