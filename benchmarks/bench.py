@@ -268,7 +268,12 @@ def sphinx_build(
     cmd += ["-d", str(doctreedir), str(srcdir), str(outdir)]
     with log.open("w", encoding="utf-8") as out:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=child_env())
+        # Run from the project's folder: ``python -m`` puts the working directory first
+        # on sys.path, so a bench started in a checkout would build with that checkout's
+        # sphinx_testdocs whatever PYTHONPATH names (before/after runs would be alike).
+        proc = subprocess.Popen(
+            cmd, stdout=out, stderr=subprocess.STDOUT, env=child_env(), cwd=srcdir
+        )
         sampler = TreeSampler(proc.pid)
         sampler.start()
         # wait4 rather than proc.wait: its ru_maxrss covers the child and every
