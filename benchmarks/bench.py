@@ -265,7 +265,7 @@ def sphinx_build(
 ) -> tuple[float, float, int, int, int, int]:
     """Run sphinx-build in a child: wall, CPU, tree-peak RSS, max single RSS, warnings, rc."""
     cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-j", str(jobs)]
-    cmd += ["-d", str(doctreedir), str(srcdir), str(outdir)]
+    cmd += ["-d", str(doctreedir.resolve()), str(srcdir.resolve()), str(outdir.resolve())]
     with log.open("w", encoding="utf-8") as out:
         start = time.perf_counter()
         # Run from the project's folder: ``python -m`` puts the working directory first
