@@ -502,3 +502,51 @@ def test_an_attribute_made_in_the_test_class_body(tmp_path: Path) -> None:
     found = uses_of(tree, "pkg.Flask.run", "pkg.Flask.route")
     assert found["pkg.Flask.run"] == [("test_cls_attr", 7, "instance")]
     assert found["pkg.Flask.route"] == []  # TestB's tests also set self.app to None
+
+
+def test_an_inherited_method_is_the_base_classs_method(tmp_path: Path) -> None:
+    tree = project(
+        tmp_path,
+        {
+            "pkg/sub.py": """
+                import collections
+                from .app import Flask
+
+                class Sub(Flask):
+                    pass
+
+                class Over(Flask):
+                    def run(self):
+                        return 1
+
+                class Mixed(collections.UserDict, Flask):
+                    pass
+                """,
+            "tests/test_sub.py": """
+                from pkg import Flask
+                from pkg.sub import Sub, Over, Mixed
+
+                def test_sub():
+                    Sub("x").route("/")
+
+                def test_base():
+                    Flask("x").route("/")
+
+                def test_over():
+                    Over("x").run()
+
+                def test_mixed():
+                    Mixed().route("/")
+                """,
+        },
+    )
+    names = ("pkg.sub.Sub.route", "pkg.Flask.route", "pkg.sub.Over.run", "pkg.Flask.run")
+    found = uses_of(tree, *names, "pkg.sub.Mixed.route")
+    # ``:inherited-members:`` documents pkg.sub.Sub.route: the function pkg.app.Flask.route.
+    assert found["pkg.sub.Sub.route"] == found["pkg.Flask.route"]
+    assert [test for test, _, _ in found["pkg.Flask.route"]] == ["test_sub", "test_base"]
+    # A method the subclass writes is its own.
+    assert found["pkg.sub.Over.run"] == [("test_over", 11, "instance")]
+    assert found["pkg.Flask.run"] == []
+    # A base not read (the standard library's UserDict) could define it first.
+    assert found["pkg.sub.Mixed.route"] == [("test_mixed", 14, "instance")]
