@@ -496,10 +496,21 @@ def test_an_attribute_made_in_the_test_class_body(tmp_path: Path) -> None:
 
                     def test_run(self):
                         self.app.route("/")
+
+                class Base:
+                    def setup_method(self):
+                        self.app = None
+
+                class TestC(Base):
+                    app = Flask("c")
+
+                    def test_hidden(self):
+                        self.app.run()
                 """,
         },
     )
     found = uses_of(tree, "pkg.Flask.run", "pkg.Flask.route")
+    # TestC's self.app is the instance attribute Base's setup sets.
     assert found["pkg.Flask.run"] == [("test_cls_attr", 7, "instance")]
     assert found["pkg.Flask.route"] == []  # TestB's tests also set self.app to None
 

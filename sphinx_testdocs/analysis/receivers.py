@@ -229,10 +229,13 @@ def _type_at(
 
 
 def _attribute_type(inference: _Inference, owner: ast.ClassDef, receiver: str) -> _Type | None:
-    """``self.x``'s class: set in a setup method, the same everywhere in the class."""
+    """``self.x``'s class: set in a setup method or the class body, the same everywhere
+    in the class."""
     attr = receiver.partition(".")[2]
     values: list[Binding] = list(inference.bindings(owner).get(attr, ()))
-    in_setup = bool(values)
+    # A class attribute is what ``self.x`` reads only if no instance attribute hides
+    # it: a base class's setup could set one, so only classes with no other base count.
+    in_setup = bool(values) and all(_sets_no_attributes(base) for base in owner.bases)
     for stmt in owner.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             bound = inference.bindings(stmt)
@@ -243,6 +246,12 @@ def _attribute_type(inference: _Inference, owner: ast.ClassDef, receiver: str) -
     if not in_setup:
         return None
     return inference.type_of(values, None, receiver)
+
+
+def _sets_no_attributes(base: ast.expr) -> bool:
+    """``object`` and unittest's test cases: bases that set no attribute of a test."""
+    written = dotted_name(base) or ""
+    return written == "object" or written.rpartition(".")[2].endswith("TestCase")
 
 
 class _Places:
