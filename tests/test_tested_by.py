@@ -464,15 +464,29 @@ def test_a_module_class_shadowing_the_import_is_not_followed(tmp_path: Path) -> 
                 """,
             "tests/test_plain.py": """
                 from pkg import Flask
+                from pkg.app import Other
 
                 def test_imported():
                     Flask("x").run()
+
+                def test_local_class():
+                    Flask = Other
+                    Flask("x").get("/")
+                    f = Flask("y")
+                    f.route("/")
+
+                def test_nested_class():
+                    def inner():
+                        class Flask:
+                            pass
+                        Flask().get("/")
+                    inner()
                 """,
         },
     )
-    found = uses_of(tree, "pkg.Flask.run", "pkg.Flask.route")
-    assert found["pkg.Flask.run"] == [("test_imported", 4, "instance")]
-    assert found["pkg.Flask.route"] == []
+    found = uses_of(tree, "pkg.Flask.run", "pkg.Flask.route", "pkg.Flask.get")
+    assert found["pkg.Flask.run"] == [("test_imported", 5, "instance")]
+    assert found["pkg.Flask.route"] == found["pkg.Flask.get"] == []
 
 
 def test_an_attribute_made_in_the_test_class_body(tmp_path: Path) -> None:

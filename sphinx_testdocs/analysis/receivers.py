@@ -30,7 +30,7 @@ from sphinx_testdocs.analysis._matchers import Index
 from sphinx_testdocs.analysis._walk import dotted_name
 from sphinx_testdocs.analysis.bindings import IMPORTED, SCOPES, Binding, bindings
 from sphinx_testdocs.analysis.model import Exercise, FixtureDef
-from sphinx_testdocs.analysis.usage import Spans
+from sphinx_testdocs.analysis.usage import Span, Spans
 
 __all__ = ["Classes", "typed_uses"]
 
@@ -75,17 +75,14 @@ class _Inference:
         return self.classes.class_name(qualified)
 
     def class_of_callee(self, func: ast.expr) -> str | None:
-        """The project class a callee names, through the module's imports. A name the
-        module also binds otherwise (``class Flask(Flask)``, ``Flask = make()``) is
-        local: its class is not followed."""
+        """The project class a callee names, through the module's imports; None when the
+        module binds the name itself (:meth:`local`)."""
         dotted = dotted_name(func)
         if dotted is None:
             return None
         if dotted not in self._callees:
             found = self.index.resolve(dotted)
-            head = dotted.partition(".")[0]
-            local = any(b != IMPORTED for b in self.bindings(self.tree).get(head, ()))
-            known = len(found) == 1 and not local
+            known = len(found) == 1 and not self.local(func, self.tree)
             self._callees[dotted] = self.project_class(found[0]) if known else None
         return self._callees[dotted]
 
@@ -101,21 +98,34 @@ class _Inference:
             found = self._scopes[id(scope)] = bindings(scope)
         return found
 
-    def type_of(self, values: Sequence[Binding], test: str | None, name: str) -> _Type | None:
-        """The one class every binding gives, or None."""
+    def local(self, func: ast.expr, scope: ast.AST) -> bool:
+        """Whether a callee's first name is bound in ``scope`` other than by an import
+        (``class Flask(Flask)``, ``Flask = make()``): then it is not the imported class."""
+        head = dotted_name(func)
+        if head is None:
+            return True
+        return any(b != IMPORTED for b in self.bindings(scope).get(head.partition(".")[0], ()))
+
+    def type_of(
+        self, values: Sequence[tuple[Binding, ast.AST]], test: str | None, name: str
+    ) -> _Type | None:
+        """The one class every binding (with the scope it is in) gives, or None."""
         types: set[_Type | None] = set()
-        for value in values:
-            types.add(self._value_type(value, test, name))
+        for value, scope in values:
+            types.add(self._value_type(value, scope, test, name))
             if len(types) > 1:
                 return None
         return next(iter(types), None)
 
-    def _value_type(self, value: Binding, test: str | None, name: str) -> _Type | None:
+    def _value_type(
+        self, value: Binding, scope: ast.AST, test: str | None, name: str
+    ) -> _Type | None:
         if isinstance(value, ast.Call):
-            cls = self.class_of_callee(value.func)
+            cls = None if self.local(value.func, scope) else self.class_of_callee(value.func)
             return _Type(cls, "instance") if cls else None
         if isinstance(value, tuple):  # ("with", call)
-            cls = self.class_of_callee(value[1].func)
+            call = value[1]
+            cls = None if self.local(call.func, scope) else self.class_of_callee(call.func)
             return _Type(cls, "instance") if cls and self.classes.enters_self(cls) else None
         if isinstance(value, ast.arg):
             fixture = self.fixtures.get(test or "", {}).get(name)
@@ -155,17 +165,21 @@ def typed_uses(
             typed.add(name)
     out: list[Exercise] = []
     # ``Cls(...).method()``: the receiver is the construction itself.
+    made: list[tuple[str, int, ast.Call, Span]] = []
     for attr, calls in facts.methods.items():
         for call in calls:
-            made = call.func.value if isinstance(call.func, ast.Attribute) else None
-            if isinstance(made, ast.Call) and (span := spans.at(call.lineno)) is not None:
-                cls = inference.class_of_callee(made.func)
+            value = call.func.value if isinstance(call.func, ast.Attribute) else None
+            if isinstance(value, ast.Call) and (span := spans.at(call.lineno)) is not None:
+                cls = inference.class_of_callee(value.func)
                 if cls is not None:
-                    out.append(Exercise(f"{cls}.{attr}", call.lineno, span.test, "instance"))
+                    made.append((f"{cls}.{attr}", call.lineno, value, span))
     receivers = _receivers(facts.calls, facts.refs, facts.aliases, typed) if typed else []
-    if not receivers:
+    if not made and not receivers:
         return out
     places = _Places(tree)
+    for name, line, value, span in made:
+        if not _local_at(inference, places, value, span.start):
+            out.append(Exercise(name, line, span.test, "instance"))
     for receiver, attr, node in receivers:
         span = spans.at(node.lineno)
         if span is None:
@@ -223,16 +237,30 @@ def _type_at(
         return _attribute_type(inference, owner, receiver) if owner is not None else None
     own = inference.bindings(function).get(receiver)
     if own:
-        return inference.type_of(own, test, receiver)
+        return inference.type_of([(v, function) for v in own], test, receiver)
     module = inference.bindings(inference.tree).get(receiver)
-    return inference.type_of(module, None, receiver) if module else None
+    if not module:
+        return None
+    return inference.type_of([(v, inference.tree) for v in module], None, receiver)
+
+
+def _local_at(inference: _Inference, places: _Places, made: ast.Call, test_line: int) -> bool:
+    """Whether ``Cls(...)`` in a test calls a name the test (or a scope in it around the
+    call) binds itself."""
+    function = places.function_at(test_line)
+    if function is None:
+        return True
+    scopes = [function, *places.nested_around(function, made)]
+    return any(inference.local(made.func, scope) for scope in scopes)
 
 
 def _attribute_type(inference: _Inference, owner: ast.ClassDef, receiver: str) -> _Type | None:
     """``self.x``'s class: set in a setup method or the class body, the same everywhere
     in the class."""
     attr = receiver.partition(".")[2]
-    values: list[Binding] = list(inference.bindings(owner).get(attr, ()))
+    values: list[tuple[Binding, ast.AST]] = [
+        (v, owner) for v in inference.bindings(owner).get(attr, ())
+    ]
     # A class attribute is what ``self.x`` reads only if no instance attribute hides
     # it: a base class's setup could set one, so only classes with no other base count.
     in_setup = bool(values) and all(_sets_no_attributes(base) for base in owner.bases)
@@ -241,7 +269,7 @@ def _attribute_type(inference: _Inference, owner: ast.ClassDef, receiver: str) -
             bound = inference.bindings(stmt)
             for key in (f"self.{attr}", f"cls.{attr}"):
                 mine = bound.get(key, ())
-                values.extend(mine)
+                values.extend((v, stmt) for v in mine)
                 in_setup = in_setup or bool(mine and stmt.name in _SETUP_METHODS)
     if not in_setup:
         return None
