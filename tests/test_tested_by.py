@@ -304,3 +304,274 @@ def test_pytests_own_fixtures_count_when_pytest_is_the_project(tmp_path: Path) -
     found = uses_of(tree, "pytest.MonkeyPatch.setenv", "_pytest.monkeypatch.MonkeyPatch.setenv")
     assert found["pytest.MonkeyPatch.setenv"] == [("test_env", 2, "fixture monkeypatch")]
     assert found["_pytest.monkeypatch.MonkeyPatch.setenv"] == found["pytest.MonkeyPatch.setenv"]
+
+
+def test_nested_scopes_and_match_captures_are_other_bindings(tmp_path: Path) -> None:
+    tree = project(
+        tmp_path,
+        {
+            "tests/test_nested.py": """
+                from pkg import Flask
+                from pkg.app import Other
+
+                def test_nested_def():
+                    app = Flask("x")
+                    def helper(app):
+                        app.run()
+                    helper(None)
+
+                def test_lambda():
+                    app = Flask("x")
+                    f = lambda app: app.run()
+
+                def test_inner_reassign():
+                    app = Flask("x")
+                    def inner():
+                        app = Other()
+                        app.get("/")
+                    inner()
+
+                def test_nonlocal():
+                    app = Flask("x")
+                    def swap():
+                        nonlocal app
+                        app = Other()
+                    swap()
+                    app.get("/")
+
+                def test_match(v):
+                    c = Flask("x")
+                    match v:
+                        case Other() as c:
+                            c.get("/")
+
+                class TestS:
+                    def setup_method(self):
+                        self.app = Flask("x")
+
+                    def test_nested_self(self):
+                        class Inner:
+                            def __init__(self):
+                                self.app = object()
+                            def go(self):
+                                self.app.run()
+                        Inner().go()
+
+                def test_closure():
+                    app = Flask("x")
+                    def go():
+                        app.route("/")
+                    go()
+                """,
+        },
+    )
+    found = uses_of(tree, "pkg.Flask.run", "pkg.Flask.get", "pkg.Flask.route")
+    assert found["pkg.Flask.run"] == found["pkg.Flask.get"] == []
+    # A closure that binds nothing itself sees the test's name.
+    assert found["pkg.Flask.route"] == [("test_closure", 50, "instance")]
+
+
+def test_a_fixtures_own_parameters_and_globals_count_as_bindings(tmp_path: Path) -> None:
+    tree = project(
+        tmp_path,
+        {
+            "tests/conftest.py": """
+                import pytest
+                from pkg import Flask
+                from pkg.app import Other
+
+                @pytest.fixture
+                def base():
+                    return Other()
+
+                @pytest.fixture
+                def thing(base):
+                    if base is None:
+                        base = Flask("x")
+                    return base
+
+                @pytest.fixture
+                def shared():
+                    global made
+                    made = Flask("x")
+                    return made
+
+                @pytest.fixture
+                def plain():
+                    made = Flask("x")
+                    return made
+                """,
+            "tests/test_fix.py": """
+                def test_thing(thing):
+                    thing.run()
+
+                def test_shared(shared):
+                    shared.run()
+
+                def test_plain(plain):
+                    plain.run()
+                """,
+        },
+    )
+    assert uses_of(tree, "pkg.Flask.run")["pkg.Flask.run"] == [("test_plain", 8, "fixture plain")]
+
+
+def test_global_in_another_function_unsettles_a_module_name(tmp_path: Path) -> None:
+    tree = project(
+        tmp_path,
+        {
+            "tests/test_g.py": """
+                from pkg import Flask
+                from pkg.app import Other
+
+                app = Flask("m")
+                client = Flask("c")
+
+                def setup_module():
+                    global app
+                    app = Other()
+
+                def test_global():
+                    app.run()
+
+                def test_settled():
+                    client.route("/")
+                """,
+        },
+    )
+    found = uses_of(tree, "pkg.Flask.run", "pkg.Flask.route")
+    assert found["pkg.Flask.run"] == []
+    assert found["pkg.Flask.route"] == [("test_settled", 15, "instance")]
+
+
+def test_a_module_class_shadowing_the_import_is_not_followed(tmp_path: Path) -> None:
+    tree = project(
+        tmp_path,
+        {
+            "tests/test_shadow.py": """
+                from pkg import Flask
+
+                class Flask(Flask):
+                    def run(self):
+                        pass
+
+                def test_shadow_subclass():
+                    Flask("x").run()
+
+                def test_local():
+                    f = Flask("x")
+                    f.route("/")
+                """,
+            "tests/test_plain.py": """
+                from pkg import Flask
+                from pkg.app import Other
+
+                def test_imported():
+                    Flask("x").run()
+
+                def test_local_class():
+                    Flask = Other
+                    Flask("x").get("/")
+                    f = Flask("y")
+                    f.route("/")
+
+                def test_nested_class():
+                    def inner():
+                        class Flask:
+                            pass
+                        Flask().get("/")
+                    inner()
+                """,
+        },
+    )
+    found = uses_of(tree, "pkg.Flask.run", "pkg.Flask.route", "pkg.Flask.get")
+    assert found["pkg.Flask.run"] == [("test_imported", 5, "instance")]
+    assert found["pkg.Flask.route"] == found["pkg.Flask.get"] == []
+
+
+def test_an_attribute_made_in_the_test_class_body(tmp_path: Path) -> None:
+    tree = project(
+        tmp_path,
+        {
+            "tests/test_cls.py": """
+                from pkg import Flask
+
+                class TestA:
+                    app = Flask("c")
+
+                    def test_cls_attr(self):
+                        self.app.run()
+
+                class TestB:
+                    app = Flask("c")
+
+                    def test_changed(self):
+                        self.app = None
+
+                    def test_run(self):
+                        self.app.route("/")
+
+                class Base:
+                    def setup_method(self):
+                        self.app = None
+
+                class TestC(Base):
+                    app = Flask("c")
+
+                    def test_hidden(self):
+                        self.app.run()
+                """,
+        },
+    )
+    found = uses_of(tree, "pkg.Flask.run", "pkg.Flask.route")
+    # TestC's self.app is the instance attribute Base's setup sets.
+    assert found["pkg.Flask.run"] == [("test_cls_attr", 7, "instance")]
+    assert found["pkg.Flask.route"] == []  # TestB's tests also set self.app to None
+
+
+def test_an_inherited_method_is_the_base_classs_method(tmp_path: Path) -> None:
+    tree = project(
+        tmp_path,
+        {
+            "pkg/sub.py": """
+                import collections
+                from .app import Flask
+
+                class Sub(Flask):
+                    pass
+
+                class Over(Flask):
+                    def run(self):
+                        return 1
+
+                class Mixed(collections.UserDict, Flask):
+                    pass
+                """,
+            "tests/test_sub.py": """
+                from pkg import Flask
+                from pkg.sub import Sub, Over, Mixed
+
+                def test_sub():
+                    Sub("x").route("/")
+
+                def test_base():
+                    Flask("x").route("/")
+
+                def test_over():
+                    Over("x").run()
+
+                def test_mixed():
+                    Mixed().route("/")
+                """,
+        },
+    )
+    names = ("pkg.sub.Sub.route", "pkg.Flask.route", "pkg.sub.Over.run", "pkg.Flask.run")
+    found = uses_of(tree, *names, "pkg.sub.Mixed.route")
+    # ``:inherited-members:`` documents pkg.sub.Sub.route: the function pkg.app.Flask.route.
+    assert found["pkg.sub.Sub.route"] == found["pkg.Flask.route"]
+    assert [test for test, _, _ in found["pkg.Flask.route"]] == ["test_sub", "test_base"]
+    # A method the subclass writes is its own.
+    assert found["pkg.sub.Over.run"] == [("test_over", 11, "instance")]
+    assert found["pkg.Flask.run"] == []
+    # A base not read (the standard library's UserDict) could define it first.
+    assert found["pkg.sub.Mixed.route"] == [("test_mixed", 14, "instance")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -32,11 +32,9 @@ from sphinx_testdocs.analysis.rules import RuleScan
 from sphinx_testdocs.analysis.rules import scan as rule_scan
 from sphinx_testdocs.analysis.selection import Verdict
 from sphinx_testdocs.analysis.structure import SourceSlicer, Structure, extract_structure
-from sphinx_testdocs.analysis.usage import exercises
+from sphinx_testdocs.analysis.usage import Spans, exercises
 
-TypedUses = Callable[
-    [Sequence[tuple[int, int, str]], Mapping[str, Mapping[str, FixtureDef]]], list[Exercise]
-]
+TypedUses = Callable[[Spans, Mapping[str, Mapping[str, FixtureDef]]], list[Exercise]]
 
 
 @dataclass(frozen=True)
@@ -247,9 +245,7 @@ def _typed_uses(
         is_project=lambda name: classify(name, 0).is_project,
     )
 
-    def typed(
-        spans: Sequence[tuple[int, int, str]], fixtures: Mapping[str, Mapping[str, FixtureDef]]
-    ) -> list[Exercise]:
+    def typed(spans: Spans, fixtures: Mapping[str, Mapping[str, FixtureDef]]) -> list[Exercise]:
         if links is None:
             return typed_uses(index, tree, spans, fixtures, classes)
         before, links.recording = links.recording, set()

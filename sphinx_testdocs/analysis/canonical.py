@@ -3,7 +3,8 @@
 ``pkg.Flask`` re-exported from ``pkg/__init__.py`` (``from .app import Flask``, a star
 import, ``__all__``) and ``pkg.app.Flask`` are one class; ``evolve = _evolve`` makes
 ``pkg.evolve`` the function ``pkg._funcs._evolve``; an old package re-exporting the new
-one's names leads there too. Names are followed through the modules' source with the
+one's names leads there too; ``Sub.route`` that ``Sub`` inherits is the
+base's ``Flask.route``. Names are followed through the modules' source with the
 machinery that resolves base classes (:class:`._context.ModuleLinks`): nothing is
 imported. A name that cannot be followed stays as written.
 """
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sphinx_testdocs.analysis._context import Found, ModuleContext, ModuleLinks
+from sphinx_testdocs.analysis.bindings import bindings
 from sphinx_testdocs.analysis.pytest_config import PytestConfig
 
 __all__ = ["Canonical", "ProjectNames"]
@@ -99,8 +101,13 @@ class ProjectNames:
             found = _through_aliases(found)
             prefix = found.context.module_name
             owner = f"{prefix}.{found.name}" if prefix else found.name
-            if isinstance(found.binding.node, ast.ClassDef):
-                self._classes[owner] = found.binding.node
+            node = found.binding.node
+            if isinstance(node, ast.ClassDef):
+                self._classes[owner] = node
+                if len(attrs) - keep == 1:
+                    base = _defining_base(found.context, node, owner, attrs[keep])
+                    if base is not None:
+                        return self.canonical(f"{base}.{attrs[keep]}")
             return Canonical(".".join([owner, *attrs[keep:]]), found.binding.kind, owner)
         module = context.module_name
         return Canonical(".".join([module, *attrs]) if module else ".".join(attrs))
@@ -129,6 +136,37 @@ def _through_aliases(found: Found) -> Found:
             return found
         found = nxt
     return found
+
+
+def _defining_base(context: ModuleContext, node: ast.ClassDef, name: str, attr: str) -> str | None:
+    """The base class that writes ``attr`` a class inherits (``Sub.route`` is
+    ``Flask.route``), read through the class's bases as source; None when the class
+    writes it itself, or when a base that could come first could not be read (an
+    unread library class may define it)."""
+    if _writes(node, attr):
+        return None
+    info = context.class_info(node, name)
+    context.resolve_deferred(info)
+    try:
+        mro = context.mro(info)
+    except RecursionError:
+        return None
+    for cls in mro:
+        if cls is not info and _writes(cls.node, attr):
+            module = cls.context.module_name
+            qualname = cls.qualname
+            return qualname if qualname.startswith(f"{module}.") else f"{module}.{qualname}"
+        # A base not read (a library's, the standard library's) comes after this class
+        # but maybe before the next one: past it, nothing is known.
+        written = [b for b in cls.node.bases if not (isinstance(b, ast.Name) and b.id == "object")]
+        if len(cls.local_bases) != len(written):
+            return None
+    return None
+
+
+def _writes(node: ast.ClassDef, attr: str) -> bool:
+    """Whether a class body binds ``attr`` (a def, a class, an assignment, an import)."""
+    return attr in bindings(node)
 
 
 def _returns_self(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
+from sphinx_testdocs.analysis.bindings import Binding, bindings, own_nodes
 from sphinx_testdocs.analysis.model import FixtureDef, ModuleCollection
 
 __all__ = [
@@ -219,43 +220,21 @@ def value_type(
             annotation = inner.elts[0] if isinstance(inner, ast.Tuple) and inner.elts else inner
         return qualified(annotation) if isinstance(annotation, (ast.Name, ast.Attribute)) else None
     given: list[ast.expr | None] = []
-    bound: dict[str, list[ast.expr | None]] = {}
-    for node in _own_nodes(func):
+    for node in own_nodes(func):
         if isinstance(node, (ast.Return, ast.Yield)):
             given.append(node.value)
         elif isinstance(node, ast.YieldFrom):
             given.append(None)
-        elif isinstance(node, ast.Assign):
-            for target in node.targets:
-                for name in ast.walk(target):
-                    if isinstance(name, ast.Name):
-                        single = target is name
-                        bound.setdefault(name.id, []).append(node.value if single else None)
-        elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For, ast.withitem)):
-            other = node.optional_vars if isinstance(node, ast.withitem) else node.target
-            for name in ast.walk(other) if other is not None else ():
-                if isinstance(name, ast.Name):
-                    bound.setdefault(name.id, []).append(None)
+    bound = bindings(func) if any(isinstance(v, ast.Name) for v in given) else {}
     callees: set[str | None] = set()
     for value in given:
-        made = value
+        made: Binding | ast.expr = value
         if isinstance(value, ast.Name):
+            # Bound exactly once, to a call: a parameter, a second assignment, a loop
+            # target, ``global``... leave what it holds unknown.
             values = bound.get(value.id, [None])
             made = values[0] if len(values) == 1 else None
         callees.add(qualified(made.func) if isinstance(made, ast.Call) else None)
     if len(callees) != 1:
         return None
     return callees.pop()
-
-
-def _own_nodes(func: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.AST]:
-    """Every node of a function's body outside the functions and classes nested in it."""
-    stack: list[ast.AST] = list(func.body)
-    while stack:
-        node = stack.pop()
-        yield node
-        for child in ast.iter_child_nodes(node):
-            if not isinstance(
-                child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
-            ):
-                stack.append(child)

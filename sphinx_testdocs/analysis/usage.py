@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from sphinx_testdocs.analysis.model import (
     Definition,
@@ -21,10 +22,7 @@ def exercises(
     definitions: Sequence[Definition],
     collection: ModuleCollection | None,
     classify: Callable[[str, int], ImportOrigin],
-    typed: Callable[
-        [Sequence[tuple[int, int, str]], Mapping[str, Mapping[str, FixtureDef]]],
-        Iterable[Exercise],
-    ]
+    typed: Callable[[Spans, Mapping[str, Mapping[str, FixtureDef]]], Iterable[Exercise]]
     | None = None,
 ) -> tuple[Exercise, ...]:
     """Local objects the module imports (module level) and its tests reference.
@@ -47,15 +45,9 @@ def exercises(
             out.append(Exercise(imp.module, imp.line, None, "import"))
 
     spans = _test_spans(definitions, collection)
-    starts = [start for start, _, _ in spans]
     for name, line in references:
-        if not classify(name, 0).is_project:
-            continue
-        # The innermost test whose span holds the line: tests do not nest, so the last
-        # one starting at or before the line is the only candidate.
-        i = bisect.bisect_right(starts, line) - 1
-        if i >= 0 and spans[i][1] >= line:
-            out.append(Exercise(name, line, spans[i][2]))
+        if classify(name, 0).is_project and (span := spans.at(line)) is not None:
+            out.append(Exercise(name, line, span.test))
     if typed is not None and collection is not None:
         out.extend(typed(spans, _requested(collection)))
     return tuple(sorted(set(out), key=lambda e: (e.line, e.name, e.test or "", e.how)))
@@ -74,11 +66,35 @@ def _requested(collection: ModuleCollection) -> dict[str, dict[str, FixtureDef]]
     }
 
 
-def _test_spans(
-    definitions: Sequence[Definition], collection: ModuleCollection | None
-) -> list[tuple[int, int, str]]:
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Where a test's definition is written: first and last line, and its node ID."""
+
+    start: int
+    end: int
+    test: str
+
+
+@dataclass(frozen=True)
+class Spans:
+    """The module's own tests (not inherited ones) by the lines their bodies cover."""
+
+    spans: Sequence[Span] = ()
+    _starts: list[int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_starts", [span.start for span in self.spans])
+
+    def at(self, line: int) -> Span | None:
+        """The test whose definition holds ``line``, if any. Tests do not nest, so the
+        last one starting at or before the line is the only candidate."""
+        i = bisect.bisect_right(self._starts, line) - 1
+        return self.spans[i] if i >= 0 and self.spans[i].end >= line else None
+
+
+def _test_spans(definitions: Sequence[Definition], collection: ModuleCollection | None) -> Spans:
     if collection is None:
-        return []
+        return Spans()
     ends: dict[int, int] = {}
     stack = list(definitions)
     while stack:
@@ -86,8 +102,8 @@ def _test_spans(
         ends[defn.line] = defn.end_line
         stack.extend(defn.children)
     spans = {
-        (test.line, ends.get(test.line, test.line), test.nodeid)
+        Span(test.line, ends.get(test.line, test.line), test.nodeid)
         for test in collection.tests
         if not test.inherited_from
     }
-    return sorted(spans)
+    return Spans(sorted(spans, key=lambda s: (s.start, s.end, s.test)))
