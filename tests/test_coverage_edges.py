@@ -32,6 +32,10 @@ def one(): return 1
 def two(): return 2
 
 
+def four(): return (2 +
+                    2)
+
+
 class Box:
     def get(self): return 3
 
@@ -170,7 +174,7 @@ def test_import_time_lines_credit_no_test(recorded: Path, datafile: str) -> None
     # test_two imports lazy first: its def lines ran then. A one-line function's body
     # is on its def line: nothing tells its call from its import, the static list
     # decides (not: run by test_two, nor by no test).
-    for name in ("one", "two", "Box", "Box.get"):
+    for name in ("one", "two", "four", "Box", "Box.get"):
         assert _tests(data, f"edgepkg.lazy.{name}") is None, name
     assert _tests(data, "edgepkg.lazy") is None  # its functions say nothing either
     # A header over several lines (a default computed at import): the body only.

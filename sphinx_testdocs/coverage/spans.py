@@ -65,7 +65,9 @@ def read_spans(source: bytes, module: str) -> ModuleSpans | None:
                 if not isinstance(node, ast.ClassDef):
                     start = _header_end(node) + 1
                     end = node.end_lineno or node.body[-1].lineno
-                    if start <= end:
+                    # A body begun on the header's line has none of its own, even if
+                    # it goes on to the next (``return (1 +`` / ``2)``).
+                    if node.body[0].lineno >= start:
                         lines = (1 << (end + 1)) - (1 << start)  # bits start..end
                         for owner in (*enclosing, index):
                             masks[owner] |= lines
@@ -87,7 +89,6 @@ def _header_end(node: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
     parts += [node.returns] if node.returns is not None else []
     parts += getattr(node, "type_params", [])
     ends = [getattr(part, "end_lineno", None) or node.lineno for part in parts]
-    # A body on the header's line (``def f(): return 1``) starts on its last line.
     return max([node.lineno, *ends])
 
 
