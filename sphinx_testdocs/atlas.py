@@ -18,6 +18,7 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import make_refnode
 
 from sphinx_testdocs._log import Subtype, warn
+from sphinx_testdocs.coverage.spans import module_of
 from sphinx_testdocs.crossfile import digest
 from sphinx_testdocs.domain import domain_of
 from sphinx_testdocs.render.atlas import AtlasEntry, AtlasPlan, render_atlas
@@ -76,7 +77,7 @@ def plan_atlas(env: BuildEnvironment, prefix: str) -> AtlasPlan | None:
         tested = tested_by(project, name)
         if not tested.empty:
             continue
-        module = _module_of(name, modules)
+        module = module_of(name, modules, itself=False)
         groups.setdefault(module, []).append(
             AtlasEntry(
                 name=name,
@@ -107,15 +108,6 @@ def _public(name: str) -> bool:
 def _excluded(name: str, patterns: Iterable[str]) -> bool:
     own = name.rpartition(".")[2]
     return any(fnmatchcase(name if "." in p else own, p) for p in patterns)
-
-
-def _module_of(name: str, modules: set[str]) -> str:
-    parts = name.split(".")
-    for end in range(len(parts) - 1, 0, -1):
-        prefix = ".".join(parts[:end])
-        if prefix in modules:
-            return prefix
-    return ""
 
 
 def _digest(env: BuildEnvironment, prefixes: tuple[str, ...]) -> str:

@@ -47,6 +47,7 @@ from sphinx_testdocs.render.module import (
 from sphinx_testdocs.render.overview import markers_of, render_overview
 from sphinx_testdocs.render.testedby import (
     render_measured,
+    render_outside_tests,
     render_tested_by,
     render_without_contexts,
 )
@@ -588,6 +589,8 @@ def tested_by_nodes(domain: TestDomain, docname: str, name: str) -> list[nodes.N
     found = render_tested_by(name, tested.static, page_of, label_of)
     if tested.no_contexts:
         return [render_without_contexts(tested.no_contexts), *found]
+    if tested.outside_tests:
+        return [render_outside_tests(tested.outside_tests), *found]
     return found
 
 

@@ -27,6 +27,9 @@ class TestedBy:
     static: tuple[TestUse, ...]
     #: Data files that measured the name's module without per-test contexts.
     no_contexts: tuple[str, ...] = ()
+    #: Data files (``test_function`` contexts) that saw the name run outside test
+    #: functions only: by a fixture, say, which that recorder credits to no test.
+    outside_tests: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -36,7 +39,8 @@ class TestedBy:
     @cached_property
     def digest(self) -> str:
         """A digest of everything the list shows, made once per name and build."""
-        return digest((self.name, self.measured, self.static, self.no_contexts))
+        facts = (self.name, self.measured, self.static, self.no_contexts, self.outside_tests)
+        return digest(facts)
 
 
 def lists_digest(project: Project, names: Iterable[str]) -> str:
@@ -69,5 +73,12 @@ def _tested_by(crossfile: CrossFile, coverage: MeasuredTests | None, name: str) 
     measured = coverage.of(defined) if coverage is not None else None
     if measured is not None:
         return TestedBy(name, measured, ())
-    no_contexts = coverage.without_contexts(defined) if coverage is not None else ()
-    return TestedBy(name, None, tuple(crossfile.uses(name)), no_contexts)
+    if coverage is None:
+        return TestedBy(name, None, tuple(crossfile.uses(name)))
+    return TestedBy(
+        name,
+        None,
+        tuple(crossfile.uses(name)),
+        coverage.without_contexts(defined),
+        coverage.outside_tests(defined),
+    )

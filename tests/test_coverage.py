@@ -179,22 +179,30 @@ def _run(cwd: Path, *args: str, env: dict[str, str] | None = None) -> None:
     assert result.returncode == 0, result.stdout.decode() + result.stderr.decode()
 
 
-@pytest.fixture(scope="module")
-def recorded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The tree, its suite run under coverage four ways: pytest-cov's per-test contexts
-    (lines, and branches), coverage.py's test_function contexts, and no contexts."""
-    root = write_tree(tmp_path_factory.mktemp("recorded"), TREE)
-    pytest_args = ["-m", "pytest", "-q", "-p", "no:cacheprovider", "--cov=covpkg"]
+def record(root: Path, package: str) -> list[str]:
+    """Run the suite in ``root`` under coverage of ``package`` with per-test contexts:
+    pytest-cov's (lines in .coverage, branches in branch.coverage) and coverage.py's
+    test_function (tf.coverage); the pytest arguments, for more."""
+    pytest_args = ["-m", "pytest", "-q", "-p", "no:cacheprovider", f"--cov={package}"]
     _run(root, *pytest_args, "--cov-context=test", "tests")
     _run(root, *pytest_args, "--cov-context=test", "--cov-branch", "tests",
          env={"COVERAGE_FILE": "branch.coverage"})  # fmt: skip
+    (root / "tf.rc").write_text(f"[run]\nsource = {package}\ndynamic_context = test_function\n")
+    _run(root, "-m", "coverage", "run", "--rcfile=tf.rc", "--data-file=tf.coverage",
+         "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests")  # fmt: skip
+    return pytest_args
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tree, its suite run under coverage five ways: ``record``'s, relative paths,
+    and no contexts."""
+    root = write_tree(tmp_path_factory.mktemp("recorded"), TREE)
+    pytest_args = record(root, "covpkg")
     _run(root, *pytest_args, "tests", env={"COVERAGE_FILE": "plain.coverage"})
     (root / "rel.rc").write_text("[run]\nrelative_files = True\n")
     _run(root, *pytest_args, "--cov-context=test", "--cov-config=rel.rc", "tests",
          env={"COVERAGE_FILE": "relative.coverage"})  # fmt: skip
-    (root / "tf.rc").write_text("[run]\nsource = covpkg\ndynamic_context = test_function\n")
-    _run(root, "-m", "coverage", "run", "--rcfile=tf.rc", "--data-file=tf.coverage",
-         "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests")  # fmt: skip
     return root
 
 

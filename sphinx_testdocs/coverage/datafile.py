@@ -8,7 +8,7 @@ when branches were measured, ``arc`` (one row per line transition).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -16,6 +16,11 @@ from urllib.parse import quote
 
 class CoverageProblem(Exception):
     """Why a file is not usable coverage data (it is then left out whole)."""
+
+
+#: No source has this many lines: a row naming a line beyond it is not coverage.py's
+#: (a mask holds one bit per line up to the highest: 2**34 would take 2 GB).
+MAX_LINE = 10**7
 
 
 #: Tables every coverage.py data file has.
@@ -44,33 +49,47 @@ class CoverageData:
     contexts: dict[int, str]
     has_arcs: bool
 
-    def rows(self) -> Iterator[tuple[int, int, int]]:
+    def rows(self, last_line: Callable[[int], int]) -> Iterator[tuple[int, int, int]]:
         """(file id, context id, mask of the lines run), ordered by file: each file's
-        rows together."""
+        rows together. ``last_line(file id)`` is the last line worth keeping (the
+        source's; 0: none): lines beyond it match no function, and are dropped before
+        a mask is made of them. A line beyond ``MAX_LINE`` is no source's: the file is
+        refused (``CoverageProblem``)."""
         with _connect(self.path) as db:
             if self.has_arcs:
-                yield from _arc_rows(db)
+                yield from _arc_rows(db, last_line)
             else:
                 query = "SELECT file_id, context_id, numbits FROM line_bits ORDER BY file_id"
                 for file_id, context_id, blob in _fetch(db, query):
                     if not isinstance(blob, bytes):
                         raise CoverageProblem("a line_bits row holds no numbits blob")
-                    yield file_id, context_id, numbits_mask(blob)
+                    if len(blob) > MAX_LINE // 8 + 1:
+                        raise CoverageProblem(_beyond(f"a numbits blob of {len(blob)} bytes"))
+                    yield file_id, context_id, numbits_mask(blob[: last_line(file_id) // 8 + 1])
 
 
-def _arc_rows(db: sqlite3.Connection) -> Iterator[tuple[int, int, int]]:
+def _beyond(what: str) -> str:
+    return f"{what} reaches beyond line {MAX_LINE:,}, which no source has: not coverage.py data"
+
+
+def _arc_rows(
+    db: sqlite3.Connection, last_line: Callable[[int], int]
+) -> Iterator[tuple[int, int, int]]:
     # Negative numbers stand for entering or leaving a code object: not lines.
     query = "SELECT file_id, context_id, fromno, tono FROM arc ORDER BY file_id, context_id"
     current: tuple[int, int] | None = None
-    mask = 0
+    mask = last = 0
     for file_id, context_id, start, end in _fetch(db, query):
         if (file_id, context_id) != current:
             if current is not None:
                 yield current[0], current[1], mask
-            current, mask = (file_id, context_id), 0
+            current, mask, last = (file_id, context_id), 0, last_line(file_id)
         for line in (start, end):
             if isinstance(line, int) and line > 0:
-                mask |= 1 << line
+                if line > MAX_LINE:
+                    raise CoverageProblem(_beyond(f"an arc to or from line {line}"))
+                if line <= last:
+                    mask |= 1 << line
     if current is not None:
         yield current[0], current[1], mask
 

@@ -3,13 +3,15 @@ tests (never per line, so what is kept stays small whatever the suite's size).""
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sphinx_testdocs.coverage.contexts import named_test
 from sphinx_testdocs.coverage.datafile import CoverageData, CoverageProblem, open_coverage
-from sphinx_testdocs.coverage.spans import ModuleSpans, module_name, read_spans
+from sphinx_testdocs.coverage.spans import ModuleSpans, module_name, module_of, read_spans
 from sphinx_testdocs.results.join import KnownTest, find_known
 
 
@@ -42,6 +44,13 @@ class MeasuredTests:
     modules: dict[str, set[int]] = field(default_factory=dict)
     #: Module -> numbers of the data files that measured it without per-test contexts.
     uncontexted: dict[str, set[int]] = field(default_factory=dict)
+    #: Qualified name -> numbers of the data files with ``test_function`` contexts that
+    #: saw its code run outside any test function (in a fixture, say: that recorder
+    #: credits fixtures to no test).
+    outside: dict[str, set[int]] = field(default_factory=dict)
+    #: Modules holding a function or class with no line of its own: that no test ran
+    #: the others does not say that no test ran the module.
+    partly: set[str] = field(default_factory=set)
     #: Measured files whose source is not here to read (recorded on another machine).
     missing_sources: int = 0
     #: Data file number -> measured sources changed after it was written: their lines
@@ -58,38 +67,36 @@ class MeasuredTests:
             return False
 
     def of(self, name: str) -> Measurement | None:
-        """The tests that ran ``name``'s code; None where no data file measured it (or it
-        is no function, class or module: data and attributes run no code of their own)."""
-        found = self._resolve(name)
-        if found is None:
+        """The tests that ran ``name``'s code; None where no data file measured it, where
+        it has no line of its own (data and attributes, a class without methods, a
+        one-line function: see ``spans``), or where no test but code outside test
+        functions ran it (``outside_tests``)."""
+        if name not in self.objects:
             return None
-        module = self._module_of(found, self.modules)
-        numbers = set(self.objects[found])
-        if found == module:  # a package: what its modules ran too
+        module = module_of(name, self.modules, itself=True)
+        numbers = set(self.objects[name])
+        if name == module:  # a package: what its modules ran too
             prefix = module + "."
             for other in self.modules:
                 if other.startswith(prefix):
                     numbers |= self.objects[other]
+        if not numbers and (name in self.outside or name in self.partly):
+            return None
         tests = tuple(sorted(self.tests[n] for n in numbers))
         return Measurement(tests, tuple(self.sources[n] for n in sorted(self.modules[module])))
 
     def without_contexts(self, name: str) -> tuple[str, ...]:
         """Labels of data files that measured ``name``'s module but recorded no test
         contexts: they cannot say which tests ran it."""
-        module = self._module_of(name, self.uncontexted)
+        module = module_of(name, self.uncontexted, itself=True)
         return tuple(self.sources[n] for n in sorted(self.uncontexted.get(module, ())))
 
-    def _resolve(self, name: str) -> str | None:
-        return name if name in self.objects else None
-
-    @staticmethod
-    def _module_of(name: str, modules: dict[str, set[int]]) -> str:
-        parts = name.split(".")
-        for end in range(len(parts), 0, -1):
-            prefix = ".".join(parts[:end])
-            if prefix in modules:
-                return prefix
-        return ""
+    def outside_tests(self, name: str) -> tuple[str, ...]:
+        """Labels of the data files that saw ``name`` run outside test functions only,
+        where no test ran it (``of`` is then None)."""
+        if name not in self.objects or self.objects[name]:
+            return ()
+        return tuple(self.sources[n] for n in sorted(self.outside.get(name, ())))
 
 
 def measure(
@@ -172,42 +179,62 @@ class _Reading:
     data: CoverageData
     tests: dict[int, MeasuredTest]
     objects: dict[str, set[MeasuredTest]] = field(default_factory=dict)
+    #: Names run in a context naming no test, where tests are named by function
+    #: (``test_function``, ``tests.test_x.test_f``): fixtures run outside them.
+    outside: set[str] = field(default_factory=set)
     modules: set[str] = field(default_factory=set)
+    partly: set[str] = field(default_factory=set)
     missing: int = 0
     stamps: dict[Path, tuple[int, int]] = field(default_factory=dict)
 
     def run(self) -> None:
         spans_of: dict[int, ModuleSpans | None] = {}
-        #: Per file, the objects a mask of lines touches: tests often run the same
-        #: lines of a file (a helper, a constructor), and then share one answer.
-        touched_by: dict[int, list[int]] = {}
-        current = None
-        for file_id, context_id, mask in self.data.rows():
+
+        def spans(file_id: int) -> ModuleSpans | None:
             if file_id not in spans_of:
                 spans_of[file_id] = self._spans(file_id)
-            spans = spans_of[file_id]
+            return spans_of[file_id]
+
+        def last_line(file_id: int) -> int:
+            found = spans(file_id)
+            return found.lines if found is not None else 0
+
+        # Outside a test function is no test's only where tests are named by function:
+        # pytest-cov's node IDs cover setup and teardown, what runs outside them is
+        # collection's.
+        by_function = any("::" not in self.data.contexts[c] for c in self.tests)
+        #: Per file, the objects a mask of lines touches: tests often run the same
+        #: lines of a file (a helper, a constructor), and then share one answer. Masks
+        #: end at the source's last line: what is kept stays within contexts x lines.
+        touched_by: dict[int, list[int]] = {}
+        current = None
+        for file_id, context_id, mask in self.data.rows(last_line):
+            found = spans(file_id)
             test = self.tests.get(context_id)
-            if spans is None or test is None:
+            if found is None or (test is None and not by_function):
                 continue
             if file_id != current:
                 current, touched_by = file_id, {}
             touched = touched_by.get(mask)
             if touched is None:
                 touched = touched_by[mask] = [
-                    index for index, lines in enumerate(spans.masks) if lines & mask
+                    index for index, lines in enumerate(found.masks) if lines & mask
                 ]
-            for index in touched:
-                self.objects[spans.names[index]].add(test)
+            names = [found.names[index] for index in touched]
+            if test is None:
+                self.outside.update(names)
+                continue
+            for name in names:
+                self.objects[name].add(test)
             if touched:
-                self.objects[spans.module].add(test)
+                self.objects[found.module].add(test)
 
     def _spans(self, file_id: int) -> ModuleSpans | None:
         path = _source_path(self.data.path, self.data.files.get(file_id, ""))
         if path.suffix != ".py":
             return None
         try:
-            stamp = _stamp(path)
-            source = path.read_bytes()
+            stamp, source = _read_regular(path)
         except OSError:
             self.missing += 1
             return None
@@ -217,9 +244,27 @@ class _Reading:
         if spans is None or not module:
             return None
         self.modules.add(module)
-        for name in (module, *spans.names):
-            self.objects.setdefault(name, set())
+        if path.stem == "__init__" or any(spans.masks):  # a package: its modules'
+            self.objects.setdefault(module, set())
+        if not all(spans.masks):
+            self.partly.add(module)
+        for name, lines in zip(spans.names, spans.masks, strict=True):
+            if lines:  # with no line of its own, nothing measured says who ran it
+                self.objects.setdefault(name, set())
         return spans
+
+
+def _read_regular(path: Path) -> tuple[tuple[int, int], bytes]:
+    """The stamp and bytes of a regular file. A data file names the paths to read:
+    one naming a FIFO or a device would block the build or read without end, so the
+    file is opened without blocking and read only if it is a regular file (OSError
+    otherwise)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as handle:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(f"{path} is not a regular file")
+        return (st.st_size, st.st_mtime_ns), handle.read()
 
 
 def _merge(
@@ -228,6 +273,9 @@ def _merge(
     for module in read.modules:
         measured.modules.setdefault(module, set()).add(number)
     measured.missing_sources += read.missing
+    measured.partly |= read.partly
+    for name in read.outside:
+        measured.outside.setdefault(name, set()).add(number)
     measured.stamps.update(read.stamps)
     for name, tests in read.objects.items():
         found = measured.objects.setdefault(name, set())

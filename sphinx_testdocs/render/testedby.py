@@ -200,3 +200,15 @@ def render_without_contexts(sources: Sequence[str]) -> nodes.paragraph:
         "pytest --cov-context=test). Found statically instead:",
         classes=["testdocs-measured"],
     )
+
+
+def render_outside_tests(sources: Sequence[str]) -> nodes.paragraph:
+    """Said before a static list where the code ran, but outside test functions only,
+    in data whose contexts name test functions (they leave fixtures to no test)."""
+    return para(
+        f"The coverage data ({', '.join(sources)}) saw this run outside test functions "
+        "only: in a fixture, say, which its test_function contexts credit to no test "
+        "(pytest --cov-context=test credits setup and teardown to their test). Found "
+        "statically instead:",
+        classes=["testdocs-measured"],
+    )
