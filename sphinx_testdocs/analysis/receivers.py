@@ -82,8 +82,10 @@ class _Inference:
             return None
         if dotted not in self._callees:
             found = self.index.resolve(dotted)
-            known = len(found) == 1 and not self.local(func, self.tree)
-            self._callees[dotted] = self.project_class(found[0]) if known else None
+            cls = self.project_class(found[0]) if len(found) == 1 else None
+            # Whether the module binds the name itself costs a walk of the module: asked
+            # only of a name that would otherwise be a project class.
+            self._callees[dotted] = cls if cls and not self.local(func, self.tree) else None
         return self._callees[dotted]
 
     def class_of_annotation(self, annotation: ast.expr | None) -> str | None:
