@@ -156,10 +156,9 @@ def _analyse(
         return _recovered(decoded.text, facts, problems, context)
 
     try:
-        comments = read_comments(decoded.text)
-        structure = extract_structure(
-            tree, SourceSlicer(decoded.text), context.classifier, comments
-        )
+        slicer = SourceSlicer(decoded.text)
+        comments = read_comments(slicer.lines, tree)
+        structure = extract_structure(tree, slicer, context.classifier, comments)
     except RecursionError:
         problems.append(Problem("recursion", "the file is nested too deeply to analyse fully"))
         structure = Structure((), (), None, None)

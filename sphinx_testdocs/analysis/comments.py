@@ -161,6 +161,7 @@ def _summary(texts: list[str]) -> str | None:
     return summary or None
 
 
-def read_comments(text: str, tree: ast.Module | None = None) -> Comments:
-    """The comments of ``text`` (Python source), whose parse is ``tree``."""
-    return Comments(text.split("\n"), tree)
+def read_comments(lines: list[str], tree: ast.Module) -> Comments:
+    """The comments of a module's source ``lines`` (split on "\n"), whose parse is
+    ``tree`` (which tells a comment from a line inside a string)."""
+    return Comments(lines, tree)

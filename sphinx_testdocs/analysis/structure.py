@@ -24,7 +24,8 @@ class SourceSlicer:
     """Source text of AST nodes; ``ast`` column offsets count UTF-8 bytes, not characters."""
 
     def __init__(self, text: str) -> None:
-        self._lines = text.split("\n")
+        #: The source's lines: line ``n`` is ``lines[n - 1]`` (``ast`` counts "\n").
+        self.lines = text.split("\n")
 
     def segment(self, node: ast.AST) -> str:
         """The exact source text of ``node``, or "" when it has no position."""
@@ -34,7 +35,7 @@ class SourceSlicer:
         end_col = getattr(node, "end_col_offset", None)
         if lineno is None or end_lineno is None or col is None or end_col is None:
             return ""
-        lines = self._lines[lineno - 1 : end_lineno]
+        lines = self.lines[lineno - 1 : end_lineno]
         if not lines:
             return ""
         if len(lines) == 1:

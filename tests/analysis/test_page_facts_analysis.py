@@ -140,12 +140,15 @@ def test_a_comment_looking_line_inside_a_string_is_no_comment() -> None:
         "z = 'a\\\n# continued'\ndef h(): pass\n"
         "# Above i.\ndef i(): pass\n"
     )
-    comments = read_comments(source, ast.parse(source))
+    comments = read_comments(source.split("\n"), ast.parse(source))
     assert comments.above(5) is None
     assert comments.above(8) is None
     assert comments.above(11) is None
     assert comments.above(13) == "Above i."
     assert comments.module_summary(None) == "Real."
+    # The same through the whole analysis (the parse reaches the comments).
+    summaries = {d.qualname: d.comment_summary for d in analysed(source).all_definitions()}
+    assert summaries == {"f": None, "g": None, "h": None, "i": "Above i."}
 
 
 # --- fixtures every test gets --------------------------------------------------------
