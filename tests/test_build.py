@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import pickle
 import shutil
 import subprocess
@@ -583,6 +584,56 @@ def test_stable_heap_is_frozen_while_writing_and_handed_back_after(
     finally:
         gc.callbacks.remove(count)
     assert frozen["finished"] == gc.get_freeze_count() == 0
+
+
+def _freeze_counts_in_writers(app: Any) -> tuple[int, set[int]]:
+    """Build; the main process's frozen-object count as pages are resolved, and those
+    its forked writers see as they start writing."""
+    main_process = os.getpid()
+    record = Path(app.outdir).parent / f"{Path(app.outdir).name}-writers.txt"
+    in_main: list[int] = []
+
+    def resolved(*args: Any) -> None:
+        in_main.append(gc.get_freeze_count())
+
+    def page(*args: Any) -> None:
+        if os.getpid() != main_process:  # a writer: tell the main process in a file
+            with record.open("a") as out:
+                out.write(f"{gc.get_freeze_count()}\n")
+
+    app.connect("doctree-resolved", resolved)
+    app.connect("html-page-context", page)
+    app.build()
+    return max(in_main), {int(line) for line in record.read_text().split()}
+
+
+@pytest.mark.skipif(not hasattr(os, "register_at_fork"), reason="no fork")
+def test_parallel_writers_of_a_large_build_freeze_what_they_inherit(
+    make_app: Any, tmp_path: Path
+) -> None:
+    # Each writer inherits the main process's heap, resolved pages queued for writing
+    # among it; its collector would walk all of that on every full pass (scale/heap.py).
+    for levers in (True, False):
+        srcdir = tmp_path / f"levers-{levers}"
+        shutil.copytree(ROOTS / "test-basic", srcdir, ignore=shutil.ignore_patterns("testdocs"))
+        app = make_app(
+            "html", srcdir=srcdir, parallel=2, confoverrides={"testdocs_scale_levers": levers}
+        )
+        in_main, in_writers = _freeze_counts_in_writers(app)
+        if levers:
+            assert min(in_writers) > in_main + 1000
+        else:  # nothing process-wide in a build that does not need it
+            assert in_writers == {in_main}
+    # Once the build is over, a forked process starts with the heap as it was.
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover (the child reports through the pipe)
+        os.write(write, str(gc.get_freeze_count()).encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(child, 0)
+    with os.fdopen(read) as pipe:
+        assert int(pipe.read()) == gc.get_freeze_count() == 0
 
 
 @pytest.mark.sphinx("html", testroot="basic")

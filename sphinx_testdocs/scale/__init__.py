@@ -33,6 +33,7 @@ from sphinx_testdocs.scale.event_log import restore_event_debug_lines, shorten_e
 from sphinx_testdocs.scale.heap import (
     freeze_after_analysis,
     freeze_after_reading,
+    freeze_in_forked_children,
     pause_for_environment_load,
     resume_after_environment_load,
     unfreeze_heap,
@@ -71,6 +72,7 @@ def install(app: Sphinx) -> None:
     app.connect("builder-inited", resume_after_environment_load, priority=100)
     # After the scan (priority 500), which decides whether the suite is large.
     app.connect("builder-inited", shorten_event_debug_lines, priority=600)
+    app.connect("builder-inited", freeze_in_forked_children, priority=600)
     # After the analyses (priority 500): the stable heap is complete.
     app.connect("env-before-read-docs", hold_records, priority=700)
     app.connect("env-before-read-docs", freeze_after_analysis, priority=800)

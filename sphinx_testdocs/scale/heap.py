@@ -26,6 +26,15 @@ process has built a large suite, the heap is frozen when it exits. Objects are s
 reference counting as modules go; only garbage in reference cycles is left to the end
 of the process.
 
+And in the processes Sphinx forks to read and write in parallel (``-j N``): each starts
+with a copy of the main process's heap, which by the time writers fork holds the
+resolved pages queued for them. Every full pass in a child walked all of that again
+(and, touching each object, copied its memory page: copy-on-write), once per chunk of
+pages: with furo, writing at ``-j 2`` took longer than at ``-j 1`` (one writer, see
+docs/upstream.rst). What a child inherits is frozen as it starts (``os.register_at_fork``,
+which cannot be undone, so the hook does nothing outside a large build's run): the
+child collects what it makes itself, and what it inherited is freed with the process.
+
 All of this is process-wide, so it happens only in builds of large suites (see
 ``sphinx_testdocs.scale``), and the collector is handed back as it was when the build
 ends (except the exit hook, which only acts when the process ends).
@@ -35,6 +44,7 @@ from __future__ import annotations
 
 import atexit
 import gc
+import os
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +59,31 @@ LARGE_ENVIRONMENT = 4 * 1024 * 1024
 #: Whether this build froze the heap (a process may freeze it for reasons of its own,
 #: e.g. before forking workers: that is then left alone), whether it paused the
 #: collector for the environment's load, and whether this process freezes at exit.
-_state = {"frozen": False, "paused": False, "exit_hook": False}
+_state = {
+    "frozen": False,
+    "paused": False,
+    "exit_hook": False,
+    "fork_hook": False,
+    "freeze_children": False,
+}
+
+
+def _freeze_inherited_heap() -> None:
+    """In a process just forked (``os.register_at_fork``): while a large build runs,
+    put what it inherited out of its collector's sight (see the module doc)."""
+    if _state["freeze_children"]:
+        gc.freeze()
+
+
+def freeze_in_forked_children(app: Any) -> None:
+    """``builder-inited`` (after the scan): a large suite's parallel readers and writers
+    freeze what they inherit."""
+    if not build_run(app.env).large:
+        return
+    if not _state["fork_hook"] and hasattr(os, "register_at_fork"):  # not on Windows
+        os.register_at_fork(after_in_child=_freeze_inherited_heap)
+        _state["fork_hook"] = True
+    _state["freeze_children"] = True
 
 
 def pause_for_environment_load(app: Any, config: Any) -> None:
@@ -98,6 +132,7 @@ def freeze_after_reading(*args: Any) -> None:
 
 def unfreeze_heap(app: Any, exception: BaseException | None) -> None:
     """Give frozen objects back to the collector (the build is over); freeze at exit."""
+    _state["freeze_children"] = False
     if _state["paused"]:  # Sphinx never reached builder-inited
         gc.enable()
         _state["paused"] = False
