@@ -7,7 +7,8 @@ call, ``install(app)``, and act only in builds of large suites: ``testdocs_scale
 and what a large build changes is put back when it ends.
 
 =====================  ==========================================================
-``heap``               the cyclic garbage collector kept off the stable heap
+``heap``               the cyclic garbage collector kept off the stable heap (and off
+                       what forked readers and writers inherit)
 ``doctrees``           generated pages' doctrees dropped from Sphinx's caches
 ``stores``             other pages' records kept out of what parallel readers send back
 ``packing``            resolved pages wait for parallel writers as bytes
