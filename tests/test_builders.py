@@ -397,8 +397,10 @@ def test_deep():
 
 
 def _normal(html: str, *, lists: bool = False) -> str:
-    """Markup up to the order of classes (and, with ``lists``, docutils' "simple" class
-    and line breaks between tags, which depend on how a list was built)."""
+    """Markup up to the order of classes and how a character is written (a character
+    reference or itself); with ``lists``, docutils' "simple" class and line breaks
+    between tags, which depend on how a list was built."""
+    html = re.sub(r"&#(\d+);", lambda m: chr(int(m[1])), html)
     if lists:
         html = re.sub(r">\s+<", "><", html.replace(" simple", "")).strip()
     return re.sub(r'class="([^"]*)"', lambda m: f'class="{sorted(m[1].split())}"', html)
