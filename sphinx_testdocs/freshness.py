@@ -12,7 +12,7 @@ from sphinx_testdocs.analysis.parsing import cycle_collector_paused
 from sphinx_testdocs.coverage.measure import data_stamps, measure
 from sphinx_testdocs.crossfile import CrossFile, digest
 from sphinx_testdocs.domain import domain_of
-from sphinx_testdocs.export import module_entry, module_fragment
+from sphinx_testdocs.export import module_entry, packed_fragment, unpacked_fragments
 from sphinx_testdocs.plan import plan_folder, plan_module, suites_digest
 from sphinx_testdocs.results.load import known_tests, load_results
 from sphinx_testdocs.run import FileFacts, build_run
@@ -76,7 +76,7 @@ def refresh_summaries(
 def _join_results(project: Project, files: FileFacts) -> None:
     """Read the results files and join them to the tests known now. Pages show them
     through their plans, so a page whose results changed is stale by its digest."""
-    known = known_tests(files.collected)
+    known = known_tests(unpacked_fragments(files.collected))
     joined, problems = load_results(project.result_files, known)
     project.results = joined
     logger.info(
@@ -101,7 +101,7 @@ def _join_results(project: Project, files: FileFacts) -> None:
 def _measure_coverage(project: Project, files: FileFacts) -> None:
     """Read the coverage data files: which tests ran each measured function. "Tested by"
     lists show them, so a list whose tests changed is stale by its page's digest."""
-    known = known_tests(files.collected)[0]
+    known = known_tests(unpacked_fragments(files.collected))[0]
     made_from = (data_stamps(project.coverage_files), digest(known))
     cached = files.coverage
     if cached is not None and cached[0] == made_from and cached[1].sources_unchanged():
@@ -168,7 +168,7 @@ def _refresh(project: Project, files: FileFacts, to_read: set[str]) -> None:
                 # testdocs.json is written from these, so unchanged files are never
                 # analysed again just to list them.
                 json_entry = module_entry(project, root, rel)
-                collected[rel] = module_fragment(json_entry) if json_entry else None
+                collected[rel] = packed_fragment(json_entry) if json_entry else None
                 project.collection_changed = True
 
 

@@ -39,9 +39,9 @@ class FileFacts:
 
     #: root key -> relpath -> (fingerprint of its inputs, summary).
     summaries: dict[str, dict[str, tuple[Fingerprint, FileSummary]]] = field(default_factory=dict)
-    #: root key -> relpath -> the file's ``testdocs.json`` entry as JSON text (None: not
-    #: collected).
-    collected: dict[str, dict[str, str | None]] = field(default_factory=dict)
+    #: root key -> relpath -> the file's ``testdocs.json`` entry as JSON text, packed
+    #: (``export.packed_fragment``; None: not collected).
+    collected: dict[str, dict[str, bytes | None]] = field(default_factory=dict)
     #: checkout -> the commit the written pages' links to the forge are at
     #: (``Project.forge_commits``): pages are written again when it changes.
     forge_commits: dict[str, str] = field(default_factory=dict)

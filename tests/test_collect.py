@@ -15,6 +15,7 @@ import pytest
 
 from sphinx_testdocs import cli
 from sphinx_testdocs.export import JSON_FILENAME
+from sphinx_testdocs.run import build_run
 from tests.helpers import pytest_collect, recording_reads, write_tree
 
 TREE = {
@@ -495,6 +496,10 @@ def test_build_writes_testdocs_json(
     assert written == collected(srcdir / "suite", capsys)
     paths = [m["path"] for m in json.loads(written)["modules"]]
     assert paths == ["sub/test_beta.py", "test_alpha.py"]
+    # The entries a build keeps for the next are packed: a fraction of the text.
+    kept = build_run(app.env).files.collected
+    packed = [entry for files in kept.values() for entry in files.values() if entry]
+    assert len(packed) == 2 and 3 * sum(map(len, packed)) < len(written)
 
     # Unchanged rebuild: the file is left as it is.
     stamp = target.stat().st_mtime_ns
