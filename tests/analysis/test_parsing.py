@@ -41,7 +41,7 @@ def module_of_tests(count: int) -> str:
     "module", [inspect, typing, docutils.nodes], ids=lambda module: module.__name__
 )
 def test_real_modules_give_the_tree_of_one_parse(module: object) -> None:
-    # Read as source, as the analysis reads any file: nothing here is imported for it.
+    # Their source, read as text (the analysis itself never imports what it reads).
     path = inspect.getsourcefile(module)  # type: ignore[arg-type]
     assert path is not None
     text = Path(path).read_text(encoding="utf-8")
