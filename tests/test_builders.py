@@ -425,6 +425,33 @@ def test_lazy_structure_is_built_when_written(app: Any, make_app: Any) -> None:
     assert "<strong>pytest fixtures defined</strong>" in page
 
 
+@pytest.mark.sphinx("html", testroot="basic", srcdir="structure-html-exact")
+def test_structure_written_by_hand_is_the_translators_markup(app: Any, make_app: Any) -> None:
+    """The Detailed Analysis tree, written from its items, is the markup Sphinx's HTML
+    translator writes for the nodes of the same items, compact ("simple") lists and
+    line breaks included; here in a module with docstrings, facts, inherited tests and
+    nesting deeper than the tree shows."""
+    from docutils.utils import new_document
+
+    from sphinx_testdocs.render.html import structure_html
+    from sphinx_testdocs.render.module import structure_items, testdocs_structure, tree_nodes
+
+    (app.srcdir / "suite" / "test_rich.py").write_text(RICH_MODULE)
+    app = make_app("html", srcdir=app.srcdir)
+    app.build()
+    (node,) = app.env.get_doctree("testdocs/suite/test_rich.py").findall(testdocs_structure)
+    items = structure_items(node["payload"])
+    document = new_document("<structure>", app.builder.docsettings)
+    document.extend(tree_nodes(items))
+    app.builder.current_docname = "testdocs/suite/test_rich.py"
+    translator = app.builder.create_translator(document, app.builder)
+    document.walkabout(translator)
+    translated = "".join(translator.body)
+    direct = structure_html(items, translator.encode)
+    assert "simple" in direct and '<ul class="testdocs-tree">' in direct  # both kinds
+    assert _normal(direct) == _normal(translated)
+
+
 @pytest.mark.parametrize("builder", ["html", "gettext"])
 def test_a_listing_holds_its_source_once_and_is_not_a_message(build: Build, builder: str) -> None:
     """Sphinx copies the text of each element without a ``rawsource`` into it: a

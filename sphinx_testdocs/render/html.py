@@ -11,7 +11,7 @@ that was measured to pay against expanding and visiting (``docs/performance.rst`
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from docutils import nodes
@@ -24,6 +24,7 @@ from sphinx_testdocs.render.common import (
     NO_SEARCH,
 )
 from sphinx_testdocs.render.listing import listing_html
+from sphinx_testdocs.render.module import Fact, TreeItem, structure_items, testdocs_structure
 from sphinx_testdocs.render.nodes import (
     LINE_LINK,
     kind_class,
@@ -191,26 +192,96 @@ def _links(self: Any, node: testdocs_links) -> str:
     return "".join(html)
 
 
-def _defline(self: Any, node: testdocs_defline) -> str:
-    encode = self.encode
-    label, anchor, line, end = node["label"], node["anchor"], node["line"], node["end"]
+def defline_html(encode: Callable[[str], str], headline: Mapping[str, Any]) -> str:
+    """A definition's headline: what the translator writes for ``testdocs_defline``."""
+    label, anchor, line, end = (
+        headline["label"],
+        headline["anchor"],
+        headline["line"],
+        headline["end"],
+    )
     parts = [
         f'<span class="testdocs-badge {kind_class(label)}">{encode(label)}</span> ',
         '<code class="docutils literal notranslate testdocs-name"><span class="pre">'
-        f"{encode(node['name'])}</span></code>",
+        f"{encode(headline['name'])}</span></code>",
     ]
-    if node["bases"]:
-        parts.append(f"({encode(node['bases'])})")
+    if headline["bases"]:
+        parts.append(f"({encode(headline['bases'])})")
     parts.append(f" {EM_DASH} " + line_link_html(encode, anchor, line, f"line {line}"))
     if end > line:
         parts.append(f"{EN_DASH}{end}")
-    if node.get("forge"):
+    if headline.get("forge"):
         parts.append(
             f'{FORGE_SEPARATOR}<a class="reference external {FORGE_LINK}" '
-            f'href="{encode(node["forge"])}" title="{encode(FORGE_TITLE)}">'
+            f'href="{encode(headline["forge"])}" title="{encode(FORGE_TITLE)}">'
             f"{encode(FORGE_LABEL)}</a>"
         )
     return "".join(parts)
+
+
+def structure_html(
+    items: Sequence[TreeItem], encode: Callable[[str], str], compact_simple: bool = False
+) -> str:
+    """What Sphinx's HTML translator writes for ``module.tree_nodes(items)``.
+
+    *compact_simple* is the translator's state where the tree starts (inside a compact
+    list or not). docutils marks a list "simple" (compact) when every item in it, at any
+    depth, is one paragraph, or a paragraph and then a list (``SimpleListChecker``), and
+    only the outermost of nested simple lists carries the class.
+    """
+    compactable: dict[int, bool] = {}  # id(item) -> the list under it is compactable
+
+    def check(items: Sequence[TreeItem]) -> bool:
+        fine = True
+        for item in items:
+            below = compactable[id(item)] = check(item.children)
+            has_list = bool(item.facts or item.children or item.flat)
+            shown = 1 + bool(item.summary) + bool(item.facts) + bool(item.children or item.flat)
+            fine = fine and below and shown - has_list <= 1
+        return fine
+
+    html: list[str] = []
+    append = html.append
+
+    def ul(classes: str, simple: bool, outer_simple: bool) -> None:
+        append(
+            f'<ul class="{classes} simple">\n'
+            if simple and not outer_simple
+            else f'<ul class="{classes}">\n'
+        )
+
+    def facts_list(facts: Sequence[Fact], outer_simple: bool) -> None:
+        ul("testdocs-facts", True, outer_simple)
+        html.extend(f"<li><p>{pieces_html(fact, encode)}</p></li>\n" for fact in facts)
+        append("</ul>\n")
+
+    def tree(items: Sequence[TreeItem], flat: Sequence[Fact], simple: bool, outer: bool) -> None:
+        ul("testdocs-tree", simple, outer)
+        for item in items:
+            has_list = bool(item.facts or item.children or item.flat)
+            alone = not (item.summary or has_list)  # the paragraph is the item's only child
+            ids = f' id="{encode(item.anchor)}"' if item.anchor else ""
+            append(f'<li><p class="testdocs-def"{ids}>{defline_html(encode, item.headline)}</p>')
+            append("</li>\n" if alone else "\n")
+            if alone:
+                continue
+            if item.summary:
+                classes = " ".join(item.summary_classes)
+                append(f'<p class="{classes}">{encode(item.summary)}</p>\n')
+            if item.facts:
+                facts_list(item.facts, simple)
+            if item.children or item.flat:
+                tree(item.children, item.flat, compactable[id(item)], simple)
+            append("</li>\n")
+        html.extend(f"<li><p>{pieces_html(fact, encode)}</p></li>\n" for fact in flat)
+        append("</ul>\n")
+
+    tree(items, (), check(items), compact_simple)
+    return "".join(html)
+
+
+def _defline(self: Any, node: testdocs_defline) -> str:
+    return defline_html(self.encode, node.attributes)
 
 
 def _linelinks(self: Any, node: testdocs_linelinks) -> str:
@@ -231,6 +302,10 @@ def _listing(self: Any, node: testdocs_listing) -> str:
     html = listing_html(node.astext(), node["anchor"], python=language == "testdocs-python")
     starttag = self.starttag(node, "div", suffix="", CLASS=f"highlight-{language} notranslate")
     return f"{starttag}{html}</div>\n"
+
+
+def _structure(self: Any, node: testdocs_structure) -> str:
+    return structure_html(structure_items(node["payload"]), self.encode, self.compact_simple)
 
 
 def _pieces(self: Any, node: testdocs_pieces) -> str:
@@ -279,4 +354,5 @@ _WRITERS: dict[type[testdocs_compact], Callable[[Any, Any], str]] = {
     testdocs_pieces: _pieces,
     testdocs_piecelists: _piecelists,
     testdocs_testedby: _tested_by,
+    testdocs_structure: _structure,
 }

@@ -6,7 +6,7 @@ import shlex
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import TypeAlias
+from typing import Any, NamedTuple, TypeAlias
 
 from docutils import nodes
 from sphinx import addnodes
@@ -479,53 +479,97 @@ def _structure(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.N
 
 
 class testdocs_structure(testdocs_payload):
-    """The Detailed Analysis tree, built when written (a ``StructurePayload``)."""
+    """The Detailed Analysis tree, built when written (a ``StructurePayload``).
+
+    HTML translators write it from ``structure_items`` directly (``render.html``):
+    measured on NumPy's suite with furo, building and visiting its nodes took 1 s of a
+    16 s build. Every other builder gets the nodes of the same items.
+    """
 
     @staticmethod
     def build(payload: StructurePayload) -> list[nodes.Node]:
-        return _expand_structure(payload)
+        return tree_nodes(structure_items(payload))
 
 
-def _expand_structure(payload: StructurePayload) -> list[nodes.Node]:
+class TreeItem(NamedTuple):
+    """One definition in the Detailed Analysis tree, and what is listed under it."""
+
+    #: The id of its headline (something on the page links to it), or "".
+    anchor: str
+    #: Its headline: ``testdocs_defline``'s attributes.
+    headline: dict[str, Any]
+    #: The first line of its docstring, or "# " and the comment above it; or "".
+    summary: str
+    summary_classes: list[str]
+    facts: list[Fact]
+    #: The definitions nested in it, then the items listed flat under it (deeper
+    #: nesting, inherited tests), each one line of facts.
+    children: list[TreeItem]
+    flat: list[Fact]
+
+
+def structure_items(payload: StructurePayload) -> list[TreeItem]:
+    """What the Detailed Analysis tree shows, for both of its writers."""
+
+    def item(defn: Definition, depth: int) -> TreeItem:
+        if defn.docstring_summary:
+            summary, classes = defn.docstring_summary, _DOCSTRING_CLASSES
+        elif defn.comment_summary:  # no docstring: the comment above says what it is for
+            summary, classes = "# " + defn.comment_summary, _COMMENT_CLASSES
+        else:
+            summary, classes = "", _DOCSTRING_CLASSES
+        children = [item(c, depth + 1) for c in defn.children] if depth < _MAX_TREE_DEPTH else []
+        return TreeItem(
+            anchor=payload.anchors.get(defn.line) or "",
+            headline=_headline(payload, defn),
+            summary=summary,
+            summary_classes=classes,
+            facts=_facts(payload, defn),
+            children=children,
+            flat=_deeper_and_inherited(payload, defn, depth),
+        )
+
+    return [item(d, 0) for d in payload.definitions]
+
+
+def tree_nodes(items: Sequence[TreeItem]) -> list[nodes.Node]:
     """The Detailed Analysis tree as ordinary nodes (other builders, single-page HTML)."""
 
-    def item(defn: Definition, depth: int) -> list[nodes.Node]:
+    def item_nodes(item: TreeItem) -> list[nodes.Node]:
         line = para(classes=["testdocs-def"])
-        target = payload.anchors.get(defn.line)
-        if target:
-            line["ids"] = [target]
-        line += _defline(payload, defn)
+        if item.anchor:
+            line["ids"] = [item.anchor]
+        line += testdocs_defline(**item.headline)
         out: list[nodes.Node] = [line]
-        if defn.docstring_summary:
-            out.append(para(defn.docstring_summary, classes=["testdocs-docstring"]))
-        elif defn.comment_summary:  # no docstring: the comment above says what it is for
-            out.append(para("# " + defn.comment_summary, classes=_COMMENT_CLASSES))
-        facts = _facts(payload, defn)
-        if facts:
-            out.append(bullet_list([_fact_node(f) for f in facts], "testdocs-facts"))
-        children = [item(c, depth + 1) for c in defn.children] if depth < _MAX_TREE_DEPTH else []
-        children += [[_fact_node(f)] for f in _deeper_and_inherited(payload, defn, depth)]
+        if item.summary:
+            out.append(para(item.summary, classes=item.summary_classes))
+        if item.facts:
+            out.append(bullet_list([_fact_node(f) for f in item.facts], "testdocs-facts"))
+        children = [item_nodes(c) for c in item.children]
+        children += [[_fact_node(f)] for f in item.flat]
         if children:
             out.append(bullet_list(children, "testdocs-tree"))
         return out
 
-    return [bullet_list([item(d, 0) for d in payload.definitions], "testdocs-tree")]
+    return [bullet_list([item_nodes(i) for i in items], "testdocs-tree")]
 
 
-#: A summary read from a comment: styled as a docstring's, marked as a comment.
+#: The classes of a summary from a docstring, and from a comment (styled as a
+#: docstring's, marked as a comment).
+_DOCSTRING_CLASSES = ["testdocs-docstring"]
 _COMMENT_CLASSES = ["testdocs-docstring", "testdocs-comment"]
 
 
-def _defline(payload: StructurePayload, defn: Definition) -> testdocs_defline:
-    return testdocs_defline(
-        label=payload.labels.get(defn.line, "function"),
-        name=defn.name,
-        bases=", ".join(defn.bases),
-        line=defn.line,
-        end=defn.end_line,
-        anchor=payload.line_anchor,
-        forge=line_url(payload.source_url, defn.line) if payload.source_url else "",
-    )
+def _headline(payload: StructurePayload, defn: Definition) -> dict[str, Any]:
+    return {
+        "label": payload.labels.get(defn.line, "function"),
+        "name": defn.name,
+        "bases": ", ".join(defn.bases),
+        "line": defn.line,
+        "end": defn.end_line,
+        "anchor": payload.line_anchor,
+        "forge": line_url(payload.source_url, defn.line) if payload.source_url else "",
+    }
 
 
 #: Definitions in the general index by default (see ``testdocs_index_tests``).
