@@ -206,7 +206,14 @@ class Chromium:
         """Poll ``expression`` until it is truthy; fail after the timeout."""
         deadline = time.monotonic() + self.timeout
         while True:
-            value = self.evaluate(expression)
+            try:
+                value = self.evaluate(expression)
+            except BrowserError as error:
+                # Asked while the page navigates (what a click may have started): the
+                # old document is gone before the new one answers. Ask again.
+                if "navigated or closed" not in str(error):
+                    raise
+                value = None
             if value:
                 return value
             if time.monotonic() > deadline:
