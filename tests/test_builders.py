@@ -452,6 +452,27 @@ def test_structure_written_by_hand_is_the_translators_markup(app: Any, make_app:
     assert _normal(direct) == _normal(translated)
 
 
+@pytest.mark.parametrize("builder", ["html", "text"])
+def test_field_lists_are_rows_until_written(build: Build, builder: str) -> None:
+    """File Metadata's and High-Level Overview's field lists stay rows in the doctree
+    (half of a module page's nodes as nodes); the owners cell, a reference, stays a node
+    and resolves where it stands; the written page has every row."""
+    from sphinx_testdocs.render.pieces import testdocs_fields
+
+    app = build(builder, "basic")
+    doctree = app.env.get_doctree(MODULES["basic"])
+    assert not list(doctree.findall(nodes.field_list))
+    kept = list(doctree.findall(testdocs_fields))
+    assert len(kept) == 2 and all(not n.expanded() for n in kept)
+    assert [name for name, _ in kept[0]["rows"]][:3] == ["Path", "Size", "Lines"]
+    suffix = ".html" if builder == "html" else ".txt"
+    page = (Path(app.outdir) / (MODULES["basic"] + suffix)).read_text(encoding="utf-8")
+    for shown in ("Path", "test_alpha.py", "Encoding", "utf-8", "Owners", "Fixtures defined"):
+        assert shown in page
+    if builder == "html":
+        assert page.count('<dl class="testdocs-fields field-list simple">') == 2
+
+
 @pytest.mark.parametrize("builder", ["html", "gettext"])
 def test_a_listing_holds_its_source_once_and_is_not_a_message(build: Build, builder: str) -> None:
     """Sphinx copies the text of each element without a ``rawsource`` into it: a

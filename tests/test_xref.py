@@ -92,9 +92,12 @@ def _overview_total_tests(app: Any) -> int:
 
 
 def _page_tests(doctree: nodes.document) -> int:
-    for field in doctree.findall(nodes.field):
-        if field[0].astext() == "Tests":
-            return int(field[1].astext().replace(",", ""))
+    from sphinx_testdocs.render.pieces import testdocs_fields
+
+    for fields in doctree.findall(testdocs_fields):
+        for name, pieces in fields["rows"]:
+            if name == "Tests":
+                return int("".join(pieces).replace(",", ""))
     raise AssertionError("no Tests field")
 
 

@@ -16,7 +16,6 @@ from sphinx_testdocs.render.common import (
     bullet_list,
     details,
     doc_link,
-    field_list,
     human_size,
     literal,
     owner_xref,
@@ -26,6 +25,7 @@ from sphinx_testdocs.render.common import (
     table,
 )
 from sphinx_testdocs.render.overview import render_overview
+from sphinx_testdocs.render.pieces import fields
 from sphinx_testdocs.render.results import totals_paragraph
 from sphinx_testdocs.results.join import Totals as ResultTotals
 
@@ -166,7 +166,7 @@ def render_folder(view: FolderView) -> list[nodes.Node]:
     page += _collection_notes(view, totals)
     if view.results is not None:
         page += totals_paragraph(*view.results)
-    page += field_list(
+    page += fields(
         [
             ("Python files", f"{totals.files:,}"),
             ("Test modules", f"{totals.test_modules:,}"),

@@ -35,11 +35,9 @@ from sphinx_testdocs.render.classes import classes_by_place, local_classes_summa
 from sphinx_testdocs.render.common import (
     FORGE_SEPARATOR,
     NO_SEARCH,
-    Cell,
     bullet_list,
     details,
     doc_link,
-    field_list,
     forge_link,
     human_size,
     literal,
@@ -69,6 +67,7 @@ from sphinx_testdocs.render.pieces import (
     Piece,
     PieceList,
     PyRef,
+    fields,
     piece_lists,
     pieces_nodes,
 )
@@ -178,15 +177,15 @@ def _metadata(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.No
         config_file = collection.config_file
         shown = config_file or "none found: pytest's defaults apply"
         rows.append(("pytest configuration", shown, bool(config_file)))
-    cells: list[tuple[str, Cell]] = [
-        (name, literal(value) if code else value) for name, value, code in rows
+    cells: list[tuple[str, str | Code | nodes.Node]] = [
+        (name, Code(value) if code else value) for name, value, code in rows
     ]
     cells.append(("Owners", _owners_cell(ctx.plan.owners)))
     url = ctx.plan.source_url
     if url is not None:
         link = forge_link(whole_file_url(url), ctx.plan.checkout, ctx.nodeid_path)
         cells.append(("On the forge", para(link)))
-    return [field_list(cells)]
+    return [fields(cells)]
 
 
 def _owners_cell(owners: Sequence[Owner]) -> nodes.Node:
@@ -222,7 +221,7 @@ FieldRow = tuple[str, str, bool]
 
 
 def _fields(rows: Sequence[FieldRow]) -> nodes.Node:
-    return field_list((name, literal(value) if code else value) for name, value, code in rows)
+    return fields((name, Code(value) if code else value) for name, value, code in rows)
 
 
 def _status_text(analysis: ModuleAnalysis) -> str:

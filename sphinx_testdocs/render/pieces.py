@@ -10,12 +10,19 @@ gets ordinary nodes from ``pieces_nodes``.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any, NamedTuple, TypeAlias
 
 from docutils import nodes
 
-from sphinx_testdocs.render.common import NO_SEARCH, bullet_list, doc_link, literal, optional_xref
+from sphinx_testdocs.render.common import (
+    NO_SEARCH,
+    bullet_list,
+    doc_link,
+    field_list,
+    literal,
+    optional_xref,
+)
 from sphinx_testdocs.render.nodes import line_reference, line_references, testdocs_compact
 
 
@@ -181,6 +188,46 @@ def piece_lists(lists: Sequence[PieceList]) -> testdocs_piecelists:
             for item in items
         )
     )
+    return node
+
+
+class testdocs_fields(nodes.General, testdocs_compact):
+    """A field list kept as ``rows`` of (name, pieces) until it is written.
+
+    File Metadata and High-Level Overview put a field list of about ten rows on every
+    module page: as nodes (field, name, body, paragraph, text...) they were half the
+    nodes of NumPy's module pages, which every reading transform, the pickler, the
+    unpickler and the post-transforms walk. A value that must stay a node (a reference
+    Sphinx resolves, a link whose commit is filled when written) has None for pieces,
+    and is the node's next child: resolved and filled where it stands. Every builder,
+    HTML included, gets the field list of ``expand()`` when the page is written.
+    """
+
+    def expand(self, linkable: Collection[str] = ()) -> list[nodes.Node]:
+        cells = iter(list(self.children))
+        rows: list[tuple[str, nodes.Node]] = []
+        for name, pieces in self["rows"]:
+            if pieces is None:
+                rows.append((name, next(cells)))
+            else:
+                rows.append((name, nodes.paragraph("", "", *pieces_nodes(pieces, linkable))))
+        return [field_list(rows)]
+
+    def expanded(self) -> bool:
+        return bool(self.children) and isinstance(self[0], nodes.field_list)
+
+
+def fields(rows: Iterable[tuple[str, str | Code | nodes.Node]]) -> testdocs_fields:
+    """A field list: each value text, code, or a node (a paragraph, kept as it is)."""
+    node = testdocs_fields()
+    kept: list[tuple[str, tuple[Piece, ...] | None]] = []
+    for name, value in rows:
+        if isinstance(value, nodes.Node):
+            kept.append((name, None))
+            node += value
+        else:
+            kept.append((name, (value,)))
+    node["rows"] = tuple(kept)
     return node
 
 
