@@ -527,15 +527,15 @@ def test_pieces_html_is_what_the_translator_writes_for_their_nodes(
             for kept in list(doctree.findall(testdocs_pieces)):
                 kept.replace_self(kept.expand(linkable))
         app.env.apply_post_transforms(doctree, docname)
-        kept_whole = list(doctree.findall(testdocs_piecelists))
-        kept_pieces = list(doctree.findall(testdocs_pieces))
+        (section,) = [s for s in doctree.findall(nodes.section) if "dependencies" in s["ids"]]
+        kept_whole = list(section.findall(testdocs_piecelists))
+        kept_pieces = list(section.findall(testdocs_pieces))
         if as_nodes:
             assert not kept_whole and not kept_pieces
         elif root == "basic":  # nothing links to a Python object: the lists stay whole
             assert kept_whole and not kept_pieces
         else:  # a name may link: the lists are expanded, paragraphs without one stay
             assert kept_pieces and not kept_whole
-        (section,) = [s for s in doctree.findall(nodes.section) if "dependencies" in s["ids"]]
         document = new_document("<dependencies>", app.builder.docsettings)
         document += section.deepcopy()
         app.builder.current_docname = docname

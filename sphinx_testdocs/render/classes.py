@@ -15,8 +15,8 @@ from collections.abc import Collection, Sequence
 from docutils import nodes
 
 from sphinx_testdocs.analysis.model import Definition, DefKind
-from sphinx_testdocs.render.common import NO_SEARCH, bullet_list, details, literal, para, plural
-from sphinx_testdocs.render.nodes import line_reference
+from sphinx_testdocs.render.common import NO_SEARCH, bullet_list, details, para, plural
+from sphinx_testdocs.render.pieces import Code, LineRef, Piece, pieces_paragraph
 
 __all__ = ["LocalClasses", "classes_by_place", "local_classes_summary"]
 
@@ -65,22 +65,18 @@ def local_classes_summary(
     rows: list[nodes.Node] = []
     for function, classes in local:
         label = "test" if function.line in test_lines else "function"
-        row: list[nodes.Node | str] = [
+        row: list[Piece] = [
             f"{label} ",
-            literal(function.qualname),
+            Code(function.qualname),
             " (",
-            _line(line_anchor, function.line),
+            LineRef(line_anchor, function.line),
             "): ",
         ]
         for i, cls in enumerate(classes):
             if i:
                 row.append(", ")
-            row += [literal(cls.name), " (", _line(line_anchor, cls.line), ")"]
-        rows.append(para(*row))
+            row += [Code(cls.name), " (", LineRef(line_anchor, cls.line), ")"]
+        rows.append(pieces_paragraph(row))
     listing = bullet_list(rows, "testdocs-local-classes")
     summary = f"Show the {plural(count, 'local class', 'local classes')}, by function"
     return [para(sentence, classes=[NO_SEARCH]), details(summary, listing)]
-
-
-def _line(anchor: str, line: int) -> nodes.reference:
-    return line_reference(anchor, line, f"line {line}")
