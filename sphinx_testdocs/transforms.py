@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import is_dataclass, replace
 from typing import Any
 
 from docutils import nodes
@@ -11,8 +11,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 
 from sphinx_testdocs.analysis.forge import fill_commit
 from sphinx_testdocs.render.common import FORGE_CHECKOUT, FORGE_LINK, FORGE_SEPARATOR
-from sphinx_testdocs.render.module import testdocs_structure
-from sphinx_testdocs.render.nodes import LINE_LINK, testdocs_compact
+from sphinx_testdocs.render.nodes import LINE_LINK, testdocs_compact, testdocs_payload
 from sphinx_testdocs.render.pieces import documented_python_names
 from sphinx_testdocs.run import build_run
 
@@ -71,11 +70,14 @@ class FillForgeCommit(SphinxPostTransform):
     """Put the commit into the page's links to the forge.
 
     Pages are read with ``{commit}`` in their links (``analysis.forge.file_url``): a new
-    commit then changes no page read, only what is written. The Detailed Analysis keeps
-    its links in its payload until written; the others are references.
+    commit then changes no page read, only what is written. Payloads built when written
+    (the Detailed Analysis, findings) keep the file's address in a dataclass field,
+    ``source_url``, beside the ``checkout`` whose commit fills it; the other links are
+    references.
     """
 
-    # Before ExpandCompact (4), which builds the Detailed Analysis for other builders.
+    # Before ExpandCompact (4) and SinglePageLineAnchors (5), which build payloads'
+    # nodes for other builders and for single-page HTML.
     default_priority = 3
 
     def run(self, **kwargs: Any) -> None:
@@ -96,12 +98,14 @@ class FillForgeCommit(SphinxPostTransform):
             del parent[index]
             if index and parent[index - 1].astext() == FORGE_SEPARATOR:
                 del parent[index - 1]
-        for node in self.document.findall(testdocs_structure):
-            payload = node["payload"]
-            if payload.source_url and "{commit}" in payload.source_url:
-                commit = commits.get(payload.checkout)
-                url = fill_commit(payload.source_url, commit) if commit else None
-                node["payload"] = replace(payload, source_url=url)
+        for node in self.document.findall(testdocs_payload):
+            payload: Any = node["payload"]
+            source_url = getattr(payload, "source_url", None)
+            if not source_url or "{commit}" not in source_url or not _is_dataclass(payload):
+                continue
+            commit = commits.get(payload.checkout)
+            url = fill_commit(source_url, commit) if commit else None
+            node["payload"] = replace(payload, source_url=url)
 
 
 class SinglePageLineAnchors(SphinxPostTransform):
@@ -155,3 +159,8 @@ def _builder_format(transform: SphinxPostTransform) -> str:
     if builder_cls is not None:
         return str(builder_cls.format)
     return str(transform.app.builder.format)
+
+
+def _is_dataclass(payload: Any) -> bool:
+    # ``dataclasses.replace`` fills the address; a class is not a payload.
+    return is_dataclass(payload) and not isinstance(payload, type)

@@ -425,8 +425,11 @@ def test_lazy_structure_is_built_when_written(app: Any, make_app: Any) -> None:
     assert "<strong>pytest fixtures defined</strong>" in page
 
 
+@pytest.mark.parametrize("compact", [True, False])
 @pytest.mark.sphinx("html", testroot="basic", srcdir="structure-html-exact")
-def test_structure_written_by_hand_is_the_translators_markup(app: Any, make_app: Any) -> None:
+def test_structure_written_by_hand_is_the_translators_markup(
+    app: Any, make_app: Any, compact: bool
+) -> None:
     """The Detailed Analysis tree, written from its items, is the markup Sphinx's HTML
     translator writes for the nodes of the same items, compact ("simple") lists and
     line breaks included; here in a module with docstrings, facts, inherited tests and
@@ -437,7 +440,8 @@ def test_structure_written_by_hand_is_the_translators_markup(app: Any, make_app:
     from sphinx_testdocs.render.module import structure_items, testdocs_structure, tree_nodes
 
     (app.srcdir / "suite" / "test_rich.py").write_text(RICH_MODULE)
-    app = make_app("html", srcdir=app.srcdir)
+    overrides = {"html_compact_lists": compact}
+    app = make_app("html", srcdir=app.srcdir, confoverrides=overrides, freshenv=True)
     app.build()
     (node,) = app.env.get_doctree("testdocs/suite/test_rich.py").findall(testdocs_structure)
     items = structure_items(node["payload"])
@@ -447,9 +451,11 @@ def test_structure_written_by_hand_is_the_translators_markup(app: Any, make_app:
     translator = app.builder.create_translator(document, app.builder)
     document.walkabout(translator)
     translated = "".join(translator.body)
-    direct = structure_html(items, translator.encode)
-    assert "simple" in direct and '<ul class="testdocs-tree">' in direct  # both kinds
+    direct = structure_html(items, translator.encode, compact_lists=compact)
+    assert ("simple" in direct) is compact and '<ul class="testdocs-tree">' in direct
     assert _normal(direct) == _normal(translated)
+    page = (app.outdir / "testdocs/suite/test_rich.py.html").read_text(encoding="utf-8")
+    assert direct in page
 
 
 @pytest.mark.parametrize("builder", ["html", "text"])

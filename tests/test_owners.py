@@ -122,6 +122,29 @@ def test_owners_and_forge_links(make_app: Any, tmp_path: Path) -> None:
     assert tests["test_marked.py::test_plain"] == ["team-module", "@org/suite"]
 
 
+@pytest.mark.parametrize("builder", ["singlehtml", "latex"])
+def test_forge_links_carry_the_commit_for_other_builders(
+    make_app: Any, tmp_path: Path, builder: str
+) -> None:
+    """Payloads built when written (the Detailed Analysis, findings) link to the forge at
+    the commit for builders other than HTML too: single-page HTML builds them where it
+    inlines the page, LaTeX before references resolve."""
+    srcdir, commit = checkout(tmp_path)
+    app = make_app(builder, srcdir=srcdir, freshenv=True)
+    app.build()
+    written = "".join(
+        p.read_text()
+        for p in Path(app.outdir).glob("*.html" if builder == "singlehtml" else "*.tex")
+    )
+    base = f"https://github.com/org/repo/blob/{commit}/suite/test_torch.py"
+    for line in (6, 7, 10):  # class TestLinear, test_forward, assertTrue's first evidence
+        link = f"{base}#L{line}"
+        if builder == "latex":
+            link = link.replace("_", r"\_").replace("#", r"\#")
+        assert link in written
+    assert "{commit}" not in written
+
+
 def test_a_changed_codeowners_rereads_the_pages_it_changes(make_app: Any, tmp_path: Path) -> None:
     srcdir, _ = checkout(tmp_path)
     make_app("html", srcdir=srcdir, freshenv=True).build()

@@ -13,6 +13,7 @@ from typing import TypeAlias
 from docutils import nodes
 from sphinx import addnodes
 
+from sphinx_testdocs.analysis.forge import line_url
 from sphinx_testdocs.render.nodes import testdocs_details
 
 Cell: TypeAlias = str | nodes.Node | Sequence[nodes.Node]
@@ -230,6 +231,14 @@ def forge_link(url: str, checkout: str, label: str = FORGE_LABEL) -> nodes.refer
         internal=False,
         **{FORGE_CHECKOUT: checkout},
     )
+
+
+def line_forge_link(source_url: str | None, line: int, checkout: str) -> list[nodes.Node]:
+    """What follows a link to a line of the listing: the line on the forge, when the
+    file has an address there (``source_url``; see ``forge_link``)."""
+    if not source_url:
+        return []
+    return [nodes.Text(FORGE_SEPARATOR), forge_link(line_url(source_url, line), checkout)]
 
 
 #: The attribute of a forge link that names its checkout.

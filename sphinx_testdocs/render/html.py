@@ -220,14 +220,18 @@ def defline_html(encode: Callable[[str], str], headline: Mapping[str, Any]) -> s
 
 
 def structure_html(
-    items: Sequence[TreeItem], encode: Callable[[str], str], compact_simple: bool = False
+    items: Sequence[TreeItem],
+    encode: Callable[[str], str],
+    compact_simple: bool = False,
+    compact_lists: bool = True,
 ) -> str:
     """What Sphinx's HTML translator writes for ``module.tree_nodes(items)``.
 
     *compact_simple* is the translator's state where the tree starts (inside a compact
-    list or not). docutils marks a list "simple" (compact) when every item in it, at any
-    depth, is one paragraph, or a paragraph and then a list (``SimpleListChecker``), and
-    only the outermost of nested simple lists carries the class.
+    list or not); *compact_lists* its setting (``html_compact_lists``). With it, docutils
+    marks a list "simple" when every item in it, at any depth, is one paragraph, or a
+    paragraph and then a list (``SimpleListChecker``), and only the outermost of nested
+    simple lists carries the class.
     """
     compactable: dict[int, bool] = {}  # id(item) -> the list under it is compactable
 
@@ -238,7 +242,7 @@ def structure_html(
             has_list = bool(item.facts or item.children or item.flat)
             shown = 1 + bool(item.summary) + bool(item.facts) + bool(item.children or item.flat)
             fine = fine and below and shown - has_list <= 1
-        return fine
+        return fine and compact_lists
 
     html: list[str] = []
     append = html.append
@@ -251,7 +255,7 @@ def structure_html(
         )
 
     def facts_list(facts: Sequence[Fact], outer_simple: bool) -> None:
-        ul("testdocs-facts", True, outer_simple)
+        ul("testdocs-facts", compact_lists, outer_simple)
         html.extend(f"<li><p>{pieces_html(fact, encode)}</p></li>\n" for fact in facts)
         append("</ul>\n")
 
@@ -305,7 +309,8 @@ def _listing(self: Any, node: testdocs_listing) -> str:
 
 
 def _structure(self: Any, node: testdocs_structure) -> str:
-    return structure_html(structure_items(node["payload"]), self.encode, self.compact_simple)
+    items = structure_items(node["payload"])
+    return structure_html(items, self.encode, self.compact_simple, self.settings.compact_lists)
 
 
 def _pieces(self: Any, node: testdocs_pieces) -> str:

@@ -46,7 +46,9 @@ class testdocs_compact(nodes.Element):
     """Facts kept as attributes until the page is written; ``expand()`` builds them.
 
     Until it is expanded its children, if any, are ``Text``: what the search index
-    should find in it (the indexer reads doctrees before they are written).
+    should find in it (the indexer reads doctrees before they are written). A kind
+    may keep nodes that must be resolved where they stand as children instead
+    (``pieces.testdocs_fields``), and says with ``expanded()`` when it was built.
     Subclasses add ``nodes.General`` or ``nodes.Inline`` to say where they stand.
     """
 

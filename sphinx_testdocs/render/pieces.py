@@ -205,16 +205,19 @@ class testdocs_fields(nodes.General, testdocs_compact):
 
     def expand(self, linkable: Collection[str] = ()) -> list[nodes.Node]:
         cells = iter(list(self.children))
-        rows: list[tuple[str, nodes.Node]] = []
-        for name, pieces in self["rows"]:
-            if pieces is None:
-                rows.append((name, next(cells)))
-            else:
-                rows.append((name, nodes.paragraph("", "", *pieces_nodes(pieces, linkable))))
+        if sum(pieces is None for _, pieces in self["rows"]) != len(self.children):
+            raise ValueError("a field list's node cells and its children differ in number")
+        rows: list[tuple[str, nodes.Node]] = [
+            (name, next(cells))
+            if pieces is None
+            else (name, nodes.paragraph("", "", *pieces_nodes(pieces, linkable)))
+            for name, pieces in self["rows"]
+        ]
         return [field_list(rows)]
 
     def expanded(self) -> bool:
-        return bool(self.children) and isinstance(self[0], nodes.field_list)
+        # Its children are cells (paragraphs) until expanded, then its one field list.
+        return len(self.children) == 1 and isinstance(self[0], nodes.field_list)
 
 
 def fields(rows: Iterable[tuple[str, str | Code | nodes.Node]]) -> testdocs_fields:
