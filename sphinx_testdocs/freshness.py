@@ -14,7 +14,8 @@ from sphinx_testdocs.crossfile import CrossFile, digest
 from sphinx_testdocs.domain import domain_of
 from sphinx_testdocs.export import module_entry, packed_fragment, unpacked_fragments
 from sphinx_testdocs.plan import plan_folder, plan_module, suites_digest
-from sphinx_testdocs.results.load import known_tests, load_results
+from sphinx_testdocs.results.join import KnownTest
+from sphinx_testdocs.results.load import Known, known_tests, load_results
 from sphinx_testdocs.run import FileFacts, build_run
 from sphinx_testdocs.tested import lists_digest
 
@@ -58,10 +59,13 @@ def refresh_summaries(
         },
         canonical=project.defined_as,
     )
+    # Both join to the tests the static map lists: read from the kept entries once.
+    if project.result_files or project.coverage_files:
+        known = known_tests(unpacked_fragments(files.collected))
     if project.result_files:
-        _join_results(project, files)
+        _join_results(project, known)
     if project.coverage_files:
-        _measure_coverage(project, files)
+        _measure_coverage(project, files, known[0])
     else:
         files.coverage = None
     stale = []
@@ -73,10 +77,9 @@ def refresh_summaries(
     return stale
 
 
-def _join_results(project: Project, files: FileFacts) -> None:
+def _join_results(project: Project, known: Known) -> None:
     """Read the results files and join them to the tests known now. Pages show them
     through their plans, so a page whose results changed is stale by its digest."""
-    known = known_tests(unpacked_fragments(files.collected))
     joined, problems = load_results(project.result_files, known)
     project.results = joined
     logger.info(
@@ -98,10 +101,9 @@ def _join_results(project: Project, files: FileFacts) -> None:
             )
 
 
-def _measure_coverage(project: Project, files: FileFacts) -> None:
+def _measure_coverage(project: Project, files: FileFacts, known: list[KnownTest]) -> None:
     """Read the coverage data files: which tests ran each measured function. "Tested by"
     lists show them, so a list whose tests changed is stale by its page's digest."""
-    known = known_tests(unpacked_fragments(files.collected))[0]
     made_from = (data_stamps(project.coverage_files), digest(known))
     cached = files.coverage
     if cached is not None and cached[0] == made_from and cached[1].sources_unchanged():

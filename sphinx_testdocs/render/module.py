@@ -174,9 +174,7 @@ def _metadata(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.No
         config_file = collection.config_file
         shown = config_file or "none found: pytest's defaults apply"
         rows.append(("pytest configuration", shown, bool(config_file)))
-    cells: list[tuple[str, str | Code | nodes.Node]] = [
-        (name, Code(value) if code else value) for name, value, code in rows
-    ]
+    cells = _cells(rows)
     cells.append(("Owners", _owners_cell(ctx.plan.owners)))
     url = ctx.plan.source_url
     if url is not None:
@@ -217,8 +215,8 @@ def _owner_source(owner: Owner) -> str:
 FieldRow = tuple[str, str, bool]
 
 
-def _fields(rows: Sequence[FieldRow]) -> nodes.Node:
-    return fields((name, Code(value) if code else value) for name, value, code in rows)
+def _cells(rows: Sequence[FieldRow]) -> list[tuple[str, str | Code | nodes.Node]]:
+    return [(name, Code(value) if code else value) for name, value, code in rows]
 
 
 def _status_text(analysis: ModuleAnalysis) -> str:
@@ -344,7 +342,7 @@ def _overview(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.No
         rows.append(("Fixtures defined", f"{len(collection.fixtures):,}", False))
     rows.append(("Imports", f"{len(analysis.imports):,}", False))
     rows.append(("Findings", f"{len(analysis.findings):,}", False))
-    out: list[nodes.Node] = [para(sentence + ".", classes=[NO_SEARCH]), _fields(rows)]
+    out: list[nodes.Node] = [para(sentence + ".", classes=[NO_SEARCH]), fields(_cells(rows))]
     results = ctx.plan.results
     if results is not None and (results.known or results.collection_errors):
         out.append(totals_paragraph(results.totals(), results.sources))
