@@ -16,7 +16,7 @@ from sphinx_testdocs.export import module_entry, packed_fragment, unpacked_fragm
 from sphinx_testdocs.plan import plan_folder, plan_module, suites_digest
 from sphinx_testdocs.results.join import KnownTest
 from sphinx_testdocs.results.load import Known, known_tests, load_results
-from sphinx_testdocs.run import FileFacts, build_run
+from sphinx_testdocs.run import BuildRun, FileFacts, Fingerprint, build_run
 from sphinx_testdocs.tested import lists_digest
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from sphinx.environment import BuildEnvironment
 
     from sphinx_testdocs.analysis.summary import FileSummary
-    from sphinx_testdocs.project import Project
+    from sphinx_testdocs.project import Project, TestRoot
 
 
 def refresh_summaries(
@@ -51,7 +51,7 @@ def refresh_summaries(
     # The analyses and summaries make no reference cycles: no collection passes over
     # the growing heap between one file and the next (see cycle_collector_paused).
     with cycle_collector_paused():
-        _refresh(project, files, to_read)
+        _refresh(run, files, to_read)
     crossfile = project.crossfile = CrossFile(
         {
             key: {rel: entry[1] for rel, entry in stored.items()}
@@ -139,8 +139,11 @@ def _measure_coverage(project: Project, files: FileFacts, known: list[KnownTest]
         )
 
 
-def _refresh(project: Project, files: FileFacts, to_read: set[str]) -> None:
+def _refresh(run: BuildRun, files: FileFacts, to_read: set[str]) -> None:
     """Re-summarise every file whose inputs changed (or whose page is read anyway)."""
+    project = run.project
+    assert project is not None
+    outdated: list[tuple[TestRoot, str, Fingerprint]] = []
     for root in project.roots:
         stored = files.summaries.setdefault(root.key, {})
         collected = files.collected.setdefault(root.key, {})
@@ -163,15 +166,26 @@ def _refresh(project: Project, files: FileFacts, to_read: set[str]) -> None:
                 # Nor does a file's stamp show a CODEOWNERS file changing.
                 or entry[1].owners != root.owners(rel, entry[1].owners)
             ):
-                summary = project.summary(root, rel)
-                if summary.dependencies != known:
-                    fingerprint = _fingerprint(root.inputs(rel, summary.dependencies))
-                stored[rel] = (fingerprint, summary)
-                # testdocs.json is written from these, so unchanged files are never
-                # analysed again just to list them.
-                json_entry = module_entry(project, root, rel)
-                collected[rel] = packed_fragment(json_entry) if json_entry else None
-                project.collection_changed = True
+                outdated.append((root, rel, fingerprint))
+    if run.analyse_ahead is not None:
+        run.analyse_ahead(project, [(root, rel) for root, rel, _ in outdated])
+    for root, rel, stamped in outdated:
+        stored = files.summaries[root.key]
+        entry = stored.get(rel)
+        known = entry[1].dependencies if entry else ()
+        summary = project.summary(root, rel)
+        # Stamped with the modules its last analysis read: this one may read others.
+        fingerprint = (
+            stamped
+            if summary.dependencies == known
+            else _fingerprint(root.inputs(rel, summary.dependencies))
+        )
+        stored[rel] = (fingerprint, summary)
+        # testdocs.json is written from these, so unchanged files are never
+        # analysed again just to list them.
+        json_entry = module_entry(project, root, rel)
+        files.collected[root.key][rel] = packed_fragment(json_entry) if json_entry else None
+        project.collection_changed = True
 
 
 def _current_digest(

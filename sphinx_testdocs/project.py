@@ -7,7 +7,7 @@ inherit it by fork, so no file is scanned or analysed twice in one build.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
 from pathlib import Path, PurePosixPath
@@ -277,6 +277,11 @@ class Project:
             if found.kind is not None:
                 return found.name
         return name
+
+    def adopt_analyses(self, analyses: Iterable[tuple[Path, ModuleAnalysis]]) -> None:
+        """Keep analyses made elsewhere (forked workers, ``scale.parallel_analysis``)
+        as if made here."""
+        self._analyses.update(analyses)
 
     def forget_analyses(self) -> None:
         """Let the analyses go once every page is read: writing needs only the doctrees."""

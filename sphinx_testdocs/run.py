@@ -11,6 +11,7 @@ nowhere else. The records per document are the Domain's.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,7 +19,7 @@ from weakref import WeakKeyDictionary
 
 from sphinx_testdocs.analysis.summary import FileSummary
 from sphinx_testdocs.coverage.measure import MeasuredTests
-from sphinx_testdocs.project import PageRef, Project
+from sphinx_testdocs.project import PageRef, Project, TestRoot
 
 if TYPE_CHECKING:
     from sphinx_testdocs.domain import TestObject
@@ -74,6 +75,10 @@ class BuildRun:
     #: Records of the pages not being read, held out of the environment while pages
     #: are read (``scale.stores``); else None.
     held_records: dict[str, dict[str, Any]] | None = None
+    #: Analyses every file of a list at once, before their summaries are made: forked
+    #: workers under ``-j N`` (``scale.workers``). None: each file is analysed in the
+    #: main process when first asked for.
+    analyse_ahead: Callable[[Project, Sequence[tuple[TestRoot, str]]], None] | None = None
     #: Stub pages kept out of Sphinx's found documents while other extensions set up
     #: (``events.hide_stubs``); None once they are back.
     hidden_stubs: set[str] | None = None

@@ -120,13 +120,20 @@ def pytest_collect(cwd: Path, *args: str) -> PytestRun:
     )
 
 
-def build_cleanly(builder: str, srcdir: Path, confoverrides: dict[str, Any]) -> SphinxTestApp:
+def build_cleanly(
+    builder: str, srcdir: Path, confoverrides: dict[str, Any], *, parallel: int = 0
+) -> SphinxTestApp:
     """Build ``srcdir`` with ``builder`` and check that it warned about nothing."""
     from io import StringIO
 
     warning = StringIO()
     app = SphinxTestApp(
-        builder, srcdir=srcdir, confoverrides=confoverrides, status=StringIO(), warning=warning
+        builder,
+        srcdir=srcdir,
+        confoverrides=confoverrides,
+        status=StringIO(),
+        warning=warning,
+        parallel=parallel,
     )
     try:
         app.build()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import io
 import os
 import pickle
 import re
@@ -27,6 +28,7 @@ from sphinx_testdocs.pages import STUB_SUFFIX
 from sphinx_testdocs.render.module import SECTIONS
 from sphinx_testdocs.run import FILE_FACTS, build_run
 from sphinx_testdocs.scale.packing import PACKED_DIR, testdocs_packed
+from sphinx_testdocs.scale.workers import SHARED_FROM
 from tests.helpers import html_files, recording_reads, search_index, section_titles, shown_sections
 
 ROOTS = Path(__file__).parent / "roots"
@@ -212,6 +214,44 @@ def test_parallel_build_is_identical(app: Any, make_app: Any, tmp_path: Path) ->
         assert _sorted_titles(search_index(parallel_out)) == _sorted_titles(
             search_index(serial_out)
         )
+
+
+@pytest.mark.sphinx("html", testroot="basic", srcdir="analysed-here")
+def test_files_analysed_by_parallel_workers_give_the_same_site(
+    app: Any, make_app: Any, tmp_path: Path
+) -> None:
+    # Enough files to share out among workers (-j 2, levers on): tests that use the
+    # conftest's fixture and import one another, so cross-file facts show on pages.
+    suite = Path(app.srcdir) / "suite"
+    for n in range(SHARED_FROM + 3):
+        uses = f"from suite.test_many_{n - 1:02} import SIZE\n\n" if n else "SIZE = 3\n\n"
+        (suite / f"test_many_{n:02}.py").write_text(
+            f"{uses}def test_size_{n}(numbers):\n    assert len(numbers) == SIZE\n"
+        )
+    copy = tmp_path / "analysed-by-workers"
+    shutil.copytree(app.srcdir, copy, ignore=shutil.ignore_patterns("_build", "testdocs"))
+    # The suite is scanned as the app is made: the serial build is made afresh too.
+    serial = make_app("html", srcdir=app.srcdir, freshenv=True)
+    serial.build()
+    status = io.StringIO()
+    parallel = make_app(
+        "html",
+        srcdir=copy,
+        parallel=2,
+        status=status,
+        confoverrides={"testdocs_scale_levers": True},
+    )
+    parallel.build()
+    assert f"{SHARED_FROM + 3 + 5} file(s) analysed by 2 worker processes" in status.getvalue()
+    assert "analysed by" not in serial._status.getvalue()
+    serial_out, parallel_out = Path(serial.outdir), Path(parallel.outdir)
+    assert html_files(parallel_out) == html_files(serial_out)
+    assert (parallel_out / "testdocs.json").read_bytes() == (
+        serial_out / "testdocs.json"
+    ).read_bytes()
+    # The cross-file facts made from the workers' analyses are on the pages.
+    page = (parallel_out / "testdocs/suite/test_many_00.py.html").read_text()
+    assert "test_many_01.py" in page
 
 
 @pytest.mark.skipif(sphinx.version_info < (8,), reason="older versions pack nothing")

@@ -41,10 +41,10 @@ Build = Callable[..., SphinxTestApp]
 def build(rootdir: Path, tmp_path: Path) -> Build:
     """Build a fresh copy of a root with a builder; assert that nothing was warned."""
 
-    def run(builder: str, root: str, **confoverrides: Any) -> SphinxTestApp:
+    def run(builder: str, root: str, *, parallel: int = 0, **confoverrides: Any) -> SphinxTestApp:
         srcdir = tmp_path / f"{root}-{builder}"
         shutil.copytree(rootdir / f"test-{root}", srcdir)
-        return build_cleanly(builder, srcdir, confoverrides)
+        return build_cleanly(builder, srcdir, confoverrides, parallel=parallel)
 
     return run
 
@@ -124,8 +124,11 @@ def test_singlehtml_holds_every_page(build: Build, root: str) -> None:
     assert "test_sum" in html or "test_add" in html
 
 
-def test_singlehtml_line_ids_are_unique(build: Build) -> None:
-    app = build("singlehtml", "basic")
+@pytest.mark.parametrize("parallel", [0, 2], ids=["serial", "parallel-levers"])
+def test_singlehtml_line_ids_are_unique(build: Build, parallel: int) -> None:
+    # In parallel with the levers for large suites on, too (packed parts among them).
+    levers = {"testdocs_scale_levers": True} if parallel else {}
+    app = build("singlehtml", "basic", parallel=parallel, **levers)
     html = (Path(app.outdir) / "index.html").read_text(encoding="utf-8")
     ids = re.findall(r'\bid="([\w-]*L-\d+)"', html)
     assert ids  # every listing is there...

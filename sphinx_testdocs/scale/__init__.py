@@ -14,6 +14,7 @@ and what a large build changes is put back when it ends.
 ``packing``            resolved pages wait for parallel writers as bytes
 ``sidebar``            one sidebar toctree per folder for pages in no toctree
 ``event_log``          Sphinx's per-event debug line kept short
+``workers``            files analysed by forked workers under ``-j N``
 =====================  ==========================================================
 
 Private Sphinx attributes touched (each behind a version check, listed in the docs):
@@ -53,6 +54,7 @@ from sphinx_testdocs.scale.stores import (
     purge_held_records,
     restore_records,
 )
+from sphinx_testdocs.scale.workers import share_analyses
 
 #: Suites with at least this many files get the levers by default.
 LARGE_SUITE = 100
@@ -74,6 +76,7 @@ def install(app: Sphinx) -> None:
     # After the scan (priority 500), which decides whether the suite is large.
     app.connect("builder-inited", shorten_event_debug_lines, priority=600)
     app.connect("builder-inited", freeze_in_forked_children, priority=600)
+    app.connect("builder-inited", share_analyses, priority=600)
     # After the analyses (priority 500): the stable heap is complete.
     app.connect("env-before-read-docs", hold_records, priority=700)
     app.connect("env-before-read-docs", freeze_after_analysis, priority=800)
