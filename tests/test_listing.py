@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +24,13 @@ FORMATTER = HtmlFormatter(linenos="inline", lineanchors="L", anchorlinenos=True)
 
 
 def pygments_html(text: str, lexer: Any = None) -> str:
-    """HtmlFormatter's output with Sphinx's options, quotes unescaped as Pygments 2.21+."""
+    """HtmlFormatter's output with Sphinx's options, quotes unescaped as Pygments 2.21+,
+    characters beyond Latin-1 as character references (``listing.narrow``)."""
     lexer = lexer or FastPythonLexer(stripnl=False)
     html = highlight(text, lexer, FORMATTER)
     # Pygments before 2.21 also escaped quotes in text; both are the same HTML.
-    return html.replace("&quot;", '"').replace("&#39;", "'").replace("&#x27;", "'")
+    html = html.replace("&quot;", '"').replace("&#39;", "'").replace("&#x27;", "'")
+    return re.sub("[^\x00-\xff]", lambda m: f"&#{ord(m[0])};", html)
 
 
 def sources() -> list[Path]:
@@ -139,3 +142,35 @@ def test_module_page_listing_numbers_lines_from_the_first(app: Any) -> None:
         r'id="L-3" name="L-3"></a><a href="#L-3"><span class="linenos"> *3</span></a>\S', html
     )
     assert html.count('<span class="linenos">') == text.count("\n")
+
+
+def test_characters_beyond_latin1_are_written_as_references() -> None:
+    # One such character would make Python hold the page's markup at two or four bytes
+    # a character while it is written (listing.narrow).
+    text = 's = "caf\u00e9 \u2014 \u4e2d\u6587 \U0001f600"  # \u00b6\n'
+    html = listing_html(text, "L")
+    assert max(map(ord, html)) <= 0xFF
+    assert "caf\u00e9" in html and "&#8212;" in html and "&#20013;&#25991;" in html
+    assert "&#128512;" in html
+    # Browsers show the same characters as in HtmlFormatter's markup.
+    raw = highlight(text, FastPythonLexer(stripnl=False), FORMATTER)
+    assert unescape(html) == unescape(raw)
+
+
+@pytest.mark.sphinx("html", testroot="basic", srcdir="listing-wide-characters")
+def test_a_page_of_a_file_with_wide_characters_is_written_one_byte_a_character(
+    app: Any,
+) -> None:
+    source = app.srcdir / "suite" / "test_alpha.py"
+    source.write_text(
+        source.read_text()
+        + '\n\ndef test_wide():\n    """Checks \u2192 and \U0001f600."""\n'
+        + '    assert "\u4e2d\u6587".upper() != "\U0001f600"\n'
+    )
+    app.build()
+    html = (app.outdir / "testdocs" / "suite" / "test_alpha.py.html").read_text()
+    # The listing (two lines) and the Detailed Analysis (the docstring) hold them as
+    # references...
+    assert html.count("&#128512;") == 3 and "&#8594;" in html and "&#20013;&#25991;" in html
+    # ...and nothing on the page needs more than one byte a character.
+    assert max(map(ord, html)) <= 0xFF

@@ -23,7 +23,7 @@ from sphinx_testdocs.render.common import (
     FORGE_TITLE,
     NO_SEARCH,
 )
-from sphinx_testdocs.render.listing import listing_html
+from sphinx_testdocs.render.listing import listing_html, narrow
 from sphinx_testdocs.render.module import Fact, TreeItem, structure_items, testdocs_structure
 from sphinx_testdocs.render.nodes import (
     LINE_LINK,
@@ -56,7 +56,7 @@ def visit_compact_html(self: Any, node: testdocs_compact) -> None:
     (once) and let the translator go on into its content with the usual visitors."""
     writer = _WRITERS.get(type(node))
     if writer is not None:
-        self.body.append(writer(self, node))
+        self.body.append(narrow(writer(self, node)))
         raise nodes.SkipNode
     if not node.expanded():
         node[:] = node.expand()

@@ -9,7 +9,8 @@ adjacent tokens of one class share a span, and spans never cross a line end.
 ``tests/test_listing.py`` checks the output against ``HtmlFormatter``'s, byte for byte.
 
 Unlike Sphinx's default Pygments options, leading blank lines are kept: line numbers
-always match the file's.
+always match the file's. Characters beyond Latin-1 are written as character references
+(``narrow``), which browsers show as the characters themselves.
 """
 
 from __future__ import annotations
@@ -24,7 +25,27 @@ from pygments.token import STANDARD_TYPES  # type: ignore[import-untyped]
 from sphinx_testdocs.analysis.parsing import cycle_collector_paused
 from sphinx_testdocs.render.lexer import Token, fast_tokens
 
-__all__ = ["listing_html"]
+__all__ = ["listing_html", "narrow"]
+
+
+#: A character Python cannot hold in one byte.
+_WIDE = re.compile("[^\x00-\xff]")
+
+
+def narrow(html: str) -> str:
+    """``html`` with every character beyond Latin-1 written as a character reference.
+
+    Python holds a string one byte a character while it is all Latin-1, and two or
+    four once one character is not: one emoji in a test file's strings made every copy
+    of its page's markup four times as large while the page was written (the listing,
+    the body joined from the translator's pieces, the page its template renders):
+    writing NumPy's ``test_strings.py`` (a 0.8 MB page) took 13 MB, and set a host
+    project's peak memory. Markup is never cut inside a reference, so it can be
+    narrowed in pieces.
+    """
+    if html.isascii():  # answered from the string's header, without reading it
+        return html
+    return _WIDE.sub(lambda m: f"&#{ord(m[0])};", html)
 
 
 def listing_html(text: str, anchor: str, *, python: bool = True) -> str:
@@ -52,7 +73,7 @@ def _listing_html(text: str, anchor: str, python: bool) -> str:
         append(
             f'<a id="{anchor}-{number}" name="{anchor}-{number}"></a>'
             f'<a href="#{anchor}-{number}"><span class="linenos">{number:>{width}}</span></a>'
-            f"{line}\n"
+            f"{narrow(line)}\n"
         )
     append("</pre></div>\n")
     return "".join(out)
