@@ -279,7 +279,7 @@ class Project:
         return name
 
     def adopt_analyses(self, analyses: Iterable[tuple[Path, ModuleAnalysis]]) -> None:
-        """Keep analyses made elsewhere (forked workers, ``scale.parallel_analysis``)
+        """Keep analyses made elsewhere (forked workers, ``scale.workers``)
         as if made here."""
         self._analyses.update(analyses)
 
