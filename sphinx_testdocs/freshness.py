@@ -143,7 +143,8 @@ def _refresh(run: BuildRun, files: FileFacts, to_read: set[str]) -> None:
     """Re-summarise every file whose inputs changed (or whose page is read anyway)."""
     project = run.project
     assert project is not None
-    outdated: list[tuple[TestRoot, str, Fingerprint]] = []
+    #: (root, relpath, its inputs' fingerprint, the modules its last analysis read)
+    outdated: list[tuple[TestRoot, str, Fingerprint, tuple[str, ...]]] = []
     for root in project.roots:
         stored = files.summaries.setdefault(root.key, {})
         collected = files.collected.setdefault(root.key, {})
@@ -166,13 +167,10 @@ def _refresh(run: BuildRun, files: FileFacts, to_read: set[str]) -> None:
                 # Nor does a file's stamp show a CODEOWNERS file changing.
                 or entry[1].owners != root.owners(rel, entry[1].owners)
             ):
-                outdated.append((root, rel, fingerprint))
+                outdated.append((root, rel, fingerprint, known))
     if run.analyse_ahead is not None:
-        run.analyse_ahead(project, [(root, rel) for root, rel, _ in outdated])
-    for root, rel, stamped in outdated:
-        stored = files.summaries[root.key]
-        entry = stored.get(rel)
-        known = entry[1].dependencies if entry else ()
+        run.analyse_ahead(project, [(root, rel) for root, rel, _, _ in outdated])
+    for root, rel, stamped, known in outdated:
         summary = project.summary(root, rel)
         # Stamped with the modules its last analysis read: this one may read others.
         fingerprint = (
@@ -180,7 +178,7 @@ def _refresh(run: BuildRun, files: FileFacts, to_read: set[str]) -> None:
             if summary.dependencies == known
             else _fingerprint(root.inputs(rel, summary.dependencies))
         )
-        stored[rel] = (fingerprint, summary)
+        files.summaries[root.key][rel] = (fingerprint, summary)
         # testdocs.json is written from these, so unchanged files are never
         # analysed again just to list them.
         json_entry = module_entry(project, root, rel)
