@@ -84,7 +84,7 @@ STAGES: tuple[tuple[str, str, str], ...] = (
     ),
     ("writing: HTML translation", "sphinx.builders.html", "StandaloneHTMLBuilder.write_doc"),
     ("writing: Pygments", "sphinx.highlighting", "PygmentsBridge.highlight_block"),
-    ("writing: source listings", "sphinx_testdocs.render.listing", "_listing_html"),
+    ("writing: source listings", "sphinx_testdocs.render.listing", "listing_html"),
     ("writing: payload expansion", "sphinx_testdocs.render.nodes", "testdocs_payload.expand"),
     ("writing: search indexing", "sphinx.search", "IndexBuilder.feed"),
     (

@@ -27,6 +27,7 @@ from sphinx_testdocs.domain import STORES
 from sphinx_testdocs.pages import STUB_SUFFIX
 from sphinx_testdocs.render.module import SECTIONS
 from sphinx_testdocs.run import FILE_FACTS, build_run
+from sphinx_testdocs.scale.listings import LISTINGS_DIR
 from sphinx_testdocs.scale.packing import PACKED_DIR, testdocs_packed
 from sphinx_testdocs.scale.workers import SHARED_FROM
 from tests.helpers import html_files, recording_reads, search_index, section_titles, shown_sections
@@ -244,6 +245,12 @@ def test_files_analysed_by_parallel_workers_give_the_same_site(
     parallel.build()
     assert f"{SHARED_FROM + 3 + 5} file(s) analysed by 2 worker processes" in status.getvalue()
     assert "analysed by" not in serial._status.getvalue()
+    # With one writer process, the main process highlighted the listings for it.
+    said = status.getvalue()
+    highlighted = re.search(r"(\d+) listing\(s\) highlighted by the main process", said)
+    assert highlighted and int(highlighted[1]) >= SHARED_FROM + 3
+    assert "highlighted by" not in serial._status.getvalue()
+    assert not (Path(parallel.doctreedir) / LISTINGS_DIR).exists()
     serial_out, parallel_out = Path(serial.outdir), Path(parallel.outdir)
     assert html_files(parallel_out) == html_files(serial_out)
     assert (parallel_out / "testdocs.json").read_bytes() == (

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from docutils import nodes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pygments import highlight
@@ -16,7 +17,8 @@ from pygments.lexers.python import PythonLexer
 from pygments.lexers.special import TextLexer
 
 from sphinx_testdocs.render.lexer import FastPythonLexer, fast_tokens
-from sphinx_testdocs.render.listing import listing_html
+from sphinx_testdocs.render.listing import listing_html, prepare_listings, prepared_lines
+from sphinx_testdocs.render.nodes import testdocs_listing
 from tests.conftest import CORPUS
 
 TESTS = Path(__file__).parent
@@ -174,3 +176,28 @@ def test_a_page_of_a_file_with_wide_characters_is_written_one_byte_a_character(
     assert html.count("&#128512;") == 3 and "&#8594;" in html and "&#20013;&#25991;" in html
     # ...and nothing on the page needs more than one byte a character.
     assert max(map(ord, html)) <= 0xFF
+
+
+def _listing_node(text: str, language: str) -> testdocs_listing:
+    return testdocs_listing("(source listing)", text, language=language, anchor="L")
+
+
+def test_listings_highlighted_ahead_are_written_the_same(tmp_path: Path) -> None:
+    # scale.listings: another process highlights the lines, the writer numbers them.
+    wide = 's = "caf\u00e9 \u2014 \U0001f600"\r\n\n\n"""a\n\nb"""\n@d\ndef f(): pass'
+    texts = [*SNIPPETS, wide]
+    page = nodes.section()
+    page += [_listing_node(text, "testdocs-python") for text in texts]
+    page += _listing_node("plain <text>\n", "text")
+    assert prepare_listings(page, tmp_path, "page") == len(texts)
+    listings = list(page.findall(testdocs_listing))
+    for node, text in zip(listings, texts, strict=False):
+        assert Path(node["prepared"]).parent == tmp_path
+        ahead = listing_html(text, "L", lines=prepared_lines(node))
+        assert ahead == listing_html(text, "L")
+    # Plain text is not worth it; a node highlighted already is not highlighted again.
+    assert "prepared" not in listings[-1]
+    assert prepare_listings(page, tmp_path, "page") == 0
+    # A file gone is highlighted again by the writer.
+    Path(listings[0]["prepared"]).unlink()
+    assert prepared_lines(listings[0]) is None

@@ -23,7 +23,7 @@ from sphinx_testdocs.render.common import (
     FORGE_TITLE,
     NO_SEARCH,
 )
-from sphinx_testdocs.render.listing import listing_html, narrow
+from sphinx_testdocs.render.listing import listing_html, narrow, prepared_lines
 from sphinx_testdocs.render.module import Fact, TreeItem, structure_items, testdocs_structure
 from sphinx_testdocs.render.nodes import (
     LINE_LINK,
@@ -303,7 +303,9 @@ def _bar(self: Any, node: testdocs_bar) -> str:
 
 def _listing(self: Any, node: testdocs_listing) -> str:
     language = node["language"]
-    html = listing_html(node.astext(), node["anchor"], python=language == "testdocs-python")
+    python = language == "testdocs-python"
+    lines = prepared_lines(node) if python else None
+    html = listing_html(node.astext(), node["anchor"], python=python, lines=lines)
     starttag = self.starttag(node, "div", suffix="", CLASS=f"highlight-{language} notranslate")
     return f"{starttag}{html}</div>\n"
 

@@ -11,21 +11,29 @@ adjacent tokens of one class share a span, and spans never cross a line end.
 Unlike Sphinx's default Pygments options, leading blank lines are kept: line numbers
 always match the file's. Characters beyond Latin-1 are written as character references
 (``narrow``), which browsers show as the characters themselves.
+
+The highlighted lines can be made ahead, in another process, and saved to a file the
+listing node names (``prepare_listings``; ``sphinx_testdocs.scale.listings`` says when):
+the writer then only numbers them.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from html import escape
+from pathlib import Path
 from typing import Any
 
+from docutils import nodes
 from pygments.lexers.python import PythonLexer  # type: ignore[import-untyped]
 from pygments.token import STANDARD_TYPES  # type: ignore[import-untyped]
 
 from sphinx_testdocs.analysis.parsing import cycle_collector_paused
 from sphinx_testdocs.render.lexer import Token, fast_tokens
+from sphinx_testdocs.render.nodes import testdocs_listing
 
-__all__ = ["listing_html", "narrow"]
+__all__ = ["listing_html", "listing_lines", "narrow", "prepare_listings", "prepared_lines"]
 
 
 #: A character Python cannot hold in one byte.
@@ -55,23 +63,18 @@ def narrow(html: str) -> str:
     return html
 
 
-def listing_html(text: str, anchor: str, *, python: bool = True) -> str:
+def listing_html(
+    text: str, anchor: str, *, python: bool = True, lines: Sequence[str] | None = None
+) -> str:
     """The ``<div class="highlight">`` block of *text*, with anchored line numbers.
 
     *anchor* prefixes the line ids ("L" gives "L-1", "L-2"...). With *python* false, or
     for text the fast lexer cannot read (then Pygments' PythonLexer types it), the
     listing is plain or highlighted accordingly; it always covers the text exactly.
+    *lines*, when given, are ``listing_lines(text, python=python)`` made ahead.
     """
-    # A large file makes a million short-lived tokens; none is in a reference cycle.
-    with cycle_collector_paused():
-        return _listing_html(text, anchor, python)
-
-
-def _listing_html(text: str, anchor: str, python: bool) -> str:
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.endswith("\n"):
-        text += "\n"
-    lines = _python_lines(text) if python else escape(text, quote=False).split("\n")[:-1]
+    if lines is None:
+        lines = listing_lines(text, python=python)
     width = len(str(len(lines)))
     anchor = escape(anchor)
     out = ['<div class="highlight"><pre><span></span>']
@@ -80,10 +83,51 @@ def _listing_html(text: str, anchor: str, python: bool) -> str:
         append(
             f'<a id="{anchor}-{number}" name="{anchor}-{number}"></a>'
             f'<a href="#{anchor}-{number}"><span class="linenos">{number:>{width}}</span></a>'
-            f"{narrow(line)}\n"
+            f"{line}\n"
         )
     append("</pre></div>\n")
     return "".join(out)
+
+
+def listing_lines(text: str, *, python: bool = True) -> list[str]:
+    """The listing's lines of *text*, highlighted and narrowed, without numbers."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.endswith("\n"):
+        text += "\n"
+    if not python:
+        return [narrow(line) for line in escape(text, quote=False).split("\n")[:-1]]
+    # A large file makes a million short-lived tokens; none is in a reference cycle.
+    with cycle_collector_paused():
+        return [narrow(line) for line in _python_lines(text)]
+
+
+def prepare_listings(doctree: nodes.Node, folder: Path, stem: str) -> int:
+    """Highlight the Python listings in *doctree* ahead of writing; return how many.
+
+    Each one's lines go to a file in *folder* named from *stem*, which the node then
+    names (``prepared``); ``prepared_lines`` reads them back. Lines are Latin-1
+    (``narrow``), so a line end always separates two of them.
+    """
+    prepared = 0
+    for number, node in enumerate(doctree.findall(testdocs_listing), 1):
+        if node["language"] != "testdocs-python" or node.get("prepared"):
+            continue
+        path = folder / f"{stem}-{number}.html"
+        path.write_bytes("\n".join(listing_lines(node.astext())).encode("latin-1"))
+        node["prepared"] = str(path)
+        prepared += 1
+    return prepared
+
+
+def prepared_lines(node: testdocs_listing) -> list[str] | None:
+    """The lines ``prepare_listings`` saved for *node*, if it did and they are there."""
+    path = node.get("prepared")
+    if not path:
+        return None
+    try:
+        return Path(path).read_bytes().decode("latin-1").split("\n")
+    except OSError:
+        return None
 
 
 #: Lines where a top-level definition may start: lexing can restart there.

@@ -197,13 +197,15 @@ class testdocs_bar(nodes.Inline, testdocs_compact):
 class testdocs_listing(testdocs_compact, nodes.literal_block):
     """A whole file's source with numbered, anchored lines.
 
-    Attributes: ``language`` ("testdocs-python" or "text") and ``anchor`` (the id prefix
-    of its lines, "L" gives "L-1"...). The text is held once: ``rawsource`` is
-    ``LISTING_RAWSOURCE``, as Sphinx copies the text of every element without one
-    into it (``ApplySourceWorkaround``), and doctrees would carry each file twice; it
-    is not ``translatable`` either, so no message catalogue takes that for its text.
-    HTML translators write it with ``listing.listing_html``; every other builder gets an
-    ordinary ``literal_block`` from ``expand()``, highlighted as usual.
+    Attributes: ``language`` ("testdocs-python" or "text"), ``anchor`` (the id prefix
+    of its lines, "L" gives "L-1"...) and, once highlighted ahead of writing,
+    ``prepared`` (the file holding its lines: ``listing.prepare_listings``). The text
+    is held once: ``rawsource`` is ``LISTING_RAWSOURCE``, as Sphinx copies the text of
+    every element without one into it (``ApplySourceWorkaround``), and doctrees would
+    carry each file twice; it is not ``translatable`` either, so no message catalogue
+    takes that for its text. HTML translators write it with ``listing.listing_html``;
+    every other builder gets an ordinary ``literal_block`` from ``expand()``,
+    highlighted as usual.
     """
 
     def expand(self, linkable: Collection[str] = ()) -> list[nodes.Node]:

@@ -15,6 +15,7 @@ and what a large build changes is put back when it ends.
 ``sidebar``            one sidebar toctree per folder for pages in no toctree
 ``event_log``          Sphinx's per-event debug line kept short
 ``workers``            files analysed by forked workers under ``-j N``
+``listings``           source listings highlighted by the main process under ``-j 2``
 =====================  ==========================================================
 
 Private Sphinx attributes touched (each behind a version check, listed in the docs):
@@ -40,6 +41,7 @@ from sphinx_testdocs.scale.heap import (
     resume_after_environment_load,
     unfreeze_heap,
 )
+from sphinx_testdocs.scale.listings import highlight_listings_ahead, remove_highlighted_listings
 from sphinx_testdocs.scale.packing import (
     depart_packed_html,
     pack_page_parts,
@@ -88,12 +90,15 @@ def install(app: Sphinx) -> None:
     app.connect("env-updated", release_read_doctrees)
     app.connect("env-updated", freeze_after_reading, priority=800)
     app.connect("doctree-resolved", forget_written_doctree)
+    # Before packing, which would pickle the listings' text with their part of the page.
+    app.connect("doctree-resolved", highlight_listings_ahead, priority=800)
     # After every other handler has seen the whole page: see packing.py.
     app.connect("doctree-resolved", pack_page_parts, priority=900)
     # Before themes' own handlers (priority 500), which may call toctree() at once.
     app.connect("html-page-context", share_sidebar_toctree, priority=400)
     app.connect("html-page-context", free_written_doctree, priority=999)
     app.connect("build-finished", remove_packed_parts)
+    app.connect("build-finished", remove_highlighted_listings)
     app.connect("build-finished", restore_event_debug_lines)
     app.connect("build-finished", unfreeze_heap, priority=900)
 
