@@ -90,7 +90,7 @@ def install(app: Sphinx) -> None:
     app.connect("env-updated", release_read_doctrees)
     app.connect("env-updated", freeze_after_reading, priority=800)
     app.connect("doctree-resolved", forget_written_doctree)
-    # Before packing, which would pickle the listings' text with their part of the page.
+    # Before packing, which takes the listings out of the page until they are written.
     app.connect("doctree-resolved", highlight_listings_ahead, priority=800)
     # After every other handler has seen the whole page: see packing.py.
     app.connect("doctree-resolved", pack_page_parts, priority=900)
