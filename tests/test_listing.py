@@ -189,7 +189,7 @@ def test_listings_highlighted_ahead_are_written_the_same(tmp_path: Path) -> None
     page = nodes.section()
     page += [_listing_node(text, "testdocs-python") for text in texts]
     page += _listing_node("plain <text>\n", "text")
-    assert prepare_listings(page, tmp_path, "page") == len(texts)
+    assert prepare_listings(page, tmp_path / "page") == len(texts)
     listings = list(page.findall(testdocs_listing))
     for node, text in zip(listings, texts, strict=False):
         assert Path(node["prepared"]).parent == tmp_path
@@ -197,7 +197,7 @@ def test_listings_highlighted_ahead_are_written_the_same(tmp_path: Path) -> None
         assert ahead == listing_html(text, "L")
     # Plain text is not worth it; a node highlighted already is not highlighted again.
     assert "prepared" not in listings[-1]
-    assert prepare_listings(page, tmp_path, "page") == 0
+    assert prepare_listings(page, tmp_path / "page") == 0
     # A file gone is highlighted again by the writer.
     Path(listings[0]["prepared"]).unlink()
     assert prepared_lines(listings[0]) is None

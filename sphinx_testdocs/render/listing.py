@@ -101,18 +101,18 @@ def listing_lines(text: str, *, python: bool = True) -> list[str]:
         return [narrow(line) for line in _python_lines(text)]
 
 
-def prepare_listings(doctree: nodes.Node, folder: Path, stem: str) -> int:
+def prepare_listings(doctree: nodes.Node, base: Path) -> int:
     """Highlight the Python listings in *doctree* ahead of writing; return how many.
 
-    Each one's lines go to a file in *folder* named from *stem*, which the node then
-    names (``prepared``); ``prepared_lines`` reads them back. Lines are Latin-1
-    (``narrow``), so a line end always separates two of them.
+    Each one's lines go to a file named from *base* ("<base>-1.html"...), which the
+    node then names (``prepared``); ``prepared_lines`` reads them back. Lines are
+    Latin-1 (``narrow``), so a line end always separates two of them.
     """
     prepared = 0
     for number, node in enumerate(doctree.findall(testdocs_listing), 1):
         if node["language"] != "testdocs-python" or node.get("prepared"):
             continue
-        path = folder / f"{stem}-{number}.html"
+        path = base.with_name(f"{base.name}-{number}.html")
         path.write_bytes("\n".join(listing_lines(node.astext())).encode("latin-1"))
         node["prepared"] = str(path)
         prepared += 1

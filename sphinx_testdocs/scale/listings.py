@@ -15,10 +15,6 @@ builds. The files go when the build ends.
 
 from __future__ import annotations
 
-import hashlib
-import shutil
-from pathlib import Path
-
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util import logging
@@ -26,6 +22,7 @@ from sphinx.util.build_phase import BuildPhase
 
 from sphinx_testdocs.render.listing import prepare_listings
 from sphinx_testdocs.run import build_run
+from sphinx_testdocs.scale.scratch import page_file, remove_folder
 
 logger = logging.getLogger("sphinx_testdocs")
 
@@ -48,20 +45,14 @@ def highlight_listings_ahead(app: Sphinx, doctree: nodes.document, docname: str)
         and run.page(docname) is not None
     ):
         return
-    folder = Path(app.doctreedir, LISTINGS_DIR)
-    folder.mkdir(exist_ok=True)
-    # Named by a digest: document names have slashes and may be long.
-    stem = hashlib.sha256(docname.encode()).hexdigest()[:32]
-    prepare_listings(doctree, folder, stem)
+    prepare_listings(doctree, page_file(app, LISTINGS_DIR, docname))
 
 
 def remove_highlighted_listings(app: Sphinx, exception: BaseException | None) -> None:
     """``build-finished``: every page is written; say what was done, drop the files."""
-    folder = Path(app.doctreedir, LISTINGS_DIR)
-    if not folder.is_dir():
-        return
-    logger.info(
-        "[testdocs] %d listing(s) highlighted by the main process for the writer",
-        sum(1 for _ in folder.iterdir()),
-    )
-    shutil.rmtree(folder, ignore_errors=True)
+    highlighted = remove_folder(app, LISTINGS_DIR)
+    if highlighted:
+        logger.info(
+            "[testdocs] %d listing(s) highlighted by the main process for the writer",
+            highlighted,
+        )

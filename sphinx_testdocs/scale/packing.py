@@ -26,9 +26,7 @@ when the build ends.
 
 from __future__ import annotations
 
-import hashlib
 import pickle
-import shutil
 from pathlib import Path
 from typing import Any, TypeGuard
 
@@ -39,6 +37,7 @@ from sphinx.search import SearchLanguage
 
 from sphinx_testdocs.render.common import NO_SEARCH
 from sphinx_testdocs.run import build_run
+from sphinx_testdocs.scale.scratch import page_file, remove_folder
 
 __all__ = [
     "PACKED_DIR",
@@ -78,10 +77,7 @@ def pack_page_parts(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     runs = _packable_runs(doctree, keep_words=_words_can_be_joined(builder))
     if not runs:
         return
-    folder = Path(app.doctreedir, PACKED_DIR)
-    folder.mkdir(exist_ok=True)
-    # Named by a digest: document names have slashes and may be long.
-    path = folder / (hashlib.sha256(docname.encode()).hexdigest()[:32] + ".pickle")
+    path = page_file(app, PACKED_DIR, docname).with_suffix(".pickle")
     with path.open("wb") as out:
         for run, words in runs:
             packed = testdocs_packed(file=str(path), offset=out.tell())
@@ -98,7 +94,7 @@ def pack_page_parts(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 
 def remove_packed_parts(app: Sphinx, exception: BaseException | None) -> None:
     """``build-finished``: every page is written; its packed parts are of no more use."""
-    shutil.rmtree(Path(app.doctreedir, PACKED_DIR), ignore_errors=True)
+    remove_folder(app, PACKED_DIR)
 
 
 def _words_can_be_joined(builder: Any) -> bool:
