@@ -149,14 +149,19 @@ def report(analysis: Analysis, output: PytestOutput, worst: int) -> str:
     # pytest cases of tests with no right exact claim, by the reason given (issue 16's
     # "largest uncovered sources").
     uncovered: Counter[str] = Counter()
-    static_total = 0
+    static_total = deselected = 0
     for path in paths:
         real = output.cases.get(path, Counter())
         real_ids = output.ids.get(path, set())
         total_cases += sum(real.values())
         module = analysis.modules.get(path)
         tests = module["tests"] if module else []
-        static_ids = {_relative_id(module or {}, t["nodeid"]).split("[", 1)[0] for t in tests}
+        # A deselected test is a claim that pytest does not list it (checked below).
+        static_ids = {
+            _relative_id(module or {}, t["nodeid"]).split("[", 1)[0]
+            for t in tests
+            if not t.get("deselected")
+        }
         complete = bool(module and module["complete"])
         claimed_complete += complete
         if module and not complete:
@@ -169,8 +174,13 @@ def report(analysis: Analysis, output: PytestOutput, worst: int) -> str:
             missing, extra = set(real) - static_ids, static_ids - set(real)
             module_diffs.append((len(missing) + len(extra), path, missing, extra))
         for test in tests:
-            static_total += test["cases"] or 0
             function = _relative_id(module or {}, test["nodeid"])
+            if test.get("deselected") and test["exact"]:
+                deselected += 1
+                if function in real:
+                    wrong_ids.append(f"{path}::{function} (deselected)")
+                continue
+            static_total += test["cases"] or 0
             if not test["exact"] or test["cases"] is None:
                 unknown += 1
                 doubt = test["doubt"] or "no reason given"
@@ -202,7 +212,10 @@ def report(analysis: Analysis, output: PytestOutput, worst: int) -> str:
     lines.append(
         f"    of modules the analysis calls complete:   {pct(equal_complete, claimed_complete)}"
     )
-    lines.append(f"(b) exact-claimed IDs pytest does not collect: {len(wrong_ids)} of {claimed}")
+    lines.append(
+        f"(b) exact-claimed IDs pytest does not collect: {len(wrong_ids)} of {claimed}"
+        f" (claims of deselection checked with them: {deselected})"
+    )
     lines.append(f"    exact case-count claims that are right:   {pct(right, claimed)}")
     lines.append(
         f"(c) pytest cases covered by right exact claims: {pct(covered_cases, total_cases)}"

@@ -142,6 +142,7 @@ def _test(
         "cases": test.cases,
         "exact": test.exact,
         "doubt": test.doubt,
+        "deselected": test.deselected,
         "case_ids": list(test.case_ids) if test.case_ids is not None else None,
         "markers": [_marker(m) for m in test.markers],
         "fixtures": [_fixture(project, root, relpath, f) for f in test.fixtures],
@@ -312,9 +313,12 @@ def collection_text(data: Mapping[str, Any], doubts: Sequence[str] = ()) -> str:
     (:meth:`.Selection.doubts`), listed last.
     """
     lines: list[str] = []
-    counted = unknown = uncertain = 0
+    counted = unknown = uncertain = deselected = 0
     for module in data["modules"]:
         for test in module["tests"]:
+            if test["deselected"]:  # as pytest: found, left out, not listed
+                deselected += test["cases"] or 1
+                continue
             ids = test["case_ids"]
             if ids:
                 lines.extend(f"{test['nodeid']}[{case}]" for case in ids)
@@ -328,7 +332,7 @@ def collection_text(data: Mapping[str, Any], doubts: Sequence[str] = ()) -> str:
                 uncertain += 1
     if lines:
         lines.append("")
-    lines.append(summary_line(counted, unknown, uncertain))
+    lines.append(summary_line(counted, unknown, uncertain, deselected))
     partly = [m for m in data["modules"] if not m["complete"]]
     if partly:
         # After the summary, so the lines above still compare with pytest's own.
@@ -346,15 +350,20 @@ def collection_text(data: Mapping[str, Any], doubts: Sequence[str] = ()) -> str:
     return "\n".join(lines) + "\n"
 
 
-def summary_line(counted: int, unknown: int, uncertain: int) -> str:
+def summary_line(counted: int, unknown: int, uncertain: int, deselected: int = 0) -> str:
     """pytest's closing line (without the time), plus what static analysis cannot tell:
-    a lower bound is marked "+", as on the pages (:func:`.summary.cases_text`)."""
+    a lower bound is marked "+", as on the pages (:func:`.summary.cases_text`).
+    Deselected cases are said as pytest says them: "1/3 tests collected (2 deselected)"."""
     extra = unknown_parts(unknown, uncertain)
-    if not (counted or unknown):
+    if not (counted or unknown or deselected):
         return "no tests collected"
     plus = "+" if extra else ""
-    head = f"{counted}{plus} test{'' if counted == 1 and not plus else 's'} collected"
-    return f"{head} ({'; '.join(extra)})" if extra else head
+    if deselected:
+        extra.insert(0, f"{deselected} deselected")
+        total = f"{counted}/{counted + deselected}{plus} tests"
+    else:
+        total = f"{counted}{plus} test{'' if counted == 1 and not plus else 's'}"
+    return f"{total} collected ({'; '.join(extra)})" if extra else f"{total} collected"
 
 
 def _plural(count: int, noun: str) -> str:

@@ -313,6 +313,7 @@ class Project:
             fixtures=conftest_fixtures(collections),
             generate_tests_hook=any(c.generate_tests_hook for c in collections),
             verdict=root.verdict(relpath),
+            commandline=root.selection.commandline,
         )
 
     def _outer_analysis(self, root: TestRoot, path: Path) -> ModuleAnalysis:

@@ -148,6 +148,7 @@ def _test(
         "cases": cases,
         "exact": cases is not None,
         "doubt": doubt,
+        "deselected": None,
         "case_ids": ids,
         "markers": [
             {
@@ -279,6 +280,7 @@ def test_json_schema_types(tree: Path, capsys: pytest.CaptureFixture[str]) -> No
         "cases",
         "exact",
         "doubt",
+        "deselected",
         "case_ids",
         "markers",
         "fixtures",
@@ -302,6 +304,7 @@ def test_json_schema_types(tree: Path, capsys: pytest.CaptureFixture[str]) -> No
             assert test["cases"] is None or isinstance(test["cases"], int)
             assert isinstance(test["exact"], bool) and isinstance(test["line"], int)
             assert not (test["exact"] and test["cases"] is None)
+            assert test["deselected"] is None or isinstance(test["deselected"], str)
             ids = test["case_ids"]
             assert ids is None or (
                 len(ids) == test["cases"] and all(isinstance(i, str) for i in ids)

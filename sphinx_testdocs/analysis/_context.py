@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -484,6 +484,46 @@ class ModuleContext:
                 out.append(Mark(None, found[0], self, constants, found[1]))
         return out
 
+    def opaque_decorator(self, node: FuncNode) -> bool:
+        """Whether a decorator of the function is neither a mark, a known framework's,
+        ``mock.patch`` nor ``staticmethod``/``classmethod``: it may apply marks itself."""
+        for dec in node.decorator_list:
+            target = dec.func if isinstance(dec, ast.Call) else dec
+            if (
+                parse_mark(dec, self.names) is None
+                and self.framework_mark(dec, "decorator") is None
+                and not self.names.is_patch(target)
+                and not (isinstance(dec, ast.Name) and dec.id in ("staticmethod", "classmethod"))
+            ):
+                return True
+        return False
+
+    def replacing_decorator(self, node: FuncNode) -> str | None:
+        """A decorator of the function, defined in this module, that may return
+        something other than a function (``return pytest.mark.slow``, ``return None``,
+        a path that returns nothing): pytest collects functions only, and warns "cannot
+        collect ... because it is not a function" for the rest. Its name, or None."""
+        for dec in node.decorator_list:
+            if not isinstance(dec, ast.Name):
+                continue
+            binding = self.scope.bindings.get(dec.id)
+            if binding is None or binding.kind != "func":
+                continue
+            func = binding.node
+            if isinstance(
+                func, (ast.FunctionDef, ast.AsyncFunctionDef)
+            ) and _may_not_return_a_function(func):
+                return dec.id
+        return None
+
+    def unreadable_pytestmark(self, scopes: Sequence[Scope]) -> bool:
+        """Whether one of ``scopes`` (of this module) binds a ``pytestmark`` whose marks
+        cannot be read."""
+        return any(
+            scope.pytestmark is not None and marks_from_expr(scope.pytestmark, self.names) is None
+            for scope in scopes
+        )
+
     def framework_mark(
         self, dec: ast.expr, origin: str
     ) -> tuple[MarkerUse, tuple[str, ...]] | None:
@@ -945,6 +985,58 @@ def _last_name(node: ast.expr) -> str | None:
     if isinstance(node, ast.Attribute):
         return node.attr
     return None
+
+
+#: What a decorator may return and still leave a function: its argument or an inner
+#: function (names), what a call gives (``functools.wraps(f)(inner)``, another
+#: decorator's result: not followed), a lambda, either of two such.
+_FUNCTION_LIKE = (ast.Name, ast.Call, ast.Lambda, ast.IfExp, ast.NamedExpr)
+
+
+def _may_not_return_a_function(func: FuncNode) -> bool:
+    """Whether a decorator function may return a value that is surely no function
+    (a constant, an attribute such as ``pytest.mark.slow``, a container...) or nothing."""
+    if isinstance(func, ast.AsyncFunctionDef) or not (func.args.args or func.args.posonlyargs):
+        return False  # not a decorator of one function: not judged
+    if not _ends_in_branches_that_return(func.body):
+        return True  # may run off its end: returns None
+    for sub in _own_nodes(func):
+        if isinstance(sub, ast.Return):
+            value = sub.value
+            if value is None or not isinstance(value, _FUNCTION_LIKE):
+                return True
+            if isinstance(value, ast.IfExp) and not (
+                isinstance(value.body, _FUNCTION_LIKE) and isinstance(value.orelse, _FUNCTION_LIKE)
+            ):
+                return True
+    return False
+
+
+def _ends_in_branches_that_return(body: list[ast.stmt]) -> bool:
+    """``if ...: return a`` / ``else: return b`` at the end: no path runs off."""
+    if not body:
+        return False
+    last = body[-1]
+    if isinstance(last, (ast.Return, ast.Raise)):
+        return True
+    if isinstance(last, ast.If):
+        return _ends_in_branches_that_return(last.body) and _ends_in_branches_that_return(
+            last.orelse
+        )
+    return False
+
+
+def _own_nodes(func: FuncNode) -> Iterator[ast.AST]:
+    """The nodes of a function's body, not those of functions or classes inside it."""
+    stack: list[ast.AST] = list(func.body)
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(
+                child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+            ):
+                stack.append(child)
 
 
 def is_staticmethod(node: FuncNode) -> bool:

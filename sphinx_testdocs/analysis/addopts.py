@@ -1,4 +1,5 @@
-"""What the options in ``addopts`` change about collection: plugins, ignored paths.
+"""What the options in ``addopts`` change about collection: plugins, ignored paths,
+deselection.
 
 pytest prepends ``addopts`` to its command line. Only the options that change what
 is collected are read here; the others (``-rfEX``, ``--tb=short``...) change nothing
@@ -17,8 +18,6 @@ __all__ = ["CommandLine", "parse_addopts"]
 #: project does not model them.
 _UNMODELLED = {
     "-k": "selects tests by keyword expression",
-    "-m": "selects tests by marker expression",
-    "--deselect": "deselects tests",
     "--doctest-modules": "also collects the doctests of every module",
     "--doctest-glob": "collects doctests from other text files",
     "--pyargs": "reads arguments as Python package names",
@@ -48,6 +47,14 @@ class CommandLine:
     #: Options given that change the collection in ways not modelled, as
     #: ("-k expr", "selects tests by keyword expression").
     unmodelled: tuple[tuple[str, str], ...] = ()
+    #: ``-m EXPR`` (the last one given: pytest keeps the last), selecting by marks.
+    markexpr: str | None = None
+    #: ``-k EXPR`` (the last one given), selecting by keywords.
+    keywordexpr: str | None = None
+    #: ``--deselect PREFIX``: node IDs starting with one of them are left out.
+    deselect: tuple[str, ...] = ()
+    #: ``--doctest-modules``: every module's docstring examples are collected too.
+    doctest_modules: bool = False
 
 
 def _value(args: Sequence[str], index: int, option: str) -> tuple[str | None, int]:
@@ -65,7 +72,13 @@ def _option_of(arg: str) -> str | None:
     """Which option of interest ``arg`` starts, if any."""
     if arg.startswith("--"):
         name = arg.split("=", 1)[0]
-        known = {"--ignore", "--ignore-glob", "--collect-in-virtualenv", *_UNMODELLED}
+        known = {
+            "--ignore",
+            "--ignore-glob",
+            "--collect-in-virtualenv",
+            "--deselect",
+            *_UNMODELLED,
+        }
         return name if name in known else None
     for short in ("-p", "-k", "-m"):
         if arg.startswith(short):
@@ -84,6 +97,9 @@ def parse_addopts(args: Sequence[str]) -> CommandLine:
     ignore: list[str] = []
     ignore_glob: list[str] = []
     unmodelled: list[tuple[str, str]] = []
+    deselect: list[str] = []
+    markexpr: str | None = None
+    keywordexpr: str | None = None
     in_venv = False
     index = 0
     while index < len(args):
@@ -109,7 +125,13 @@ def parse_addopts(args: Sequence[str]) -> CommandLine:
             ignore.append(value)
         elif option == "--ignore-glob" and value is not None:
             ignore_glob.append(value)
+        elif option == "-m":
+            markexpr = value
+        elif option == "--deselect" and value is not None:
+            deselect.append(value)
         elif option in _UNMODELLED:
+            if option == "-k":
+                keywordexpr = value
             shown = f"{option} {value}" if value is not None else option
             unmodelled.append((shown, _UNMODELLED[option]))
     return CommandLine(
@@ -118,4 +140,8 @@ def parse_addopts(args: Sequence[str]) -> CommandLine:
         ignore_glob=tuple(ignore_glob),
         collect_in_virtualenv=in_venv,
         unmodelled=tuple(unmodelled),
+        markexpr=markexpr,
+        keywordexpr=keywordexpr,
+        deselect=tuple(deselect),
+        doctest_modules=any(shown == "--doctest-modules" for shown, _ in unmodelled),
     )

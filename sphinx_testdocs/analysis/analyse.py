@@ -8,10 +8,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from sphinx_testdocs.analysis.addopts import CommandLine
 from sphinx_testdocs.analysis.canonical import ProjectNames
 from sphinx_testdocs.analysis.collection import DEFAULT_DEVICE_TYPES, ModuleLinks, collect_module
 from sphinx_testdocs.analysis.comments import read_comments
 from sphinx_testdocs.analysis.conftest_rules import read_conftest
+from sphinx_testdocs.analysis.deselection import narrowed
 from sphinx_testdocs.analysis.imports import ImportClassifier
 from sphinx_testdocs.analysis.model import (
     Exercise,
@@ -63,6 +65,8 @@ class Surroundings:
     generate_tests_hook: bool = False
     #: Whether pytest reaches the file at all (``collect_ignore``, ``norecursedirs``...).
     verdict: Verdict = field(default_factory=Verdict)
+    #: The options of ``addopts`` that deselect tests (``-m``, ``-k``, ``--deselect``).
+    commandline: CommandLine = field(default_factory=CommandLine)
 
 
 def analyse_file(
@@ -178,11 +182,13 @@ def _analyse(
         device_types=context.device_types,
         plugin_fixtures=context.plugin_fixtures,
     )
-    if surroundings.verdict.doubt and collection.is_test_module:
-        # A rule that may leave the whole file out changes what pytest collects here.
-        collection = dataclasses.replace(
-            collection, notes=(*collection.notes, surroundings.verdict.doubt), complete=False
-        )
+    # What may leave the whole file or some of its tests out after collection.
+    collection = narrowed(
+        collection,
+        surroundings.commandline,
+        file_doubt=surroundings.verdict.doubt,
+        source=decoded.text,
+    )
     scan = rule_scan(tree)
     if not scan.complete:
         problems.append(

@@ -928,6 +928,13 @@ class _Collector:
             cases = generated.count
             doubt = generated.doubt
         doubt = doubt or holder.doubt
+        if doubt is None:
+            replacing = owner_ctx.replacing_decorator(node)
+            if replacing is not None:
+                doubt = (
+                    f"decorator {replacing} may return something other than a function, "
+                    "which pytest does not collect"
+                )
         foreign = owner_ctx is not ctx
         self.result.tests.append(
             CollectedTest(
@@ -949,6 +956,12 @@ class _Collector:
                 generated_by=generated.generated_by if generated is not None else None,
                 name_is_pattern=generated is not None and generated.is_pattern,
                 doubt=doubt,
+                marks_known=not (
+                    owner_ctx.opaque_decorator(node)
+                    or ctx.unreadable_pytestmark(
+                        [ctx.scope, holder.cls.scope] if holder.cls else [ctx.scope]
+                    )
+                ),
             )
         )
 

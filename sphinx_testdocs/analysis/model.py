@@ -291,6 +291,13 @@ class CollectedTest:
     name_is_pattern: bool = False
     #: Why ``exact`` is False: what pytest may collect differently; None when exact.
     doubt: str | None = None
+    #: False when pytest may give it marks not listed in ``markers`` (a decorator that
+    #: is not a mark, a ``pytestmark`` that cannot be read): selecting by marks
+    #: (``-m``) cannot be decided for it.
+    marks_known: bool = True
+    #: Why pytest leaves it out after collecting it (``-m`` or ``--deselect`` in
+    #: ``addopts``), when it surely does: ``pytest --collect-only`` does not list it.
+    deselected: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -367,6 +374,8 @@ class ModuleCollection:
         counts: dict[str, int] = {}
         for test in self.uncertain_tests:
             doubt = test.doubt or "its cases are computed at collection"
+            if doubt in self.notes:  # said for the whole module already
+                continue
             counts[doubt] = counts.get(doubt, 0) + 1
         for doubt, count in counts.items():
             who = "1 test" if count == 1 else f"{count} tests"

@@ -153,6 +153,8 @@ def case_counts(tests: Iterable[CollectedTest]) -> tuple[int, int, int]:
     counted the same way everywhere a total is shown, ``collect`` included."""
     cases = uncounted = uncertain = 0
     for test in tests:
+        if test.deselected:  # pytest finds it, then leaves it out
+            continue
         if test.cases is None:
             uncounted += 1
             continue

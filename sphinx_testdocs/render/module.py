@@ -671,6 +671,8 @@ def _inherited_fact(test: CollectedTest) -> Fact:
         fact.append(f" ({test.defined_in}, line {test.line})")
     if test.doubt:
         fact += [" ", Badge("partly known"), " ", test.doubt]
+    if test.deselected:
+        fact += [" ", Badge("deselected"), " ", f"pytest leaves it out: {test.deselected}"]
     return fact
 
 
@@ -703,6 +705,8 @@ def _test_facts(test: CollectedTest, shared: frozenset[str]) -> list[Fact]:
         facts.append(["case IDs: ", Code(", ".join(test.case_ids))])
     if test.doubt:
         facts.append([Badge("partly known"), " ", test.doubt])
+    if test.deselected:
+        facts.append([Badge("deselected"), " ", f"pytest leaves it out: {test.deselected}"])
     return facts
 
 

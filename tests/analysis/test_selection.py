@@ -57,9 +57,13 @@ def test_addopts_ignores_and_what_is_not_modelled() -> None:
     )
     assert line.ignore == ("a", "b/c")
     assert line.ignore_glob == ("*_slow.py",)
-    assert line.unmodelled == (
-        ("-k not net", "selects tests by keyword expression"),
-        ("-m gpu", "selects tests by marker expression"),
+    assert line.unmodelled == (("-k not net", "selects tests by keyword expression"),)
+    # Modelled per test (analysis/deselection.py): the last -m wins, as in pytest.
+    assert (line.keywordexpr, line.markexpr) == ("not net", "gpu")
+    assert parse_addopts(["-m", "a", "--deselect=x.py::t", "-m", "b"]).markexpr == "b"
+    assert parse_addopts(["--deselect", "x.py::t", "--deselect=y.py"]).deselect == (
+        "x.py::t",
+        "y.py",
     )
     assert parse_addopts(["--tb=short", "--maxfail", "3", "-x"]).unmodelled == ()
 
