@@ -13,7 +13,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sphinx_testdocs.analysis._scope import Binding, Scope, mutated_names, scan_scope
+from sphinx_testdocs.analysis._scope import (
+    Binding,
+    Scope,
+    mutated_names,
+    scan_scope,
+)
+from sphinx_testdocs.analysis.decorators import FunctionFacts, function_facts
 from sphinx_testdocs.analysis.dialects import Dialect, Role, lookup, may_lead_to_dialect
 from sphinx_testdocs.analysis.evaluate import (
     BUILTIN_NAMES,
@@ -154,6 +160,7 @@ class ModuleLinks:
             module_name=source.name,
             foreign=True,
             mutated=source.mutated,
+            function_facts=source.function_facts,
         )
         self._contexts[key] = context
         return context
@@ -207,6 +214,7 @@ class ModuleContext:
         module_name: str = "",
         foreign: bool = False,
         mutated: frozenset[str] | None = None,
+        function_facts: Mapping[str, FunctionFacts] | None = None,
     ) -> None:
         self.links = links if path is not None else None
         self.path = path
@@ -215,6 +223,10 @@ class ModuleContext:
         self.source = SourceText(source)
         self.raw_source = source
         self._mutated = mutated
+        #: Of a module read from another file, whose bodies are cut: given. Of this
+        #: module: worked out per function when asked.
+        self._function_facts: dict[str, FunctionFacts | None] = dict(function_facts or {})
+        self._facts_given = function_facts is not None
         self.names = scan_names(tree.body)
         self.scope = scan_scope(tree.body, self.names)
         self.nodeid_path = nodeid_path
@@ -498,23 +510,69 @@ class ModuleContext:
                 return True
         return False
 
-    def replacing_decorator(self, node: FuncNode) -> str | None:
-        """A decorator of the function, defined in this module, that may return
-        something other than a function (``return pytest.mark.slow``, ``return None``,
-        a path that returns nothing): pytest collects functions only, and warns "cannot
-        collect ... because it is not a function" for the rest. Its name, or None."""
+    def decorator_doubt(self, node: FuncNode) -> str | None:
+        """Why a decorator of the test, read as source here or in the project module it
+        is imported from, may change what pytest collects (``decorators``), if one may:
+        it may return something other than a function, or it parametrizes what it
+        wraps. A library's decorator is taken to return the test it wraps."""
         for dec in node.decorator_list:
-            if not isinstance(dec, ast.Name):
+            found = self._decorator_facts(dec)
+            if found is None:
                 continue
-            binding = self.scope.bindings.get(dec.id)
-            if binding is None or binding.kind != "func":
-                continue
-            func = binding.node
-            if isinstance(
-                func, (ast.FunctionDef, ast.AsyncFunctionDef)
-            ) and _may_not_return_a_function(func):
-                return dec.id
+            label, facts = found
+            if not isinstance(dec, ast.Call) and facts.may_not_return_a_function:
+                return (
+                    f"decorator {label} may return something other than a function, "
+                    "which pytest does not collect"
+                )
+            if "parametrize" in facts.marks:
+                return f"decorator {label} parametrizes what it wraps: its cases are not known"
         return None
+
+    def dynamic_decorator(self, node: FuncNode | ast.ClassDef) -> tuple[str, int] | None:
+        """A decorator, read as source, whose body creates names no statement shows
+        (``globals()[name] = type(...)``): its name and the line it is applied on."""
+        for dec in node.decorator_list:
+            found = self._decorator_facts(dec)
+            if found is not None and found[1].creates_names:
+                return found[0], dec.lineno
+        return None
+
+    def facts_of(self, name: str) -> FunctionFacts | None:
+        """The facts of a function defined at the top level of this module."""
+        if name not in self._function_facts and not self._facts_given:
+            binding = self.scope.bindings.get(name)
+            facts = None
+            if binding is not None and binding.kind == "func":
+                functions = {n: b.node for n, b in self.scope.bindings.items() if b.kind == "func"}
+                node = binding.node
+                assert isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+                facts = function_facts(node, functions)
+            self._function_facts[name] = facts
+        return self._function_facts.get(name)
+
+    def _decorator_facts(self, dec: ast.expr) -> tuple[str, FunctionFacts] | None:
+        """The function a decorator (or decorator factory, when called) names, and its
+        facts: read in this module or in the project module it is imported from; None
+        for marks, known frameworks' decorators and what is not read."""
+        target = dec.func if isinstance(dec, ast.Call) else dec
+        if parse_mark(dec, self.names) is not None or self.framework_mark(dec, "decorator"):
+            return None
+        if isinstance(target, ast.Name):
+            binding = self.scope.bindings.get(target.id)
+            if binding is not None and binding.kind == "func":
+                facts = self.facts_of(target.id)
+                return None if facts is None else (target.id, facts)
+            if binding is None or binding.kind != "import":
+                return None
+        dotted = self.names.dotted(target)
+        if dotted is None or self.names.is_patch(target) or not self._worth_following(dotted):
+            return None
+        found = self.find(dotted)
+        if found is None or found.binding.kind != "func":
+            return None
+        facts = found.context.facts_of(found.name)
+        return None if facts is None else (written_name(target) or dotted, facts)
 
     def unreadable_pytestmark(self, scopes: Sequence[Scope]) -> bool:
         """Whether one of ``scopes`` (of this module) binds a ``pytestmark`` whose marks
@@ -776,6 +834,13 @@ class ModuleContext:
     def _resolve_base(self, info: ClassInfo, dotted: str, position: int) -> None:
         imported = self._imported_class(dotted)
         if imported is not None:
+            top = imported.context.module_name.split(".", 1)[0]
+            if top in _STDLIB:
+                # Re-exported from the standard library (``numpy.testing.TestCase`` is
+                # ``unittest.TestCase``): taken as such, as when imported from there.
+                if top == "unittest" and imported.node.name.endswith("TestCase"):
+                    info.unittest_root = True
+                return
             info.local_bases.insert(position, imported)
             return
         last = dotted.rsplit(".", 1)[-1]
@@ -880,10 +945,16 @@ class _Constants(Computing):
         return found
 
     def __getitem__(self, key: str) -> ast.expr:
+        # A name the module changes anywhere (``DATA[k] = v`` in a helper it calls on
+        # import, ``CASES += [3]`` on an imported list) does not hold its literal.
+        if key.partition(".")[0] in self._context.mutated:
+            raise KeyError(key)
         found = self._local.get(key)
         if found is None:
             found = self._context.imported_constant(key)
-        if found is None:
+        if found is None or _one_shot_expr(found):
+            # An iterator bound to a name is used up by the first parametrize that
+            # reads it (here, or in a module that imports it and is collected first).
             raise KeyError(key)
         return found
 
@@ -987,56 +1058,42 @@ def _last_name(node: ast.expr) -> str | None:
     return None
 
 
-#: What a decorator may return and still leave a function: its argument or an inner
-#: function (names), what a call gives (``functools.wraps(f)(inner)``, another
-#: decorator's result: not followed), a lambda, either of two such.
-_FUNCTION_LIKE = (ast.Name, ast.Call, ast.Lambda, ast.IfExp, ast.NamedExpr)
+#: Calls that make an iterator (read once), by their last name.
+_ITERATOR_CALLS = frozenset(
+    {
+        "product",
+        "permutations",
+        "combinations",
+        "combinations_with_replacement",
+        "chain",
+        "islice",
+        "cycle",
+        "repeat",
+        "starmap",
+        "zip_longest",
+        "accumulate",
+        "compress",
+        "groupby",
+        "map",
+        "filter",
+        "zip",
+        "iter",
+        "reversed",
+        "enumerate",
+    }
+)
 
 
-def _may_not_return_a_function(func: FuncNode) -> bool:
-    """Whether a decorator function may return a value that is surely no function
-    (a constant, an attribute such as ``pytest.mark.slow``, a container...) or nothing."""
-    if isinstance(func, ast.AsyncFunctionDef) or not (func.args.args or func.args.posonlyargs):
-        return False  # not a decorator of one function: not judged
-    if not _ends_in_branches_that_return(func.body):
-        return True  # may run off its end: returns None
-    for sub in _own_nodes(func):
-        if isinstance(sub, ast.Return):
-            value = sub.value
-            if value is None or not isinstance(value, _FUNCTION_LIKE):
-                return True
-            if isinstance(value, ast.IfExp) and not (
-                isinstance(value.body, _FUNCTION_LIKE) and isinstance(value.orelse, _FUNCTION_LIKE)
-            ):
-                return True
-    return False
-
-
-def _ends_in_branches_that_return(body: list[ast.stmt]) -> bool:
-    """``if ...: return a`` / ``else: return b`` at the end: no path runs off."""
-    if not body:
-        return False
-    last = body[-1]
-    if isinstance(last, (ast.Return, ast.Raise)):
+def _one_shot_expr(expr: ast.expr) -> bool:
+    """Whether an expression makes an iterator: a generator expression, or a call of
+    ``itertools.product``, ``map``, ``zip``... (its values can be read only once)."""
+    if isinstance(expr, ast.GeneratorExp):
         return True
-    if isinstance(last, ast.If):
-        return _ends_in_branches_that_return(last.body) and _ends_in_branches_that_return(
-            last.orelse
-        )
-    return False
-
-
-def _own_nodes(func: FuncNode) -> Iterator[ast.AST]:
-    """The nodes of a function's body, not those of functions or classes inside it."""
-    stack: list[ast.AST] = list(func.body)
-    while stack:
-        node = stack.pop()
-        yield node
-        for child in ast.iter_child_nodes(node):
-            if not isinstance(
-                child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
-            ):
-                stack.append(child)
+    if not isinstance(expr, ast.Call):
+        return False
+    func = expr.func
+    last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    return last in _ITERATOR_CALLS
 
 
 def is_staticmethod(node: FuncNode) -> bool:

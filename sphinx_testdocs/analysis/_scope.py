@@ -24,6 +24,9 @@ class Binding:
 
     kind: str
     node: ast.AST
+    #: The line of the ``if`` or ``try`` the statement sits in, when it may not run on
+    #: import (a test defined there exists only if it does); None when it always runs.
+    condition: int | None = None
 
 
 @dataclass
@@ -41,6 +44,9 @@ class Scope:
     #: ``setattr(Name, ...)`` calls run at import time (loops included) that may add a
     #: test: the object's name and the line, for names computed or starting "test".
     setattr_targets: list[tuple[str, int]] = field(default_factory=list)
+    #: (name, line) of functions and classes bound again where one of the bindings sits
+    #: under an ``if``/``try``: which one pytest sees depends on what runs.
+    conditional_rebinds: list[tuple[str, int]] = field(default_factory=list)
     #: The body scanned, for ``settled`` (worked out only when an evaluation asks).
     body: list[ast.stmt] = field(default_factory=list, repr=False)
     _settled: frozenset[str] | None = field(default=None, repr=False)
@@ -66,14 +72,15 @@ def scan_scope(body: list[ast.stmt], names: Names | None) -> Scope:
     assigned: dict[str, int] = {}
     spoiled: set[str] = set()
     scope.body = body
-    for stmt in _module_statements(body):
-        if not isinstance(stmt, _BLOCKS) and _creates_names(stmt):
+    for stmt, condition in _run_statements(body):
+        if not isinstance(stmt, _BLOCKS) and creates_names(stmt):
             scope.dynamic_lines.append(stmt.lineno)
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            scope.bindings[stmt.name] = Binding("func", stmt)
-            spoiled.add(stmt.name)
-        elif isinstance(stmt, ast.ClassDef):
-            scope.bindings[stmt.name] = Binding("class", stmt)
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            earlier = scope.bindings.get(stmt.name)
+            if earlier is not None and (condition is not None or earlier.condition is not None):
+                scope.conditional_rebinds.append((stmt.name, stmt.lineno))
+            kind = "class" if isinstance(stmt, ast.ClassDef) else "func"
+            scope.bindings[stmt.name] = Binding(kind, stmt, condition)
             spoiled.add(stmt.name)
         elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
@@ -150,6 +157,76 @@ def scan_scope(body: list[ast.stmt], names: Names | None) -> Scope:
     return scope
 
 
+def _run_statements(body: list[ast.stmt]) -> Iterator[tuple[ast.stmt, int | None]]:
+    """The statements import runs, as ``_module_statements``, each with the line of the
+    ``if`` or ``try`` that may keep it from running (None: it runs, or the import fails).
+
+    A condition known without running anything is decided: a constant, ``not`` one,
+    ``TYPE_CHECKING`` (false at run time) and ``__name__ == "__main__"`` (false when
+    pytest imports the module). A ``try`` body may stop at any statement, and its
+    handlers and ``else`` run only then; ``finally`` and ``with`` bodies always run.
+    """
+    stack: list[tuple[Iterator[ast.stmt], int | None]] = [(iter(body), None)]
+    while stack:
+        statements, condition = stack[-1]
+        for stmt in statements:
+            yield stmt, condition
+            blocks: list[tuple[list[ast.stmt], int | None]] = []
+            if isinstance(stmt, ast.If):
+                decided = _decided(stmt.test)
+                if decided is None:
+                    blocks = [(stmt.body, stmt.lineno), (stmt.orelse, stmt.lineno)]
+                else:
+                    blocks = [(stmt.body if decided else stmt.orelse, condition)]
+            elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+                handled = [s for h in stmt.handlers for s in h.body]  # type: ignore[attr-defined]
+                blocks = [
+                    (stmt.body, stmt.lineno),  # type: ignore[attr-defined]
+                    (handled, stmt.lineno),
+                    (stmt.orelse, stmt.lineno),  # type: ignore[attr-defined]
+                    (stmt.finalbody, condition),  # type: ignore[attr-defined]
+                ]
+            elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+                blocks = [(stmt.body, condition)]
+            if blocks:
+                # Pushed in reverse: the first block's statements come out first.
+                for block, where in reversed(blocks):
+                    stack.append((iter(block), where))
+                break
+        else:
+            stack.pop()
+
+
+def _decided(test: ast.expr) -> bool | None:
+    """The value of an ``if`` test known without running anything, else None."""
+    if isinstance(test, ast.Constant):
+        return bool(test.value)
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        inner = _decided(test.operand)
+        return None if inner is None else not inner
+    if (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    ):
+        return False
+    if (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], (ast.Eq, ast.NotEq))
+    ):
+        sides = {_main_side(test.left), _main_side(test.comparators[0])}
+        if sides == {"name", "main"}:
+            return isinstance(test.ops[0], ast.NotEq)
+    return None
+
+
+def _main_side(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name) and node.id == "__name__":
+        return "name"
+    if isinstance(node, ast.Constant) and node.value == "__main__":
+        return "main"
+    return None
+
+
 def _bound_names(stmt: ast.stmt) -> Iterator[str]:
     """Names a statement binds or changes at its own level (bodies of defs not entered)."""
     if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -220,7 +297,7 @@ _BLOCKS = (
 _NAMESPACE_CALLS = frozenset({"globals", "vars", "locals"})
 
 
-def _creates_names(stmt: ast.stmt) -> bool:
+def creates_names(stmt: ast.stmt) -> bool:
     """Whether import-time code in ``stmt`` may bind names its statements do not show.
 
     Function and class bodies are not entered: they run when called, not on import.

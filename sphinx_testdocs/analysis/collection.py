@@ -12,7 +12,7 @@ import ast
 import fnmatch
 import math
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sphinx_testdocs.analysis._context import (
@@ -158,6 +158,31 @@ class _Holder:
     doubt: str | None = None
 
 
+def _conditional_doubt(line: int) -> str:
+    return (
+        f"it is defined under the if/try at line {line}: pytest collects it only if "
+        "that code runs on import"
+    )
+
+
+def _note_rebinds(ctx: ModuleContext, scope: Scope, prefix: str) -> None:
+    """Say so when which of two definitions pytest sees depends on what runs."""
+    for name, line in scope.conditional_rebinds:
+        if name.startswith(("test", "Test")):
+            ctx.note(
+                f"{prefix}{name} is defined again at line {line}, one of the definitions "
+                "under an if/try: pytest collects the one that is bound last when the "
+                "module runs"
+            )
+
+
+def _if_run(holder: _Holder, binding: Binding) -> _Holder:
+    """The holder, for a definition that exists only if its ``if``/``try`` runs."""
+    if binding.condition is None or holder.doubt is not None:
+        return holder
+    return replace(holder, doubt=_conditional_doubt(binding.condition))
+
+
 @dataclass(frozen=True)
 class _Generated:
     """One name a test method is collected under (after a framework renamed it)."""
@@ -203,14 +228,22 @@ class _Collector:
         )
         config = ctx.config
         for name, binding in ctx.scope.bindings.items():
+            node = binding.node
+            if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+                dynamic = ctx.dynamic_decorator(node)
+                if dynamic is not None:
+                    ctx.note(
+                        f"decorator {dynamic[0]} (line {dynamic[1]}) creates names when it "
+                        "runs on import: pytest may collect tests made there"
+                    )
             if binding.kind == "class":
                 assert isinstance(binding.node, ast.ClassDef)
                 if id(binding.node) not in self.plan.removed:
-                    self._maybe_class(binding.node, name, holder, depth=0)
+                    self._maybe_class(binding.node, name, _if_run(holder, binding), depth=0)
             elif binding.kind == "func":
                 assert isinstance(binding.node, (ast.FunctionDef, ast.AsyncFunctionDef))
                 if self._is_test_function(name, binding.node, ctx.scope):
-                    self._add_test(name, binding.node, holder, None)
+                    self._add_test(name, binding.node, _if_run(holder, binding), None)
             elif binding.kind == "value":
                 self._value_binding(name, binding, holder, ctx.scope)
             elif binding.kind == "import" and config.collect_imported_tests:
@@ -220,6 +253,7 @@ class _Collector:
                 if instantiation is not None:
                     for device in instantiation.devices:
                         self._device_class(instantiation, device, holder)
+        _note_rebinds(ctx, ctx.scope, "")
         if ctx.scope.dynamic_lines:
             lines = ", ".join(str(n) for n in ctx.scope.dynamic_lines[:3])
             ctx.note(
@@ -496,7 +530,7 @@ class _Collector:
             marks=class_marks + holder.marks,
             fixtures=class_fixtures + holder.fixtures,
             unittest=unittest,
-            doubt=self.plan.changed.get(id(node)),
+            doubt=self.plan.changed.get(id(node)) or holder.doubt,
         )
         tests_before = len(self.result.tests)
         if unittest:
@@ -616,21 +650,26 @@ class _Collector:
     def _pytest_members(
         self, info: ClassInfo, mro: list[ClassInfo], holder: _Holder, depth: int
     ) -> None:
+        for cls in mro:
+            _note_rebinds(self.ctx, cls.scope, f"{cls.qualname}.")
         for name, binding, owner in self._members(mro):
             if binding.kind == "func":
                 node = binding.node
                 assert isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
                 if self._is_test_function(name, node, owner.scope, owner.context):
-                    self._add_test(name, node, holder, owner if owner is not info else None)
+                    inherited = owner if owner is not info else None
+                    self._add_test(name, node, _if_run(holder, binding), inherited)
             elif binding.kind == "class":
                 assert isinstance(binding.node, ast.ClassDef)
                 owner_ctx = owner.context if owner.context is not self.ctx else None
-                self._maybe_class(binding.node, name, holder, depth + 1, owner=owner_ctx)
+                self._maybe_class(
+                    binding.node, name, _if_run(holder, binding), depth + 1, owner=owner_ctx
+                )
             elif binding.kind == "value":
                 self._value_binding(name, binding, holder, owner.scope)
 
     def _unittest_methods(self, info: ClassInfo, mro: list[ClassInfo], holder: _Holder) -> None:
-        found: list[tuple[_Generated, FuncNode, ClassInfo]] = []
+        found: list[tuple[_Generated, FuncNode, ClassInfo, _Holder]] = []
         for name, binding, owner in self._members(mro):
             if not name.startswith("test"):
                 continue
@@ -646,7 +685,7 @@ class _Collector:
             if _constant_bool(owner.scope.test_attrs.get(name)) is False:
                 continue
             for generated in self._generated_names(name, node, owner, info, holder):
-                found.append((generated, node, owner))
+                found.append((generated, node, owner, _if_run(holder, binding)))
         # unittest's TestLoader sorts test method names.
         found.sort(key=lambda item: item[0].name)
         if not found:
@@ -655,12 +694,12 @@ class _Collector:
                 run_test.node, (ast.FunctionDef, ast.AsyncFunctionDef)
             ):
                 owner = next(c for c in mro if "runTest" in c.scope.bindings)
-                found.append((_Generated("runTest"), run_test.node, owner))
-        for generated, node, owner in found:
+                found.append((_Generated("runTest"), run_test.node, owner, holder))
+        for generated, node, owner, method_holder in found:
             self._add_test(
                 generated.name,
                 node,
-                holder,
+                method_holder,
                 owner if owner is not info else None,
                 generated=generated,
             )
@@ -929,12 +968,7 @@ class _Collector:
             doubt = generated.doubt
         doubt = doubt or holder.doubt
         if doubt is None:
-            replacing = owner_ctx.replacing_decorator(node)
-            if replacing is not None:
-                doubt = (
-                    f"decorator {replacing} may return something other than a function, "
-                    "which pytest does not collect"
-                )
+            doubt = owner_ctx.decorator_doubt(node)
         foreign = owner_ctx is not ctx
         self.result.tests.append(
             CollectedTest(

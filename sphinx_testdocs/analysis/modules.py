@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import ast
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sphinx_testdocs.analysis._scope import mutated_names
+from sphinx_testdocs.analysis.decorators import FunctionFacts, module_function_facts
 from sphinx_testdocs.analysis.evaluate import yields_in
 from sphinx_testdocs.analysis.parsing import parse_module
 from sphinx_testdocs.analysis.reading import decode_source, looks_binary
@@ -47,6 +48,9 @@ class SourceModule:
     #: Names the module may change after binding them (``_scope.mutated_names``),
     #: worked out before the bodies were cut.
     mutated: frozenset[str] = frozenset()
+    #: What its top-level functions' bodies show as decorators of tests
+    #: (``decorators.FunctionFacts``), worked out before the bodies were cut.
+    function_facts: Mapping[str, FunctionFacts] = field(default_factory=dict)
 
 
 def package_basedir(path: Path) -> Path:
@@ -213,6 +217,7 @@ class SourceLibrary:
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return None
         mutated = mutated_names(decoded.text)
+        facts = module_function_facts(tree)
         _cut_bodies(tree)
         basedir = self._basedir(path)
         return SourceModule(
@@ -223,6 +228,7 @@ class SourceLibrary:
             tree=tree,
             source=decoded.text,
             mutated=mutated,
+            function_facts=facts,
         )
 
     def display(self, path: Path, basedir: Path | None = None) -> str:

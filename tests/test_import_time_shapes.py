@@ -1,0 +1,216 @@
+"""What runs on import decides what pytest collects: shapes from scipy, sympy and
+matplotlib, checked against the real pytest.
+
+Each module below made the analysis claim, exactly, tests or cases pytest does not
+collect. Now every exact claim is one pytest makes, and a module whose tests the
+analysis cannot all see is not called complete.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sphinx_testdocs import cli
+from tests.helpers import pytest_collect, write_tree
+
+TREE = {
+    "pytest.ini": "[pytest]\n",
+    # Definitions under if/try run only if their block does (scipy test_linprog,
+    # sympy parsing); decided conditions are read as pytest's import runs them.
+    "test_conditions.py": """\
+import sys
+from typing import TYPE_CHECKING
+
+HAVE = True
+try:
+    import no_such_module_xyz  # noqa: F401
+except ImportError:
+    HAVE = False
+
+if HAVE:
+    class TestOptional:
+        def test_a(self):
+            pass
+
+if sys.platform == "no-such-platform":
+    def test_platform():
+        pass
+
+if False:
+    def test_never():
+        pass
+
+if TYPE_CHECKING:
+    def test_typing_only():
+        pass
+
+if __name__ == "__main__":
+    def test_main_only():
+        pass
+
+try:
+    import no_such_module_xyz  # noqa: F401
+
+    def test_after_failing_import():
+        pass
+except ImportError:
+    pass
+
+def test_always():
+    pass
+""",
+    # The same class bound in a try body and its handler (scipy test_fblas).
+    "test_rebound.py": """\
+try:
+    class TestX:
+        def test_main(self):
+            pass
+except AttributeError:
+    class TestX:
+        def test_fallback(self):
+            pass
+""",
+    # unittest.TestCase re-exported by another module (numpy.testing.TestCase).
+    "reexport.py": "from unittest import TestCase\n",
+    "test_reexported.py": """\
+from reexport import TestCase
+
+
+class TestThing(TestCase):
+    def test_a(self):
+        pass
+""",
+    # A class decorator that makes test classes in globals() (scipy test_kdtree).
+    "test_made_by_decorator.py": """\
+def make_variants(kls):
+    for suffix in ("A", "B"):
+        globals()[kls.__name__[1:] + suffix] = type(kls.__name__[1:] + suffix, (kls,), {})
+    return kls
+
+
+@make_variants
+class _TestThing:
+    def test_a(self):
+        pass
+""",
+    # A decorator whose wrapper is parametrized (matplotlib's image_comparison),
+    # imported from another module.
+    "formats.py": """\
+import functools
+import inspect
+
+import pytest
+
+
+def each_format(func):
+    @pytest.mark.parametrize("ext", ["png", "pdf"])
+    @functools.wraps(func)
+    def wrapper(ext):
+        return func()
+
+    wrapper.__signature__ = inspect.signature(lambda ext: None)
+    return wrapper
+""",
+    "test_formats.py": """\
+from formats import each_format
+
+
+@each_format
+def test_plot():
+    pass
+""",
+    # A table a helper changes on import (scipy test_qhull), an iterator read by two
+    # parametrizes (scipy test_matching), an imported list extended here.
+    "params.py": "CASES = [1, 2]\n",
+    "test_values.py": """\
+import itertools
+
+import pytest
+
+from params import CASES
+
+CASES += [3]
+DATA = {"a": 1, "b": 2}
+PAIRS = itertools.product([-1, 1], "ab")
+
+
+def _add(name):
+    DATA[name] = 0
+
+
+_add("c")
+
+
+@pytest.mark.parametrize("name", sorted(DATA))
+def test_table(name):
+    pass
+
+
+@pytest.mark.parametrize("a,b", PAIRS)
+def test_first(a, b):
+    pass
+
+
+@pytest.mark.parametrize("a,b", PAIRS)
+def test_second(a, b):
+    pass
+
+
+@pytest.mark.parametrize("x", CASES)
+def test_extended(x):
+    pass
+
+
+@pytest.mark.parametrize("x", [1, 2])
+def test_plain(x):
+    pass
+""",
+}
+
+
+def _modules(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, cwd: Path
+) -> dict[str, dict[str, Any]]:
+    monkeypatch.chdir(cwd)
+    cli.main(["collect", "--format", "json"])
+    return {m["path"]: m for m in json.loads(capsys.readouterr().out)["modules"]}
+
+
+def test_every_exact_claim_is_one_pytest_makes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tree = write_tree(tmp_path / "shapes", TREE)
+    real = pytest_collect(tree)
+    assert real.returncode == 0, real.output
+    cases = Counter(re.sub(r"\[.*\]$", "", nodeid) for nodeid in real.ids)
+    modules = _modules(capsys, monkeypatch, tree)
+    exact = {t["nodeid"]: t["cases"] for m in modules.values() for t in m["tests"] if t["exact"]}
+    assert exact == {
+        "test_conditions.py::test_always": 1,
+        "test_reexported.py::TestThing::test_a": 1,
+        "test_values.py::test_plain": 2,
+    }
+    assert all(cases[nodeid] == count for nodeid, count in exact.items())
+    # Decided conditions: what never runs under pytest is not listed at all.
+    listed = {t["nodeid"] for m in modules.values() for t in m["tests"]}
+    for never in ("test_never", "test_typing_only", "test_main_only"):
+        assert f"test_conditions.py::{never}" not in listed
+    # Where pytest finds tests the analysis cannot list, the module says so.
+    assert not modules["test_rebound.py"]["complete"]
+    assert not modules["test_made_by_decorator.py"]["complete"]
+    assert "creates names" in modules["test_made_by_decorator.py"]["notes"][0]
+    doubts = {
+        t["nodeid"]: t["doubt"] for m in modules.values() for t in m["tests"] if not t["exact"]
+    }
+    assert doubts["test_formats.py::test_plot"] == (
+        "decorator each_format parametrizes what it wraps: its cases are not known"
+    )
+    assert doubts["test_conditions.py::test_after_failing_import"].startswith(
+        "it is defined under the if/try at line 31"
+    )
