@@ -214,3 +214,26 @@ def test_every_exact_claim_is_one_pytest_makes(
     assert doubts["test_conditions.py::test_after_failing_import"].startswith(
         "it is defined under the if/try at line 31"
     )
+
+
+SOURCE = """\
+A = [1]
+A += [2]
+B = {}
+def f():
+    global C, G
+    B[k] = 1
+    B[k] == 1
+D.append(3)
+E = 1
+E == [1]
+F.count(1)
+"""
+
+
+@pytest.mark.parametrize("name", ["A", "B", "C", "D", "E", "F", "G", "H"])
+def test_one_name_is_changed_as_the_whole_set_says(name: str) -> None:
+    from sphinx_testdocs.analysis._scope import mutated_names, mutates
+
+    assert mutated_names(SOURCE) == {"A", "B", "C", "D", "G"}
+    assert mutates(SOURCE, name) is (name in mutated_names(SOURCE))

@@ -17,6 +17,7 @@ from sphinx_testdocs.analysis._scope import (
     Binding,
     Scope,
     mutated_names,
+    mutates,
     scan_scope,
 )
 from sphinx_testdocs.analysis.decorators import FunctionFacts, function_facts
@@ -223,6 +224,7 @@ class ModuleContext:
         self.source = SourceText(source)
         self.raw_source = source
         self._mutated = mutated
+        self._changes: dict[str, bool] = {}
         #: Of a module read from another file, whose bodies are cut: given. Of this
         #: module: worked out per function when asked.
         self._function_facts: dict[str, FunctionFacts | None] = dict(function_facts or {})
@@ -318,6 +320,15 @@ class ModuleContext:
                 bindings[name] = Binding("import", stmt)
                 self.names.imported[name] = f"{prefix}.{name}" if prefix else name
         self.scope.bindings = bindings
+
+    def changes(self, name: str) -> bool:
+        """Whether this module may change ``name`` after binding it (``mutated``)."""
+        if self._mutated is not None:
+            return name in self._mutated
+        known = self._changes.get(name)
+        if known is None:
+            known = self._changes[name] = mutates(self.raw_source, name)
+        return known
 
     @property
     def mutated(self) -> frozenset[str]:
@@ -947,7 +958,7 @@ class _Constants(Computing):
     def __getitem__(self, key: str) -> ast.expr:
         # A name the module changes anywhere (``DATA[k] = v`` in a helper it calls on
         # import, ``CASES += [3]`` on an imported list) does not hold its literal.
-        if key.partition(".")[0] in self._context.mutated:
+        if self._context.changes(key.partition(".")[0]):
             raise KeyError(key)
         found = self._local.get(key)
         if found is None:

@@ -364,13 +364,14 @@ def _spoil_target(target: ast.expr, spoiled: set[str]) -> None:
 
 #: A name changed after it is bound: ``NAME.append(``, ``NAME[...] =``, ``NAME +=``
 #: (and the other mutating methods and augmented assignments), or ``global NAME``.
-_MUTATION = re.compile(
-    r"\b([A-Za-z_]\w*)\s*(?:"
+_CHANGE = (
+    r"\s*(?:"
     r"\.\s*(?:append|extend|insert|update|setdefault|pop|popitem|remove|clear|add|discard"
     r"|sort|reverse|__setitem__|__delitem__|__iadd__)\s*\("
     r"|\[[^\]\n]*\]\s*=(?!=)"
     r"|(?:\+|-|\*|/|//|%|\||&|\^|<<|>>|\*\*|@)=)"
 )
+_MUTATION = re.compile(r"\b([A-Za-z_]\w*)" + _CHANGE)
 _GLOBAL = re.compile(r"\b(?:global|nonlocal)[ \t]+([\w \t,]+)")
 
 
@@ -387,3 +388,14 @@ def mutated_names(source: str) -> frozenset[str]:
     for match in _GLOBAL.finditer(source):
         found.update(n.strip() for n in match.group(1).split(",") if n.strip())
     return frozenset(found)
+
+
+def mutates(source: str, name: str) -> bool:
+    """Whether ``name`` is among ``mutated_names(source)``: one name, one search (the
+    whole set costs a pass over every name of a large module)."""
+    if re.search(rf"\b{re.escape(name)}" + _CHANGE, source):
+        return True
+    return any(
+        name in (n.strip() for n in match.group(1).split(","))
+        for match in _GLOBAL.finditer(source)
+    )
