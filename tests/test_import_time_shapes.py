@@ -171,6 +171,45 @@ def test_extended(x):
 def test_plain(x):
     pass
 """,
+    # Tables others fill on import: through a second name, by subclasses, by another
+    # module (astropy's TIME_FORMATS, xarray's BACKEND_ENTRYPOINTS).
+    "registry.py": "REGISTRY = {}\n",
+    "plugin.py": "from registry import REGISTRY\n\nREGISTRY['a'] = 1\n",
+    "test_tables.py": """\
+import pytest
+
+import plugin  # noqa: F401
+from registry import REGISTRY
+
+FORMATS = {}
+ALIASED = {"x": 1}
+_second_name = ALIASED
+_second_name["y"] = 2
+
+
+class Base:
+    def __init_subclass__(cls, **kwargs):
+        FORMATS[cls.__name__] = cls
+
+
+class A(Base):
+    pass
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_registered(name):
+    pass
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_formats(fmt):
+    pass
+
+
+@pytest.mark.parametrize("key", ALIASED)
+def test_aliased(key):
+    pass
+""",
 }
 
 
@@ -217,6 +256,7 @@ def test_every_exact_claim_is_one_pytest_makes(
 
 
 SOURCE = """\
+H2 = A
 A = [1]
 A += [2]
 B = {}
@@ -231,9 +271,30 @@ F.count(1)
 """
 
 
+def test_tests_the_anyio_plugin_parametrizes_are_partly_known(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """anyio's plugin (on wherever anyio is installed) runs every coroutine test marked
+    ``anyio`` once per backend it can import: its cases depend on that environment."""
+    tree = write_tree(
+        tmp_path / "anyio",
+        {
+            "pytest.ini": "[pytest]\n",
+            "test_async.py": "import pytest\n\npytestmark = pytest.mark.anyio\n\n"
+            "async def test_backend():\n    pass\n\ndef test_sync():\n    pass\n",
+        },
+    )
+    tests = {t["nodeid"]: t for t in _modules(capsys, monkeypatch, tree)["test_async.py"]["tests"]}
+    assert tests["test_async.py::test_backend"]["doubt"] == (
+        "the anyio plugin runs it once per available backend (asyncio, and trio where it "
+        "is installed)"
+    )
+    assert tests["test_async.py::test_sync"]["exact"]
+
+
 @pytest.mark.parametrize("name", ["A", "B", "C", "D", "E", "F", "G", "H"])
 def test_one_name_is_changed_as_the_whole_set_says(name: str) -> None:
     from sphinx_testdocs.analysis._scope import mutated_names, mutates
 
-    assert mutated_names(SOURCE) == {"A", "B", "C", "D", "G"}
+    assert mutated_names(SOURCE) == {"A", "B", "C", "D", "G"}  # A: also by H2 = A
     assert mutates(SOURCE, name) is (name in mutated_names(SOURCE))

@@ -470,6 +470,7 @@ class ModuleContext:
                 candidate is not None
                 and found.name not in found.context.mutated
                 and closed_literal(candidate)
+                and not _empty_container(candidate)  # a registry others fill
             ):
                 value = candidate
         cache[dotted] = value
@@ -963,9 +964,10 @@ class _Constants(Computing):
         found = self._local.get(key)
         if found is None:
             found = self._context.imported_constant(key)
-        if found is None or _one_shot_expr(found):
+        if found is None or _one_shot_expr(found) or _empty_container(found):
             # An iterator bound to a name is used up by the first parametrize that
-            # reads it (here, or in a module that imports it and is collected first).
+            # reads it (here, or in a module that imports it and is collected first);
+            # an empty table bound to a name is a registry others fill on import.
             raise KeyError(key)
         return found
 
@@ -1017,7 +1019,7 @@ class _ModuleGlobals:
         node = binding.node
         if binding.kind == "value":
             expr = ctx.scope.constants.get(name)
-            if expr is None or name in ctx.mutated:
+            if expr is None or name in ctx.mutated or _empty_container(expr):
                 raise Unknown
             value = evaluate(expr, self)
             if one_shot(value):
@@ -1093,6 +1095,22 @@ _ITERATOR_CALLS = frozenset(
         "enumerate",
     }
 )
+
+
+def _empty_container(expr: ast.expr) -> bool:
+    """``{}``, ``[]``, ``dict()``...: a table bound to a name empty, to be filled by
+    others on import (``REGISTRY = {}``, filled by every module that registers)."""
+    if isinstance(expr, (ast.List, ast.Tuple, ast.Set)):
+        return False if expr.elts else not isinstance(expr, ast.Tuple)
+    if isinstance(expr, ast.Dict):
+        return not expr.keys
+    return (
+        isinstance(expr, ast.Call)
+        and isinstance(expr.func, ast.Name)
+        and expr.func.id in ("dict", "list", "set", "defaultdict", "OrderedDict")
+        and not expr.args
+        and not expr.keywords
+    )
 
 
 def _one_shot_expr(expr: ast.expr) -> bool:

@@ -372,6 +372,10 @@ _CHANGE = (
     r"|(?:\+|-|\*|/|//|%|\||&|\^|<<|>>|\*\*|@)=)"
 )
 _MUTATION = re.compile(r"\b([A-Za-z_]\w*)" + _CHANGE)
+#: A second name for a value (``_reg = FORMATS``, ``_registry = FORMATS`` in a class):
+#: changes through it are changes of the value.
+_ALIAS = r"(?<![=!<>])=\s*{}\s*(?:#[^\n]*)?$"
+_ALIASES = re.compile(_ALIAS.format(r"([A-Za-z_]\w*)"), re.MULTILINE)
 _GLOBAL = re.compile(r"\b(?:global|nonlocal)[ \t]+([\w \t,]+)")
 
 
@@ -380,11 +384,13 @@ def mutated_names(source: str) -> frozenset[str]:
 
     A helper called at import time (``extend_all(module)`` appending to ``__all__``)
     changes a module-level literal no top-level statement shows; a literal of another
-    module is only trusted when nothing in that module could have changed it. A text
+    module is only trusted when nothing in that module could have changed it. A name
+    given to a second name (``_reg = FORMATS``) may be changed through that one. A text
     search, not a walk of the whole tree: it may name more than are changed (in a
     string, a comment), which only costs a literal not being used.
     """
     found = {m.group(1) for m in _MUTATION.finditer(source)}
+    found.update(m.group(1) for m in _ALIASES.finditer(source))
     for match in _GLOBAL.finditer(source):
         found.update(n.strip() for n in match.group(1).split(",") if n.strip())
     return frozenset(found)
@@ -394,6 +400,8 @@ def mutates(source: str, name: str) -> bool:
     """Whether ``name`` is among ``mutated_names(source)``: one name, one search (the
     whole set costs a pass over every name of a large module)."""
     if re.search(rf"\b{re.escape(name)}" + _CHANGE, source):
+        return True
+    if re.search(_ALIAS.format(re.escape(name)), source, re.MULTILINE):
         return True
     return any(
         name in (n.strip() for n in match.group(1).split(","))

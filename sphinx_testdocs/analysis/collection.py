@@ -969,6 +969,18 @@ class _Collector:
         doubt = doubt or holder.doubt
         if doubt is None:
             doubt = owner_ctx.decorator_doubt(node)
+        if (
+            doubt is None
+            and isinstance(node, ast.AsyncFunctionDef)
+            and any(m.name == "anyio" and m.framework == "pytest" for m in markers)
+        ):
+            # anyio's plugin (installed with anyio, on by default) gives such a test its
+            # module-scoped ``anyio_backend`` fixture, parametrized by the backends that
+            # can be imported where pytest runs.
+            doubt = (
+                "the anyio plugin runs it once per available backend (asyncio, and trio "
+                "where it is installed)"
+            )
         foreign = owner_ctx is not ctx
         self.result.tests.append(
             CollectedTest(
