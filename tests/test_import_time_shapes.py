@@ -171,6 +171,38 @@ def test_extended(x):
 def test_plain(x):
     pass
 """,
+    # What looks like a change and is not (pandas): a module's function named like a
+    # list method, a list of the same name changed in another class.
+    "consts.py": 'CODES = {"All": "ab"}\n\n\ndef sort(values):\n    return values\n',
+    "test_lookalikes.py": """\
+import pytest
+
+import consts as cs
+
+ORDER = cs.sort([2, 1])
+
+
+@pytest.mark.parametrize("code", cs.CODES["All"])
+def test_codes(code):
+    pass
+
+
+class TestLiteral:
+    offset_cases = [1, 2]
+
+    @pytest.mark.parametrize("case", offset_cases)
+    def test_offset(self, case):
+        pass
+
+
+class TestBuilt:
+    offset_cases = []
+    offset_cases.append(3)
+
+    @pytest.mark.parametrize("case", offset_cases)
+    def test_offset(self, case):
+        pass
+""",
     # Tables others fill on import: through a second name, by subclasses, by another
     # module (astropy's TIME_FORMATS, xarray's BACKEND_ENTRYPOINTS).
     "registry.py": "REGISTRY = {}\n",
@@ -232,6 +264,8 @@ def test_every_exact_claim_is_one_pytest_makes(
     exact = {t["nodeid"]: t["cases"] for m in modules.values() for t in m["tests"] if t["exact"]}
     assert exact == {
         "test_conditions.py::test_always": 1,
+        "test_lookalikes.py::test_codes": 2,
+        "test_lookalikes.py::TestLiteral::test_offset": 2,
         "test_reexported.py::TestThing::test_a": 1,
         "test_values.py::test_plain": 2,
     }

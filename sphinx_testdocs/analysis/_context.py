@@ -322,8 +322,9 @@ class ModuleContext:
         self.scope.bindings = bindings
 
     def changes(self, name: str) -> bool:
-        """Whether this module may change ``name`` after binding it (``mutated``)."""
-        if self._mutated is not None:
+        """Whether this module may change ``name`` after binding it (``mutated``): a
+        dotted name (``np.typecodes``) as a whole, not the module it starts from."""
+        if self._mutated is not None and "." not in name:
             return name in self._mutated
         known = self._changes.get(name)
         if known is None:
@@ -958,8 +959,12 @@ class _Constants(Computing):
 
     def __getitem__(self, key: str) -> ast.expr:
         # A name the module changes anywhere (``DATA[k] = v`` in a helper it calls on
-        # import, ``CASES += [3]`` on an imported list) does not hold its literal.
-        if self._context.changes(key.partition(".")[0]):
+        # import, ``CASES += [3]`` on an imported list) does not hold its literal. A
+        # class's own names are changed in its body or not at all (its scan says so):
+        # the same name in other classes of the module is another list.
+        local = self._local
+        own = isinstance(local, ClassNames) and key in local.own
+        if not own and self._context.changes(key):
             raise KeyError(key)
         found = self._local.get(key)
         if found is None:
