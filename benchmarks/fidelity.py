@@ -108,13 +108,18 @@ def analyse(testdir: Path) -> Analysis:
     return Analysis(modules, analysis_seconds, parse_seconds, len(files))
 
 
-def _skipped(path: str, excluded: set[str]) -> bool:
-    """Whether pytest skipped the module, or a conftest.py of a folder above it."""
+def _skipped(path: str, excluded: set[str], collected: bool = False) -> bool:
+    """Whether pytest skipped the module, or a conftest.py of a folder above it, or the
+    ``__init__.py`` of a package above it that the module imports (pytest names where
+    ``Skipped`` was raised: astropy's ``importorskip`` in ``wcsaxes/__init__.py``);
+    ``collected`` says pytest listed tests of the module all the same."""
     for ex in excluded:
         if ex == path or ex.endswith("/" + path):
             return True
-        if ex.endswith("conftest.py"):
-            folder = ex[: -len("conftest.py")]  # ".../tests/arrays/arrow/"
+        for marker in ("conftest.py", "__init__.py"):
+            if not ex.endswith(marker) or (marker == "__init__.py" and collected):
+                continue
+            folder = ex[: -len(marker)]  # ".../tests/arrays/arrow/"
             if not folder:
                 return True  # the root's own conftest.py
             parts = path.split("/")[:-1]
@@ -138,7 +143,7 @@ def _matches_pattern(pattern: str, name: str) -> bool:
 def report(analysis: Analysis, output: PytestOutput, worst: int) -> str:
     lines: list[str] = []
     known = set(analysis.modules) | set(output.cases)
-    excluded = {p for p in known if _skipped(p, output.excluded)}
+    excluded = {p for p in known if _skipped(p, output.excluded, bool(output.cases.get(p)))}
     paths = sorted(known - excluded)
     equal_modules = claimed_complete = equal_complete = 0
     module_diffs: list[tuple[int, str, set[str], set[str]]] = []
