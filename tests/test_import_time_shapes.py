@@ -203,6 +203,22 @@ class TestBuilt:
     def test_offset(self, case):
         pass
 """,
+    # The module's namespace handed to a helper that fills it (pyarrow's
+    # inject_cpp_tests(globals())).
+    "test_injected.py": """\
+def inject(namespace):
+    for name in ("test_a", "test_b"):
+        def made():
+            pass
+        namespace[name] = made
+
+
+inject(globals())
+
+
+def test_plain():
+    pass
+""",
     # Tables others fill on import: through a second name, by subclasses, by another
     # module (astropy's TIME_FORMATS, xarray's BACKEND_ENTRYPOINTS).
     "registry.py": "REGISTRY = {}\n",
@@ -264,6 +280,7 @@ def test_every_exact_claim_is_one_pytest_makes(
     exact = {t["nodeid"]: t["cases"] for m in modules.values() for t in m["tests"] if t["exact"]}
     assert exact == {
         "test_conditions.py::test_always": 1,
+        "test_injected.py::test_plain": 1,  # the module is partly known, this test is
         "test_lookalikes.py::test_codes": 2,
         "test_lookalikes.py::TestLiteral::test_offset": 2,
         "test_reexported.py::TestThing::test_a": 1,
@@ -277,6 +294,8 @@ def test_every_exact_claim_is_one_pytest_makes(
     # Where pytest finds tests the analysis cannot list, the module says so.
     assert not modules["test_rebound.py"]["complete"]
     assert not modules["test_made_by_decorator.py"]["complete"]
+    assert not modules["test_injected.py"]["complete"]
+    assert cases["test_injected.py::test_a"] == 1
     assert "creates names" in modules["test_made_by_decorator.py"]["notes"][0]
     doubts = {
         t["nodeid"]: t["doubt"] for m in modules.values() for t in m["tests"] if not t["exact"]
@@ -303,6 +322,28 @@ E = 1
 E == [1]
 F.count(1)
 """
+
+
+def test_a_mark_on_a_fixture_leaves_no_claim(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pytest 9 refuses a module where a mark decorates a fixture (seaborn's
+    test_base.py): none of its tests is collected, so none is claimed."""
+    tree = write_tree(
+        tmp_path / "marked",
+        {
+            "pytest.ini": "[pytest]\n",
+            "test_marked.py": "import pytest\n\n\n@pytest.fixture(params=[1, 2])\n"
+            '@pytest.mark.parametrize("x")\ndef value(request):\n    return request.param\n'
+            "\n\ndef test_value(value):\n    pass\n\n\ndef test_other():\n    pass\n",
+        },
+    )
+    real = pytest_collect(tree)
+    assert real.ids == []
+    assert "Marks cannot be applied to fixtures" in real.output
+    module = _modules(capsys, monkeypatch, tree)["test_marked.py"]
+    assert not module["complete"]
+    assert [t["exact"] for t in module["tests"]] == [False, False]
 
 
 def test_tests_the_anyio_plugin_parametrizes_are_partly_known(

@@ -334,6 +334,14 @@ def creates_names(stmt: ast.stmt) -> bool:
     return False
 
 
+def hands_namespace(call: ast.Call) -> bool:
+    """Whether a call is given the module's namespace (``inject(globals())``): the
+    callee may bind anything there."""
+    return any(_is_namespace(arg) for arg in call.args) or any(
+        _is_namespace(kw.value) for kw in call.keywords
+    )
+
+
 def _is_namespace(node: ast.expr) -> bool:
     return (
         isinstance(node, ast.Call)

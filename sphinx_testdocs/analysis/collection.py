@@ -24,7 +24,7 @@ from sphinx_testdocs.analysis._context import (
     ModuleLinks,
     is_staticmethod,
 )
-from sphinx_testdocs.analysis._scope import Binding, Scope
+from sphinx_testdocs.analysis._scope import Binding, Scope, hands_namespace
 from sphinx_testdocs.analysis.dialects import Role, lookup
 from sphinx_testdocs.analysis.fixtures import (
     BUILTIN_FIXTURES,
@@ -40,6 +40,7 @@ from sphinx_testdocs.analysis.generated import (
     parametrized_variants,
     torch_parametrizer,
 )
+from sphinx_testdocs.analysis.markers import parse_mark
 from sphinx_testdocs.analysis.model import (
     CollectedClass,
     CollectedTest,
@@ -227,6 +228,15 @@ class _Collector:
             fixtures=[],
         )
         config = ctx.config
+        marked = self._marked_fixture()
+        if marked is not None:
+            # pytest 9 refuses such a module ("Marks cannot be applied to fixtures"):
+            # it collects none of its tests; pytest 8 only warned.
+            holder.doubt = (
+                f"a mark is applied to fixture {marked[0]} (line {marked[1]}): pytest 9 "
+                "and later refuse the module, collecting none of its tests"
+            )
+            ctx.note(holder.doubt)
         for name, binding in ctx.scope.bindings.items():
             node = binding.node
             if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -253,6 +263,13 @@ class _Collector:
                 if instantiation is not None:
                     for device in instantiation.devices:
                         self._device_class(instantiation, device, holder)
+                elif isinstance(binding.node, ast.Call) and hands_namespace(binding.node):
+                    # pyarrow's ``inject_cpp_tests(globals())``: a call no framework
+                    # table models, given the namespace pytest collects from.
+                    ctx.note(
+                        f"code run on import hands the module's namespace to a call "
+                        f"(line {binding.node.lineno}): pytest may collect tests made there"
+                    )
         _note_rebinds(ctx, ctx.scope, "")
         if ctx.scope.dynamic_lines:
             lines = ", ".join(str(n) for n in ctx.scope.dynamic_lines[:3])
@@ -262,6 +279,25 @@ class _Collector:
             )
         for star in ctx.unread_stars:
             ctx.note(f"star import from {star} could not be read: it may bring tests")
+
+    def _marked_fixture(self) -> tuple[str, int] | None:
+        """A fixture of the module (or of a class in it) that a mark decorates."""
+        ctx = self.ctx
+        functions: list[FuncNode] = []
+        for binding in ctx.scope.bindings.values():
+            node = binding.node
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                functions.append(node)
+            elif isinstance(node, ast.ClassDef):
+                functions.extend(
+                    n for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+                )
+        for func in functions:
+            if ctx.fixture_call(func) is not None and any(
+                parse_mark(dec, ctx.names) is not None for dec in func.decorator_list
+            ):
+                return func.name, func.lineno
+        return None
 
     def _module_plan(self) -> _ModulePlan:
         """Read the top-level calls and class decorators that change test classes."""
