@@ -17,7 +17,10 @@ package; a rootdir above TESTDIR adds its path). Reports
 (b) test-function IDs claimed exact that pytest does not collect (must be none), and
     exact case counts that are right;
 (c) the share of all pytest cases that belong to functions with a right exact claim;
-(d) the time the analysis takes against a bare ``ast.parse`` of every file it read
+(d) the time the analysis takes against a bare ``ast.parse`` of every file it read,
+(e) modules pytest could not collect (``ERROR``) that the analysis calls complete,
+    with pytest's error: a missing dependency is the environment's doing, anything
+    else may be a wrong claim
 
 and lists the worst mismatches. Not a test: it needs a real suite and a pytest run.
 """
@@ -41,7 +44,8 @@ from sphinx_testdocs.export import collection_json
 from sphinx_testdocs.project import build_project
 
 _SKIP_LINE = re.compile(r"^SKIPPED \[\d+\] (?P<path>[^:]+\.py)(?::\d+)?: ")
-_ERROR_LINE = re.compile(r"^ERROR (?P<path>\S+\.py)")
+_ERROR_SECTION = re.compile(r"^_+ ERROR collecting (?P<path>\S+\.py) _+$")
+_ERROR_LINE = re.compile(r"^ERROR (?P<path>[^\s:]+\.py)(?:::\S*)?(?: - (?P<error>.*))?")
 
 
 @dataclass
@@ -51,16 +55,29 @@ class PytestOutput:
     cases: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     ids: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     excluded: set[str] = field(default_factory=set)
+    #: Modules pytest failed to collect (``ERROR`` lines), with the error it gave.
+    errors: dict[str, str] = field(default_factory=dict)
 
 
 def parse_output(text: str, strip: str = "") -> PytestOutput:
     out = PytestOutput()
     listing = True
+    section: str | None = None
+    first_errors: dict[str, str] = {}  # the first "E   " line of each ERROR section
     # Not splitlines(): node IDs may hold characters it splits on (\x1c, \x85...).
     for line in text.split("\n"):
         if not line.strip(" \r"):
             listing = False  # the ID list ends at the first blank line
-        if (match := _SKIP_LINE.match(line)) or (match := _ERROR_LINE.match(line)):
+        if match := _ERROR_SECTION.match(line):
+            section = match["path"].removeprefix(strip)
+        elif section is not None and line.startswith("E   "):
+            first_errors.setdefault(section, line[4:].strip())
+            section = None
+        if match := _ERROR_LINE.match(line):
+            path = match["path"].removeprefix(strip)
+            out.excluded.add(path)
+            out.errors[path] = match["error"] or first_errors.get(path, "")
+        elif match := _SKIP_LINE.match(line):
             out.excluded.add(match["path"].removeprefix(strip))
         elif listing and "::" in line and not line.startswith((" ", "==", "__")):
             nodeid = line.removeprefix(strip)
@@ -244,6 +261,23 @@ def report(analysis: Analysis, output: PytestOutput, worst: int) -> str:
         f"(d) time: analysis {analysis.analysis_seconds:.2f}s, ast.parse of the "
         f"{analysis.files_read} files read {analysis.parse_seconds:.2f}s ({ratio:.2f}x)"
     )
+    # A module pytest refuses is left out of (a) to (c); one the analysis calls
+    # complete may still be a wrong claim (a mark on a fixture), or the environment's
+    # doing (a missing dependency): listed for a reader to tell.
+    refused = [
+        (path, error)
+        for path, error in sorted(output.errors.items())
+        if (module := analysis.modules.get(path)) is not None
+        and module["complete"]
+        and any(t["exact"] and not t.get("deselected") for t in module["tests"])
+    ]
+    imports = sum(e.startswith(("ImportError", "ModuleNotFoundError")) for _, e in refused)
+    lines.append(
+        f"(e) modules pytest could not collect that the analysis calls complete: "
+        f"{len(refused)} (import errors among them: {imports})"
+    )
+    for path, error in refused[:worst]:
+        lines.append(f"      {path}: {error[:100]}")
     if incomplete_reasons:
         lines.append("\nwhy modules are partial (first note, shape):")
         for reason, count in incomplete_reasons.most_common(8):

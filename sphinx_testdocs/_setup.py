@@ -48,7 +48,7 @@ from sphinx_testdocs.stubparser import StubParser
 from sphinx_testdocs.transforms import ExpandCompact, FillForgeCommit, SinglePageLineAnchors
 
 #: Bump when anything stored in the environment changes shape.
-ENV_VERSION = 19
+ENV_VERSION = 20
 
 
 def setup_extension(app: Sphinx) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from sphinx_testdocs.analysis.collection import ModuleLinks
 from sphinx_testdocs.analysis.conftest_rules import read_conftest_file
 from sphinx_testdocs.analysis.fixtures import conftest_fixtures
 from sphinx_testdocs.analysis.forge import GitCheckout, file_url, find_checkout
+from sphinx_testdocs.analysis.generate_hook import combine
 from sphinx_testdocs.analysis.imports import (
     ImportClassifier,
     first_party_names,
@@ -311,7 +312,7 @@ class Project:
                 collections.append(analysis.collection)
         return Surroundings(
             fixtures=conftest_fixtures(collections),
-            generate_tests_hook=any(c.generate_tests_hook for c in collections),
+            generate_tests=combine(c.generate_tests for c in collections),
             verdict=root.verdict(relpath),
             commandline=root.selection.commandline,
         )
@@ -330,7 +331,7 @@ class Project:
             collections = [self._outer_analysis(root, p).collection for p in above]
             surroundings = Surroundings(
                 fixtures=conftest_fixtures([c for c in collections if c is not None]),
-                generate_tests_hook=any(c.generate_tests_hook for c in collections if c),
+                generate_tests=combine(c.generate_tests for c in collections if c),
             )
             cached = analyse_file(path, rel, root.context, surroundings)
             self._analyses[path] = cached

@@ -34,6 +34,7 @@ from sphinx_testdocs.analysis.evaluate import (
     to_ast,
 )
 from sphinx_testdocs.analysis.fixtures import docstring_summary, function_argnames, value_type
+from sphinx_testdocs.analysis.generate_hook import Reach, combine, hook_reach
 from sphinx_testdocs.analysis.markers import (
     MarkCall,
     SourceText,
@@ -209,7 +210,7 @@ class ModuleContext:
         relpath: str,
         config: PytestConfig,
         visible: Mapping[str, FixtureDef],
-        outer_generate_tests: bool = False,
+        outer_generate_tests: Reach = (),
         links: ModuleLinks | None = None,
         path: Path | None = None,
         module_name: str = "",
@@ -255,9 +256,10 @@ class ModuleContext:
         ] = {}
         self._found: dict[str, Found | None] = {}
         self._expand_stars()
-        self.generate_tests = outer_generate_tests or (
-            self.binding_kind("pytest_generate_tests") == "func"
-        )
+        hook = self.scope.bindings.get("pytest_generate_tests")
+        #: Which tests the hooks of the module and the conftests above may parametrize.
+        self.module_generate_tests: Reach = () if hook is None else hook_reach(hook.node)
+        self.generate_tests = combine([outer_generate_tests, self.module_generate_tests])
         self.module_fixtures = self.fixtures_in(self.scope, None)
         self.module_marks = self.scope_marks(self.scope, "module", self.scope.constants)
 

@@ -61,8 +61,9 @@ class Surroundings:
     """What the conftest.py files above a file contribute to it."""
 
     fixtures: Mapping[str, FixtureDef] = field(default_factory=dict)
-    #: A conftest above defines ``pytest_generate_tests`` (case counts become unknowable).
-    generate_tests_hook: bool = False
+    #: Which tests the ``pytest_generate_tests`` hooks of the conftests above may
+    #: parametrize (:mod:`.generate_hook`): ``()`` none, ``None`` any.
+    generate_tests: tuple[str, ...] | None = ()
     #: Whether pytest reaches the file at all (``collect_ignore``, ``norecursedirs``...).
     verdict: Verdict = field(default_factory=Verdict)
     #: The options of ``addopts`` that deselect tests (``-m``, ``-k``, ``--deselect``).
@@ -176,7 +177,7 @@ def _analyse(
         relpath=relpath,
         config=context.pytest_config,
         visible_fixtures=surroundings.fixtures,
-        outer_generate_tests=surroundings.generate_tests_hook,
+        outer_generate_tests=surroundings.generate_tests,
         links=context.links,
         path=path,
         device_types=context.device_types,

@@ -32,6 +32,7 @@ from sphinx_testdocs.analysis.fixtures import (
     docstring_summary,
     function_argnames,
 )
+from sphinx_testdocs.analysis.generate_hook import Reach, combine, hook_reach, reaches
 from sphinx_testdocs.analysis.generated import (
     Parametrizer,
     Variants,
@@ -621,6 +622,16 @@ class _Collector:
         )
         self._unittest_methods(generic, mro, child)
 
+    def _class_hook(self, holder: _Holder) -> Reach:
+        """What the ``pytest_generate_tests`` method of the test's class (its own or
+        inherited; pytest asks the innermost class) may parametrize."""
+        if holder.cls is None or holder.unittest:
+            return ()
+        binding = self._class_attr_binding(
+            holder.cls.context.mro(holder.cls), "pytest_generate_tests"
+        )
+        return () if binding is None else hook_reach(binding.node)
+
     def _class_attr_binding(self, mro: list[ClassInfo], name: str) -> Binding | None:
         for cls in mro:
             binding = cls.scope.bindings.get(name)
@@ -969,10 +980,17 @@ class _Collector:
 
         counts = [p.cases for p in parametrizations]
         cases: int | None
-        hooked = ctx.generate_tests and not holder.unittest
         doubt: str | None = None
-        if hooked:
-            doubt = "a pytest_generate_tests hook may parametrize it at collection"
+        reach = combine([ctx.generate_tests, self._class_hook(holder)])
+        if not holder.unittest and reaches(reach, [*closure, *argnames, *parametrized]):
+            if reach is None:
+                doubt = "a pytest_generate_tests hook may parametrize it at collection"
+            else:
+                needs = ", ".join(repr(n) for n in reach)
+                doubt = (
+                    f"a pytest_generate_tests hook parametrizes the tests that need "
+                    f"{needs} (this one does) at collection"
+                )
         elif unknown_fixture_params is not None:
             doubt = (
                 f"fixture {unknown_fixture_params!r} requests a definition it overrides "
@@ -1266,7 +1284,7 @@ def collect_module(
     relpath: str,
     config: PytestConfig,
     visible_fixtures: Mapping[str, FixtureDef],
-    outer_generate_tests: bool = False,
+    outer_generate_tests: Reach = (),
     links: ModuleLinks | None = None,
     path: Path | None = None,
     module_name: str = "",
@@ -1278,8 +1296,8 @@ def collect_module(
     ``filename`` is the base name (matched against ``python_files``), ``nodeid_path``
     the node-id prefix, ``relpath`` is recorded on the fixtures defined here, and
     ``visible_fixtures`` are the conftest fixtures visible from the module's directory
-    (see :func:`conftest_fixtures`). ``outer_generate_tests`` says a conftest above
-    defines ``pytest_generate_tests``, which makes case counts unknowable.
+    (see :func:`conftest_fixtures`). ``outer_generate_tests`` says which tests the
+    ``pytest_generate_tests`` hooks of the conftests above may parametrize.
 
     ``links`` (with the module's absolute ``path``) lets names be followed into other
     modules, read as source: base classes, star imports, imported tests, framework
@@ -1326,7 +1344,6 @@ def _collect(
 ) -> ModuleCollection:
     fixtures = tuple(ctx.module_fixtures.values())
     module_markers = tuple(m.use for m in ctx.module_marks)
-    generate_tests_hook = ctx.binding_kind("pytest_generate_tests") == "func"
 
     def done(is_test: bool, reason: str, collector: _Collector | None = None) -> ModuleCollection:
         reads = set(ctx.reads)
@@ -1344,7 +1361,7 @@ def _collect(
             complete=not ctx.notes
             and (collector is None or all(t.exact for t in collector.result.tests)),
             notes=tuple(ctx.notes),
-            generate_tests_hook=generate_tests_hook,
+            generate_tests=ctx.module_generate_tests,
             dependencies=tuple(sorted(p.as_posix() for p in reads)),
         )
 

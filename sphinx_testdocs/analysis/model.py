@@ -336,8 +336,9 @@ class ModuleCollection:
     #: says why. Only what changes what pytest collects makes a module incomplete.
     complete: bool = True
     notes: tuple[str, ...] = ()
-    #: The module defines a ``pytest_generate_tests`` hook (case counts unknowable).
-    generate_tests_hook: bool = False
+    #: Which tests the module's ``pytest_generate_tests`` hook may parametrize, by the
+    #: fixtures they need (:mod:`.generate_hook`): ``()`` none (or no hook), ``None`` any.
+    generate_tests: tuple[str, ...] | None = ()
     #: Other files read to resolve names (absolute POSIX paths, sorted): a change to
     #: any of them can change what is collected here.
     dependencies: tuple[str, ...] = ()

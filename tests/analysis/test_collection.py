@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
 from sphinx_testdocs.analysis.collection import collect_module, conftest_fixtures
+from sphinx_testdocs.analysis.generate_hook import Reach
 from sphinx_testdocs.analysis.model import CollectedTest, FixtureDef, ModuleCollection
 from sphinx_testdocs.analysis.pytest_config import PytestConfig
 
@@ -18,7 +19,7 @@ def run(
     filename: str = "test_mod.py",
     config: PytestConfig | None = None,
     visible: Mapping[str, FixtureDef] | None = None,
-    outer_generate_tests: bool = False,
+    outer_generate_tests: Reach = (),
 ) -> ModuleCollection:
     text = textwrap.dedent(source)
     return collect_module(
@@ -583,11 +584,20 @@ def test_parametrize_with_keywords_and_unreadable_names() -> None:
 
 
 def test_generate_tests_hook_makes_counts_unknowable() -> None:
-    collection = run("def pytest_generate_tests(metafunc): pass\ndef test_a(x): pass\n")
-    assert collection.generate_tests_hook
+    collection = run(
+        "def pytest_generate_tests(metafunc):\n    metafunc.parametrize('x', X)\n"
+        "def test_a(x): pass\n"
+    )
+    assert collection.generate_tests is None
     assert collection.tests[0].cases is None
-    collection = run("def test_a(): pass\n", outer_generate_tests=True)
+    collection = run("def test_a(): pass\n", outer_generate_tests=None)
     assert collection.tests[0].cases is None
+    # A hook that touches only tests needing a fixture leaves the others exact.
+    collection = run("def test_a(): pass\ndef test_b(x): pass\n", outer_generate_tests=("x",))
+    assert [t.exact for t in collection.tests] == [True, False]
+    # A hook that does nothing with metafunc touches no test.
+    collection = run("def pytest_generate_tests(metafunc): pass\ndef test_a(): pass\n")
+    assert collection.generate_tests == () and collection.tests[0].exact
 
 
 # --- fixtures -----------------------------------------------------------------------

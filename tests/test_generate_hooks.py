@@ -1,0 +1,144 @@
+"""pytest_generate_tests hooks, checked against the real pytest: a hook that
+parametrizes only the tests needing a fixture (scikit-learn's ``global_random_seed``)
+leaves every other test's count exact; a class's own hook is asked too."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from sphinx_testdocs import cli
+from tests.helpers import pytest_collect, write_tree
+
+TREE = {
+    "pytest.ini": "[pytest]\n",
+    "conftest.py": """\
+import os
+
+import pytest
+
+SEEDS = [int(s) for s in os.environ.get("SEEDS", "1 2 3").split()]
+
+
+@pytest.fixture
+def seed(request):
+    return request.param
+
+
+@pytest.fixture
+def uses_seed(seed):
+    return seed
+
+
+def pytest_generate_tests(metafunc):
+    if "seed" in metafunc.fixturenames:
+        metafunc.parametrize("seed", SEEDS, indirect=True)
+""",
+    "test_guarded.py": """\
+import pytest
+
+
+def test_plain():
+    pass
+
+
+@pytest.mark.parametrize("x", [1, 2])
+def test_param(x):
+    pass
+
+
+def test_seed(seed):
+    pass
+
+
+def test_indirect(uses_seed):
+    pass
+
+
+@pytest.mark.usefixtures("seed")
+def test_use():
+    pass
+
+
+class TestOwnHook:
+    def pytest_generate_tests(self, metafunc):
+        if "y" in metafunc.fixturenames:
+            metafunc.parametrize("y", range(int("4")))
+
+    def test_y(self, y):
+        pass
+
+    def test_other(self):
+        pass
+
+
+class TestAnyHook:
+    def pytest_generate_tests(self, metafunc):
+        metafunc.parametrize("z", [1, 2])
+
+    def test_z(self, z):
+        pass
+""",
+    # A hook bound by an import is not read: it may touch any test.
+    "hooks.py": """\
+def pytest_generate_tests(metafunc):
+    if "w" in metafunc.fixturenames:
+        metafunc.parametrize("w", [1, 2])
+""",
+    "test_imported_hook.py": """\
+from hooks import pytest_generate_tests  # noqa: F401
+
+
+def test_w(w):
+    pass
+
+
+def test_no_w():
+    pass
+""",
+}
+
+
+def test_only_what_a_hook_reaches_is_partly_known(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tree = write_tree(tmp_path / "hooks", TREE)
+    real = pytest_collect(tree)
+    assert real.returncode == 0, real.output
+    cases = Counter(re.sub(r"\[.*\]$", "", nodeid) for nodeid in real.ids)
+    monkeypatch.chdir(tree)
+    cli.main(["collect", "--format", "json"])
+    tests = [t for m in json.loads(capsys.readouterr().out)["modules"] for t in m["tests"]]
+    exact = {t["nodeid"]: t["cases"] for t in tests if t["exact"]}
+    assert exact == {
+        "test_guarded.py::test_plain": 1,
+        "test_guarded.py::test_param": 2,
+        "test_guarded.py::TestOwnHook::test_other": 1,
+    }
+    assert all(cases[nodeid] == count for nodeid, count in exact.items())
+    doubts = {t["nodeid"].split("::", 1)[1]: t["doubt"] for t in tests if not t["exact"]}
+    assert set(doubts) == {
+        "test_seed",
+        "test_indirect",  # through uses_seed
+        "test_use",  # through usefixtures
+        "TestOwnHook::test_y",
+        "TestAnyHook::test_z",
+        "test_w",
+        "test_no_w",
+    }
+    assert doubts["test_indirect"] == (
+        "a pytest_generate_tests hook parametrizes the tests that need 'seed' (this one "
+        "does) at collection"
+    )
+    assert doubts["TestOwnHook::test_y"] == (
+        "a pytest_generate_tests hook parametrizes the tests that need 'seed', 'y' (this "
+        "one does) at collection"
+    )
+    assert doubts["test_no_w"] == "a pytest_generate_tests hook may parametrize it at collection"
+    # What pytest really made of the doubtful ones: more than one case each.
+    assert cases["test_guarded.py::test_indirect"] == 3
+    assert cases["test_guarded.py::TestOwnHook::test_y"] == 4
