@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -94,6 +97,27 @@ class PytestRun:
     #: The closing line ("3 tests collected in 0.01s").
     summary: str
     output: str
+
+    @property
+    def cases(self) -> Counter[str]:
+        """Cases per test function (node IDs without their ``[...]``)."""
+        return Counter(re.sub(r"\[.*\]$", "", nodeid) for nodeid in self.ids)
+
+
+def static_collection(cwd: Path) -> list[dict[str, Any]]:
+    """The modules of ``sphinx-testdocs collect --format json`` run in ``cwd``: the
+    static collection to hold against :func:`pytest_collect`'s."""
+    from sphinx_testdocs.cli import main
+
+    out = io.StringIO()
+    previous = Path.cwd()
+    os.chdir(cwd)
+    try:
+        with redirect_stdout(out):
+            main(["collect", "--format", "json"])
+    finally:
+        os.chdir(previous)
+    return list(json.loads(out.getvalue())["modules"])
 
 
 def pytest_collect(cwd: Path, *args: str) -> PytestRun:

@@ -7,7 +7,6 @@ it calls deselected must be one pytest leaves out.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ import pytest
 
 from sphinx_testdocs import cli
 from sphinx_testdocs.analysis.markexpr import parse_markexpr
-from tests.helpers import pytest_collect, write_tree
+from tests.helpers import pytest_collect, static_collection, write_tree
 
 
 @pytest.mark.parametrize(
@@ -113,19 +112,8 @@ def _collect(
     return listing.splitlines(), rest.splitlines()[0]
 
 
-def _json(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, cwd: Path
-) -> list[dict[str, Any]]:
-    """The modules of ``sphinx-testdocs collect --format json`` run from ``cwd``."""
-    monkeypatch.chdir(cwd)
-    cli.main(["collect", "--format", "json"])
-    return list(json.loads(capsys.readouterr().out)["modules"])
-
-
-def _tests(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, cwd: Path
-) -> dict[str, dict[str, Any]]:
-    modules = _json(capsys, monkeypatch, cwd)
+def _tests(cwd: Path) -> dict[str, dict[str, Any]]:
+    modules = static_collection(cwd)
     return {test["nodeid"]: test for module in modules for test in module["tests"]}
 
 
@@ -140,7 +128,7 @@ def test_deselection_decided_as_pytest_decides_it(
     assert ids == real.ids
     assert real.summary.startswith(summary + " in ")
     assert summary == "4/11 tests collected (7 deselected)"
-    tests = _tests(capsys, monkeypatch, tree)
+    tests = _tests(tree)
     assert all(t["exact"] for t in tests.values())
     gone = "addopts has --deselect test_a.py::test_gone"
     assert tests["test_a.py::test_gone"]["deselected"] == gone
@@ -183,14 +171,12 @@ def test_kept():
 }
 
 
-def test_what_cannot_be_decided_is_never_claimed(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_what_cannot_be_decided_is_never_claimed(tmp_path: Path) -> None:
     tree = write_tree(tmp_path / "undecided", UNDECIDED)
     real = pytest_collect(tree)
     assert real.returncode == 0, real.output
     assert real.ids == ["tests/test_c.py::test_some_cases_slow[1]", "tests/test_c.py::test_kept"]
-    tests = _tests(capsys, monkeypatch, tree)
+    tests = _tests(tree)
     assert tests["tests/test_c.py::test_kept"]["exact"]
     doubts = {nodeid: t["doubt"] for nodeid, t in tests.items() if not t["exact"]}
     assert doubts == {
@@ -211,9 +197,7 @@ def test_what_cannot_be_decided_is_never_claimed(
             assert nodeid in real.ids
 
 
-def test_keyword_selection_and_doctests_leave_claims_open(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_keyword_selection_and_doctests_leave_claims_open(tmp_path: Path) -> None:
     tree = write_tree(
         tmp_path / "k",
         {
@@ -224,7 +208,7 @@ def test_keyword_selection_and_doctests_leave_claims_open(
     )
     real = pytest_collect(tree)
     assert real.ids == ["test_k.py::test_k", "test_k.py::test_fast"], real.output
-    (module,) = _json(capsys, monkeypatch, tree)
+    (module,) = static_collection(tree)
     assert not module["complete"]
     assert any("--doctest-modules" in note for note in module["notes"])
     assert [t["exact"] for t in module["tests"]] == [False, False]

@@ -8,16 +8,12 @@ analysis cannot all see is not called complete.
 
 from __future__ import annotations
 
-import json
-import re
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from sphinx_testdocs import cli
-from tests.helpers import pytest_collect, write_tree
+from tests.helpers import pytest_collect, static_collection, write_tree
 
 TREE = {
     "pytest.ini": "[pytest]\n",
@@ -261,22 +257,16 @@ def test_aliased(key):
 }
 
 
-def _modules(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, cwd: Path
-) -> dict[str, dict[str, Any]]:
-    monkeypatch.chdir(cwd)
-    cli.main(["collect", "--format", "json"])
-    return {m["path"]: m for m in json.loads(capsys.readouterr().out)["modules"]}
+def _modules(cwd: Path) -> dict[str, dict[str, Any]]:
+    return {m["path"]: m for m in static_collection(cwd)}
 
 
-def test_every_exact_claim_is_one_pytest_makes(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_every_exact_claim_is_one_pytest_makes(tmp_path: Path) -> None:
     tree = write_tree(tmp_path / "shapes", TREE)
     real = pytest_collect(tree)
     assert real.returncode == 0, real.output
-    cases = Counter(re.sub(r"\[.*\]$", "", nodeid) for nodeid in real.ids)
-    modules = _modules(capsys, monkeypatch, tree)
+    cases = real.cases
+    modules = _modules(tree)
     exact = {t["nodeid"]: t["cases"] for m in modules.values() for t in m["tests"] if t["exact"]}
     assert exact == {
         "test_conditions.py::test_always": 1,
@@ -324,9 +314,7 @@ F.count(1)
 """
 
 
-def test_a_mark_on_a_fixture_leaves_no_claim(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_mark_on_a_fixture_leaves_no_claim(tmp_path: Path) -> None:
     """pytest 9 refuses a module where a mark decorates a fixture (seaborn's
     test_base.py): none of its tests is collected, so none is claimed."""
     tree = write_tree(
@@ -341,14 +329,12 @@ def test_a_mark_on_a_fixture_leaves_no_claim(
     real = pytest_collect(tree)
     assert real.ids == []
     assert "Marks cannot be applied to fixtures" in real.output
-    module = _modules(capsys, monkeypatch, tree)["test_marked.py"]
+    module = _modules(tree)["test_marked.py"]
     assert not module["complete"]
     assert [t["exact"] for t in module["tests"]] == [False, False]
 
 
-def test_tests_the_anyio_plugin_parametrizes_are_partly_known(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_tests_the_anyio_plugin_parametrizes_are_partly_known(tmp_path: Path) -> None:
     """anyio's plugin (on wherever anyio is installed) runs every coroutine test marked
     ``anyio`` once per backend it can import: its cases depend on that environment."""
     tree = write_tree(
@@ -359,7 +345,7 @@ def test_tests_the_anyio_plugin_parametrizes_are_partly_known(
             "async def test_backend():\n    pass\n\ndef test_sync():\n    pass\n",
         },
     )
-    tests = {t["nodeid"]: t for t in _modules(capsys, monkeypatch, tree)["test_async.py"]["tests"]}
+    tests = {t["nodeid"]: t for t in _modules(tree)["test_async.py"]["tests"]}
     assert tests["test_async.py::test_backend"]["doubt"] == (
         "the anyio plugin runs it once per available backend (asyncio, and trio where it "
         "is installed)"
