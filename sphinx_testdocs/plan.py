@@ -73,6 +73,8 @@ class ModulePlan:
     fixture_sharing: tuple[tuple[str, tuple[Sibling, ...]], ...]
     #: Why pytest never reaches the file (it depends on other files and folders too).
     not_collected: str | None
+    #: Why pytest may leave it or its tests out (a conftest.py anywhere may say so).
+    reach_doubt: str | None = None
     #: (top-level name, origin, why) of each module it imports absolutely: where an
     #: import belongs depends on other files (a module added beside the tests).
     import_origins: tuple[tuple[str, str, str | None], ...] = ()
@@ -98,6 +100,7 @@ class ModulePlan:
                 self.imported_by,
                 self.fixture_sharing,
                 self.not_collected,
+                self.reach_doubt,
                 self.import_origins,
                 self.owners,
                 self.source_url,
@@ -170,6 +173,7 @@ def plan_module(
         imported_by=tuple(link(rel) for rel in crossfile.imported_by(root.key, relpath)),
         fixture_sharing=tuple(sharing),
         not_collected=summary.not_collected,
+        reach_doubt=summary.reach_doubt,
         import_origins=tuple(
             (top, classify(top, 0).value, classify.why(top)) for top in summary.import_tops
         ),

@@ -346,7 +346,11 @@ class Project:
         )
         # CODEOWNERS' owners too: checked against the file before each build
         # (``freshness``), so a changed CODEOWNERS re-reads the pages it changes.
-        return replace(summary, owners=root.owners(relpath, summary.owners))
+        return replace(
+            summary,
+            owners=root.owners(relpath, summary.owners),
+            reach_doubt=root.verdict(relpath).doubt,
+        )
 
 
 def _unique_names(paths: list[Path]) -> list[str]:

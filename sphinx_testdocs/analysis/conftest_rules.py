@@ -14,6 +14,7 @@ import ast
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sphinx_testdocs.analysis.modifyitems import drops_items
 from sphinx_testdocs.analysis.parsing import closed_literal, parse_module
 from sphinx_testdocs.analysis.reading import decode_source
 
@@ -112,6 +113,9 @@ class ConftestRules:
     hooks: tuple[tuple[str, int], ...] = ()
     #: (hook, line) for every ``pytest_*`` function the module defines, in source order.
     hook_functions: tuple[tuple[str, int], ...] = ()
+    #: Why its ``pytest_collection_modifyitems`` may leave tests out (:mod:`.modifyitems`),
+    #: with the line; None when it has none or it only reads, sorts or marks them.
+    drops_items: str | None = None
     options: tuple[OptionDecl, ...] = ()
     ini_settings: tuple[IniDecl, ...] = ()
     markers: tuple[MarkerDecl, ...] = ()
@@ -155,6 +159,7 @@ class _Reader:
         self.plugins_unknown: list[tuple[int, str]] = []
         self.hooks: list[tuple[str, int]] = []
         self.hook_functions: list[tuple[str, int]] = []
+        self.drops_items: str | None = None
         self.options: list[OptionDecl] = []
         self.ini_settings: list[IniDecl] = []
         self.markers: list[MarkerDecl] = []
@@ -178,6 +183,8 @@ class _Reader:
                 self.hooks.append((stmt.name, stmt.lineno))
             if stmt.name.startswith("pytest_"):
                 self.hook_functions.append((stmt.name, stmt.lineno))
+            if stmt.name == "pytest_collection_modifyitems" and self.drops_items is None:
+                self.drops_items = drops_items(stmt)
             self._in_function(stmt)
             self._declarations(stmt)
             return
@@ -389,6 +396,7 @@ def read_conftest(tree: ast.Module) -> ConftestRules:
         plugins_unknown=tuple(reader.plugins_unknown),
         hooks=tuple(reader.hooks),
         hook_functions=tuple(reader.hook_functions),
+        drops_items=reader.drops_items,
         options=tuple(reader.options),
         ini_settings=tuple(reader.ini_settings),
         markers=tuple(reader.markers),

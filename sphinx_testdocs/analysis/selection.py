@@ -112,6 +112,7 @@ class Selection:
     #: What pytest warns about in these settings (reported as warnings).
     problems: tuple[str, ...] = field(init=False, default=())
     _dirs: dict[Path, Verdict] = field(init=False, default_factory=dict, repr=False)
+    _dropping: list[str] | None = field(init=False, default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.commandline = parse_addopts(self.config.addopts)
@@ -179,7 +180,22 @@ class Selection:
                 return own
             if own.doubt:
                 doubts.append(own.doubt)
+        if not is_dir:
+            doubts.extend(self._dropping_hooks())
         return Verdict(None, "; ".join(doubts) or None) if doubts else _REACHED
+
+    def _dropping_hooks(self) -> list[str]:
+        """The ``pytest_collection_modifyitems`` hooks of loaded conftest.py files that
+        may leave tests out: pytest gives each the whole session's list of tests."""
+        if self._dropping is None:
+            self._dropping = [
+                f"{self._label(conftest)} defines pytest_collection_modifyitems, which "
+                f"{rules.drops_items}: pytest may leave it out"
+                for conftest, rules in sorted(self.conftests.items())
+                if rules.drops_items is not None
+                and self.verdict(conftest.parent, is_dir=True).excluded is None
+            ]
+        return self._dropping
 
     def _dir_verdict(self, path: Path, initial: Path) -> Verdict:
         cached = self._dirs.get(path)
@@ -271,9 +287,15 @@ class Selection:
             for line, what in rules.plugins_unknown:
                 out.append(f"{where} (line {line}): {what}: its plugins are not known")
             for hook, line in rules.hooks:
-                out.append(
-                    f"{where} defines {hook} (line {line}): pytest {COLLECTION_HOOKS[hook]}"
-                )
+                does = f"pytest {COLLECTION_HOOKS[hook]}"
+                if hook == "pytest_collection_modifyitems":
+                    # Reading, sorting or marking the tests changes their order at most.
+                    does = (
+                        f"it {rules.drops_items}: pytest may leave tests out"
+                        if rules.drops_items
+                        else "pytest may reorder the tests"
+                    )
+                out.append(f"{where} defines {hook} (line {line}): {does}")
         return tuple(out)
 
     def top_level_plugins(self) -> tuple[str, ...]:

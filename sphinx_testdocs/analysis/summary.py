@@ -50,6 +50,10 @@ class FileSummary:
     uncertain: int = 0
     #: Why pytest, run as configured, never reaches the file; None when it does.
     not_collected: str | None = None
+    #: Why pytest may leave the file or its tests out after all (``Verdict.doubt``):
+    #: it may come from a conftest.py anywhere in the tree (a hook that drops tests),
+    #: so it is checked before each build, as ``not_collected`` is.
+    reach_doubt: str | None = None
     #: The file's owners: its ``# Owner(s):`` header, then owner marks on the module;
     #: the project adds CODEOWNERS' (``TestRoot.owners``), checked before each build.
     owners: tuple[Owner, ...] = ()

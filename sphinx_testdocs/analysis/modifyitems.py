@@ -1,0 +1,72 @@
+"""Whether a ``pytest_collection_modifyitems`` hook may leave tests out, read from its body.
+
+pytest calls every loaded conftest's hook with the session's whole list of items once
+collection is done: a hook that changes the list (``items[:] = kept``, ``items.remove``,
+handing it to a helper) decides which tests run, whatever file they are in. Most hooks
+only mark items (``item.add_marker(skip)``) or sort them: the tests pytest lists stay
+the same, and nothing is in doubt.
+"""
+
+from __future__ import annotations
+
+import ast
+
+__all__ = ["drops_items"]
+
+FuncNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+#: Builtins that read a list without changing it (``len(items)``, ``list(items)``).
+_READERS = frozenset(
+    {"all", "any", "bool", "enumerate", "filter", "frozenset", "id", "iter", "len", "list"}
+    | {"map", "print", "reversed", "set", "sorted", "tuple", "zip"}
+)
+#: List methods that leave its items as they are (``sort`` changes the order only).
+_KEEPING_METHODS = frozenset({"copy", "count", "index", "reverse", "sort"})
+
+
+def drops_items(func: FuncNode) -> str | None:
+    """Why the hook may change which tests pytest keeps; ``None`` when it only reads
+    the list, sorts it or marks its items."""
+    args = func.args
+    if args.vararg is not None or args.kwarg is not None:
+        return "takes its arguments as * or **"
+    parents: dict[int, ast.AST] = {}
+    for parent in ast.walk(func):
+        for child in ast.iter_child_nodes(parent):
+            parents[id(child)] = parent
+    for node in ast.walk(func):
+        if isinstance(node, ast.Attribute) and node.attr == "pytest_deselected":
+            return "reports tests as deselected"
+        # pluggy passes the hook's arguments by name: the list is ``items``.
+        if not (isinstance(node, ast.Name) and node.id == "items"):
+            continue
+        if isinstance(node.ctx, ast.Load):
+            why = _use(node, parents)
+        else:
+            # ``items += more`` changes the list; ``items = ...`` only rebinds the name.
+            augmented = isinstance(parents.get(id(node)), ast.AugAssign)
+            why = "changes the list of tests" if augmented else None
+        if why is not None:
+            return f"{why} (line {node.lineno})"
+    return None
+
+
+def _use(name: ast.Name, parents: dict[int, ast.AST]) -> str | None:
+    """What a use of ``items`` may do to the list (``None``: it only reads it)."""
+    user = parents.get(id(name))
+    if isinstance(user, (ast.For, ast.AsyncFor, ast.comprehension)) and user.iter is name:
+        return None
+    if isinstance(user, (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.If, ast.While)):
+        return None
+    if isinstance(user, ast.Subscript) and user.value is name:
+        return None if isinstance(user.ctx, ast.Load) else "changes the list of tests"
+    if isinstance(user, ast.Call) and name in user.args:
+        if isinstance(user.func, ast.Name) and user.func.id in _READERS:
+            return None
+        return "hands the list of tests to a call"
+    if isinstance(user, ast.Attribute) and user.value is name:
+        call = parents.get(id(user))
+        if user.attr in _KEEPING_METHODS and isinstance(call, ast.Call) and call.func is user:
+            return None
+        return f"calls items.{user.attr}"
+    return "hands the list of tests on"
