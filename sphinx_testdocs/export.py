@@ -326,10 +326,10 @@ def collection_text(data: Mapping[str, Any], doubts: Sequence[str] = ()) -> str:
                 lines.append(test["nodeid"])
             if test["cases"] is None:
                 unknown += 1
-                continue
-            counted += test["cases"]
-            if not test["exact"]:
-                uncertain += 1
+            elif test["exact"]:
+                counted += test["cases"]
+            else:
+                uncertain += 1  # more cases, or none: not in the lower bound
     if lines:
         lines.append("")
     lines.append(summary_line(counted, unknown, uncertain, deselected))

@@ -163,11 +163,9 @@ def _refresh(run: BuildRun, files: FileFacts, to_read: set[str]) -> None:
                 or entry[0] != fingerprint
                 or root.file_docnames[rel] in to_read
                 # Whether pytest reaches the file also depends on folders existing
-                # (testpaths): checked itself, as no file's stamp shows it.
-                or entry[1].not_collected != verdict.excluded
-                # A conftest.py elsewhere in the tree may drop tests (its
-                # pytest_collection_modifyitems): checked itself too.
-                or entry[1].reach_doubt != verdict.doubt
+                # (testpaths) and on conftest.py files anywhere (a hook that drops
+                # tests): checked itself, as no file's stamp shows it.
+                or entry[1].verdict != verdict
                 # Nor does a file's stamp show a CODEOWNERS file changing.
                 or entry[1].owners != root.owners(rel, entry[1].owners)
             ):

@@ -173,7 +173,7 @@ def plan_module(
         imported_by=tuple(link(rel) for rel in crossfile.imported_by(root.key, relpath)),
         fixture_sharing=tuple(sharing),
         not_collected=summary.not_collected,
-        reach_doubt=summary.reach_doubt,
+        reach_doubt=summary.verdict.doubt,
         import_origins=tuple(
             (top, classify(top, 0).value, classify.why(top)) for top in summary.import_tops
         ),

@@ -349,7 +349,7 @@ class Project:
         return replace(
             summary,
             owners=root.owners(relpath, summary.owners),
-            reach_doubt=root.verdict(relpath).doubt,
+            verdict=root.verdict(relpath),
         )
 
 

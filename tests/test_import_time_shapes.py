@@ -359,3 +359,48 @@ def test_one_name_is_changed_as_the_whole_set_says(name: str) -> None:
 
     assert mutated_names(SOURCE) == {"A", "B", "C", "D", "G"}  # A: also by H2 = A
     assert mutates(SOURCE, name) is (name in mutated_names(SOURCE))
+
+
+STOPS = {
+    "pytest.ini": "[pytest]\n",
+    "test_skipped.py": (
+        "import pytest\n\npytest.skip('not here', allow_module_level=True)\n\n\n"
+        "def test_never():\n    pass\n"
+    ),
+    "test_missing.py": (
+        "import pytest\n\npytest.importorskip('surely_not_installed_xyz')\n\n\n"
+        "def test_never():\n    pass\n"
+    ),
+    "test_raising.py": "raise RuntimeError('at import')\n\n\ndef test_never():\n    pass\n",
+    # fastapi's benchmarks: skipped unless an option is given.
+    "test_argv.py": (
+        "import sys\n\nimport pytest\n\nif '--codspeed' not in sys.argv:\n"
+        "    pytest.skip('benchmarks', allow_module_level=True)\n\n\n"
+        "def test_bench():\n    pass\n"
+    ),
+    # What never stops an import under pytest.
+    "test_runs.py": (
+        "import sys\n\nimport pytest\n\njson = pytest.importorskip('json')\n"
+        "try:\n    import os\nexcept ImportError:\n"
+        "    pytest.skip('no os', allow_module_level=True)\n\n\n"
+        "def test_runs():\n    pass\n\n\n"
+        "if __name__ == '__main__':\n    sys.exit(pytest.main([__file__]))\n"
+    ),
+}
+
+
+def test_a_module_whose_import_stops_gives_no_claim(tmp_path: Path) -> None:
+    tree = write_tree(tmp_path / "stops", STOPS)
+    real = pytest_collect(tree, "-rsE")
+    assert real.ids == ["test_runs.py::test_runs"], real.output
+    modules = _modules(tree)
+    # Modules every import stops are not collected: nothing of them is listed.
+    assert set(modules) == {"test_argv.py", "test_runs.py"}
+    (runs,) = modules["test_runs.py"]["tests"]
+    assert runs["exact"] and modules["test_runs.py"]["complete"]
+    (bench,) = modules["test_argv.py"]["tests"]
+    assert not bench["exact"]
+    assert bench["doubt"] == (
+        "pytest.skip(...) at line 6 runs on import if the if/try/loop at line 5 lets it: "
+        "pytest then skips the module and collects none of its tests"
+    )

@@ -57,14 +57,16 @@ def test_a_lower_bound_is_said_the_same_on_pages_and_in_collect() -> None:
         CollectedTest("test_b", "t.py::test_b", 5, cases=None, exact=False),
         CollectedTest("test_c", "t.py::test_c", 9, cases=2, exact=False),
     ]
-    assert case_counts(tests) == (6, 1, 1)
+    # test_c's 2 cases are not certain: pytest may collect more, or leave it out (-k,
+    # a hook, a skip on import), so only exact counts make the lower bound.
+    assert case_counts(tests) == (4, 1, 1)
     page = cases_text(*case_counts(tests))
     line = summary_line(*case_counts(tests))
     assert page == (
-        "6+ (1 test function with an unknown number of cases; 1 case count not certain)"
+        "4+ (1 test function with an unknown number of cases; 1 case count not certain)"
     )
     assert line == (
-        "6+ tests collected (1 test function with an unknown number of cases; "
+        "4+ tests collected (1 test function with an unknown number of cases; "
         "1 case count not certain)"
     )
     assert cases_text(1234, 0, 0) == "1,234"

@@ -173,11 +173,11 @@ def _run_statements(body: list[ast.stmt]) -> Iterator[tuple[ast.stmt, int | None
             yield stmt, condition
             blocks: list[tuple[list[ast.stmt], int | None]] = []
             if isinstance(stmt, ast.If):
-                decided = _decided(stmt.test)
-                if decided is None:
+                known = decided(stmt.test)
+                if known is None:
                     blocks = [(stmt.body, stmt.lineno), (stmt.orelse, stmt.lineno)]
                 else:
-                    blocks = [(stmt.body if decided else stmt.orelse, condition)]
+                    blocks = [(stmt.body if known else stmt.orelse, condition)]
             elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
                 handled = [s for h in stmt.handlers for s in h.body]  # type: ignore[attr-defined]
                 blocks = [
@@ -197,12 +197,12 @@ def _run_statements(body: list[ast.stmt]) -> Iterator[tuple[ast.stmt, int | None
             stack.pop()
 
 
-def _decided(test: ast.expr) -> bool | None:
+def decided(test: ast.expr) -> bool | None:
     """The value of an ``if`` test known without running anything, else None."""
     if isinstance(test, ast.Constant):
         return bool(test.value)
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        inner = _decided(test.operand)
+        inner = decided(test.operand)
         return None if inner is None else not inner
     if (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
         isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"

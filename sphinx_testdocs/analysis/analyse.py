@@ -126,9 +126,12 @@ def analyse_bytes(
 
 
 def _reached(analysis: ModuleAnalysis, surroundings: Surroundings | None) -> ModuleAnalysis:
-    """The analysis, saying so when pytest never reaches the file."""
+    """The analysis, saying so when pytest never reaches the file or its import stops."""
     excluded = surroundings.verdict.excluded if surroundings else None
-    return dataclasses.replace(analysis, not_collected=excluded) if excluded else analysis
+    stopped = analysis.collection.stopped if analysis.collection else None
+    if excluded or stopped:
+        return dataclasses.replace(analysis, not_collected=excluded or stopped)
+    return analysis
 
 
 def _analyse(

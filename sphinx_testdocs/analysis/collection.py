@@ -11,8 +11,10 @@ from __future__ import annotations
 import ast
 import fnmatch
 import math
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from importlib.machinery import PathFinder
 from pathlib import Path
 
 from sphinx_testdocs.analysis._context import (
@@ -25,6 +27,7 @@ from sphinx_testdocs.analysis._context import (
     is_staticmethod,
 )
 from sphinx_testdocs.analysis._scope import Binding, Scope, hands_namespace
+from sphinx_testdocs.analysis._walk import dotted_name
 from sphinx_testdocs.analysis.dialects import Role, lookup
 from sphinx_testdocs.analysis.fixtures import (
     BUILTIN_FIXTURES,
@@ -41,6 +44,7 @@ from sphinx_testdocs.analysis.generated import (
     parametrized_variants,
     torch_parametrizer,
 )
+from sphinx_testdocs.analysis.import_stops import import_stops
 from sphinx_testdocs.analysis.markers import parse_mark
 from sphinx_testdocs.analysis.model import (
     CollectedClass,
@@ -215,6 +219,8 @@ class _Collector:
         self.plugin_fixtures = plugin_fixtures
         self.result = _Result()
         self.plan = _ModulePlan()
+        #: Why pytest collects none of the module's tests, when every import stops.
+        self.stopped: str | None = None
 
     # --- module ------------------------------------------------------------------
 
@@ -238,6 +244,12 @@ class _Collector:
                 "and later refuse the module, collecting none of its tests"
             )
             ctx.note(holder.doubt)
+        stop, always = self._import_stop()
+        if always:
+            self.stopped = stop
+        elif stop is not None:
+            ctx.note(stop)
+            holder.doubt = holder.doubt or stop
         for name, binding in ctx.scope.bindings.items():
             node = binding.node
             if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -280,6 +292,45 @@ class _Collector:
             )
         for star in ctx.unread_stars:
             ctx.note(f"star import from {star} could not be read: it may bring tests")
+
+    def _import_stop(self) -> tuple[str | None, bool]:
+        """Why pytest may import the module only to collect none of its tests (a skip,
+        a raise or an exit run on import: :mod:`.import_stops`), and whether every
+        import runs it."""
+        stops = import_stops(self.ctx.scope.body, self._written, self._importable)
+        stop = next((s for s in stops if s.condition is None), stops[0] if stops else None)
+        if stop is None:
+            return None, False
+        if stop.condition is None:
+            return f"{stop.what} at line {stop.line}, run on import, {stop.does}", True
+        return (
+            f"{stop.what} at line {stop.line} runs on import if the if/try/loop at line "
+            f"{stop.condition} lets it: pytest then {stop.does} and collects none of its tests"
+        ), False
+
+    def _written(self, node: ast.expr) -> str | None:
+        """The dotted name an expression is written as, with its first part as imported
+        (``skip`` imported from pytest is ``pytest.skip``)."""
+        dotted = dotted_name(node)
+        if dotted is None:
+            return None
+        first, dot, rest = dotted.partition(".")
+        imported = self.ctx.names.imported.get(first)
+        return f"{imported}{dot}{rest}" if imported else dotted
+
+    def _importable(self, module: str) -> bool:
+        """Whether ``import module`` finds it here, looked up and never imported."""
+        ctx = self.ctx
+        if module.partition(".")[0] in sys.builtin_module_names:
+            return True
+        if (
+            ctx.links is not None
+            and ctx.path is not None
+            and ctx.links.library.find(module, 0, ctx.path) is not None
+        ):
+            return True
+        # Compiled modules (no source to find): the path finder only looks.
+        return "." not in module and PathFinder.find_spec(module) is not None
 
     def _marked_fixture(self) -> tuple[str, int] | None:
         """A fixture of the module (or of a class in it) that a mark decorates."""
@@ -1362,6 +1413,7 @@ def _collect(
             and (collector is None or all(t.exact for t in collector.result.tests)),
             notes=tuple(ctx.notes),
             generate_tests=ctx.module_generate_tests,
+            stopped=collector.stopped if collector else None,
             dependencies=tuple(sorted(p.as_posix() for p in reads)),
         )
 

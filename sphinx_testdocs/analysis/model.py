@@ -339,6 +339,9 @@ class ModuleCollection:
     #: Which tests the module's ``pytest_generate_tests`` hook may parametrize, by the
     #: fixtures they need (:mod:`.generate_hook`): ``()`` none (or no hook), ``None`` any.
     generate_tests: tuple[str, ...] | None = ()
+    #: Why pytest imports the module only to collect none of its tests: a statement
+    #: every import runs skips, raises or exits (:mod:`.import_stops`); None otherwise.
+    stopped: str | None = None
     #: Other files read to resolve names (absolute POSIX paths, sorted): a change to
     #: any of them can change what is collected here.
     dependencies: tuple[str, ...] = ()
@@ -406,9 +409,10 @@ class ModuleAnalysis:
     collection: ModuleCollection | None = None
     #: Project (local) objects this file imports or its tests use, in source order.
     exercises: tuple[Exercise, ...] = ()
-    #: Why pytest, run as configured, never reaches this file (``norecursedirs``,
-    #: ``collect_ignore``, ``testpaths``...); None when it does. Its tests are then
-    #: listed on its page but counted nowhere.
+    #: Why pytest, run as configured, collects nothing from this file: it never reaches
+    #: it (``norecursedirs``, ``collect_ignore``, ``testpaths``...), or its import
+    #: stops (``ModuleCollection.stopped``); None when it collects it. Its tests are
+    #: then listed on its page but counted nowhere.
     not_collected: str | None = None
     #: What a conftest.py adds (options, hooks, markers, plugins); None for other files.
     conftest: ConftestRules | None = None

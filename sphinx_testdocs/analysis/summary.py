@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sphinx_testdocs.analysis.importgraph import local_imports
 from sphinx_testdocs.analysis.model import CollectedTest, FileKind, ModuleAnalysis, ParseStatus
 from sphinx_testdocs.analysis.owners import Owner, header_owners, marker_owners
+from sphinx_testdocs.analysis.selection import Verdict
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +51,10 @@ class FileSummary:
     uncertain: int = 0
     #: Why pytest, run as configured, never reaches the file; None when it does.
     not_collected: str | None = None
-    #: Why pytest may leave the file or its tests out after all (``Verdict.doubt``):
-    #: it may come from a conftest.py anywhere in the tree (a hook that drops tests),
-    #: so it is checked before each build, as ``not_collected`` is.
-    reach_doubt: str | None = None
+    #: Whether pytest reaches the file, and what may leave it out after all: decided
+    #: by other files and folders too (a conftest.py anywhere may drop tests), so
+    #: the project's verdict is compared with it before each build.
+    verdict: Verdict = field(default_factory=Verdict)
     #: The file's owners: its ``# Owner(s):`` header, then owner marks on the module;
     #: the project adds CODEOWNERS' (``TestRoot.owners``), checked before each build.
     owners: tuple[Owner, ...] = ()
@@ -153,17 +154,22 @@ def written_owners(analysis: ModuleAnalysis, owner_markers: Sequence[str]) -> tu
 
 
 def case_counts(tests: Iterable[CollectedTest]) -> tuple[int, int, int]:
-    """(cases known, tests with an unknown count, tests whose count is not certain):
-    counted the same way everywhere a total is shown, ``collect`` included."""
+    """(cases known exactly, tests with an unknown count, tests whose count is not
+    certain): counted the same way everywhere a total is shown, ``collect`` included.
+
+    Only exact claims are summed, so that a total with "+" is a true lower bound: a
+    test that is not certain may have more cases, or none (pytest may leave it out).
+    """
     cases = uncounted = uncertain = 0
     for test in tests:
         if test.deselected:  # pytest finds it, then leaves it out
             continue
         if test.cases is None:
             uncounted += 1
-            continue
-        cases += test.cases
-        uncertain += not test.exact
+        elif test.exact:
+            cases += test.cases
+        else:
+            uncertain += 1
     return cases, uncounted, uncertain
 
 

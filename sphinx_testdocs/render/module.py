@@ -244,7 +244,7 @@ def _purpose(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Nod
         out.append(
             para(
                 nodes.strong("Not collected", "Not collected"),
-                f": pytest, run as configured, never reaches this file: "
+                f": pytest, run as configured, collects nothing from this file: "
                 f"{analysis.not_collected}. {consequence}",
                 classes=["testdocs-not-collected"],
             )

@@ -1,0 +1,162 @@
+"""Statements that stop a test module's import, and with it pytest's collection of it.
+
+pytest imports a module to collect it. A ``pytest.skip(..., allow_module_level=True)``,
+``pytest.importorskip("x")`` where x is missing, a ``raise`` or ``sys.exit()`` run on
+import leaves pytest with none of the module's tests (skipped, or an error). Such a
+statement under an ``if`` or ``try`` may or may not run: the module's tests are then
+only partly known. What never runs under pytest (``if __name__ == "__main__":``) is
+decided, as are ``try``/``except ImportError`` blocks around imports found here.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from sphinx_testdocs.analysis._scope import decided
+
+__all__ = ["ImportStop", "import_stops"]
+
+#: Calls that end the import, by the name they are called by (``pytest.skip``), and
+#: what pytest does then.
+_STOPPING_CALLS = {
+    "pytest.skip": "skips the module",
+    "pytest.fail": "reports an error",
+    "pytest.exit": "stops the session",
+    "sys.exit": "reports an error",
+    "exit": "reports an error",
+    "quit": "reports an error",
+    "os._exit": "stops the session",
+}
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
+
+
+@dataclass(frozen=True)
+class ImportStop:
+    """A statement that, run on import, leaves pytest none of the module's tests."""
+
+    line: int
+    #: The statement, as a reader knows it (``pytest.skip(...)``, ``raise ValueError``).
+    what: str
+    #: What pytest does then ("skips the module").
+    does: str
+    #: The line of the ``if``/``try``/loop it runs under; None: it runs on every import.
+    condition: int | None = None
+
+
+def import_stops(
+    body: list[ast.stmt],
+    names: Callable[[ast.expr], str | None],
+    importable: Callable[[str], bool],
+) -> list[ImportStop]:
+    """The statements of a module body that may stop its import, in source order.
+
+    ``names`` gives the dotted name a callee stands for (``skip`` imported from pytest
+    is ``pytest.skip``); ``importable`` tells whether a module can be found here (read
+    as source, never imported): ``importorskip`` of one passes, and an ``except
+    ImportError`` around imports of such modules does not run.
+    """
+    return list(_walk(body, None, names, importable))
+
+
+def _walk(
+    body: list[ast.stmt],
+    condition: int | None,
+    names: Callable[[ast.expr], str | None],
+    importable: Callable[[str], bool],
+) -> Iterator[ImportStop]:
+    for stmt in body:
+        stop = _stop(stmt, condition, names, importable)
+        if stop is not None:
+            yield stop
+            if stop.condition is None:
+                return  # nothing after it runs
+        if isinstance(stmt, ast.If):
+            known = decided(stmt.test)
+            if known is None:
+                yield from _walk(stmt.body, stmt.lineno, names, importable)
+                yield from _walk(stmt.orelse, stmt.lineno, names, importable)
+            else:
+                yield from _walk(stmt.body if known else stmt.orelse, condition, names, importable)
+        elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+            yield from _walk(stmt.body, stmt.lineno, names, importable)  # type: ignore[attr-defined]
+            if not _imports_that_succeed(stmt, importable):
+                for handler in stmt.handlers:  # type: ignore[attr-defined]
+                    yield from _walk(handler.body, stmt.lineno, names, importable)
+                yield from _walk(stmt.orelse, stmt.lineno, names, importable)  # type: ignore[attr-defined]
+            yield from _walk(stmt.finalbody, condition, names, importable)  # type: ignore[attr-defined]
+        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+            yield from _walk(stmt.body, condition, names, importable)
+        elif isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)):
+            yield from _walk(stmt.body, stmt.lineno, names, importable)
+            yield from _walk(stmt.orelse, stmt.lineno, names, importable)
+
+
+def _stop(
+    stmt: ast.stmt,
+    condition: int | None,
+    names: Callable[[ast.expr], str | None],
+    importable: Callable[[str], bool],
+) -> ImportStop | None:
+    if isinstance(stmt, ast.Raise):
+        exc = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
+        name = (names(exc) or ast.unparse(exc)) if exc is not None else ""
+        does = "skips the module" if name.endswith("SkipTest") else "reports an error"
+        return ImportStop(stmt.lineno, f"raise {name}".rstrip(), does, condition)
+    call = None
+    if isinstance(stmt, (ast.Expr, ast.Assign, ast.AnnAssign)) and isinstance(
+        stmt.value, ast.Call
+    ):
+        call = stmt.value
+    if call is None:
+        return None
+    callee = names(call.func)
+    if callee in _STOPPING_CALLS:
+        return ImportStop(stmt.lineno, f"{callee}(...)", _STOPPING_CALLS[callee], condition)
+    if callee == "pytest.importorskip":
+        module = _first_string(call)
+        minversion = len(call.args) > 1 or any(k.arg == "minversion" for k in call.keywords)
+        if module is not None and not minversion and importable(module):
+            return None  # found here: the import succeeds
+        shown = f"pytest.importorskip({module!r})" if module else "pytest.importorskip(...)"
+        if minversion:
+            does = "skips the module where the version installed is older than it asks"
+        elif module:
+            does = f"skips the module ({module} is not found here)"
+        else:
+            does = "skips the module where the module it names cannot be imported"
+        return ImportStop(stmt.lineno, shown, does, condition)
+    return None
+
+
+def _first_string(call: ast.Call) -> str | None:
+    arg = (
+        call.args[0]
+        if call.args
+        else next((k.value for k in call.keywords if k.arg == "modname"), None)
+    )
+    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+        return arg.value
+    return None
+
+
+def _imports_that_succeed(stmt: ast.stmt, importable: Callable[[str], bool]) -> bool:
+    """A ``try`` whose handlers catch only import errors, around imports of modules
+    found here: the handlers never run."""
+    handlers = stmt.handlers  # type: ignore[attr-defined]
+    for handler in handlers:
+        caught = handler.type
+        kinds = caught.elts if isinstance(caught, ast.Tuple) else [caught]
+        if not all(isinstance(k, ast.Name) and k.id in _IMPORT_ERRORS for k in kinds):
+            return False
+    for inner in stmt.body:  # type: ignore[attr-defined]
+        if isinstance(inner, ast.Import):
+            if not all(importable(alias.name) for alias in inner.names):
+                return False
+        elif isinstance(inner, ast.ImportFrom):
+            if inner.level or not inner.module or not importable(inner.module):
+                return False
+        elif not isinstance(inner, ast.Pass):
+            return False
+    return bool(handlers)
