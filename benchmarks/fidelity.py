@@ -18,9 +18,9 @@ package; a rootdir above TESTDIR adds its path). Reports
     exact case counts that are right;
 (c) the share of all pytest cases that belong to functions with a right exact claim;
 (d) the time the analysis takes against a bare ``ast.parse`` of every file it read,
-(e) modules pytest could not collect (``ERROR``) that the analysis calls complete,
-    with pytest's error: a missing dependency is the environment's doing, anything
-    else may be a wrong claim
+(e) modules pytest refused (``ERROR``) or skipped while collecting that the analysis
+    calls complete, with pytest's error or reason: a missing dependency is the
+    environment's doing, anything else may be a wrong claim
 
 and lists the worst mismatches. Not a test: it needs a real suite and a pytest run.
 """
@@ -43,7 +43,7 @@ from sphinx_testdocs.config import TestdocsConfig
 from sphinx_testdocs.export import collection_json
 from sphinx_testdocs.project import build_project
 
-_SKIP_LINE = re.compile(r"^SKIPPED \[\d+\] (?P<path>[^:]+\.py)(?::\d+)?: ")
+_SKIP_LINE = re.compile(r"^SKIPPED \[\d+\] (?P<path>[^:]+\.py)(?::\d+)?: (?P<reason>.*)")
 _ERROR_SECTION = re.compile(r"^_+ ERROR collecting (?P<path>\S+\.py) _+$")
 _ERROR_LINE = re.compile(r"^ERROR (?P<path>[^\s:]+\.py)(?:::\S*)?(?: - (?P<error>.*))?")
 
@@ -55,7 +55,8 @@ class PytestOutput:
     cases: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     ids: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     excluded: set[str] = field(default_factory=set)
-    #: Modules pytest failed to collect (``ERROR`` lines), with the error it gave.
+    #: Modules pytest failed to collect (``ERROR`` lines), with the error it gave, and
+    #: those it skipped while collecting (``SKIPPED`` lines), with "skipped: reason".
     errors: dict[str, str] = field(default_factory=dict)
 
 
@@ -78,7 +79,9 @@ def parse_output(text: str, strip: str = "") -> PytestOutput:
             out.excluded.add(path)
             out.errors[path] = match["error"] or first_errors.get(path, "")
         elif match := _SKIP_LINE.match(line):
-            out.excluded.add(match["path"].removeprefix(strip))
+            path = match["path"].removeprefix(strip)
+            out.excluded.add(path)
+            out.errors.setdefault(path, f"skipped: {match['reason']}")
         elif listing and "::" in line and not line.startswith((" ", "==", "__")):
             nodeid = line.removeprefix(strip)
             path, _, rest = nodeid.partition("::")
@@ -273,7 +276,7 @@ def report(analysis: Analysis, output: PytestOutput, worst: int) -> str:
     ]
     imports = sum(e.startswith(("ImportError", "ModuleNotFoundError")) for _, e in refused)
     lines.append(
-        f"(e) modules pytest could not collect that the analysis calls complete: "
+        f"(e) modules pytest refused or skipped that the analysis calls complete: "
         f"{len(refused)} (import errors among them: {imports})"
     )
     for path, error in refused[:worst]:

@@ -404,3 +404,46 @@ def test_a_module_whose_import_stops_gives_no_claim(tmp_path: Path) -> None:
         "pytest.skip(...) at line 6 runs on import if the if/try/loop at line 5 lets it: "
         "pytest then skips the module and collects none of its tests"
     )
+
+
+ITERATORS = {
+    "test_product.py": (
+        "import itertools\n\nimport pytest\n\n\n"
+        "@pytest.mark.parametrize('a,b', itertools.product([1, 2], [3]))\n"
+        "def test_pairs(a, b):\n    pass\n\n\ndef test_other():\n    pass\n"
+    ),
+    "test_generator.py": (
+        "import pytest\n\n\ndef cases():\n    yield 1\n    yield 2\n\n\n"
+        "PAIRS = zip([1, 2], [3, 4])\n\n\n"
+        "@pytest.mark.parametrize('x', cases())\ndef test_gen(x):\n    pass\n"
+    ),
+    "test_lists.py": (
+        "import itertools\n\nimport pytest\n\n\n"
+        "@pytest.mark.parametrize('a,b', list(itertools.product([1, 2], [3])))\n"
+        "def test_pairs(a, b):\n    pass\n"
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("ini", "collected"),
+    [
+        # scikit-image's shape: the warning is an error, the module gives nothing.
+        ("[pytest]\nfilterwarnings =\n    error\n", {"test_lists.py"}),
+        # Only warned: every module is collected.
+        (
+            "[pytest]\nfilterwarnings =\n    error\n    ignore::DeprecationWarning\n",
+            {"test_lists.py", "test_product.py", "test_generator.py"},
+        ),
+    ],
+)
+def test_parametrize_given_an_iterator_under_filterwarnings_error(
+    tmp_path: Path, ini: str, collected: set[str]
+) -> None:
+    tree = write_tree(tmp_path / "iterators", {"pytest.ini": ini, **ITERATORS})
+    real = pytest_collect(tree)
+    assert {nodeid.split("::")[0] for nodeid in real.ids} == collected, real.output
+    modules = _modules(tree)
+    assert set(modules) == collected
+    exact = {t["nodeid"]: t["cases"] for m in modules.values() for t in m["tests"] if t["exact"]}
+    assert exact and all(real.cases[nodeid] == count for nodeid, count in exact.items())

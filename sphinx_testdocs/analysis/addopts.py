@@ -29,7 +29,7 @@ _UNMODELLED = {
     "--stepwise": "starts from the test that failed last time",
 }
 #: Of those, the ones that take a value (``-k EXPR`` or ``-kEXPR``).
-_TAKES_VALUE = {"-k", "-m", "--deselect", "--doctest-glob", "--confcutdir"}
+_TAKES_VALUE = {"-k", "-m", "-W", "--deselect", "--doctest-glob", "--confcutdir"}
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,9 @@ class CommandLine:
     deselect: tuple[str, ...] = ()
     #: ``--doctest-modules``: every module's docstring examples are collected too.
     doctest_modules: bool = False
+    #: ``-W FILTER`` / ``--pythonwarnings FILTER``, in order: applied after
+    #: ``filterwarnings``, while pytest collects too (:mod:`.warning_filters`).
+    warning_filters: tuple[str, ...] = ()
 
 
 def _value(args: Sequence[str], index: int, option: str) -> tuple[str | None, int]:
@@ -77,10 +80,11 @@ def _option_of(arg: str) -> str | None:
             "--ignore-glob",
             "--collect-in-virtualenv",
             "--deselect",
+            "--pythonwarnings",
             *_UNMODELLED,
         }
         return name if name in known else None
-    for short in ("-p", "-k", "-m"):
+    for short in ("-p", "-k", "-m", "-W"):
         if arg.startswith(short):
             return short
     return None
@@ -98,6 +102,7 @@ def parse_addopts(args: Sequence[str]) -> CommandLine:
     ignore_glob: list[str] = []
     unmodelled: list[tuple[str, str]] = []
     deselect: list[str] = []
+    warning_filters: list[str] = []
     markexpr: str | None = None
     keywordexpr: str | None = None
     in_venv = False
@@ -112,7 +117,9 @@ def parse_addopts(args: Sequence[str]) -> CommandLine:
             in_venv = True
             index += 1
             continue
-        if option in ("-p", "--ignore", "--ignore-glob") or option in _TAKES_VALUE:
+        if option in ("-p", "--ignore", "--ignore-glob", "--pythonwarnings") or (
+            option in _TAKES_VALUE
+        ):
             value, index = _value(args, index, option)
         else:
             value, index = None, index + 1
@@ -129,6 +136,8 @@ def parse_addopts(args: Sequence[str]) -> CommandLine:
             markexpr = value
         elif option == "--deselect" and value is not None:
             deselect.append(value)
+        elif option in ("-W", "--pythonwarnings") and value is not None:
+            warning_filters.append(value)
         elif option in _UNMODELLED:
             if option == "-k":
                 keywordexpr = value
@@ -144,4 +153,5 @@ def parse_addopts(args: Sequence[str]) -> CommandLine:
         keywordexpr=keywordexpr,
         deselect=tuple(deselect),
         doctest_modules=any(shown == "--doctest-modules" for shown, _ in unmodelled),
+        warning_filters=tuple(warning_filters),
     )

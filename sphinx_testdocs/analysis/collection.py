@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import functools
 import math
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -28,6 +29,7 @@ from sphinx_testdocs.analysis._context import (
 )
 from sphinx_testdocs.analysis._scope import Binding, Scope, hands_namespace
 from sphinx_testdocs.analysis._walk import dotted_name
+from sphinx_testdocs.analysis.addopts import parse_addopts
 from sphinx_testdocs.analysis.dialects import Role, lookup
 from sphinx_testdocs.analysis.fixtures import (
     BUILTIN_FIXTURES,
@@ -70,6 +72,7 @@ from sphinx_testdocs.analysis.selection import (
     python_files_match,
     python_files_reason,
 )
+from sphinx_testdocs.analysis.warning_filters import ITERATOR_PARAMETRIZE, is_error
 
 __all__ = [
     "DEFAULT_DEVICE_TYPES",
@@ -221,6 +224,10 @@ class _Collector:
         self.plan = _ModulePlan()
         #: Why pytest collects none of the module's tests, when every import stops.
         self.stopped: str | None = None
+        #: Whether parametrize given an iterator stops collection (:mod:`.warning_filters`).
+        self.iterators_fail = _iterators_fail(ctx.config)
+        #: (why, whether that test is surely collected) of the first such parametrize.
+        self.iterator_stop: tuple[str, bool] | None = None
 
     # --- module ------------------------------------------------------------------
 
@@ -284,6 +291,7 @@ class _Collector:
                         f"(line {binding.node.lineno}): pytest may collect tests made there"
                     )
         _note_rebinds(ctx, ctx.scope, "")
+        self._iterator_parametrize()
         if ctx.scope.dynamic_lines:
             lines = ", ".join(str(n) for n in ctx.scope.dynamic_lines[:3])
             ctx.note(
@@ -292,6 +300,20 @@ class _Collector:
             )
         for star in ctx.unread_stars:
             ctx.note(f"star import from {star} could not be read: it may bring tests")
+
+    def _iterator_parametrize(self) -> None:
+        """A parametrize given an iterator ends the module's collection where the
+        warning it raises is an error: surely, if its test is surely collected."""
+        if self.iterator_stop is None:
+            return
+        why, certain = self.iterator_stop
+        if certain:
+            self.stopped = self.stopped or why
+            return
+        self.ctx.note(why)
+        self.result.tests = [
+            replace(t, exact=False, doubt=why) if t.exact else t for t in self.result.tests
+        ]
 
     def _import_stop(self) -> tuple[str | None, bool]:
         """Why pytest may import the module only to collect none of its tests (a skip,
@@ -945,6 +967,16 @@ class _Collector:
                 if mark.call is None or mark.call.name != "parametrize":
                     continue
                 mctx = mark.context
+                if self.iterators_fail and self.iterator_stop is None:
+                    argvalues = _argvalues(mark.call.call)
+                    if argvalues is not None and _is_iterator(argvalues, mctx):
+                        self.iterator_stop = (
+                            f"the parametrize of {node.name} (line {mark.use.line}) is given "
+                            f"an iterator ({_short(argvalues)}): pytest 9.1 and later warn, "
+                            "and filterwarnings makes that an error, so pytest collects "
+                            "none of the module's tests",
+                            holder.doubt is None,
+                        )
                 spec = parse_parametrize(
                     mark.call, mctx.names, mctx.constants(mark.constants), mctx.source, ctx.rules
                 )
@@ -1443,6 +1475,77 @@ def _collect(
         f"{count} test function{'s' if count != 1 else ''} found."
     )
     return done(True, reason, collector)
+
+
+@functools.cache
+def _iterators_fail(config: PytestConfig) -> bool:
+    """Whether parametrize given an iterator stops a module's collection: pytest 9.1
+    warns, and the warning filters make it an error (the warnings plugin left on)."""
+    if config.version < (9, 1):
+        return False
+    commandline = parse_addopts(config.addopts)
+    if ("warnings", False) in commandline.plugins:
+        return False
+    return is_error(ITERATOR_PARAMETRIZE, config.filterwarnings, commandline.warning_filters)
+
+
+def _argvalues(call: ast.Call | None) -> ast.expr | None:
+    if call is None:
+        return None
+    if len(call.args) > 1:
+        return call.args[1]
+    return next((k.value for k in call.keywords if k.arg == "argvalues"), None)
+
+
+#: Builtins that return an iterator, not a Collection.
+_ITERATOR_BUILTINS = frozenset({"enumerate", "filter", "iter", "map", "reversed", "zip"})
+
+
+def _is_iterator(expr: ast.expr, ctx: ModuleContext, depth: int = 0) -> bool:
+    """Whether ``expr`` surely evaluates to an iterator (no ``len``): a generator
+    expression, ``itertools``' and the iterator builtins' results, a call of a
+    generator function of the module, a name bound once to one of those."""
+    if isinstance(expr, ast.GeneratorExp):
+        return True
+    if isinstance(expr, ast.Name) and depth < 3 and expr.id in ctx.scope.settled:
+        binding = ctx.scope.bindings.get(expr.id)
+        if binding is not None and binding.kind == "value" and isinstance(binding.node, ast.expr):
+            return _is_iterator(binding.node, ctx, depth + 1)
+        return False
+    if not isinstance(expr, ast.Call):
+        return False
+    dotted = dotted_name(expr.func)
+    if dotted is None:
+        return False
+    first, dot, rest = dotted.partition(".")
+    imported = ctx.names.imported.get(first)
+    written = f"{imported}{dot}{rest}" if imported else dotted
+    if written.startswith("itertools."):
+        return True
+    binding = ctx.scope.bindings.get(first)
+    if written in _ITERATOR_BUILTINS and binding is None:
+        return True
+    if binding is not None and binding.kind == "func" and not dot:
+        assert isinstance(binding.node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        return _yields(binding.node)
+    return False
+
+
+def _yields(func: FuncNode) -> bool:
+    """A generator function: a ``yield`` in its own body (not in nested scopes)."""
+    stack: list[ast.AST] = list(func.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            return True
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            stack.extend(ast.iter_child_nodes(node))
+    return False
+
+
+def _short(expr: ast.expr) -> str:
+    text = ast.unparse(expr)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _config_file_label(config: PytestConfig) -> str | None:

@@ -49,7 +49,7 @@ _ARGS_OPTIONS = {
     "pythonpath",
     "addopts",
 }
-_LINELIST_OPTIONS = {"markers"}
+_LINELIST_OPTIONS = {"markers", "filterwarnings"}
 _BOOL_OPTIONS = {
     "collect_imported_tests",
     "strict",
@@ -101,6 +101,8 @@ class PytestConfig:
     python_functions: tuple[str, ...] = DEFAULT_PYTHON_FUNCTIONS
     testpaths: tuple[str, ...] = ()
     norecursedirs: tuple[str, ...] = DEFAULT_NORECURSEDIRS
+    #: ``filterwarnings`` lines, in order (:mod:`.warning_filters`).
+    filterwarnings: tuple[str, ...] = ()
     #: Declared marker names (from ``markers`` lines), in order.
     markers: tuple[str, ...] = ()
     #: True when the configuration has a ``markers`` option at all.
