@@ -314,10 +314,12 @@ def collection_text(data: Mapping[str, Any], doubts: Sequence[str] = ()) -> str:
     """
     lines: list[str] = []
     counted = unknown = uncertain = deselected = 0
+    deselected_bound = False  # a deselected test's cases are not all known
     for module in data["modules"]:
         for test in module["tests"]:
             if test["deselected"]:  # as pytest: found, left out, not listed
                 deselected += test["cases"] or 1
+                deselected_bound |= not test["exact"] or test["cases"] is None
                 continue
             ids = test["case_ids"]
             if ids:
@@ -332,7 +334,7 @@ def collection_text(data: Mapping[str, Any], doubts: Sequence[str] = ()) -> str:
                 uncertain += 1  # more cases, or none: not in the lower bound
     if lines:
         lines.append("")
-    lines.append(summary_line(counted, unknown, uncertain, deselected))
+    lines.append(summary_line(counted, unknown, uncertain, deselected, deselected_bound))
     partly = [m for m in data["modules"] if not m["complete"]]
     if partly:
         # After the summary, so the lines above still compare with pytest's own.
@@ -350,17 +352,25 @@ def collection_text(data: Mapping[str, Any], doubts: Sequence[str] = ()) -> str:
     return "\n".join(lines) + "\n"
 
 
-def summary_line(counted: int, unknown: int, uncertain: int, deselected: int = 0) -> str:
+def summary_line(
+    counted: int,
+    unknown: int,
+    uncertain: int,
+    deselected: int = 0,
+    deselected_bound: bool = False,
+) -> str:
     """pytest's closing line (without the time), plus what static analysis cannot tell:
     a lower bound is marked "+", as on the pages (:func:`.summary.cases_text`).
-    Deselected cases are said as pytest says them: "1/3 tests collected (2 deselected)"."""
+    Deselected cases are said as pytest says them: "1/3 tests collected (2 deselected)";
+    ``deselected_bound`` says some deselected tests' cases are not known ("2+")."""
     extra = unknown_parts(unknown, uncertain)
     if not (counted or unknown or deselected):
         return "no tests collected"
     plus = "+" if extra else ""
     if deselected:
-        extra.insert(0, f"{deselected} deselected")
-        total = f"{counted}/{counted + deselected}{plus} tests"
+        more = "+" if deselected_bound else ""
+        extra.insert(0, f"{deselected}{more} deselected")
+        total = f"{counted}/{counted + deselected}{plus or more} tests"
     else:
         total = f"{counted}{plus} test{'' if counted == 1 and not plus else 's'}"
     return f"{total} collected ({'; '.join(extra)})" if extra else f"{total} collected"

@@ -197,6 +197,29 @@ def test_what_cannot_be_decided_is_never_claimed(tmp_path: Path) -> None:
             assert nodeid in real.ids
 
 
+def test_a_test_whose_cases_are_open_is_still_deselected_by_its_own_marks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tree = write_tree(
+        tmp_path / "open",
+        {
+            "pytest.ini": "[pytest]\naddopts = -m 'not slow'\nmarkers =\n    slow: long\n",
+            "test_o.py": "import pytest\n\nCASES = [1, 2]\nCASES.append(3)\n\n\n"
+            "@pytest.mark.slow\n@pytest.mark.parametrize('n', CASES)\n"
+            "def test_slow_open(n):\n    pass\n\n\ndef test_kept():\n    pass\n",
+        },
+    )
+    real = pytest_collect(tree)
+    assert real.ids == ["test_o.py::test_kept"]
+    assert real.summary.startswith("1/4 tests collected (3 deselected)")
+    tests = _tests(tree)
+    assert tests["test_o.py::test_slow_open"]["deselected"] == "addopts has -m not slow"
+    ids, summary = _collect(capsys, monkeypatch, tree)
+    assert ids == real.ids
+    # Its cases are not known: the deselected total is a lower bound, said so.
+    assert summary == "1/2+ tests collected (1+ deselected)"
+
+
 def test_keyword_selection_and_doctests_leave_claims_open(tmp_path: Path) -> None:
     tree = write_tree(
         tmp_path / "k",

@@ -66,7 +66,12 @@ def _narrowed_test(
     """The test, deselected where pytest surely leaves it out, or no longer exact where
     it may."""
     if not test.exact:
-        return test
+        # Its cases are in doubt, not what its own marks or node ID decide.
+        out = _by_prefix(test, commandline.deselect)[0]
+        markexpr = commandline.markexpr
+        if out is None and markexpr and markexpr.strip():
+            out = _by_marks(test, markexpr, expression)[0]
+        return test if out is None else replace(test, deselected=out)
     if file_doubt:
         return replace(test, exact=False, doubt=file_doubt)
     out, doubt = _by_prefix(test, commandline.deselect)
