@@ -16,7 +16,7 @@ from typing import Any, Literal
 from sphinx_testdocs.analysis.analyse import AnalysisContext, Surroundings, analyse_file
 from sphinx_testdocs.analysis.canonical import ProjectNames
 from sphinx_testdocs.analysis.collection import ModuleLinks
-from sphinx_testdocs.analysis.conftest_rules import read_conftest_file
+from sphinx_testdocs.analysis.conftest_rules import ConftestRules, read_conftest_file
 from sphinx_testdocs.analysis.fixtures import conftest_fixtures
 from sphinx_testdocs.analysis.forge import GitCheckout, file_url, find_checkout
 from sphinx_testdocs.analysis.generate_hook import combine
@@ -160,7 +160,11 @@ class TestRoot:
     def inputs(self, relpath: str, dependencies: Sequence[str] = ()) -> list[Path]:
         """Every file a page's content depends on: itself, its conftests, the config,
         and the ``dependencies`` its analysis read to resolve names (other modules)."""
-        paths = [self.absolute(relpath), *self.conftest_chain(relpath)]
+        paths = [
+            self.absolute(relpath),
+            *self.conftest_chain(relpath),
+            *self.selection.plugin_modules,
+        ]
         config_file = self.context.pytest_config.config_file
         if config_file is not None:
             paths.append(config_file)
@@ -491,6 +495,8 @@ def build_project(
             ),
             site_path=site_path,
         )
+        plugin_modules = _plugin_modules(plugins, library, tree.root)
+        selection.plugin_modules = plugin_modules
         context = AnalysisContext(
             classifier=classifier,
             nodeid_prefix=_nodeid_prefix(path, pytest_config.rootdir),
@@ -498,6 +504,7 @@ def build_project(
             links=ModuleLinks(library),
             device_types=config.device_types,
             plugin_fixtures=plugin_fixtures(plugins),
+            plugin_generate_tests=combine(r.generate_tests for r in plugin_modules.values()),
         )
         checkout = find_checkout(path, os.environ)
         codeowners = read_codeowners(path, _top(project_root, checkout))
@@ -622,6 +629,19 @@ def _selection(
         explicit=explicit,
         conftests={path: read_conftest_file(path) for path in paths},
     )
+
+
+def _plugin_modules(
+    plugins: Sequence[str], library: SourceLibrary, root: Path
+) -> dict[Path, ConftestRules]:
+    """The plugins loaded by name that are found here as source, read as conftests are
+    (their hooks apply to every test); the others are not read."""
+    found: dict[Path, ConftestRules] = {}
+    for name in plugins:
+        path = library.find(name, 0, root / "conftest.py")
+        if path is not None:
+            found[path] = read_conftest_file(path)
+    return found
 
 
 def _never_entered(selection: Selection, root: Path, relpath: str) -> str | None:

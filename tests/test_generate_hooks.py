@@ -132,3 +132,36 @@ def test_only_what_a_hook_reaches_is_partly_known(tmp_path: Path) -> None:
     # What pytest really made of the doubtful ones: more than one case each.
     assert cases["test_guarded.py::test_indirect"] == 3
     assert cases["test_guarded.py::TestOwnHook::test_y"] == 4
+
+
+def test_the_hooks_of_a_plugin_loaded_by_name_are_read(tmp_path: Path) -> None:
+    tree = write_tree(
+        tmp_path / "plugin",
+        {
+            "pytest.ini": "[pytest]\n",
+            "conftest.py": 'pytest_plugins = ["backends"]\n',
+            "backends.py": (
+                "def pytest_generate_tests(metafunc):\n"
+                "    if 'backend' in metafunc.fixturenames:\n"
+                "        metafunc.parametrize('backend', ['a', 'b'])\n\n\n"
+                "def pytest_collection_modifyitems(config, items):\n"
+                "    items.sort(key=lambda item: item.name)\n"
+            ),
+            "test_p.py": "def test_backend(backend):\n    pass\n\n\ndef test_plain():\n    pass\n",
+        },
+    )
+    real = pytest_collect(tree)
+    assert real.returncode == 0, real.output
+    tests = {t["nodeid"]: t for m in static_collection(tree) for t in m["tests"]}
+    assert real.cases["test_p.py::test_backend"] == 2
+    assert not tests["test_p.py::test_backend"]["exact"]
+    assert tests["test_p.py::test_plain"]["exact"]  # sorting keeps every test
+    # A plugin that may drop tests leaves none exact.
+    (tree / "backends.py").write_text(
+        "def pytest_collection_modifyitems(config, items):\n    items.pop()\n"
+    )
+    tests = {t["nodeid"]: t for m in static_collection(tree) for t in m["tests"]}
+    assert tests["test_p.py::test_plain"]["doubt"] == (
+        "backends.py defines pytest_collection_modifyitems, which calls items.pop (line 2): "
+        "pytest may leave it out"
+    )

@@ -14,6 +14,7 @@ from sphinx_testdocs.analysis.collection import DEFAULT_DEVICE_TYPES, ModuleLink
 from sphinx_testdocs.analysis.comments import read_comments
 from sphinx_testdocs.analysis.conftest_rules import read_conftest
 from sphinx_testdocs.analysis.deselection import narrowed
+from sphinx_testdocs.analysis.generate_hook import combine
 from sphinx_testdocs.analysis.imports import ImportClassifier
 from sphinx_testdocs.analysis.model import (
     Exercise,
@@ -54,6 +55,8 @@ class AnalysisContext:
     device_types: tuple[str, ...] = DEFAULT_DEVICE_TYPES
     #: Fixtures of the plugins the project loads by name (``-p`` in addopts...).
     plugin_fixtures: Mapping[str, FixtureDef] = field(default_factory=dict)
+    #: Which tests the ``pytest_generate_tests`` hooks of those plugins may parametrize.
+    plugin_generate_tests: tuple[str, ...] | None = ()
 
 
 @dataclass(frozen=True)
@@ -180,7 +183,7 @@ def _analyse(
         relpath=relpath,
         config=context.pytest_config,
         visible_fixtures=surroundings.fixtures,
-        outer_generate_tests=surroundings.generate_tests,
+        outer_generate_tests=combine([surroundings.generate_tests, context.plugin_generate_tests]),
         links=context.links,
         path=path,
         device_types=context.device_types,

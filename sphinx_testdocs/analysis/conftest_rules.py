@@ -14,6 +14,7 @@ import ast
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sphinx_testdocs.analysis.generate_hook import Reach, combine, hook_reach
 from sphinx_testdocs.analysis.modifyitems import drops_items
 from sphinx_testdocs.analysis.parsing import closed_literal, parse_module
 from sphinx_testdocs.analysis.reading import decode_source
@@ -116,6 +117,9 @@ class ConftestRules:
     #: Why its ``pytest_collection_modifyitems`` may leave tests out (:mod:`.modifyitems`),
     #: with the line; None when it has none or it only reads, sorts or marks them.
     drops_items: str | None = None
+    #: Which tests its ``pytest_generate_tests`` may parametrize (:mod:`.generate_hook`):
+    #: read here for plugin modules, which are loaded by name and given no analysis.
+    generate_tests: Reach = ()
     options: tuple[OptionDecl, ...] = ()
     ini_settings: tuple[IniDecl, ...] = ()
     markers: tuple[MarkerDecl, ...] = ()
@@ -160,6 +164,7 @@ class _Reader:
         self.hooks: list[tuple[str, int]] = []
         self.hook_functions: list[tuple[str, int]] = []
         self.drops_items: str | None = None
+        self.generate_tests: Reach = ()
         self.options: list[OptionDecl] = []
         self.ini_settings: list[IniDecl] = []
         self.markers: list[MarkerDecl] = []
@@ -185,6 +190,8 @@ class _Reader:
                 self.hook_functions.append((stmt.name, stmt.lineno))
             if stmt.name == "pytest_collection_modifyitems" and self.drops_items is None:
                 self.drops_items = drops_items(stmt)
+            elif stmt.name == "pytest_generate_tests":
+                self.generate_tests = combine([self.generate_tests, hook_reach(stmt)])
             self._in_function(stmt)
             self._declarations(stmt)
             return
@@ -397,6 +404,7 @@ def read_conftest(tree: ast.Module) -> ConftestRules:
         hooks=tuple(reader.hooks),
         hook_functions=tuple(reader.hook_functions),
         drops_items=reader.drops_items,
+        generate_tests=reader.generate_tests,
         options=tuple(reader.options),
         ini_settings=tuple(reader.ini_settings),
         markers=tuple(reader.markers),

@@ -105,6 +105,9 @@ class Selection:
     invocation_dir: Path
     explicit: bool = True
     conftests: Mapping[Path, ConftestRules] = field(default_factory=dict)
+    #: Plugin modules loaded by name (``-p``, ``pytest_plugins``) and found here, read
+    #: as conftests are: their hooks apply to every test.
+    plugin_modules: Mapping[Path, ConftestRules] = field(default_factory=dict)
     commandline: CommandLine = field(init=False)
     initial_paths: tuple[Path, ...] = field(init=False)
     #: Why the initial paths are what they are, when testpaths decided them.
@@ -188,12 +191,16 @@ class Selection:
         """The ``pytest_collection_modifyitems`` hooks of loaded conftest.py files that
         may leave tests out: pytest gives each the whole session's list of tests."""
         if self._dropping is None:
+            loaded = [
+                (path, rules)
+                for path, rules in sorted(self.conftests.items())
+                if self.verdict(path.parent, is_dir=True).excluded is None
+            ]
             self._dropping = [
-                f"{self._label(conftest)} defines pytest_collection_modifyitems, which "
+                f"{self._label(path)} defines pytest_collection_modifyitems, which "
                 f"{rules.drops_items}: pytest may leave it out"
-                for conftest, rules in sorted(self.conftests.items())
+                for path, rules in [*loaded, *sorted(self.plugin_modules.items())]
                 if rules.drops_items is not None
-                and self.verdict(conftest.parent, is_dir=True).excluded is None
             ]
         return self._dropping
 
