@@ -83,3 +83,29 @@ def test_a_hook_added_in_another_folder_reads_the_pages_again(app: Any, make_app
     marking = make_app("html", srcdir=srcdir)
     marking.build()
     assert "pytest may leave it out" not in (marking.outdir / f"{page}.html").read_text()
+
+
+def test_a_conftest_that_ignores_paths(tmp_path: Path) -> None:
+    hook = "def pytest_ignore_collect(collection_path, config):\n"
+    tree = write_tree(
+        tmp_path / "ignoring",
+        {
+            "pytest.ini": "[pytest]\n",
+            # sklearn/externals: everything below is ignored.
+            "a/conftest.py": hook + "    return True\n",
+            "a/test_a.py": TESTS,
+            "b/conftest.py": hook + "    return collection_path.name == 'test_x.py'\n",
+            "b/test_x.py": TESTS,
+            "b/test_y.py": TESTS,
+            "c/conftest.py": hook + "    '''Nothing to say.'''\n    return None\n",
+            "c/test_c.py": TESTS,
+        },
+    )
+    real = pytest_collect(tree)
+    assert {i.split("::")[0] for i in real.ids} == {"b/test_y.py", "c/test_c.py"}
+    exact = _exact(tree)
+    assert not any(nodeid.startswith("a/") for nodeid in exact)  # not collected
+    assert {n: e for n, e in exact.items() if n.startswith("b/")} == dict.fromkeys(
+        [f"b/test_{m}.py::test_{t}" for m in "xy" for t in ("fast", "slow")], False
+    )
+    assert exact["c/test_c.py::test_fast"] and exact["c/test_c.py::test_slow"]

@@ -120,6 +120,10 @@ class ConftestRules:
     #: Which tests its ``pytest_generate_tests`` may parametrize (:mod:`.generate_hook`):
     #: read here for plugin modules, which are loaded by name and given no analysis.
     generate_tests: Reach = ()
+    #: What its ``pytest_ignore_collect`` does to the paths below its folder: "all"
+    #: (it returns True), "maybe" (anything it may decide), None (no hook, or it
+    #: returns nothing).
+    ignore_collect: str | None = None
     options: tuple[OptionDecl, ...] = ()
     ini_settings: tuple[IniDecl, ...] = ()
     markers: tuple[MarkerDecl, ...] = ()
@@ -165,6 +169,7 @@ class _Reader:
         self.hook_functions: list[tuple[str, int]] = []
         self.drops_items: str | None = None
         self.generate_tests: Reach = ()
+        self.ignore_collect: str | None = None
         self.options: list[OptionDecl] = []
         self.ini_settings: list[IniDecl] = []
         self.markers: list[MarkerDecl] = []
@@ -192,6 +197,8 @@ class _Reader:
                 self.drops_items = drops_items(stmt)
             elif stmt.name == "pytest_generate_tests":
                 self.generate_tests = combine([self.generate_tests, hook_reach(stmt)])
+            elif stmt.name == "pytest_ignore_collect":
+                self.ignore_collect = _ignore_effect(stmt)
             self._in_function(stmt)
             self._declarations(stmt)
             return
@@ -391,6 +398,29 @@ def _root_name(node: ast.expr) -> str | None:
     return node.id if isinstance(node, ast.Name) else None
 
 
+def _ignore_effect(func: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+    """What a ``pytest_ignore_collect`` hook does: "all" when its body only returns
+    True, None when it returns nothing (pytest's own rules then decide), else "maybe"
+    (a False, too, would overrule ``collect_ignore``: pytest takes the first answer)."""
+    body = [
+        s for s in func.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
+    ]
+    if (
+        len(body) == 1
+        and isinstance(body[0], ast.Return)
+        and isinstance(body[0].value, ast.Constant)
+        and body[0].value.value is True
+    ):
+        return "all"
+    returns = [n for n in ast.walk(func) if isinstance(n, ast.Return)]
+    if all(
+        r.value is None or (isinstance(r.value, ast.Constant) and r.value.value is None)
+        for r in returns
+    ):
+        return None
+    return "maybe"
+
+
 def read_conftest(tree: ast.Module) -> ConftestRules:
     """The collection settings of a parsed conftest.py."""
     reader = _Reader()
@@ -405,6 +435,7 @@ def read_conftest(tree: ast.Module) -> ConftestRules:
         hook_functions=tuple(reader.hook_functions),
         drops_items=reader.drops_items,
         generate_tests=reader.generate_tests,
+        ignore_collect=reader.ignore_collect,
         options=tuple(reader.options),
         ini_settings=tuple(reader.ini_settings),
         markers=tuple(reader.markers),

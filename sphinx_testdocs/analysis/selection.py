@@ -267,6 +267,17 @@ class Selection:
             for value in values:
                 if hit(value, self.invocation_dir):
                     return Verdict(f"addopts has {option} {value}")
+        # A conftest's own hook, asked for the paths below its folder.
+        for conftest, conftest_rules in self._conftest_chain(path.parent):
+            hook_line = dict(conftest_rules.hooks).get("pytest_ignore_collect")
+            if conftest_rules.ignore_collect == "all":
+                where = self._label(conftest)
+                return Verdict(f"{where}'s pytest_ignore_collect (line {hook_line}) ignores it")
+            if conftest_rules.ignore_collect == "maybe" and doubt is None:
+                doubt = (
+                    f"{self._label(conftest)} defines pytest_ignore_collect (line "
+                    f"{hook_line}): pytest may ignore it"
+                )
         if is_dir and not self.commandline.collect_in_virtualenv and _is_venv(path):
             return Verdict(f"folder {label} holds a virtual environment")
         if is_dir:
