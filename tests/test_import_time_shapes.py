@@ -447,3 +447,24 @@ def test_parametrize_given_an_iterator_under_filterwarnings_error(
     assert set(modules) == collected
     exact = {t["nodeid"]: t["cases"] for m in modules.values() for t in m["tests"] if t["exact"]}
     assert exact and all(real.cases[nodeid] == count for nodeid, count in exact.items())
+
+
+def test_the_page_of_a_module_whose_import_stops_offers_no_node_id(
+    tmp_path: Path, make_app: Any
+) -> None:
+    srcdir = write_tree(
+        tmp_path / "site",
+        {
+            "conf.py": 'extensions = ["sphinx_testdocs"]\ntestdocs_dirs = ["stops"]\n'
+            'exclude_patterns = ["stops", "_build"]\n',
+            "index.rst": "Site\n====\n",
+            **{f"stops/{name}": text for name, text in STOPS.items()},
+        },
+    )
+    make_app("html", srcdir=srcdir).build()
+    page = (srcdir / "_build/html/testdocs/stops/test_skipped.py.html").read_text()
+    assert "collects nothing from this file: pytest.skip(...) at line 3, run on import" in page
+    assert "Run as below, pytest collects none of its tests" in page
+    assert "test_skipped.py::test_never" not in page  # no node ID to run
+    runs = (srcdir / "_build/html/testdocs/stops/test_runs.py.html").read_text()
+    assert "test_runs.py::test_runs" in runs

@@ -1072,6 +1072,16 @@ def _testing(analysis: ModuleAnalysis, ctx: ModulePageContext) -> list[nodes.Nod
     path = shlex.quote(ctx.nodeid_path)
     out: list[nodes.Node] = []
     collection = analysis.collection
+    stopped = collection.stopped if collection else None
+    if analysis.kind.value == "test module" and stopped:
+        # Its node IDs would select nothing: pytest skips or refuses the module.
+        out.append(
+            para(
+                f"Run as below, pytest collects none of its tests: {stopped}.", classes=[NO_SEARCH]
+            )
+        )
+        out.append(_command_block([f"python -m pytest {path}"]))
+        return out
     if analysis.kind.value == "test module":
         out.append(para("Run this file's tests from pytest's rootdir:", classes=[NO_SEARCH]))
         commands = [f"python -m pytest {path}"]
