@@ -8,6 +8,7 @@ analysis cannot all see is not called complete.
 
 from __future__ import annotations
 
+import importlib.machinery
 from pathlib import Path
 from typing import Any
 
@@ -468,3 +469,49 @@ def test_the_page_of_a_module_whose_import_stops_offers_no_node_id(
     assert "test_skipped.py::test_never" not in page  # no node ID to run
     runs = (srcdir / "_build/html/testdocs/stops/test_runs.py.html").read_text()
     assert "test_runs.py::test_runs" in runs
+
+
+def test_stops_reached_through_helpers_and_aliases(tmp_path: Path) -> None:
+    tree = write_tree(
+        tmp_path / "helpers",
+        {
+            "pytest.ini": "[pytest]\nfilterwarnings =\n    error\n",
+            # scikit-image's skimage._shared.testing: pytest and its marks re-exported.
+            "helpers.py": "import pytest\n\nparametrize = pytest.mark.parametrize\n",
+            "test_helper_skip.py": (
+                "import helpers\n\nhelpers.pytest.importorskip('surely_not_installed_xyz')\n"
+                "\n\ndef test_never():\n    pass\n"
+            ),
+            "test_alias.py": (
+                "import itertools\n\nfrom helpers import parametrize\n\n\n"
+                "@parametrize('a,b', itertools.product([1], [2]))\n"
+                "def test_pairs(a, b):\n    pass\n\n\ndef test_other():\n    pass\n"
+            ),
+            "test_fine.py": "def test_fine():\n    pass\n",
+        },
+    )
+    real = pytest_collect(tree, "-rsE")
+    assert real.ids == ["test_fine.py::test_fine"], real.output
+    modules = _modules(tree)
+    assert "test_helper_skip.py" not in modules  # not collected, as pytest
+    # The alias is not read as parametrize: whether it is one decides, so no claim.
+    assert not any(t["exact"] for t in modules["test_alias.py"]["tests"])
+    assert modules["test_fine.py"]["tests"][0]["exact"]
+
+
+def test_importorskip_of_a_compiled_module_found_here(tmp_path: Path) -> None:
+    # PIL._webp: a compiled submodule has no source, but the module is found.
+    suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
+    tree = write_tree(
+        tmp_path / "compiled",
+        {
+            "pytest.ini": "[pytest]\n",
+            "pkg/__init__.py": "",
+            f"pkg/_ext{suffix}": "",
+            "test_ext.py": (
+                "import pytest\n\npytest.importorskip('pkg._ext')\n\n\ndef test_ext():\n    pass\n"
+            ),
+        },
+    )
+    (module,) = static_collection(tree)
+    assert module["tests"][0]["exact"]

@@ -301,6 +301,23 @@ class _Collector:
         for star in ctx.unread_stars:
             ctx.note(f"star import from {star} could not be read: it may bring tests")
 
+    def _iterator_to_a_decorator(self, node: FuncNode, owner_ctx: ModuleContext) -> None:
+        """A decorator not read as a mark (``@testing.parametrize``, an alias made in
+        another module) given an iterator: if it parametrizes, collection stops."""
+        for dec in node.decorator_list:
+            if not isinstance(dec, ast.Call) or parse_mark(dec, owner_ctx.names) is not None:
+                continue
+            given = next((a for a in dec.args if _is_iterator(a, owner_ctx)), None)
+            if given is not None:
+                self.iterator_stop = (
+                    f"decorator {_short(dec.func)} of {node.name} (line {dec.lineno}) is "
+                    f"given an iterator ({_short(given)}): if it parametrizes, pytest 9.1 "
+                    "and later warn, and filterwarnings makes that an error, so pytest "
+                    "collects none of the module's tests",
+                    False,
+                )
+                return
+
     def _iterator_parametrize(self) -> None:
         """A parametrize given an iterator ends the module's collection where the
         warning it raises is an error: surely, if its test is surely collected."""
@@ -345,14 +362,25 @@ class _Collector:
         ctx = self.ctx
         if module.partition(".")[0] in sys.builtin_module_names:
             return True
-        if (
-            ctx.links is not None
-            and ctx.path is not None
-            and ctx.links.library.find(module, 0, ctx.path) is not None
-        ):
+        if ctx.links is None or ctx.path is None:
+            return False
+        library = ctx.links.library
+        if library.find(module, 0, ctx.path) is not None:
             return True
-        # Compiled modules (no source to find): the path finder only looks.
-        return "." not in module and PathFinder.find_spec(module) is not None
+        # Compiled modules have no source to find (``PIL._webp``): the path finder
+        # looks for any module file, package by package, and runs nothing.
+        places = [str(p) for p in library.search_path(ctx.path)]
+        name = ""
+        for part in module.split("."):
+            name = f"{name}.{part}" if name else part
+            try:
+                spec = PathFinder.find_spec(name, places)
+            except (ImportError, ValueError, OSError):
+                return False
+            if spec is None:
+                return False
+            places = list(spec.submodule_search_locations or [])
+        return True
 
     def _marked_fixture(self) -> tuple[str, int] | None:
         """A fixture of the module (or of a class in it) that a mark decorates."""
@@ -962,6 +990,8 @@ class _Collector:
         specs: list[ParamSpec] = []
         unreadable: list[Parametrization] = []
         usefixtures: list[str] = []
+        if not holder.unittest and self.iterators_fail and self.iterator_stop is None:
+            self._iterator_to_a_decorator(node, owner_ctx)
         if not holder.unittest:
             for mark in all_marks:
                 if mark.call is None or mark.call.name != "parametrize":

@@ -112,6 +112,9 @@ def _stop(
     if call is None:
         return None
     callee = names(call.func)
+    if callee is not None and ".pytest." in f".{callee}":
+        # ``testing.pytest.importorskip``: pytest reached through a helper module.
+        callee = "pytest." + callee.rpartition("pytest.")[2]
     if callee in _STOPPING_CALLS:
         return ImportStop(stmt.lineno, f"{callee}(...)", _STOPPING_CALLS[callee], condition)
     if callee == "pytest.importorskip":
