@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cached_property, partial
+from functools import cache, cached_property, partial
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
@@ -28,7 +28,11 @@ from sphinx_testdocs.analysis.imports import (
 from sphinx_testdocs.analysis.model import ModuleAnalysis, ModuleCollection
 from sphinx_testdocs.analysis.modules import SourceLibrary, existing_dirs, python_search_path
 from sphinx_testdocs.analysis.owners import CodeOwners, Owner, read_codeowners
-from sphinx_testdocs.analysis.plugins import active_plugins, plugin_fixtures
+from sphinx_testdocs.analysis.plugins import (
+    active_plugins,
+    installed_plugin_declares,
+    plugin_fixtures,
+)
 from sphinx_testdocs.analysis.pytest_config import PytestConfig, find_pytest_config
 from sphinx_testdocs.analysis.scan import (
     DEFAULT_EXCLUDE,
@@ -497,6 +501,8 @@ def build_project(
         )
         plugin_modules = _plugin_modules(plugins, library, tree.root)
         selection.plugin_modules = plugin_modules
+        find = partial(library.find, level=0, importer=tree.root / "conftest.py")
+        selection.installed_declares = cache(partial(installed_plugin_declares, find=find))
         context = AnalysisContext(
             classifier=classifier,
             nodeid_prefix=_nodeid_prefix(path, pytest_config.rootdir),

@@ -109,3 +109,38 @@ def test_a_conftest_that_ignores_paths(tmp_path: Path) -> None:
         [f"b/test_{m}.py::test_{t}" for m in "xy" for t in ("fast", "slow")], False
     )
     assert exact["c/test_c.py::test_fast"] and exact["c/test_c.py::test_slow"]
+
+
+GUARDED = """\
+def pytest_collection_modifyitems(config, items):
+    runtime = config.getoption("--runtime", default=None)
+    if not runtime:
+        return
+    items[:] = [item for item in items if "slow" not in item.name]
+"""
+DECLARES = """\
+def pytest_addoption(parser):
+    parser.addoption("--runtime", default="node")
+"""
+
+
+@pytest.mark.parametrize(
+    ("files", "dropped"),
+    [
+        # urllib3: the option is declared by a plugin not installed here.
+        ({}, False),
+        ({"conftest.py": DECLARES.replace('"node"', "None")}, False),
+        ({"conftest.py": DECLARES}, True),
+        ({"pytest.ini": "[pytest]\naddopts = --runtime=node\n", "conftest.py": DECLARES}, True),
+    ],
+)
+def test_a_hook_that_acts_only_with_an_option(
+    tmp_path: Path, files: dict[str, str], dropped: bool
+) -> None:
+    tree = write_tree(
+        tmp_path / "guarded",
+        {"pytest.ini": "[pytest]\n", "a/conftest.py": GUARDED, "b/test_b.py": TESTS, **files},
+    )
+    real = pytest_collect(tree)
+    assert ("b/test_b.py::test_slow" not in real.ids) is dropped, real.output
+    assert set(_exact(tree).values()) == {not dropped}

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sphinx_testdocs.analysis.generate_hook import Reach, combine, hook_reach
-from sphinx_testdocs.analysis.modifyitems import drops_items
+from sphinx_testdocs.analysis.modifyitems import acting_option, drops_items
 from sphinx_testdocs.analysis.parsing import closed_literal, parse_module
 from sphinx_testdocs.analysis.reading import decode_source
 
@@ -117,6 +117,8 @@ class ConftestRules:
     #: Why its ``pytest_collection_modifyitems`` may leave tests out (:mod:`.modifyitems`),
     #: with the line; None when it has none or it only reads, sorts or marks them.
     drops_items: str | None = None
+    #: The option that hook acts only with (``if not config.getoption("--x"): return``).
+    drops_items_with: str | None = None
     #: Which tests its ``pytest_generate_tests`` may parametrize (:mod:`.generate_hook`):
     #: read here for plugin modules, which are loaded by name and given no analysis.
     generate_tests: Reach = ()
@@ -168,6 +170,7 @@ class _Reader:
         self.hooks: list[tuple[str, int]] = []
         self.hook_functions: list[tuple[str, int]] = []
         self.drops_items: str | None = None
+        self.drops_items_with: str | None = None
         self.generate_tests: Reach = ()
         self.ignore_collect: str | None = None
         self.options: list[OptionDecl] = []
@@ -195,6 +198,7 @@ class _Reader:
                 self.hook_functions.append((stmt.name, stmt.lineno))
             if stmt.name == "pytest_collection_modifyitems" and self.drops_items is None:
                 self.drops_items = drops_items(stmt)
+                self.drops_items_with = acting_option(stmt) if self.drops_items else None
             elif stmt.name == "pytest_generate_tests":
                 self.generate_tests = combine([self.generate_tests, hook_reach(stmt)])
             elif stmt.name == "pytest_ignore_collect":
@@ -434,6 +438,7 @@ def read_conftest(tree: ast.Module) -> ConftestRules:
         hooks=tuple(reader.hooks),
         hook_functions=tuple(reader.hook_functions),
         drops_items=reader.drops_items,
+        drops_items_with=reader.drops_items_with,
         generate_tests=reader.generate_tests,
         ignore_collect=reader.ignore_collect,
         options=tuple(reader.options),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 
-__all__ = ["drops_items"]
+__all__ = ["acting_option", "drops_items"]
 
 FuncNode = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -70,3 +70,50 @@ def _use(name: ast.Name, parents: dict[int, ast.AST]) -> str | None:
             return None
         return f"calls items.{user.attr}"
     return "hands the list of tests on"
+
+
+def acting_option(func: FuncNode) -> str | None:
+    """The command-line option the hook acts only with: its body starts by returning
+    when the option is not set (urllib3's ``runtime = config.getoption("--runtime",
+    default=None)`` then ``if not runtime: return``)."""
+    options: dict[str, str] = {}  # local name -> the option it holds
+    for stmt in func.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            target, option = stmt.targets[0], _getoption(stmt.value)
+            if isinstance(target, ast.Name) and option is not None:
+                options[target.id] = option
+                continue
+        if (
+            isinstance(stmt, ast.If)
+            and not stmt.orelse
+            and len(stmt.body) == 1
+            and isinstance(stmt.body[0], ast.Return)
+            and isinstance(stmt.test, ast.UnaryOp)
+            and isinstance(stmt.test.op, ast.Not)
+        ):
+            operand = stmt.test.operand
+            if isinstance(operand, ast.Name) and operand.id in options:
+                return options[operand.id]
+            return _getoption(operand)
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+            continue  # the docstring
+        if any(isinstance(n, ast.Name) and n.id == "items" for n in ast.walk(stmt)):
+            return None  # the list is used before any such guard
+    return None
+
+
+def _getoption(node: ast.expr | None) -> str | None:
+    """``config.getoption("--name", ...)``: "--name"."""
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "getoption"
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "config"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+        and node.args[0].value.startswith("-")
+    ):
+        return node.args[0].value
+    return None

@@ -7,13 +7,15 @@ other plugin keeps its doubt ("defined in no conftest.py, module or known plugin
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from importlib import metadata
+from pathlib import Path
 
 from sphinx_testdocs.analysis.addopts import CommandLine
 from sphinx_testdocs.analysis.fixtures import _builtin
 from sphinx_testdocs.analysis.model import FixtureDef
 
-__all__ = ["PLUGIN_FIXTURES", "active_plugins", "plugin_fixtures"]
+__all__ = ["PLUGIN_FIXTURES", "active_plugins", "installed_plugin_declares", "plugin_fixtures"]
 
 
 # Shipped with pytest itself: built in, as far as a reader is concerned.
@@ -76,3 +78,33 @@ def plugin_fixtures(plugins: Iterable[str]) -> dict[str, FixtureDef]:
         for fixture in PLUGIN_FIXTURES.get(plugin, ()):
             fixtures[fixture.name] = fixture
     return fixtures
+
+
+def installed_plugin_declares(
+    option: str, find: Callable[[str], Path | None], entry_points: Iterable[str] | None = None
+) -> bool:
+    """Whether an installed pytest plugin (entry point group ``pytest11``) may declare
+    a command-line option: its package's source mentions it. Read as text, never
+    imported; a plugin whose source cannot be found may declare anything.
+
+    ``find`` gives the file of a module name (``SourceLibrary.find``); ``entry_points``
+    the plugins' module names (default: the installed ones).
+    """
+    modules = (
+        entry_points
+        if entry_points is not None
+        else [ep.value.partition(":")[0] for ep in metadata.entry_points(group="pytest11")]
+    )
+    for module in sorted(set(modules)):
+        top = module.partition(".")[0]
+        path = find(top)
+        if path is None:
+            return True
+        files = sorted(path.parent.rglob("*.py")) if path.name == "__init__.py" else [path]
+        for file in files:
+            try:
+                if option in file.read_text(encoding="utf-8", errors="replace"):
+                    return True
+            except OSError:
+                return True
+    return False

@@ -10,7 +10,7 @@ from __future__ import annotations
 import fnmatch
 import glob
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
@@ -76,6 +76,8 @@ class Verdict:
 
 
 _REACHED = Verdict()
+#: Option defaults, as written, that pytest's ``getoption`` gives as false.
+_FALSE = frozenset({None, "None", "False", "0", "''", '""', "[]", "()"})
 
 
 def confcutdir(config: PytestConfig) -> Path:
@@ -108,6 +110,10 @@ class Selection:
     #: Plugin modules loaded by name (``-p``, ``pytest_plugins``) and found here, read
     #: as conftests are: their hooks apply to every test.
     plugin_modules: Mapping[Path, ConftestRules] = field(default_factory=dict)
+    #: Whether an installed plugin (entry points) may declare a command-line option:
+    #: read from its source (:func:`.plugins.installed_plugin_declares`); by default,
+    #: any may.
+    installed_declares: Callable[[str], bool] = field(default=lambda option: True, repr=False)
     commandline: CommandLine = field(init=False)
     initial_paths: tuple[Path, ...] = field(init=False)
     #: Why the initial paths are what they are, when testpaths decided them.
@@ -201,8 +207,21 @@ class Selection:
                 f"{rules.drops_items}: pytest may leave it out"
                 for path, rules in [*loaded, *sorted(self.plugin_modules.items())]
                 if rules.drops_items is not None
+                and (rules.drops_items_with is None or self._option_set(rules.drops_items_with))
             ]
         return self._dropping
+
+    def _option_set(self, option: str) -> bool:
+        """Whether a command-line option may have a true value as pytest runs: given in
+        ``addopts``, or declared with a default that is not false (by a conftest.py, a
+        plugin loaded by name, or an installed plugin)."""
+        if any(arg == option or arg.startswith(option + "=") for arg in self.config.addopts):
+            return True
+        for rules in [*self.conftests.values(), *self.plugin_modules.values()]:
+            for declared in rules.options:
+                if option in declared.names:
+                    return not declared.default_known or declared.default not in _FALSE
+        return self.installed_declares(option)
 
     def _dir_verdict(self, path: Path, initial: Path) -> Verdict:
         cached = self._dirs.get(path)
@@ -313,6 +332,12 @@ class Selection:
                         if rules.drops_items
                         else "pytest may reorder the tests"
                     )
+                    option = rules.drops_items_with
+                    if rules.drops_items and option and not self._option_set(option):
+                        does = (
+                            f"it {rules.drops_items} only with {option}, which is not set: "
+                            "pytest may reorder the tests"
+                        )
                 out.append(f"{where} defines {hook} (line {line}): {does}")
         return tuple(out)
 

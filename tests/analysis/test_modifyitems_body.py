@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import ast
 import textwrap
+from pathlib import Path
 
 import pytest
 
-from sphinx_testdocs.analysis.modifyitems import drops_items
+from sphinx_testdocs.analysis.modifyitems import acting_option, drops_items
+from sphinx_testdocs.analysis.plugins import installed_plugin_declares
 
 
 def why(body: str, params: str = "config, items") -> str | None:
@@ -53,3 +55,42 @@ def test_hooks_that_may_drop_tests(body: str, expected: str) -> None:
 
 def test_arguments_taken_as_a_whole() -> None:
     assert why("pass", "*args") == "takes its arguments as * or **"
+
+
+def acting(body: str) -> str | None:
+    source = "def pytest_collection_modifyitems(config, items):\n" + textwrap.indent(body, "    ")
+    node = ast.parse(source).body[0]
+    assert isinstance(node, ast.FunctionDef)
+    return acting_option(node)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # urllib3's emscripten conftest.
+        (
+            '"""Doc."""\nruntime = config.getoption("--runtime", default=None)\n'
+            "if not runtime:\n    return\nitems[:] = []",
+            "--runtime",
+        ),
+        ('if not config.getoption("--gpu"):\n    return\nitems.clear()', "--gpu"),
+        # The list is used first, or the guard is not an option's.
+        ('items.pop()\nif not config.getoption("--gpu"):\n    return', None),
+        ("if not FLAG:\n    return\nitems.clear()", None),
+        ('if not config.getoption("--gpu"):\n    pass\nitems.clear()', None),
+    ],
+)
+def test_the_option_a_hook_acts_only_with(body: str, expected: str | None) -> None:
+    assert acting(body) == expected
+
+
+def test_an_installed_plugin_declares_an_option_if_its_source_says_it(tmp_path: Path) -> None:
+    (tmp_path / "plug").mkdir()
+    (tmp_path / "plug/__init__.py").write_text("")
+    (tmp_path / "plug/options.py").write_text('parser.addoption("--runtime")\n')
+    (tmp_path / "single.py").write_text('parser.addoption("--other")\n')
+    files = {"plug": tmp_path / "plug/__init__.py", "single": tmp_path / "single.py"}
+    assert installed_plugin_declares("--runtime", files.get, ["plug.hooks", "single"])
+    assert not installed_plugin_declares("--nowhere", files.get, ["plug.hooks", "single"])
+    # A plugin whose source is not found may declare anything.
+    assert installed_plugin_declares("--nowhere", files.get, ["missing"])
