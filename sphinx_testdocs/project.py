@@ -20,6 +20,7 @@ from sphinx_testdocs.analysis.conftest_rules import ConftestRules, read_conftest
 from sphinx_testdocs.analysis.fixtures import conftest_fixtures
 from sphinx_testdocs.analysis.forge import GitCheckout, file_url, find_checkout
 from sphinx_testdocs.analysis.generate_hook import combine
+from sphinx_testdocs.analysis.import_stops import module_found
 from sphinx_testdocs.analysis.imports import (
     ImportClassifier,
     first_party_names,
@@ -465,7 +466,15 @@ def build_project(
         for problem in pytest_config.problems:
             problems.append(("pytest_config", problem, pytest_config.config_file, None))
         outer = _outer_conftests(path, confcutdir(pytest_config))
-        selection = _selection(tree, pytest_config, invocation, given, outer)
+        site_path = python_search_path()
+        library = SourceLibrary(
+            project_root=project_root,
+            extra_roots=existing_dirs(
+                [*pytest_config.pythonpath, project_root, project_root / "src"]
+            ),
+            site_path=site_path,
+        )
+        selection = _selection(tree, pytest_config, invocation, given, outer, library)
         for problem in selection.problems:
             problems.append(("pytest_config", problem, pytest_config.config_file, None))
         if not config.uncollected_folders:
@@ -477,7 +486,6 @@ def build_project(
             rel: doc + "/index"
             for rel, doc in assign_docnames((f.relpath for f in tree.folders), prefix).items()
         }
-        site_path = python_search_path()
         classifier = ImportClassifier(
             first_party=tuple(
                 first_party_names(project_root, config.first_party, tree.root, site_path).items()
@@ -491,13 +499,6 @@ def build_project(
                     site_path,
                 ).items()
             ),
-        )
-        library = SourceLibrary(
-            project_root=project_root,
-            extra_roots=existing_dirs(
-                [*pytest_config.pythonpath, project_root, project_root / "src"]
-            ),
-            site_path=site_path,
         )
         plugin_modules = _plugin_modules(plugins, library, tree.root)
         selection.plugin_modules = plugin_modules
@@ -625,15 +626,20 @@ def _selection(
     invocation_dir: Path,
     explicit: bool,
     outer_conftests: tuple[Path, ...],
+    library: SourceLibrary,
 ) -> Selection:
-    """pytest's walk over one tree, with the rules of every conftest.py it may load."""
+    """pytest's walk over one tree, with the rules of every conftest.py it may load
+    (what stops one's import looked up with ``library``)."""
     paths = [*outer_conftests, *(f.path for f in tree.files if f.name == "conftest.py")]
     return Selection(
         config=config,
         folder=tree.root,
         invocation_dir=invocation_dir,
         explicit=explicit,
-        conftests={path: read_conftest_file(path) for path in paths},
+        conftests={
+            path: read_conftest_file(path, partial(module_found, library=library, importer=path))
+            for path in paths
+        },
     )
 
 

@@ -515,3 +515,31 @@ def test_importorskip_of_a_compiled_module_found_here(tmp_path: Path) -> None:
     )
     (module,) = static_collection(tree)
     assert module["tests"][0]["exact"]
+
+
+def test_a_conftest_whose_import_stops_leaves_its_folder_out(tmp_path: Path) -> None:
+    tree = write_tree(
+        tmp_path / "conftests",
+        {
+            "pytest.ini": "[pytest]\n",
+            # tests/gpu/conftest.py: pytest.importorskip("cupy").
+            "gpu/conftest.py": "import pytest\n\npytest.importorskip('not_installed_xyz')\n",
+            "gpu/test_g.py": "def test_g():\n    pass\n",
+            "maybe/conftest.py": (
+                "import sys\n\nimport pytest\n\nif sys.platform == 'no-such-platform':\n"
+                "    pytest.skip('not here', allow_module_level=True)\n"
+            ),
+            "maybe/test_m.py": "def test_m():\n    pass\n",
+            "test_top.py": "def test_top():\n    pass\n",
+        },
+    )
+    real = pytest_collect(tree, "-rsE")
+    assert real.ids == ["maybe/test_m.py::test_m", "test_top.py::test_top"], real.output
+    modules = _modules(tree)
+    assert "gpu/test_g.py" not in modules
+    (maybe,) = modules["maybe/test_m.py"]["tests"]
+    assert maybe["doubt"] == (
+        "maybe/conftest.py: pytest.skip(...) at line 6 runs when pytest loads it if the "
+        "if/try/loop at line 5 lets it: pytest then collects nothing below its folder"
+    )
+    assert modules["test_top.py"]["tests"][0]["exact"]

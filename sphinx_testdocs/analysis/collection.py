@@ -15,7 +15,6 @@ import math
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from importlib.machinery import PathFinder
 from pathlib import Path
 
 from sphinx_testdocs.analysis._context import (
@@ -46,7 +45,12 @@ from sphinx_testdocs.analysis.generated import (
     parametrized_variants,
     torch_parametrizer,
 )
-from sphinx_testdocs.analysis.import_stops import import_stops
+from sphinx_testdocs.analysis.import_stops import (
+    first_stop,
+    import_stops,
+    module_found,
+    written_name,
+)
 from sphinx_testdocs.analysis.markers import parse_mark
 from sphinx_testdocs.analysis.model import (
     CollectedClass,
@@ -336,8 +340,7 @@ class _Collector:
         """Why pytest may import the module only to collect none of its tests (a skip,
         a raise or an exit run on import: :mod:`.import_stops`), and whether every
         import runs it."""
-        stops = import_stops(self.ctx.scope.body, self._written, self._importable)
-        stop = next((s for s in stops if s.condition is None), stops[0] if stops else None)
+        stop = first_stop(import_stops(self.ctx.scope.body, self._written, self._importable))
         if stop is None:
             return None, False
         if stop.condition is None:
@@ -350,37 +353,14 @@ class _Collector:
     def _written(self, node: ast.expr) -> str | None:
         """The dotted name an expression is written as, with its first part as imported
         (``skip`` imported from pytest is ``pytest.skip``)."""
-        dotted = dotted_name(node)
-        if dotted is None:
-            return None
-        first, dot, rest = dotted.partition(".")
-        imported = self.ctx.names.imported.get(first)
-        return f"{imported}{dot}{rest}" if imported else dotted
+        return written_name(node, self.ctx.names.imported)
 
     def _importable(self, module: str) -> bool:
         """Whether ``import module`` finds it here, looked up and never imported."""
         ctx = self.ctx
-        if module.partition(".")[0] in sys.builtin_module_names:
-            return True
         if ctx.links is None or ctx.path is None:
-            return False
-        library = ctx.links.library
-        if library.find(module, 0, ctx.path) is not None:
-            return True
-        # Compiled modules have no source to find (``PIL._webp``): the path finder
-        # looks for any module file, package by package, and runs nothing.
-        places = [str(p) for p in library.search_path(ctx.path)]
-        name = ""
-        for part in module.split("."):
-            name = f"{name}.{part}" if name else part
-            try:
-                spec = PathFinder.find_spec(name, places)
-            except (ImportError, ValueError, OSError):
-                return False
-            if spec is None:
-                return False
-            places = list(spec.submodule_search_locations or [])
-        return True
+            return module.partition(".")[0] in sys.builtin_module_names
+        return module_found(module, ctx.links.library, ctx.path)
 
     def _marked_fixture(self) -> tuple[str, int] | None:
         """A fixture of the module (or of a class in it) that a mark decorates."""

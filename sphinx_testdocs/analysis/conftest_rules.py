@@ -11,10 +11,18 @@ guessed.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sphinx_testdocs.analysis.generate_hook import Reach, combine, hook_reach
+from sphinx_testdocs.analysis.import_stops import (
+    ImportStop,
+    first_stop,
+    import_stops,
+    imported_names,
+    written_name,
+)
 from sphinx_testdocs.analysis.modifyitems import acting_option, drops_items
 from sphinx_testdocs.analysis.parsing import closed_literal, parse_module
 from sphinx_testdocs.analysis.reading import decode_source
@@ -126,6 +134,9 @@ class ConftestRules:
     #: (it returns True), "maybe" (anything it may decide), None (no hook, or it
     #: returns nothing).
     ignore_collect: str | None = None
+    #: A statement that may stop its import (:mod:`.import_stops`): pytest then collects
+    #: nothing below its folder. Read only where modules can be looked up.
+    stop: ImportStop | None = None
     options: tuple[OptionDecl, ...] = ()
     ini_settings: tuple[IniDecl, ...] = ()
     markers: tuple[MarkerDecl, ...] = ()
@@ -425,10 +436,18 @@ def _ignore_effect(func: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
     return "maybe"
 
 
-def read_conftest(tree: ast.Module) -> ConftestRules:
-    """The collection settings of a parsed conftest.py."""
+def read_conftest(
+    tree: ast.Module, importable: Callable[[str], bool] | None = None
+) -> ConftestRules:
+    """The collection settings of a parsed conftest.py; ``importable`` tells whether a
+    module can be found (``import_stops.module_found``), to read what stops its import."""
     reader = _Reader()
     reader.body(tree.body, conditional=False)
+    stop = None
+    if importable is not None:
+        imported = imported_names(tree.body)
+        stops = import_stops(tree.body, lambda n: written_name(n, imported), importable)
+        stop = first_stop(stops)
     lists = {name: reader.lists[name].frozen() for name in _LISTS if name in reader.lists}
     return ConftestRules(
         collect_ignore=lists.get("collect_ignore"),
@@ -441,13 +460,16 @@ def read_conftest(tree: ast.Module) -> ConftestRules:
         drops_items_with=reader.drops_items_with,
         generate_tests=reader.generate_tests,
         ignore_collect=reader.ignore_collect,
+        stop=stop,
         options=tuple(reader.options),
         ini_settings=tuple(reader.ini_settings),
         markers=tuple(reader.markers),
     )
 
 
-def read_conftest_file(path: Path) -> ConftestRules:
+def read_conftest_file(
+    path: Path, importable: Callable[[str], bool] | None = None
+) -> ConftestRules:
     """The settings of the conftest.py at ``path``; none when it cannot be read or parsed.
 
     pytest stops with an error on a conftest.py it cannot import; the page of that file
@@ -458,4 +480,4 @@ def read_conftest_file(path: Path) -> ConftestRules:
         tree = parse_module(decoded.text, filename=str(path))
     except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
         return ConftestRules()
-    return read_conftest(tree)
+    return read_conftest(tree, importable)

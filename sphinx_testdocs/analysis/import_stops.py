@@ -11,12 +11,24 @@ decided, as are ``try``/``except ImportError`` blocks around imports found here.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterator
+import sys
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from importlib.machinery import PathFinder
+from pathlib import Path
 
 from sphinx_testdocs.analysis._scope import decided
+from sphinx_testdocs.analysis._walk import dotted_name
+from sphinx_testdocs.analysis.modules import SourceLibrary
 
-__all__ = ["ImportStop", "import_stops"]
+__all__ = [
+    "ImportStop",
+    "first_stop",
+    "import_stops",
+    "imported_names",
+    "module_found",
+    "written_name",
+]
 
 #: Calls that end the import, by the name they are called by (``pytest.skip``), and
 #: what pytest does then.
@@ -163,3 +175,66 @@ def _imports_that_succeed(stmt: ast.stmt, importable: Callable[[str], bool]) -> 
         elif not isinstance(inner, ast.Pass):
             return False
     return bool(handlers)
+
+
+def first_stop(stops: list[ImportStop]) -> ImportStop | None:
+    """The stop that decides: the first every import runs, else the first that may run."""
+    return next((s for s in stops if s.condition is None), stops[0] if stops else None)
+
+
+def written_name(node: ast.expr, imported: Mapping[str, str]) -> str | None:
+    """The dotted name an expression is written as, its first part as ``imported``
+    maps it (``skip`` imported from pytest is ``pytest.skip``)."""
+    dotted = dotted_name(node)
+    if dotted is None:
+        return None
+    first, dot, rest = dotted.partition(".")
+    target = imported.get(first)
+    return f"{target}{dot}{rest}" if target else dotted
+
+
+def imported_names(body: list[ast.stmt]) -> dict[str, str]:
+    """Local name -> what it was imported as, for a module's absolute imports (those
+    under ``if``/``try`` too; not in functions or classes)."""
+    found: dict[str, str] = {}
+    stack = list(body)
+    while stack:
+        stmt = stack.pop()
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                if alias.asname:
+                    found[alias.asname] = alias.name
+                else:
+                    top = alias.name.partition(".")[0]
+                    found[top] = top
+        elif isinstance(stmt, ast.ImportFrom) and not stmt.level and stmt.module:
+            for alias in stmt.names:
+                if alias.name != "*":
+                    found[alias.asname or alias.name] = f"{stmt.module}.{alias.name}"
+        elif not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            for field_name in ("body", "orelse", "finalbody", "handlers"):
+                for child in getattr(stmt, field_name, ()):
+                    stack.extend(child.body if isinstance(child, ast.ExceptHandler) else [child])
+    return found
+
+
+def module_found(module: str, library: SourceLibrary, importer: Path) -> bool:
+    """Whether ``import module`` in ``importer`` finds it here: looked up, never
+    imported. Compiled modules have no source to find (``PIL._webp``): the path
+    finder looks for any module file, package by package, and runs nothing."""
+    if module.partition(".")[0] in sys.builtin_module_names:
+        return True
+    if library.find(module, 0, importer) is not None:
+        return True
+    places = [str(p) for p in library.search_path(importer)]
+    name = ""
+    for part in module.split("."):
+        name = f"{name}.{part}" if name else part
+        try:
+            spec = PathFinder.find_spec(name, places)
+        except (ImportError, ValueError, OSError):
+            return False
+        if spec is None:
+            return False
+        places = list(spec.submodule_search_locations or [])
+    return True

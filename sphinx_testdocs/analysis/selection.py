@@ -122,6 +122,9 @@ class Selection:
     problems: tuple[str, ...] = field(init=False, default=())
     _dirs: dict[Path, Verdict] = field(init=False, default_factory=dict, repr=False)
     _dropping: list[str] | None = field(init=False, default=None, repr=False)
+    _chains: dict[Path, list[tuple[Path, ConftestRules]]] = field(
+        init=False, default_factory=dict, repr=False
+    )
 
     def __post_init__(self) -> None:
         self.commandline = parse_addopts(self.config.addopts)
@@ -233,15 +236,19 @@ class Selection:
     # --- pytest_ignore_collect --------------------------------------------------------
 
     def _conftest_chain(self, folder: Path) -> list[tuple[Path, ConftestRules]]:
-        """The conftest.py files in effect for ``folder``, innermost first."""
-        chain = []
-        cut = self.confcutdir
-        for base in (folder, *folder.parents):
-            rules = self.conftests.get(base / "conftest.py")
-            if rules is not None:
-                chain.append((base / "conftest.py", rules))
-            if base == cut:
-                break
+        """The conftest.py files in effect for ``folder``, innermost first (asked for
+        every path pytest may reach: made once per folder)."""
+        chain = self._chains.get(folder)
+        if chain is None:
+            chain = []
+            cut = self.confcutdir
+            for base in (folder, *folder.parents):
+                rules = self.conftests.get(base / "conftest.py")
+                if rules is not None:
+                    chain.append((base / "conftest.py", rules))
+                if base == cut:
+                    break
+            self._chains[folder] = chain
         return chain
 
     def _closest_list(
@@ -286,8 +293,19 @@ class Selection:
             for value in values:
                 if hit(value, self.invocation_dir):
                     return Verdict(f"addopts has {option} {value}")
-        # A conftest's own hook, asked for the paths below its folder.
+        # A conftest's own hook, asked for the paths below its folder; a conftest whose
+        # import stops leaves pytest no file below its folder (pytest enters the folders:
+        # they keep their pages).
         for conftest, conftest_rules in self._conftest_chain(path.parent):
+            stop = conftest_rules.stop
+            if stop is not None and not is_dir:
+                where, what = self._label(conftest), f"{stop.what} at line {stop.line}"
+                if stop.condition is None:
+                    return Verdict(f"{where} stops when pytest loads it: {what} {stop.does}")
+                doubt = doubt or (
+                    f"{where}: {what} runs when pytest loads it if the if/try/loop at line "
+                    f"{stop.condition} lets it: pytest then collects nothing below its folder"
+                )
             hook_line = dict(conftest_rules.hooks).get("pytest_ignore_collect")
             if conftest_rules.ignore_collect == "all":
                 where = self._label(conftest)
