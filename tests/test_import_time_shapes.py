@@ -487,16 +487,25 @@ def test_stops_reached_through_helpers_and_aliases(tmp_path: Path) -> None:
                 "@parametrize('a,b', itertools.product([1], [2]))\n"
                 "def test_pairs(a, b):\n    pass\n\n\ndef test_other():\n    pass\n"
             ),
+            # A name read like a mark but bound to something else: not one.
+            "other.py": "def parametrize(*args):\n    return lambda f: f\n",
+            "test_unknown.py": (
+                "import itertools\n\nfrom other import parametrize\n\n\n"
+                "@parametrize('a,b', itertools.product([1], [2]))\n"
+                "def test_unknown():\n    pass\n"
+            ),
             "test_fine.py": "def test_fine():\n    pass\n",
         },
     )
     real = pytest_collect(tree, "-rsE")
-    assert real.ids == ["test_fine.py::test_fine"], real.output
+    assert real.ids == ["test_fine.py::test_fine", "test_unknown.py::test_unknown"], real.output
     modules = _modules(tree)
     assert "test_helper_skip.py" not in modules  # not collected, as pytest
-    # The alias is not read as parametrize: whether it is one decides, so no claim.
-    assert not any(t["exact"] for t in modules["test_alias.py"]["tests"])
+    # The alias made in another module is read as parametrize: refused, as pytest.
+    assert "test_alias.py" not in modules
     assert modules["test_fine.py"]["tests"][0]["exact"]
+    # Whether it parametrizes decides: no claim.
+    assert not modules["test_unknown.py"]["tests"][0]["exact"]
 
 
 def test_importorskip_of_a_compiled_module_found_here(tmp_path: Path) -> None:

@@ -97,6 +97,11 @@ class Found:
     binding: Binding
 
 
+#: Marks that change what pytest collects: a decorator named like one is followed to
+#: where it is bound (``mark_of``).
+_COLLECTION_MARKS = frozenset({"parametrize", "usefixtures"})
+
+
 @dataclass(eq=False)
 class ClassInfo:
     """A class definition, with its bases as far as they could be followed."""
@@ -502,7 +507,7 @@ class ModuleContext:
         """Marks and mark-like decorators, in the order pytest stores them (closest first)."""
         out: list[Mark] = []
         for dec in reversed(node.decorator_list):
-            mark = parse_mark(dec, self.names)
+            mark = self.mark_of(dec)
             if mark is not None:
                 out.append(Mark(mark, self.mark_use(mark, origin), self, constants))
                 continue
@@ -511,13 +516,45 @@ class ModuleContext:
                 out.append(Mark(None, found[0], self, constants, found[1]))
         return out
 
+    def mark_of(self, dec: ast.expr) -> MarkCall | None:
+        """The pytest mark a decorator is: written here, or called through a name
+        another module binds to one (``parametrize = pytest.mark.parametrize`` in
+        scikit-image's ``skimage._shared.testing``, used as ``@parametrize(...)``)."""
+        mark = parse_mark(dec, self.names)
+        if mark is not None or not isinstance(dec, ast.Call):
+            return mark
+        if not isinstance(dec.func, (ast.Name, ast.Attribute)):
+            return None
+        dotted = self.names.dotted(dec.func)
+        if dotted is None or dotted.rpartition(".")[2] not in _COLLECTION_MARKS:
+            return None  # only a name that reads as one is followed, into any module
+        found = self._alias(dec.func) or self._bound_in_source(dotted)
+        if found is None:
+            return None
+        where, value = found
+        inner = parse_mark(value, where.names)
+        if inner is None or inner.call is not None:
+            return None  # a mark called there: its arguments are not these
+        return MarkCall(inner.name, dec, dec)
+
+    def _bound_in_source(self, dotted: str) -> tuple[ModuleContext, ast.expr] | None:
+        """What ``dotted`` is bound to (a value) in the module it is imported from, read
+        as source: the project's or an installed library's."""
+        if self.links is None:
+            return None
+        found = self.find(dotted)
+        if found is None or found.binding.kind != "value":
+            return None
+        assert isinstance(found.binding.node, ast.expr)
+        return found.context, found.binding.node
+
     def opaque_decorator(self, node: FuncNode) -> bool:
         """Whether a decorator of the function is neither a mark, a known framework's,
         ``mock.patch`` nor ``staticmethod``/``classmethod``: it may apply marks itself."""
         for dec in node.decorator_list:
             target = dec.func if isinstance(dec, ast.Call) else dec
             if (
-                parse_mark(dec, self.names) is None
+                self.mark_of(dec) is None
                 and self.framework_mark(dec, "decorator") is None
                 and not self.names.is_patch(target)
                 and not (isinstance(dec, ast.Name) and dec.id in ("staticmethod", "classmethod"))
@@ -571,7 +608,7 @@ class ModuleContext:
         facts: read in this module or in the project module it is imported from; None
         for marks, known frameworks' decorators and what is not read."""
         target = dec.func if isinstance(dec, ast.Call) else dec
-        if parse_mark(dec, self.names) is not None or self.framework_mark(dec, "decorator"):
+        if self.mark_of(dec) is not None or self.framework_mark(dec, "decorator"):
             return None
         if isinstance(target, ast.Name):
             binding = self.scope.bindings.get(target.id)
@@ -654,13 +691,9 @@ class ModuleContext:
                 assert isinstance(binding.node, ast.expr)
                 return (self, binding.node) if binding.node is not target else None
         dotted = self.names.dotted(target)
-        if dotted is None or self.links is None or not self._worth_following(dotted):
+        if dotted is None or not self._worth_following(dotted):
             return None
-        found = self.find(dotted)
-        if found is None or found.binding.kind != "value":
-            return None
-        assert isinstance(found.binding.node, ast.expr)
-        return found.context, found.binding.node
+        return self._bound_in_source(dotted)
 
     def _parametrizer_class(self, target: ast.Name | ast.Attribute) -> Dialect | None:
         """A class that derives from a framework's parametrizer base (its names unknown)."""

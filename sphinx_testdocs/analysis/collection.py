@@ -309,7 +309,7 @@ class _Collector:
         """A decorator not read as a mark (``@testing.parametrize``, an alias made in
         another module) given an iterator: if it parametrizes, collection stops."""
         for dec in node.decorator_list:
-            if not isinstance(dec, ast.Call) or parse_mark(dec, owner_ctx.names) is not None:
+            if not isinstance(dec, ast.Call) or owner_ctx.mark_of(dec) is not None:
                 continue
             given = next((a for a in dec.args if _is_iterator(a, owner_ctx)), None)
             if given is not None:
