@@ -150,6 +150,15 @@ def _skipped(path: str, excluded: set[str], collected: bool = False) -> bool:
     return False
 
 
+def _module_at(modules: dict[str, dict[str, Any]], path: str) -> dict[str, Any] | None:
+    """The analysis of the module pytest names by ``path``: with ``--pyargs`` its
+    ``SKIPPED`` lines give paths from where it ran (``../venv/.../tests/x.py``), not
+    the IDs' prefix, so a path ending in a module's own is that module."""
+    if path in modules:
+        return modules[path]
+    return next((m for rel, m in modules.items() if path.endswith("/" + rel)), None)
+
+
 def _relative_id(module: dict[str, Any], nodeid: str) -> str:
     return nodeid.split("::", 1)[1] if "::" in nodeid else nodeid
 
@@ -270,7 +279,7 @@ def report(analysis: Analysis, output: PytestOutput, worst: int) -> str:
     refused = [
         (path, error)
         for path, error in sorted(output.errors.items())
-        if (module := analysis.modules.get(path)) is not None
+        if (module := _module_at(analysis.modules, path)) is not None
         and module["complete"]
         and any(t["exact"] and not t.get("deselected") for t in module["tests"])
     ]
