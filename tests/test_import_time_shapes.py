@@ -552,3 +552,23 @@ def test_a_conftest_whose_import_stops_leaves_its_folder_out(tmp_path: Path) -> 
         "if/try/loop at line 5 lets it: pytest then collects nothing below its folder"
     )
     assert modules["test_top.py"]["tests"][0]["exact"]
+
+
+def test_pytest_plugins_in_a_conftest_below_the_top_level(tmp_path: Path) -> None:
+    tree = write_tree(
+        tmp_path / "plugins",
+        {
+            "pytest.ini": "[pytest]\n",
+            "sub/conftest.py": 'pytest_plugins = ["json"]\n',
+            "sub/test_a.py": "def test_a():\n    pass\n",
+            # A test* folder's conftest is loaded at start: there it is allowed.
+            "tests_x/conftest.py": 'pytest_plugins = ["json"]\n',
+            "tests_x/test_c.py": "def test_c():\n    pass\n",
+            "test_b.py": "def test_b():\n    pass\n",
+        },
+    )
+    real = pytest_collect(tree)
+    assert real.ids == ["test_b.py::test_b", "tests_x/test_c.py::test_c"], real.output
+    modules = _modules(tree)
+    assert set(modules) == {"test_b.py", "tests_x/test_c.py"}
+    assert all(t["exact"] for m in modules.values() for t in m["tests"])

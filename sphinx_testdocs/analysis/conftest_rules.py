@@ -116,6 +116,9 @@ class ConftestRules:
     collect_ignore_glob: IgnoreList | None = None
     #: Plugin names ``pytest_plugins`` loads (module names, as written).
     plugins: tuple[str, ...] = ()
+    #: (line, under a condition) of the first statement binding ``pytest_plugins``:
+    #: pytest refuses it in a conftest.py it loads once started (not at the top level).
+    plugins_binding: tuple[int, bool] | None = None
     #: (line, what): ``pytest_plugins`` values that cannot be read statically.
     plugins_unknown: tuple[tuple[int, str], ...] = ()
     #: (hook, line) for the COLLECTION_HOOKS the module defines.
@@ -178,6 +181,7 @@ class _Reader:
         self.lists: dict[str, _List] = {}
         self.plugins: list[str] = []
         self.plugins_unknown: list[tuple[int, str]] = []
+        self.plugins_binding: tuple[int, bool] | None = None
         self.hooks: list[tuple[str, int]] = []
         self.hook_functions: list[tuple[str, int]] = []
         self.drops_items: str | None = None
@@ -257,6 +261,8 @@ class _Reader:
             name = target.id
             if name not in _NAMES or value is None:
                 continue
+            if name == "pytest_plugins" and self.plugins_binding is None:
+                self.plugins_binding = (stmt.lineno, conditional)
             strings = _strings(value)
             augmented = isinstance(stmt, ast.AugAssign)
             if strings is None or (
@@ -454,6 +460,7 @@ def read_conftest(
         collect_ignore_glob=lists.get("collect_ignore_glob"),
         plugins=tuple(reader.plugins),
         plugins_unknown=tuple(reader.plugins_unknown),
+        plugins_binding=reader.plugins_binding,
         hooks=tuple(reader.hooks),
         hook_functions=tuple(reader.hook_functions),
         drops_items=reader.drops_items,

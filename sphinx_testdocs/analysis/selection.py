@@ -297,6 +297,11 @@ class Selection:
         # import stops leaves pytest no file below its folder (pytest enters the folders:
         # they keep their pages).
         for conftest, conftest_rules in self._conftest_chain(path.parent):
+            refused = self._refused_plugins(conftest, conftest_rules) if not is_dir else None
+            if refused is not None and refused.excluded is not None:
+                return refused
+            if refused is not None and doubt is None:
+                doubt = refused.doubt
             stop = conftest_rules.stop
             if stop is not None and not is_dir:
                 where, what = self._label(conftest), f"{stop.what} at line {stop.line}"
@@ -359,6 +364,32 @@ class Selection:
                 out.append(f"{where} defines {hook} (line {line}): {does}")
         return tuple(out)
 
+    def _loaded_at_start(self, folder: Path) -> bool:
+        """Whether pytest loads the conftest.py of ``folder`` before it starts (at or
+        above an initial path, or in one's ``test*`` folders: ``_try_load_conftest``)."""
+        return any(
+            folder == p
+            or folder in p.parents
+            or (folder.parent == p and folder.name.startswith("test"))
+            for p in self.initial_paths
+        )
+
+    def _refused_plugins(self, conftest: Path, rules: ConftestRules) -> Verdict | None:
+        """pytest fails a folder whose conftest.py, loaded once it has started, binds
+        ``pytest_plugins`` (not with ``--pyargs``)."""
+        if rules.plugins_binding is None or "--pyargs" in self.config.addopts:
+            return None
+        if self._loaded_at_start(conftest.parent):
+            return None
+        line, conditional = rules.plugins_binding
+        why = (
+            f"{self._label(conftest)} sets pytest_plugins (line {line}), which pytest "
+            "refuses in a conftest.py below the top level"
+        )
+        if conditional:
+            return Verdict(None, f"{why}, under a condition: it may report an error instead")
+        return Verdict(f"{why}: it reports an error instead of collecting the folder")
+
     def top_level_plugins(self) -> tuple[str, ...]:
         """``pytest_plugins`` of the conftest.py files pytest loads before collecting.
 
@@ -367,13 +398,7 @@ class Selection:
         """
         names: list[str] = []
         for conftest, rules in sorted(self.conftests.items()):
-            folder = conftest.parent
-            if any(
-                folder == p
-                or folder in p.parents
-                or (folder.parent == p and folder.name.startswith("test"))
-                for p in self.initial_paths
-            ):
+            if self._loaded_at_start(conftest.parent):
                 names.extend(n for n in rules.plugins if n not in names)
         return tuple(names)
 
