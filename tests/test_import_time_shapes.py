@@ -572,3 +572,21 @@ def test_pytest_plugins_in_a_conftest_below_the_top_level(tmp_path: Path) -> Non
     modules = _modules(tree)
     assert set(modules) == {"test_b.py", "tests_x/test_c.py"}
     assert all(t["exact"] for m in modules.values() for t in m["tests"])
+
+
+def test_a_generator_test_makes_pytest_refuse_its_module(tmp_path: Path) -> None:
+    tree = write_tree(
+        tmp_path / "generators",
+        {
+            "pytest.ini": "[pytest]\n",
+            "test_gen.py": "def test_gen():\n    yield 1\n\n\ndef test_other():\n    pass\n",
+            # An async generator is no generator to pytest: collected.
+            "test_agen.py": "async def test_agen():\n    yield 1\n",
+            "test_plain.py": "def test_plain():\n    def inner():\n        yield 1\n",
+        },
+    )
+    real = pytest_collect(tree)
+    assert real.ids == ["test_agen.py::test_agen", "test_plain.py::test_plain"], real.output
+    modules = _modules(tree)
+    assert set(modules) == {"test_agen.py", "test_plain.py"}
+    assert modules["test_plain.py"]["tests"][0]["exact"]

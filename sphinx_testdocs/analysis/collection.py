@@ -230,8 +230,9 @@ class _Collector:
         self.stopped: str | None = None
         #: Whether parametrize given an iterator stops collection (:mod:`.warning_filters`).
         self.iterators_fail = _iterators_fail(ctx.config)
-        #: (why, whether that test is surely collected) of the first such parametrize.
-        self.iterator_stop: tuple[str, bool] | None = None
+        #: Why pytest refuses the module while collecting a test (a parametrize given an
+        #: iterator, a generator test), and whether that test is surely collected.
+        self.refusal: tuple[str, bool] | None = None
 
     # --- module ------------------------------------------------------------------
 
@@ -295,7 +296,7 @@ class _Collector:
                         f"(line {binding.node.lineno}): pytest may collect tests made there"
                     )
         _note_rebinds(ctx, ctx.scope, "")
-        self._iterator_parametrize()
+        self._refused()
         if ctx.scope.dynamic_lines:
             lines = ", ".join(str(n) for n in ctx.scope.dynamic_lines[:3])
             ctx.note(
@@ -313,7 +314,7 @@ class _Collector:
                 continue
             given = next((a for a in dec.args if _is_iterator(a, owner_ctx)), None)
             if given is not None:
-                self.iterator_stop = (
+                self.refusal = (
                     f"decorator {_short(dec.func)} of {node.name} (line {dec.lineno}) is "
                     f"given an iterator ({_short(given)}): if it parametrizes, pytest 9.1 "
                     "and later warn, and filterwarnings makes that an error, so pytest "
@@ -322,12 +323,12 @@ class _Collector:
                 )
                 return
 
-    def _iterator_parametrize(self) -> None:
-        """A parametrize given an iterator ends the module's collection where the
-        warning it raises is an error: surely, if its test is surely collected."""
-        if self.iterator_stop is None:
+    def _refused(self) -> None:
+        """A test whose collection fails ends the module's (:attr:`refusal`): surely,
+        if that test is surely collected."""
+        if self.refusal is None:
             return
-        why, certain = self.iterator_stop
+        why, certain = self.refusal
         if certain:
             self.stopped = self.stopped or why
             return
@@ -970,17 +971,31 @@ class _Collector:
         specs: list[ParamSpec] = []
         unreadable: list[Parametrization] = []
         usefixtures: list[str] = []
-        if not holder.unittest and self.iterators_fail and self.iterator_stop is None:
+        if not holder.unittest and self.iterators_fail and self.refusal is None:
             self._iterator_to_a_decorator(node, owner_ctx)
+        if (
+            not holder.unittest
+            and self.refusal is None
+            and ctx.config.version >= (8, 4)
+            and isinstance(node, ast.FunctionDef)
+            and _yields(node)
+        ):
+            # pytest 8.4 and later: "'yield' keyword is allowed in fixtures, but not in
+            # tests", an error for the whole module (unless a decorator wraps it).
+            self.refusal = (
+                f"test {node.name} (line {node.lineno}) is a generator: pytest 8.4 and "
+                "later refuse it, so pytest collects none of the module's tests",
+                holder.doubt is None and not owner_ctx.opaque_decorator(node),
+            )
         if not holder.unittest:
             for mark in all_marks:
                 if mark.call is None or mark.call.name != "parametrize":
                     continue
                 mctx = mark.context
-                if self.iterators_fail and self.iterator_stop is None:
+                if self.iterators_fail and self.refusal is None:
                     argvalues = _argvalues(mark.call.call)
                     if argvalues is not None and _is_iterator(argvalues, mctx):
-                        self.iterator_stop = (
+                        self.refusal = (
                             f"the parametrize of {node.name} (line {mark.use.line}) is given "
                             f"an iterator ({_short(argvalues)}): pytest 9.1 and later warn, "
                             "and filterwarnings makes that an error, so pytest collects "
