@@ -554,39 +554,36 @@ def test_a_conftest_whose_import_stops_leaves_its_folder_out(tmp_path: Path) -> 
     assert modules["test_top.py"]["tests"][0]["exact"]
 
 
-def test_pytest_plugins_in_a_conftest_below_the_top_level(tmp_path: Path) -> None:
-    tree = write_tree(
-        tmp_path / "plugins",
-        {
-            "pytest.ini": "[pytest]\n",
-            "sub/conftest.py": 'pytest_plugins = ["json"]\n',
-            "sub/test_a.py": "def test_a():\n    pass\n",
-            # A test* folder's conftest is loaded at start: there it is allowed.
-            "tests_x/conftest.py": 'pytest_plugins = ["json"]\n',
-            "tests_x/test_c.py": "def test_c():\n    pass\n",
-            "test_b.py": "def test_b():\n    pass\n",
-        },
-    )
+@pytest.mark.parametrize(
+    "files",
+    [
+        pytest.param(
+            {
+                "sub/conftest.py": 'pytest_plugins = ["json"]\n',
+                "sub/test_a.py": "def test_a():\n    pass\n",
+                # A test* folder's conftest is loaded at start: there it is allowed.
+                "tests_x/conftest.py": 'pytest_plugins = ["json"]\n',
+                "tests_x/test_c.py": "def test_c():\n    pass\n",
+                "test_b.py": "def test_b():\n    pass\n",
+            },
+            id="pytest_plugins-below-the-top-level",
+        ),
+        pytest.param(
+            {
+                "test_gen.py": "def test_gen():\n    yield 1\n\n\ndef test_other():\n    pass\n",
+                # An async generator is no generator to pytest: collected.
+                "test_agen.py": "async def test_agen():\n    yield 1\n",
+                "test_plain.py": "def test_plain():\n    def inner():\n        yield 1\n",
+            },
+            id="a-generator-test",
+        ),
+    ],
+)
+def test_what_pytest_refuses_while_collecting(tmp_path: Path, files: dict[str, str]) -> None:
+    tree = write_tree(tmp_path / "refused", {"pytest.ini": "[pytest]\n", **files})
     real = pytest_collect(tree)
-    assert real.ids == ["test_b.py::test_b", "tests_x/test_c.py::test_c"], real.output
     modules = _modules(tree)
-    assert set(modules) == {"test_b.py", "tests_x/test_c.py"}
-    assert all(t["exact"] for m in modules.values() for t in m["tests"])
-
-
-def test_a_generator_test_makes_pytest_refuse_its_module(tmp_path: Path) -> None:
-    tree = write_tree(
-        tmp_path / "generators",
-        {
-            "pytest.ini": "[pytest]\n",
-            "test_gen.py": "def test_gen():\n    yield 1\n\n\ndef test_other():\n    pass\n",
-            # An async generator is no generator to pytest: collected.
-            "test_agen.py": "async def test_agen():\n    yield 1\n",
-            "test_plain.py": "def test_plain():\n    def inner():\n        yield 1\n",
-        },
-    )
-    real = pytest_collect(tree)
-    assert real.ids == ["test_agen.py::test_agen", "test_plain.py::test_plain"], real.output
-    modules = _modules(tree)
-    assert set(modules) == {"test_agen.py", "test_plain.py"}
-    assert modules["test_plain.py"]["tests"][0]["exact"]
+    # Only what pytest lists is listed, each test exact.
+    assert {i.split("::")[0] for i in real.ids} == set(modules), real.output
+    exact = {t["nodeid"] for m in modules.values() for t in m["tests"] if t["exact"]}
+    assert exact == set(real.ids)

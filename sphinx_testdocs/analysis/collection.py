@@ -27,9 +27,9 @@ from sphinx_testdocs.analysis._context import (
     is_staticmethod,
 )
 from sphinx_testdocs.analysis._scope import Binding, Scope, hands_namespace
-from sphinx_testdocs.analysis._walk import dotted_name
 from sphinx_testdocs.analysis.addopts import parse_addopts
 from sphinx_testdocs.analysis.dialects import Role, lookup
+from sphinx_testdocs.analysis.evaluate import yields_in
 from sphinx_testdocs.analysis.fixtures import (
     BUILTIN_FIXTURES,
     conftest_fixtures,
@@ -49,7 +49,6 @@ from sphinx_testdocs.analysis.import_stops import (
     first_stop,
     import_stops,
     module_found,
-    written_name,
 )
 from sphinx_testdocs.analysis.markers import parse_mark
 from sphinx_testdocs.analysis.model import (
@@ -341,7 +340,9 @@ class _Collector:
         """Why pytest may import the module only to collect none of its tests (a skip,
         a raise or an exit run on import: :mod:`.import_stops`), and whether every
         import runs it."""
-        stop = first_stop(import_stops(self.ctx.scope.body, self._written, self._importable))
+        stop = first_stop(
+            import_stops(self.ctx.scope.body, self.ctx.names.dotted, self._importable)
+        )
         if stop is None:
             return None, False
         if stop.condition is None:
@@ -350,11 +351,6 @@ class _Collector:
             f"{stop.what} at line {stop.line} runs on import if the if/try/loop at line "
             f"{stop.condition} lets it: pytest then {stop.does} and collects none of its tests"
         ), False
-
-    def _written(self, node: ast.expr) -> str | None:
-        """The dotted name an expression is written as, with its first part as imported
-        (``skip`` imported from pytest is ``pytest.skip``)."""
-        return written_name(node, self.ctx.names.imported)
 
     def _importable(self, module: str) -> bool:
         """Whether ``import module`` finds it here, looked up and never imported."""
@@ -978,7 +974,7 @@ class _Collector:
             and self.refusal is None
             and ctx.config.version >= (8, 4)
             and isinstance(node, ast.FunctionDef)
-            and _yields(node)
+            and yields_in(node.body)
         ):
             # pytest 8.4 and later: "'yield' keyword is allowed in fixtures, but not in
             # tests", an error for the whole module (unless a decorator wraps it).
@@ -1539,32 +1535,17 @@ def _is_iterator(expr: ast.expr, ctx: ModuleContext, depth: int = 0) -> bool:
         return False
     if not isinstance(expr, ast.Call):
         return False
-    dotted = dotted_name(expr.func)
+    dotted = ctx.names.dotted(expr.func)
     if dotted is None:
         return False
-    first, dot, rest = dotted.partition(".")
-    imported = ctx.names.imported.get(first)
-    written = f"{imported}{dot}{rest}" if imported else dotted
-    if written.startswith("itertools."):
+    if dotted.startswith("itertools."):
         return True
-    binding = ctx.scope.bindings.get(first)
-    if written in _ITERATOR_BUILTINS and binding is None:
+    binding = ctx.scope.bindings.get(dotted)
+    if dotted in _ITERATOR_BUILTINS and binding is None:
         return True
-    if binding is not None and binding.kind == "func" and not dot:
+    if binding is not None and binding.kind == "func":
         assert isinstance(binding.node, (ast.FunctionDef, ast.AsyncFunctionDef))
-        return _yields(binding.node)
-    return False
-
-
-def _yields(func: FuncNode) -> bool:
-    """A generator function: a ``yield`` in its own body (not in nested scopes)."""
-    stack: list[ast.AST] = list(func.body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.Yield, ast.YieldFrom)):
-            return True
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            stack.extend(ast.iter_child_nodes(node))
+        return yields_in(binding.node.body)
     return False
 
 

@@ -20,9 +20,8 @@ from sphinx_testdocs.analysis.import_stops import (
     ImportStop,
     first_stop,
     import_stops,
-    imported_names,
-    written_name,
 )
+from sphinx_testdocs.analysis.markers import scan_names
 from sphinx_testdocs.analysis.modifyitems import acting_option, drops_items
 from sphinx_testdocs.analysis.parsing import closed_literal, parse_module
 from sphinx_testdocs.analysis.reading import decode_source
@@ -451,8 +450,7 @@ def read_conftest(
     reader.body(tree.body, conditional=False)
     stop = None
     if importable is not None:
-        imported = imported_names(tree.body)
-        stops = import_stops(tree.body, lambda n: written_name(n, imported), importable)
+        stops = import_stops(tree.body, scan_names(tree.body).dotted, importable)
         stop = first_stop(stops)
     lists = {name: reader.lists[name].frozen() for name in _LISTS if name in reader.lists}
     return ConftestRules(

@@ -18,7 +18,7 @@ whatever is not understood reaches every test.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
 __all__ = ["Reach", "combine", "hook_reach", "reaches"]
 
@@ -76,50 +76,52 @@ def hook_reach(node: ast.AST | None) -> Reach:
     return None if reader.unguarded else tuple(sorted(reader.names))
 
 
+_NO_LOOP: Mapping[str, frozenset[str]] = {}
+
+
 class _Reader:
     def __init__(self) -> None:
         self.names: set[str] = set()
         self.unguarded = False
 
-    def block(self, body: list[ast.stmt], guard: frozenset[str]) -> None:
+    def block(
+        self,
+        body: list[ast.stmt],
+        guard: frozenset[str],
+        loop: Mapping[str, frozenset[str]] = _NO_LOOP,
+    ) -> None:
+        """Read ``body``, run only for tests needing one of ``guard`` (empty: any);
+        ``loop`` names the loop variables that take literal fixture names."""
         for stmt in body:
             if self.unguarded:
                 return
             if isinstance(stmt, ast.If):
                 self.expression(stmt.test, guard)
-                needed = _needed(stmt.test, {})
-                self.block(stmt.body, guard | needed)
-                self.block(stmt.orelse, guard)
+                needed = _needed(stmt.test, loop)
+                self.block(stmt.body, guard | needed, loop)
+                self.block(stmt.orelse, guard, loop)
                 if not needed and _exits(stmt.body) and not stmt.orelse:
                     # ``if "x" not in metafunc.fixturenames: return``: what follows
                     # runs only for tests that need x.
                     guard = guard | _missing(stmt.test)
             elif isinstance(stmt, ast.For):
                 self.expression(stmt.iter, guard)
-                loop = _loop_values(stmt)
-                for inner in stmt.body:
-                    if isinstance(inner, ast.If):
-                        self.expression(inner.test, guard)
-                        needed = _needed(inner.test, loop)
-                        self.block(inner.body, guard | needed)
-                        self.block(inner.orelse, guard)
-                    else:
-                        self.block([inner], guard)
-                self.block(stmt.orelse, guard)
+                self.block(stmt.body, guard, {**loop, **_loop_values(stmt)})
+                self.block(stmt.orelse, guard, loop)
             elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 self.expression(stmt, guard)
             elif _has_body(stmt):
                 for field_name, value in ast.iter_fields(stmt):
                     if field_name in ("body", "orelse", "finalbody"):
-                        self.block(value, guard)
+                        self.block(value, guard, loop)
                     elif field_name == "handlers":
                         for handler in value:
-                            self.block(handler.body, guard)
+                            self.block(handler.body, guard, loop)
                     elif field_name == "cases":
                         for case in value:
                             if case.guard is not None:
                                 self.expression(case.guard, guard)
-                            self.block(case.body, guard)
+                            self.block(case.body, guard, loop)
                     elif isinstance(value, ast.AST):
                         self.expression(value, guard)
                     elif isinstance(value, list):
@@ -175,7 +177,7 @@ def _conjuncts(test: ast.expr) -> Iterator[ast.expr]:
         yield test
 
 
-def _needed(test: ast.expr, loop: dict[str, frozenset[str]]) -> frozenset[str]:
+def _needed(test: ast.expr, loop: Mapping[str, frozenset[str]]) -> frozenset[str]:
     """Fixture names a test must need one of for ``test`` to hold (empty: unknown)."""
     if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or):
         alternatives = [_needed(value, loop) for value in test.values]

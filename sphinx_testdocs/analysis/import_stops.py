@@ -12,22 +12,19 @@ from __future__ import annotations
 
 import ast
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib.machinery import PathFinder
 from pathlib import Path
 
 from sphinx_testdocs.analysis._scope import decided
-from sphinx_testdocs.analysis._walk import dotted_name
 from sphinx_testdocs.analysis.modules import SourceLibrary
 
 __all__ = [
     "ImportStop",
     "first_stop",
     "import_stops",
-    "imported_names",
     "module_found",
-    "written_name",
 ]
 
 #: Calls that end the import, by the name they are called by (``pytest.skip``), and
@@ -180,42 +177,6 @@ def _imports_that_succeed(stmt: ast.stmt, importable: Callable[[str], bool]) -> 
 def first_stop(stops: list[ImportStop]) -> ImportStop | None:
     """The stop that decides: the first every import runs, else the first that may run."""
     return next((s for s in stops if s.condition is None), stops[0] if stops else None)
-
-
-def written_name(node: ast.expr, imported: Mapping[str, str]) -> str | None:
-    """The dotted name an expression is written as, its first part as ``imported``
-    maps it (``skip`` imported from pytest is ``pytest.skip``)."""
-    dotted = dotted_name(node)
-    if dotted is None:
-        return None
-    first, dot, rest = dotted.partition(".")
-    target = imported.get(first)
-    return f"{target}{dot}{rest}" if target else dotted
-
-
-def imported_names(body: list[ast.stmt]) -> dict[str, str]:
-    """Local name -> what it was imported as, for a module's absolute imports (those
-    under ``if``/``try`` too; not in functions or classes)."""
-    found: dict[str, str] = {}
-    stack = list(body)
-    while stack:
-        stmt = stack.pop()
-        if isinstance(stmt, ast.Import):
-            for alias in stmt.names:
-                if alias.asname:
-                    found[alias.asname] = alias.name
-                else:
-                    top = alias.name.partition(".")[0]
-                    found[top] = top
-        elif isinstance(stmt, ast.ImportFrom) and not stmt.level and stmt.module:
-            for alias in stmt.names:
-                if alias.name != "*":
-                    found[alias.asname or alias.name] = f"{stmt.module}.{alias.name}"
-        elif not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            for field_name in ("body", "orelse", "finalbody", "handlers"):
-                for child in getattr(stmt, field_name, ()):
-                    stack.extend(child.body if isinstance(child, ast.ExceptHandler) else [child])
-    return found
 
 
 def module_found(module: str, library: SourceLibrary, importer: Path) -> bool:

@@ -209,10 +209,15 @@ class Selection:
                 f"{self._label(path)} defines pytest_collection_modifyitems, which "
                 f"{rules.drops_items}: pytest may leave it out"
                 for path, rules in [*loaded, *sorted(self.plugin_modules.items())]
-                if rules.drops_items is not None
-                and (rules.drops_items_with is None or self._option_set(rules.drops_items_with))
+                if self._drops(rules)
             ]
         return self._dropping
+
+    def _drops(self, rules: ConftestRules) -> bool:
+        """Whether its ``pytest_collection_modifyitems`` may leave tests out as pytest
+        runs (one that acts only with an option that is not set does not)."""
+        option = rules.drops_items_with
+        return rules.drops_items is not None and (option is None or self._option_set(option))
 
     def _option_set(self, option: str) -> bool:
         """Whether a command-line option may have a true value as pytest runs: given in
@@ -293,33 +298,11 @@ class Selection:
             for value in values:
                 if hit(value, self.invocation_dir):
                     return Verdict(f"addopts has {option} {value}")
-        # A conftest's own hook, asked for the paths below its folder; a conftest whose
-        # import stops leaves pytest no file below its folder (pytest enters the folders:
-        # they keep their pages).
         for conftest, conftest_rules in self._conftest_chain(path.parent):
-            refused = self._refused_plugins(conftest, conftest_rules) if not is_dir else None
-            if refused is not None and refused.excluded is not None:
-                return refused
-            if refused is not None and doubt is None:
-                doubt = refused.doubt
-            stop = conftest_rules.stop
-            if stop is not None and not is_dir:
-                where, what = self._label(conftest), f"{stop.what} at line {stop.line}"
-                if stop.condition is None:
-                    return Verdict(f"{where} stops when pytest loads it: {what} {stop.does}")
-                doubt = doubt or (
-                    f"{where}: {what} runs when pytest loads it if the if/try/loop at line "
-                    f"{stop.condition} lets it: pytest then collects nothing below its folder"
-                )
-            hook_line = dict(conftest_rules.hooks).get("pytest_ignore_collect")
-            if conftest_rules.ignore_collect == "all":
-                where = self._label(conftest)
-                return Verdict(f"{where}'s pytest_ignore_collect (line {hook_line}) ignores it")
-            if conftest_rules.ignore_collect == "maybe" and doubt is None:
-                doubt = (
-                    f"{self._label(conftest)} defines pytest_ignore_collect (line "
-                    f"{hook_line}): pytest may ignore it"
-                )
+            for said in self._conftest_says(conftest, conftest_rules, is_dir):
+                if said.excluded is not None:
+                    return said
+                doubt = doubt or said.doubt
         if is_dir and not self.commandline.collect_in_virtualenv and _is_venv(path):
             return Verdict(f"folder {label} holds a virtual environment")
         if is_dir:
@@ -348,21 +331,52 @@ class Selection:
                 out.append(f"{where} (line {line}): {what}: its plugins are not known")
             for hook, line in rules.hooks:
                 does = f"pytest {COLLECTION_HOOKS[hook]}"
-                if hook == "pytest_collection_modifyitems":
-                    # Reading, sorting or marking the tests changes their order at most.
+                if hook == "pytest_collection_modifyitems" and self._drops(rules):
+                    does = f"it {rules.drops_items}: pytest may leave tests out"
+                elif hook == "pytest_collection_modifyitems" and rules.drops_items:
                     does = (
-                        f"it {rules.drops_items}: pytest may leave tests out"
-                        if rules.drops_items
-                        else "pytest may reorder the tests"
+                        f"it {rules.drops_items} only with {rules.drops_items_with}, which "
+                        "is not set: pytest may reorder the tests"
                     )
-                    option = rules.drops_items_with
-                    if rules.drops_items and option and not self._option_set(option):
-                        does = (
-                            f"it {rules.drops_items} only with {option}, which is not set: "
-                            "pytest may reorder the tests"
-                        )
+                elif hook == "pytest_collection_modifyitems":
+                    # Reading, sorting or marking the tests changes their order at most.
+                    does = "pytest may reorder the tests"
                 out.append(f"{where} defines {hook} (line {line}): {does}")
         return tuple(out)
+
+    def _conftest_says(self, conftest: Path, rules: ConftestRules, is_dir: bool) -> list[Verdict]:
+        """What a conftest.py in effect says of a path below its folder, in pytest's
+        order: for a file, whether loading the conftest fails or stops (pytest still
+        enters the folders: they keep their pages); then its ``pytest_ignore_collect``."""
+        where = self._label(conftest)
+        said: list[Verdict | None] = []
+        if not is_dir:
+            said.append(self._refused_plugins(conftest, rules))
+            stop = rules.stop
+            if stop is not None:
+                what = f"{stop.what} at line {stop.line}"
+                said.append(
+                    Verdict(f"{where} stops when pytest loads it: {what} {stop.does}")
+                    if stop.condition is None
+                    else Verdict(
+                        None,
+                        f"{where}: {what} runs when pytest loads it if the if/try/loop at "
+                        f"line {stop.condition} lets it: pytest then collects nothing below "
+                        "its folder",
+                    )
+                )
+        hook_line = dict(rules.hooks).get("pytest_ignore_collect")
+        if rules.ignore_collect == "all":
+            said.append(Verdict(f"{where}'s pytest_ignore_collect (line {hook_line}) ignores it"))
+        elif rules.ignore_collect == "maybe":
+            said.append(
+                Verdict(
+                    None,
+                    f"{where} defines pytest_ignore_collect (line {hook_line}): pytest may "
+                    "ignore it",
+                )
+            )
+        return [v for v in said if v is not None]
 
     def _loaded_at_start(self, folder: Path) -> bool:
         """Whether pytest loads the conftest.py of ``folder`` before it starts (at or
