@@ -321,7 +321,11 @@ class Project:
                 collections.append(analysis.collection)
         return Surroundings(
             fixtures=conftest_fixtures(collections),
-            generate_tests=combine(c.generate_tests for c in collections),
+            generate_tests=combine(
+                root.selection.conftests[path].generate_tests
+                for path in root.conftest_chain(relpath)
+                if path in root.selection.conftests
+            ),
             verdict=root.verdict(relpath),
             commandline=root.selection.commandline,
         )
@@ -340,7 +344,11 @@ class Project:
             collections = [self._outer_analysis(root, p).collection for p in above]
             surroundings = Surroundings(
                 fixtures=conftest_fixtures([c for c in collections if c is not None]),
-                generate_tests=combine(c.generate_tests for c in collections if c),
+                generate_tests=combine(
+                    root.selection.conftests[p].generate_tests
+                    for p in above
+                    if p in root.selection.conftests
+                ),
             )
             cached = analyse_file(path, rel, root.context, surroundings)
             self._analyses[path] = cached

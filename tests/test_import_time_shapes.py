@@ -379,6 +379,9 @@ STOPS = {
         "    pytest.skip('benchmarks', allow_module_level=True)\n\n\n"
         "def test_bench():\n    pass\n"
     ),
+    # A conftest.py that stops when loaded: named or not, pytest collects nothing there.
+    "gpu/conftest.py": "import pytest\n\npytest.importorskip('not_installed_xyz')\n",
+    "gpu/test_g.py": "def test_g():\n    pass\n",
     # What never stops an import under pytest.
     "test_runs.py": (
         "import sys\n\nimport pytest\n\njson = pytest.importorskip('json')\n"
@@ -467,6 +470,9 @@ def test_the_page_of_a_module_whose_import_stops_offers_no_node_id(
     assert "collects nothing from this file: pytest.skip(...) at line 3, run on import" in page
     assert "Run as below, pytest collects none of its tests" in page
     assert "test_skipped.py::test_never" not in page  # no node ID to run
+    gpu = (srcdir / "_build/html/testdocs/stops/gpu/test_g.py.html").read_text()
+    assert "Run as below, pytest collects none of its tests: gpu/conftest.py stops" in gpu
+    assert "gpu/test_g.py::test_g" not in gpu
     runs = (srcdir / "_build/html/testdocs/stops/test_runs.py.html").read_text()
     assert "test_runs.py::test_runs" in runs
 

@@ -262,9 +262,9 @@ class ModuleContext:
         self._found: dict[str, Found | None] = {}
         self._expand_stars()
         hook = self.scope.bindings.get("pytest_generate_tests")
+        own: Reach = () if hook is None else hook_reach(hook.node)
         #: Which tests the hooks of the module and the conftests above may parametrize.
-        self.module_generate_tests: Reach = () if hook is None else hook_reach(hook.node)
-        self.generate_tests = combine([outer_generate_tests, self.module_generate_tests])
+        self.generate_tests = combine([outer_generate_tests, own])
         self.module_fixtures = self.fixtures_in(self.scope, None)
         self.module_marks = self.scope_marks(self.scope, "module", self.scope.constants)
 

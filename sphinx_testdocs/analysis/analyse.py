@@ -130,10 +130,17 @@ def analyse_bytes(
 
 def _reached(analysis: ModuleAnalysis, surroundings: Surroundings | None) -> ModuleAnalysis:
     """The analysis, saying so when pytest never reaches the file or its import stops."""
-    excluded = surroundings.verdict.excluded if surroundings else None
-    stopped = analysis.collection.stopped if analysis.collection else None
+    verdict = surroundings.verdict if surroundings else None
+    excluded = verdict.excluded if verdict else None
+    collection = analysis.collection
+    if verdict and verdict.stops and collection and not collection.stopped:
+        # Named or not, pytest collects nothing there: the module is stopped too.
+        collection = dataclasses.replace(collection, stopped=excluded)
+    stopped = collection.stopped if collection else None
     if excluded or stopped:
-        return dataclasses.replace(analysis, not_collected=excluded or stopped)
+        return dataclasses.replace(
+            analysis, collection=collection, not_collected=excluded or stopped
+        )
     return analysis
 
 

@@ -66,6 +66,7 @@ from sphinx_testdocs.analysis.parametrize import (
     _CountOnly,
     _elements,
     _Unknown,
+    argvalues_of,
     combine_ids,
     parse_parametrize,
 )
@@ -989,7 +990,8 @@ class _Collector:
                     continue
                 mctx = mark.context
                 if self.iterators_fail and self.refusal is None:
-                    argvalues = _argvalues(mark.call.call)
+                    call = mark.call.call
+                    argvalues = argvalues_of(call) if call is not None else None
                     if argvalues is not None and _is_iterator(argvalues, mctx):
                         self.refusal = (
                             f"the parametrize of {node.name} (line {mark.use.line}) is given "
@@ -1465,7 +1467,6 @@ def _collect(
             complete=not ctx.notes
             and (collector is None or all(t.exact for t in collector.result.tests)),
             notes=tuple(ctx.notes),
-            generate_tests=ctx.module_generate_tests,
             stopped=collector.stopped if collector else None,
             dependencies=tuple(sorted(p.as_posix() for p in reads)),
         )
@@ -1510,14 +1511,6 @@ def _iterators_fail(config: PytestConfig) -> bool:
     return is_error(ITERATOR_PARAMETRIZE, config.filterwarnings, commandline.warning_filters)
 
 
-def _argvalues(call: ast.Call | None) -> ast.expr | None:
-    if call is None:
-        return None
-    if len(call.args) > 1:
-        return call.args[1]
-    return next((k.value for k in call.keywords if k.arg == "argvalues"), None)
-
-
 #: Builtins that return an iterator, not a Collection.
 _ITERATOR_BUILTINS = frozenset({"enumerate", "filter", "iter", "map", "reversed", "zip"})
 
@@ -1538,7 +1531,7 @@ def _is_iterator(expr: ast.expr, ctx: ModuleContext, depth: int = 0) -> bool:
     dotted = ctx.names.dotted(expr.func)
     if dotted is None:
         return False
-    if dotted.startswith("itertools."):
+    if dotted.startswith("itertools.") and dotted != "itertools.tee":  # tee: a tuple
         return True
     binding = ctx.scope.bindings.get(dotted)
     if dotted in _ITERATOR_BUILTINS and binding is None:

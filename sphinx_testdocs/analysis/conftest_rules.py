@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sphinx_testdocs.analysis.generate_hook import Reach, combine, hook_reach
+from sphinx_testdocs.analysis.generate_hook import Reach, generate_tests_reach
 from sphinx_testdocs.analysis.import_stops import (
     ImportStop,
     first_stop,
@@ -129,8 +129,8 @@ class ConftestRules:
     drops_items: str | None = None
     #: The option that hook acts only with (``if not config.getoption("--x"): return``).
     drops_items_with: str | None = None
-    #: Which tests its ``pytest_generate_tests`` may parametrize (:mod:`.generate_hook`):
-    #: read here for plugin modules, which are loaded by name and given no analysis.
+    #: Which tests its ``pytest_generate_tests`` may parametrize (:mod:`.generate_hook`),
+    #: for every test below its folder (a plugin module's: every test).
     generate_tests: Reach = ()
     #: What its ``pytest_ignore_collect`` does to the paths below its folder: "all"
     #: (it returns True), "maybe" (anything it may decide), None (no hook, or it
@@ -185,7 +185,6 @@ class _Reader:
         self.hook_functions: list[tuple[str, int]] = []
         self.drops_items: str | None = None
         self.drops_items_with: str | None = None
-        self.generate_tests: Reach = ()
         self.ignore_collect: str | None = None
         self.options: list[OptionDecl] = []
         self.ini_settings: list[IniDecl] = []
@@ -213,8 +212,6 @@ class _Reader:
             if stmt.name == "pytest_collection_modifyitems" and self.drops_items is None:
                 self.drops_items = drops_items(stmt)
                 self.drops_items_with = acting_option(stmt) if self.drops_items else None
-            elif stmt.name == "pytest_generate_tests":
-                self.generate_tests = combine([self.generate_tests, hook_reach(stmt)])
             elif stmt.name == "pytest_ignore_collect":
                 self.ignore_collect = _ignore_effect(stmt)
             self._in_function(stmt)
@@ -463,7 +460,7 @@ def read_conftest(
         hook_functions=tuple(reader.hook_functions),
         drops_items=reader.drops_items,
         drops_items_with=reader.drops_items_with,
-        generate_tests=reader.generate_tests,
+        generate_tests=generate_tests_reach(tree.body),
         ignore_collect=reader.ignore_collect,
         stop=stop,
         options=tuple(reader.options),

@@ -20,7 +20,9 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable, Iterator, Mapping
 
-__all__ = ["Reach", "combine", "hook_reach", "reaches"]
+from sphinx_testdocs.analysis._scope import scan_scope
+
+__all__ = ["Reach", "combine", "generate_tests_reach", "hook_reach", "reaches"]
 
 #: Fixture names (sorted) a test needs one of to be touched; ``None``: any test.
 Reach = tuple[str, ...] | None
@@ -59,6 +61,13 @@ def reaches(reach: Reach, fixturenames: Iterable[str]) -> bool:
         return True
     wanted = set(reach)
     return any(name in wanted for name in fixturenames)
+
+
+def generate_tests_reach(body: list[ast.stmt]) -> Reach:
+    """The reach of the hook a module body binds (the binding import leaves last, of
+    whatever kind: an imported or assigned hook is not read); ``()`` without one."""
+    binding = scan_scope(body, None).bindings.get("pytest_generate_tests")
+    return () if binding is None else hook_reach(binding.node)
 
 
 def hook_reach(node: ast.AST | None) -> Reach:

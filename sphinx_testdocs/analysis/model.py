@@ -336,9 +336,6 @@ class ModuleCollection:
     #: says why. Only what changes what pytest collects makes a module incomplete.
     complete: bool = True
     notes: tuple[str, ...] = ()
-    #: Which tests the module's ``pytest_generate_tests`` hook may parametrize, by the
-    #: fixtures they need (:mod:`.generate_hook`): ``()`` none (or no hook), ``None`` any.
-    generate_tests: tuple[str, ...] | None = ()
     #: Why pytest imports the module only to collect none of its tests: a statement
     #: every import runs skips, raises or exits (:mod:`.import_stops`); None otherwise.
     stopped: str | None = None

@@ -12,7 +12,14 @@ from typing import cast
 from sphinx_testdocs.analysis.evaluate import Computing, EnumMember, Known, Opaque
 from sphinx_testdocs.analysis.markers import MarkCall, Names, SourceText, written_name
 
-__all__ = ["Cases", "ParamSpec", "combine_ids", "evaluate_cases", "parse_parametrize"]
+__all__ = [
+    "Cases",
+    "ParamSpec",
+    "argvalues_of",
+    "combine_ids",
+    "evaluate_cases",
+    "parse_parametrize",
+]
 
 #: Names bound to a literal at module or class level: name -> value expression.
 Constants = Mapping[str, ast.expr]
@@ -679,6 +686,13 @@ def _ids_list(node: ast.expr, constants: Constants, names: Names) -> list[object
     return out
 
 
+def argvalues_of(call: ast.Call) -> ast.expr | None:
+    """The argvalues a ``parametrize(argnames, argvalues, ...)`` call is given."""
+    if len(call.args) > 1:
+        return call.args[1]
+    return next((k.value for k in call.keywords if k.arg == "argvalues"), None)
+
+
 def parse_parametrize(
     mark: MarkCall,
     names: Names,
@@ -698,7 +712,7 @@ def parse_parametrize(
         return None
     positional = list(call.args)
     argnames_node = positional[0] if positional else kwargs.get("argnames")
-    argvalues_node = positional[1] if len(positional) > 1 else kwargs.get("argvalues")
+    argvalues_node = argvalues_of(call)
     if argnames_node is None or argvalues_node is None:
         return None
     parsed = _argnames(argnames_node, constants)

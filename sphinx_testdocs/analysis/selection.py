@@ -73,6 +73,9 @@ class Verdict:
     #: Why it may not reach it after all (a rule that applies only under a condition
     #: the source does not settle); None when nothing is in doubt.
     doubt: str | None = None
+    #: pytest gets to the file but collects nothing from it even when it is named
+    #: (a conftest.py above it stops or fails when loaded): no node ID of it runs.
+    stops: bool = False
 
 
 _REACHED = Verdict()
@@ -356,7 +359,7 @@ class Selection:
             if stop is not None:
                 what = f"{stop.what} at line {stop.line}"
                 said.append(
-                    Verdict(f"{where} stops when pytest loads it: {what} {stop.does}")
+                    Verdict(f"{where} stops when pytest loads it: {what} {stop.does}", stops=True)
                     if stop.condition is None
                     else Verdict(
                         None,
@@ -402,7 +405,7 @@ class Selection:
         )
         if conditional:
             return Verdict(None, f"{why}, under a condition: it may report an error instead")
-        return Verdict(f"{why}: it reports an error instead of collecting the folder")
+        return Verdict(f"{why}: it reports an error instead of collecting the folder", stops=True)
 
     def top_level_plugins(self) -> tuple[str, ...]:
         """``pytest_plugins`` of the conftest.py files pytest loads before collecting.

@@ -7,7 +7,13 @@ import textwrap
 
 import pytest
 
-from sphinx_testdocs.analysis.generate_hook import Reach, combine, hook_reach, reaches
+from sphinx_testdocs.analysis.generate_hook import (
+    Reach,
+    combine,
+    generate_tests_reach,
+    hook_reach,
+    reaches,
+)
 
 
 def reach_of(source: str) -> Reach:
@@ -96,3 +102,15 @@ def test_combining_hooks_and_asking_a_test() -> None:
     assert not reaches((), ["a"])
     assert reaches(("a",), ["x", "a"])
     assert not reaches(("a",), ["x"])
+
+
+def test_the_hook_a_module_binds() -> None:
+    def reach(source: str) -> Reach:
+        return generate_tests_reach(ast.parse(textwrap.dedent(source)).body)
+
+    guarded = 'def pytest_generate_tests(metafunc):\n    if "a" in metafunc.fixturenames:\n'
+    assert reach(guarded + '        metafunc.parametrize("a", S)\n') == ("a",)
+    assert reach("import os\n") == ()
+    # Imported or assigned: not read, so it may touch any test.
+    assert reach("from plugin import pytest_generate_tests\n") is None
+    assert reach("pytest_generate_tests = make_hook()\n") is None
