@@ -545,11 +545,20 @@ def test_a_conftest_whose_import_stops_leaves_its_folder_out(tmp_path: Path) -> 
                 "    pytest.skip('not here', allow_module_level=True)\n"
             ),
             "maybe/test_m.py": "def test_m():\n    pass\n",
+            # scikit-learn's check of its environment: where it fails, nothing runs.
+            "checked/conftest.py": (
+                "import sys\n\nif sys.version_info < (3, 0):\n    raise ImportError('too old')\n"
+            ),
+            "checked/test_k.py": "def test_k():\n    pass\n",
             "test_top.py": "def test_top():\n    pass\n",
         },
     )
     real = pytest_collect(tree, "-rsE")
-    assert real.ids == ["maybe/test_m.py::test_m", "test_top.py::test_top"], real.output
+    assert real.ids == [
+        "checked/test_k.py::test_k",
+        "maybe/test_m.py::test_m",
+        "test_top.py::test_top",
+    ], real.output
     modules = _modules(tree)
     assert "gpu/test_g.py" not in modules
     (maybe,) = modules["maybe/test_m.py"]["tests"]
@@ -558,6 +567,7 @@ def test_a_conftest_whose_import_stops_leaves_its_folder_out(tmp_path: Path) -> 
         "if/try/loop at line 5 lets it: pytest then collects nothing below its folder"
     )
     assert modules["test_top.py"]["tests"][0]["exact"]
+    assert modules["checked/test_k.py"]["tests"][0]["exact"]
 
 
 @pytest.mark.parametrize(
