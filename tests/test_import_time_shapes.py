@@ -590,6 +590,11 @@ def test_a_conftest_whose_import_stops_leaves_its_folder_out(tmp_path: Path) -> 
                 # An async generator is no generator to pytest: collected.
                 "test_agen.py": "async def test_agen():\n    yield 1\n",
                 "test_plain.py": "def test_plain():\n    def inner():\n        yield 1\n",
+                # The word alone (a comment) makes no generator; a method that yields
+                # does, as does a yield further down in a file of bare carriage returns.
+                "test_word.py": "def test_word():\n    pass  # yield\n",
+                "test_method.py": "class TestM:\n    def test_m(self):\n        yield 1\n",
+                "test_cr.py": "def test_cr():\r    x = (\r        yield\r    )\r",
             },
             id="a-generator-test",
         ),

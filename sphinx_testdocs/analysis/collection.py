@@ -975,7 +975,7 @@ class _Collector:
             and self.refusal is None
             and ctx.config.version >= (8, 4)
             and isinstance(node, ast.FunctionDef)
-            and yields_in(node.body)
+            and owner_ctx.is_generator(node)
         ):
             # pytest 8.4 and later: "'yield' keyword is allowed in fixtures, but not in
             # tests", an error for the whole module (unless a decorator wraps it).

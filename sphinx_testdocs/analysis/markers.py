@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -33,6 +34,21 @@ class SourceText:
 
     def __init__(self, source: str) -> None:
         self._lines = _LINE_SPLIT.split(source)
+        self._mentions: dict[str, list[int]] = {}
+
+    def may_hold(self, word: str, node: ast.AST) -> bool:
+        """Whether ``word`` occurs in the lines ``node`` spans: False proves a keyword
+        absent from the node without walking it (True if the node has no position)."""
+        lineno = getattr(node, "lineno", None)
+        end_lineno = getattr(node, "end_lineno", None)
+        if lineno is None or end_lineno is None:
+            return True
+        found = self._mentions.get(word)
+        if found is None:
+            found = [n for n, line in enumerate(self._lines, 1) if word in line]
+            self._mentions[word] = found
+        at = bisect_left(found, lineno)
+        return at < len(found) and found[at] <= end_lineno
 
     def _line_slice(self, line: str, start: int | None, end: int | None) -> str:
         # AST columns count UTF-8 bytes; ASCII lines (the common case) need no encoding.
