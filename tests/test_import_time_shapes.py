@@ -312,6 +312,11 @@ D.append(3)
 E = 1
 E == [1]
 F.count(1)
+KJ.append(1)
+def g():
+    nonlocal M
+    xglobal N
+P2 = oldP
 """
 
 
@@ -354,11 +359,14 @@ def test_tests_the_anyio_plugin_parametrizes_are_partly_known(tmp_path: Path) ->
     assert tests["test_async.py::test_sync"]["exact"]
 
 
-@pytest.mark.parametrize("name", ["A", "B", "C", "D", "E", "F", "G", "H"])
+@pytest.mark.parametrize(
+    "name", ["A", "B", "C", "D", "E", "F", "G", "H", "J", "KJ", "M", "N", "P"]
+)
 def test_one_name_is_changed_as_the_whole_set_says(name: str) -> None:
     from sphinx_testdocs.analysis._scope import mutated_names, mutates
 
-    assert mutated_names(SOURCE) == {"A", "B", "C", "D", "G"}  # A: also by H2 = A
+    # A: also by H2 = A; a name is whole (J is not KJ, N is not declared by xglobal).
+    assert mutated_names(SOURCE) == {"A", "B", "C", "D", "G", "KJ", "M", "oldP"}
     assert mutates(SOURCE, name) is (name in mutated_names(SOURCE))
 
 

@@ -382,9 +382,21 @@ _CHANGE = (
 _MUTATION = re.compile(r"\b([A-Za-z_]\w*)" + _CHANGE)
 #: A second name for a value (``_reg = FORMATS``, ``_registry = FORMATS`` in a class):
 #: changes through it are changes of the value.
-_ALIAS = r"(?<![=!<>])=\s*{}\s*(?:#[^\n]*)?$"
+_ALIAS_END = r"\s*(?:#[^\n]*)?$"
+_ALIAS = r"(?<![=!<>])=\s*{}" + _ALIAS_END
 _ALIASES = re.compile(_ALIAS.format(r"([A-Za-z_]\w*)"), re.MULTILINE)
-_GLOBAL = re.compile(r"\b(?:global|nonlocal)[ \t]+([\w \t,]+)")
+# Matched without a leading ``\b`` (see ``mutates``); ``_declared`` checks the boundary.
+_GLOBAL = re.compile(r"(?:global|nonlocal)[ \t]+([\w \t,]+)")
+_WORD = re.compile(r"\w")
+
+
+def _declared(source: str) -> Iterator[str]:
+    """Names written in ``global`` and ``nonlocal`` statements."""
+    for match in _GLOBAL.finditer(source):
+        start = match.start()
+        if start and _WORD.match(source, start - 1):
+            continue  # the end of a longer word (``myglobal x``)
+        yield from (n.strip() for n in match.group(1).split(",") if n.strip())
 
 
 def mutated_names(source: str) -> frozenset[str]:
@@ -399,19 +411,21 @@ def mutated_names(source: str) -> frozenset[str]:
     """
     found = {m.group(1) for m in _MUTATION.finditer(source)}
     found.update(m.group(1) for m in _ALIASES.finditer(source))
-    for match in _GLOBAL.finditer(source):
-        found.update(n.strip() for n in match.group(1).split(",") if n.strip())
+    found.update(_declared(source))
     return frozenset(found)
 
 
 def mutates(source: str, name: str) -> bool:
     """Whether ``name`` is among ``mutated_names(source)``: one name, one search (the
     whole set costs a pass over every name of a large module)."""
-    if re.search(rf"\b{re.escape(name)}" + _CHANGE, source):
+    # Each pattern is tried first without what comes before the name: a pattern that
+    # starts with the name is searched for by its text (a pattern that starts with
+    # ``\b`` or a look-behind is tried at every position: 30 times slower).
+    escaped = re.escape(name)
+    if re.search(escaped + _CHANGE, source) and re.search(rf"\b{escaped}" + _CHANGE, source):
         return True
-    if re.search(_ALIAS.format(re.escape(name)), source, re.MULTILINE):
+    if re.search(escaped + _ALIAS_END, source, re.MULTILINE) and re.search(
+        _ALIAS.format(escaped), source, re.MULTILINE
+    ):
         return True
-    return any(
-        name in (n.strip() for n in match.group(1).split(","))
-        for match in _GLOBAL.finditer(source)
-    )
+    return name in _declared(source)
