@@ -638,6 +638,41 @@ def test_stable_heap_is_frozen_while_writing_and_handed_back_after(
     assert frozen["finished"] == gc.get_freeze_count() == 0
 
 
+def test_the_users_own_doctrees_are_freed_once_written_in_a_frozen_build(
+    make_app: Any, rootdir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A host project's own pages are read into Sphinx's write cache; frozen with the
+    heap after reading, each would outlive its writing (a doctree is a web of cycles)."""
+    monkeypatch.setattr("sphinx_testdocs.scale.heap.SMALL_BUILD", 2)
+    srcdir = tmp_path / "host"
+    shutil.copytree(rootdir / "test-basic", srcdir)
+    guide = [f"page{n}" for n in range(3)]
+    for name in guide:
+        (srcdir / f"{name}.rst").write_text(
+            f"{name}\n=====\n\nSome prose.\n\nPart\n----\n\nMore.\n"
+        )
+    index = srcdir / "index.rst"
+    index.write_text(index.read_text() + "\n.. toctree::\n\n   " + "\n   ".join(guide) + "\n")
+    app = make_app("html", srcdir=srcdir, confoverrides={"testdocs_scale_levers": True})
+    read: dict[str, weakref.ref[nodes.document]] = {}
+    alive: list[str] = []
+
+    def watch(app: Any, doctree: nodes.document) -> None:
+        if app.env.docname in guide:
+            read[app.env.docname] = weakref.ref(doctree)
+
+    def check(app: Any, exception: Exception | None) -> None:
+        gc.collect()  # what is not frozen and unreachable goes; the frozen stays
+        alive.extend(name for name, ref in read.items() if ref() is not None)
+
+    app.connect("doctree-read", watch)
+    app.connect("build-finished", check, priority=100)  # before the heap is handed back
+    app.build()
+    assert sorted(read) == guide
+    assert alive == []
+    assert all((Path(app.outdir) / f"{name}.html").is_file() for name in guide)
+
+
 def _freeze_counts_in_writers(app: Any) -> tuple[int, set[int]]:
     """Build; the main process's frozen-object count as pages are resolved, and those
     its forked writers see as they start writing."""

@@ -16,6 +16,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 
 from sphinx_testdocs.run import build_run
+from sphinx_testdocs.scale.heap import heap_frozen
 
 #: Private attributes of Sphinx's environment used here, and the versions that have
 #: them (listed in docs/performance.rst). Without them there is nothing to do.
@@ -44,6 +45,22 @@ def release_read_doctrees(app: Sphinx, *args: object) -> None:
         return
     for docname in [d for d in cache if run.page(d) is not None]:
         take_apart(cache.pop(docname))
+
+
+def release_doctrees_before_freezing(app: Sphinx, env: Any) -> None:
+    """``env-updated`` (before ``heap.freeze_after_reading``): drop every read doctree.
+
+    Generated pages' are taken apart as at ``doctree-read``. The user's own pages' are
+    dropped too when the heap is about to be frozen: frozen with it, a doctree (a web
+    of reference cycles) is never freed once written. In a host project of 256 pages
+    that kept 12 MB of the user's doctrees to the end of the build, 7 % of its peak
+    memory; Sphinx loads each from its pickle instead, as it does before 8.1 and in its
+    parallel writers (about 1.4 ms a page).
+    """
+    release_read_doctrees(app)
+    cache = _cache(env, WRITE_CACHE, (8, 1))
+    if cache and build_run(env).large and heap_frozen():
+        cache.clear()
 
 
 def forget_written_doctree(app: Sphinx, doctree: nodes.document, docname: str) -> None:

@@ -123,6 +123,11 @@ def freeze_after_analysis(app: Any, env: Any, docnames: list[str]) -> None:
         _state["frozen"] = True
 
 
+def heap_frozen() -> bool:
+    """Whether this build froze the heap (and freezes it again after reading)."""
+    return bool(_state["frozen"])
+
+
 def freeze_after_reading(*args: Any) -> None:
     """After reading, if frozen before it: freeze what reading added (the environment)."""
     if _state["frozen"]:
