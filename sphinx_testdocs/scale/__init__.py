@@ -30,7 +30,6 @@ from sphinx.application import Sphinx
 from sphinx_testdocs.scale.doctrees import (
     forget_written_doctree,
     free_written_doctree,
-    release_doctrees_before_freezing,
     release_read_doctrees,
 )
 from sphinx_testdocs.scale.event_log import restore_event_debug_lines, shorten_event_debug_lines
@@ -88,7 +87,7 @@ def install(app: Sphinx) -> None:
     # Each page's doctree is cached after its "doctree-read"; release it at the next one.
     app.connect("doctree-read", release_read_doctrees)
     app.connect("env-updated", restore_records, priority=100)
-    app.connect("env-updated", release_doctrees_before_freezing)
+    app.connect("env-updated", release_read_doctrees)
     app.connect("env-updated", freeze_after_reading, priority=800)
     app.connect("doctree-resolved", forget_written_doctree)
     # Before packing, which takes the listings out of the page until they are written.
