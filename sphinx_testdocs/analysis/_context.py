@@ -551,7 +551,7 @@ class ModuleContext:
 
     def is_generator(self, node: FuncNode) -> bool:
         """Whether a function of this module yields. Walking every test's body was a
-        third of the analysis of NumPy's suite; the text says at once that most do not."""
+        sixth of the analysis of NumPy's suite; the text says at once that most do not."""
         return self.source.may_hold("yield", node) and yields_in(node.body)
 
     def opaque_decorator(self, node: FuncNode) -> bool:
