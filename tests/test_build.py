@@ -670,13 +670,15 @@ def test_the_users_own_doctrees_are_freed_once_written_in_a_frozen_build(
 
     app.connect("doctree-read", watch)
     # While reading, each is let go once the next page is read (what reading keeps
-    # alive, each full collection walks); at the end none is left.
+    # alive, each full collection walks); at the end none is left but perhaps the last
+    # one read, which Sphinx's reused publisher holds on some versions (7.4).
     app.connect("env-updated", check("read"), priority=1)
     app.connect("build-finished", check("built"), priority=100)  # before the heap thaws
     app.build()
     assert sorted(read) == guide
-    assert len(alive["read"]) <= 1
-    assert alive["built"] == []
+    last = list(read)[-1]
+    assert alive["read"] in ([], [last])
+    assert alive["built"] in ([], [last])
     assert all((Path(app.outdir) / f"{name}.html").is_file() for name in guide)
 
 

@@ -19,7 +19,7 @@ and what a large build changes is put back when it ends.
 =====================  ==========================================================
 
 Private Sphinx attributes touched (each behind a version check, listed in the docs):
-``env._write_doc_doctree_cache`` (8.1+), ``env._pickled_doctree_cache`` (7.2+),
+``env._write_doc_doctree_cache`` (6.1+), ``env._pickled_doctree_cache`` (7.2+),
 ``SearchLanguage._word_re`` (packing, 8+).
 """
 

@@ -20,7 +20,7 @@ from sphinx_testdocs.scale.heap import heap_frozen
 
 #: Private attributes of Sphinx's environment used here, and the versions that have
 #: them (listed in docs/performance.rst). Without them there is nothing to do.
-WRITE_CACHE = "_write_doc_doctree_cache"  # Sphinx 8.1+
+WRITE_CACHE = "_write_doc_doctree_cache"  # Sphinx 6.1+
 PICKLE_CACHE = "_pickled_doctree_cache"  # Sphinx 7.2+
 
 
@@ -34,8 +34,8 @@ def _cache(env: Any, name: str, since: tuple[int, int]) -> dict[str, Any] | None
 def release_read_doctrees(app: Sphinx, *args: object) -> None:
     """``doctree-read`` and ``env-updated``: drop the doctrees Sphinx cached for writing.
 
-    Sphinx 8.1+ keeps every doctree read in this build in memory until it is written;
-    without it the writer loads each from its pickle instead, as Sphinx does before 8.1
+    Sphinx 6.1+ keeps every doctree read in this build in memory until it is written;
+    without it the writer loads each from its pickle instead, as Sphinx does before 6.1
     and in parallel writers (about 1.4 ms a page), and memory stays flat in the number
     of files. Every doctree in the cache is pickled already (Sphinx caches it right
     after, so each page's goes at the next ``doctree-read``).
@@ -50,7 +50,7 @@ def release_read_doctrees(app: Sphinx, *args: object) -> None:
     one (``sphinx.ext.todo`` keeps its todo nodes).
     """
     run = build_run(app.env)
-    cache = _cache(app.env, WRITE_CACHE, (8, 1))
+    cache = _cache(app.env, WRITE_CACHE, (6, 1))
     if not run.large or not cache:
         return
     frozen = heap_frozen()
