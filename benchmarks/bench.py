@@ -551,7 +551,8 @@ def print_table(report: Report) -> None:
     summary = report.summary()
     header = (
         f"{'theme/scenario':<20}{'wall s: plain/td/ratio':>23}{'cpu s: plain/td/ratio':>23}"
-        f"{'RSS MB: plain/td/ratio':>23}{'read p/t':>10}{'pages/s p/t':>13}{'out MB p/t':>13}"
+        f"{'RSS MB: plain/td/ratio':>23}{'peak MB: plain/td/ratio':>24}"
+        f"{'read p/t':>10}{'pages/s p/t':>13}{'out MB p/t':>13}"
         f"{'cpu paired':>11}"
     )
     print(header)
@@ -568,6 +569,8 @@ def print_table(report: Report) -> None:
                 + _cells(p, t, "wall_s", ".1f")
                 + _cells(p, t, "cpu_s", ".1f")
                 + _cells(p, t, "rss_tree_mb", ".0f")
+                + " "
+                + _cells(p, t, "rss_max_mb", ".0f")
                 + f"{p['docs_read']:>5.0f}/{t['docs_read']:<4.0f}"
                 + f"{p['pages_per_s']:>6.1f}/{t['pages_per_s']:<6.1f}"
                 + f"{p['output_mb']:>6.1f}/{t['output_mb']:<6.1f}"
@@ -575,7 +578,8 @@ def print_table(report: Report) -> None:
             )
     print(
         "cpu paired: the median over repetitions of testdocs / plain CPU time within each "
-        "repetition"
+        "repetition\nRSS: the process tree's, sampled; peak: the largest process's maximum "
+        "(wait4's ru_maxrss, what /usr/bin/time reports)"
     )
     for name, seconds in summary["phases"].items():
         print(f"phase {name:<14}{seconds:>8.2f} s CPU")
