@@ -29,7 +29,6 @@ from sphinx_testdocs.analysis._context import (
 from sphinx_testdocs.analysis._scope import Binding, Scope, hands_namespace
 from sphinx_testdocs.analysis.addopts import parse_addopts
 from sphinx_testdocs.analysis.dialects import Role, lookup
-from sphinx_testdocs.analysis.evaluate import yields_in
 from sphinx_testdocs.analysis.fixtures import (
     BUILTIN_FIXTURES,
     conftest_fixtures,
@@ -1538,7 +1537,7 @@ def _is_iterator(expr: ast.expr, ctx: ModuleContext, depth: int = 0) -> bool:
         return True
     if binding is not None and binding.kind == "func":
         assert isinstance(binding.node, (ast.FunctionDef, ast.AsyncFunctionDef))
-        return yields_in(binding.node.body)
+        return ctx.is_generator(binding.node)
     return False
 
 

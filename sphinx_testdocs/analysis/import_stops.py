@@ -53,6 +53,11 @@ class ImportStop:
     #: The line of the ``if``/``try``/loop it runs under; None: it runs on every import.
     condition: int | None = None
 
+    @property
+    def skips(self) -> bool:
+        """Whether pytest skips the module (rather than reporting an error or stopping)."""
+        return self.does.startswith("skips")
+
 
 def import_stops(
     body: list[ast.stmt],

@@ -359,7 +359,7 @@ class Selection:
             # A conftest that may raise an error when loaded checks its environment
             # (scikit-learn's "Your version of pytest is too old"): where it fails,
             # nothing runs at all, so only a skip under a condition is a doubt.
-            if stop is not None and (stop.condition is None or stop.does.startswith("skips")):
+            if stop is not None and (stop.condition is None or stop.skips):
                 what = f"{stop.what} at line {stop.line}"
                 said.append(
                     Verdict(f"{where} stops when pytest loads it: {what} {stop.does}", stops=True)

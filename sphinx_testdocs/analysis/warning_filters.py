@@ -11,28 +11,31 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 __all__ = ["ITERATOR_PARAMETRIZE", "CollectionWarning", "is_error"]
 
 
+@dataclass(frozen=True)
 class CollectionWarning:
     """A warning pytest raises while collecting: its class's MRO, message and module."""
 
-    def __init__(self, categories: Sequence[str], message: str, module: str) -> None:
-        self.categories = frozenset(categories)
-        self.message = message
-        self.module = module
+    categories: frozenset[str]
+    message: str
+    module: str
 
 
 #: ``PARAMETRIZE_NON_COLLECTION_ITERABLE``, warned from ``_pytest.python`` (pytest 9.1).
 ITERATOR_PARAMETRIZE = CollectionWarning(
-    (
-        "PytestRemovedIn10Warning",
-        "PytestDeprecationWarning",
-        "PytestWarning",
-        "UserWarning",
-        "DeprecationWarning",
-        "Warning",
+    frozenset(
+        {
+            "PytestRemovedIn10Warning",
+            "PytestDeprecationWarning",
+            "PytestWarning",
+            "UserWarning",
+            "DeprecationWarning",
+            "Warning",
+        }
     ),
     "Passing a non-Collection iterable to parametrize is deprecated.",
     "_pytest.python",
