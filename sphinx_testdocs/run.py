@@ -68,7 +68,7 @@ class BuildRun:
     #: objtype -> name (full ID or a tail of it) -> test objects, made from the domain's
     #: records at the first lookup once every page is read (write phase).
     test_targets: dict[str, dict[str, list[TestObject]]] | None = None
-    #: Sidebar toctrees shared by the file pages of one folder (``scale.sidebar``).
+    #: Sidebar toctrees shared by the file pages of one folder depth (``scale.sidebar``).
     sidebar_toctrees: dict[tuple[str, tuple[tuple[str, Any], ...]], str] = field(
         default_factory=dict
     )

@@ -12,7 +12,7 @@ and what a large build changes is put back when it ends.
 ``doctrees``           generated pages' doctrees dropped from Sphinx's caches
 ``stores``             other pages' records kept out of what parallel readers send back
 ``packing``            resolved pages wait for parallel writers as bytes
-``sidebar``            one sidebar toctree per folder for pages in no toctree
+``sidebar``            one sidebar toctree per folder depth for pages in no toctree
 ``event_log``          Sphinx's per-event debug line kept short
 ``workers``            files analysed by forked workers under ``-j N``
 ``listings``           source listings highlighted by the main process under ``-j 2``
@@ -20,7 +20,8 @@ and what a large build changes is put back when it ends.
 
 Private Sphinx attributes touched (each behind a version check, listed in the docs):
 ``env._write_doc_doctree_cache`` (6.1+), ``env._pickled_doctree_cache`` (7.2+),
-``SearchLanguage._word_re`` (packing, 8+).
+``SearchLanguage._word_re`` (packing, 8+), ``StandaloneHTMLBuilder._get_local_toctree``
+(sidebar, wherever it exists).
 """
 
 from __future__ import annotations
