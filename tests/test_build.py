@@ -597,12 +597,15 @@ def test_stable_heap_is_frozen_while_writing_and_handed_back_after(
     # The root is small: lower the number of pages worth freezing for (scale/heap.py).
     monkeypatch.setattr("sphinx_testdocs.scale.heap.SMALL_BUILD", 2)
 
+    young: dict[str, int] = {}
+
     def recording(app: Any) -> dict[str, int]:
         frozen: dict[str, int] = {}
 
         def record(stage: str) -> Any:
             def handler(*args: Any) -> None:
                 frozen.setdefault(stage, gc.get_freeze_count())
+                young.setdefault(stage, gc.get_threshold()[0])
 
             return handler
 
@@ -611,12 +614,16 @@ def test_stable_heap_is_frozen_while_writing_and_handed_back_after(
         app.connect("build-finished", record("finished"), 950)
         return frozen
 
+    before = gc.get_threshold()
     frozen = recording(app)
     app.build()
     # Everything alive once reading ended is out of the collector's sight while pages
     # are written (see sphinx_testdocs/scale/heap.py), and given back when the build ends.
     assert frozen["read"] > 10_000 and frozen["write"] > 10_000
     assert frozen["finished"] == gc.get_freeze_count() == 0
+    # The youngest generation is collected less often meanwhile, and as before after.
+    assert young["read"] == young["write"] == max(before[0], 2000)
+    assert young["finished"] == before[0] and gc.get_threshold() == before
     # A rebuild loads the saved environment with the collector paused, and freezes
     # what it loaded (a collection resumed then would walk all of it), and hands it
     # back at the end too.

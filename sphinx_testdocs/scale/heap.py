@@ -35,6 +35,14 @@ docs/upstream.rst). What a child inherits is frozen as it starts (``os.register_
 which cannot be undone, so the hook does nothing outside a large build's run): the
 child collects what it makes itself, and what it inherited is freed with the process.
 
+And from reading on, the youngest generation is collected after 2,000 new objects
+instead of 700 (Python 3.13's default; before it, 700). A page's doctree is tens of
+thousands of objects made at once, and each pass over the youngest objects also
+promotes them, so more of them reach the older generations' passes: in ``host.py``'s
+project (alabaster, 256 pages of its own, 156 of NumPy's test files) the collector's
+time fell from 2.9 to 2.3 s of the build, NumPy's suite alone with furo 1.3 to 0.8 s,
+for 4 MB more at the peak (5,000: no less time, 7 MB more).
+
 All of this is process-wide, so it happens only in builds of large suites (see
 ``sphinx_testdocs.scale``), and the collector is handed back as it was when the build
 ends (except the exit hook, which only acts when the process ends).
@@ -55,6 +63,9 @@ SMALL_BUILD = 20
 #: A saved environment at least this large makes a heap worth pausing the collector
 #: for while it loads (NumPy's suite: 9 MB; 25 files of PyTorch's: 0.6 MB).
 LARGE_ENVIRONMENT = 4 * 1024 * 1024
+#: The youngest generation's threshold while a large build reads and writes (at least):
+#: Python 3.13's default, against 700 before it (see the module doc).
+YOUNG_THRESHOLD = 2000
 
 #: Whether this build froze the heap (a process may freeze it for reasons of its own,
 #: e.g. before forking workers: that is then left alone), whether it paused the
@@ -66,6 +77,8 @@ _state = {
     "fork_hook": False,
     "freeze_children": False,
 }
+#: The collector's thresholds before this build raised the youngest one, to put back.
+_thresholds: list[tuple[int, ...]] = []
 
 
 def _freeze_inherited_heap() -> None:
@@ -121,6 +134,10 @@ def freeze_after_analysis(app: Any, env: Any, docnames: list[str]) -> None:
         gc.collect()
         gc.freeze()
         _state["frozen"] = True
+    if not _thresholds:
+        _thresholds.append(gc.get_threshold())
+        young, *older = gc.get_threshold()
+        gc.set_threshold(max(young, YOUNG_THRESHOLD), *older)
 
 
 def heap_frozen() -> bool:
@@ -144,6 +161,8 @@ def unfreeze_heap(app: Any, exception: BaseException | None) -> None:
     if _state["frozen"]:
         gc.unfreeze()
         _state["frozen"] = False
+    if _thresholds:
+        gc.set_threshold(*_thresholds.pop())
     if build_run(app.env).large and not _state["exit_hook"]:
         # Handlers registered earlier (logging's shutdown, weakref.finalize's) run
         # after this one, as before: they do their work directly, not by collection.
