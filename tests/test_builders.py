@@ -359,6 +359,29 @@ def test_shared_sidebars_are_the_pages_own(
         assert len({name for name, _ in run.sidebar_toctrees}) == 2
 
 
+def test_the_search_index_stems_each_word_once_and_is_the_same(
+    rootdir: Path, tmp_path: Path
+) -> None:
+    """With the levers for large suites, the search language's ``stem`` is memoised for
+    the whole build (scale/stems.py): the index comes out byte for byte the same."""
+
+    def build(name: str, levers: bool) -> tuple[bytes, Any]:
+        srcdir = tmp_path / name
+        shutil.copytree(rootdir / "test-basic", srcdir)
+        overrides = {"testdocs_scale_levers": levers}
+        app = SphinxTestApp("html", srcdir=srcdir, confoverrides=overrides, status=StringIO())
+        app.build()
+        app.cleanup()
+        return (Path(app.outdir) / "searchindex.js").read_bytes(), app.builder.indexer.lang.stem
+
+    memoised, stem = build("levers", levers=True)
+    plain, plain_stem = build("plain", levers=False)
+    assert memoised == plain
+    assert not hasattr(plain_stem, "cache_info")
+    # Words met on several pages were stemmed once.
+    assert stem.cache_info().hits > 0
+
+
 def _links_resolved(html: str, page: Path) -> str:
     """The page with each relative link written as the path it leads to."""
     folder = PurePosixPath(page.as_posix()).parent

@@ -16,6 +16,7 @@ and what a large build changes is put back when it ends.
 ``event_log``          Sphinx's per-event debug line kept short
 ``workers``            files analysed by forked workers under ``-j N``
 ``listings``           source listings highlighted by the main process under ``-j 2``
+``stems``              the search index stems each distinct word once per build
 =====================  ==========================================================
 
 Private Sphinx attributes touched (each behind a version check, listed in the docs):
@@ -51,6 +52,7 @@ from sphinx_testdocs.scale.packing import (
     visit_packed_html,
 )
 from sphinx_testdocs.scale.sidebar import share_sidebar_toctree
+from sphinx_testdocs.scale.stems import share_stems
 from sphinx_testdocs.scale.stores import (
     hold_merged_records,
     hold_records,
@@ -91,6 +93,7 @@ def install(app: Sphinx) -> None:
     app.connect("env-updated", release_read_doctrees)
     app.connect("env-updated", freeze_after_reading, priority=800)
     app.connect("doctree-resolved", forget_written_doctree)
+    app.connect("doctree-resolved", share_stems)
     # Before packing, which takes the listings out of the page until they are written.
     app.connect("doctree-resolved", highlight_listings_ahead, priority=800)
     # After every other handler has seen the whole page: see packing.py.
