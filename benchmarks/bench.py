@@ -482,11 +482,14 @@ class Report:
         return statistics.median(values) if values else None
 
     def paired_ratio(self, theme: str, scenario: str, attr: str) -> float | None:
-        """Median over repetitions of testdocs / plain within each repetition.
+        """Median over repetitions of testdocs / plain within each repetition."""
+        return self.paired(f"testdocs-{theme}", f"plain-{theme}", scenario, attr)
 
-        The two builds of a theme run back to back in every repetition, so their ratio
-        is less exposed to the machine's drift than a ratio of medians taken over the
-        whole run.
+    def paired(self, variant: str, base: str, scenario: str, attr: str) -> float | None:
+        """Median over repetitions of ``variant`` / ``base`` within each repetition.
+
+        The two builds run back to back in every repetition, so their ratio is less
+        exposed to the machine's drift than a ratio of medians taken over the whole run.
         """
         ratios = []
         for rep in sorted({m.rep for m in self.builds}):
@@ -495,9 +498,9 @@ class Report:
                 for m in self.builds
                 if m.rep == rep and m.scenario == scenario
             }
-            ours, base = pair.get(f"testdocs-{theme}"), pair.get(f"plain-{theme}")
-            if ours is not None and base:
-                ratios.append(ours / base)
+            ours, theirs = pair.get(variant), pair.get(base)
+            if ours is not None and theirs:
+                ratios.append(ours / theirs)
         return statistics.median(ratios) if ratios else None
 
     def phase_median(self, name: str) -> float | None:

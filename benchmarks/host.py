@@ -24,7 +24,6 @@ import posixpath
 import random
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import textwrap
@@ -461,31 +460,18 @@ def print_table(report: Report, variants: Sequence[HostVariant]) -> None:
                         ("output_mb", 6),
                     )
                 )
-                paired = _paired_cpu(report, v.name, f"host-{theme}", scenario)
+                paired = report.paired(v.name, f"host-{theme}", scenario, "cpu_s")
                 j1 = report.median(v.name, "fresh-j1", "wall_s")
                 j2 = f"{med['wall_s'] / j1:>11.2f}" if scenario == "fresh-j2" and j1 else ""
                 print(
                     f"{theme + '/' + scenario:<19}{v.label:<10}{med['wall_s']:>8.1f}"
                     f"{med['cpu_s']:>8.1f}{med['rss_tree_mb']:>8.0f}{med['output_mb']:>8.1f}"
-                    f"{med['pages_written']:>7.0f}   {ratios}{paired:>11.2f}{j2}"
+                    f"{med['pages_written']:>7.0f}   {ratios}{paired or float('nan'):>11.2f}{j2}"
                 )
     print(
         "cpu paired: the median over repetitions of the variant's CPU time over the host "
         "alone's in the same repetition (the least exposed to the machine's drift)"
     )
-
-
-def _paired_cpu(report: Report, name: str, host: str, scenario: str) -> float:
-    """Median over repetitions of ``name``'s CPU time / the host's, within each one:
-    the two run back to back, while a ratio of medians spans the whole run's drift."""
-    ratios = []
-    for rep in sorted({m.rep for m in report.builds}):
-        pair = {
-            m.variant: m.cpu_s for m in report.builds if m.rep == rep and m.scenario == scenario
-        }
-        if pair.get(name) is not None and pair.get(host):
-            ratios.append(pair[name] / pair[host])
-    return statistics.median(ratios) if ratios else float("nan")
 
 
 def print_sizes(sizes: dict[str, dict[str, float]]) -> None:

@@ -36,7 +36,7 @@ which cannot be undone, so the hook does nothing outside a large build's run): t
 child collects what it makes itself, and what it inherited is freed with the process.
 
 And from reading on, the youngest generation is collected after 2,000 new objects
-instead of 700 (Python 3.13's default; before it, 700). A page's doctree is tens of
+(Python 3.13's default) instead of 700. A page's doctree is tens of
 thousands of objects made at once, and each pass over the youngest objects also
 promotes them, so more of them reach the older generations' passes: in ``host.py``'s
 project (alabaster, 256 pages of its own, 156 of NumPy's test files) the collector's

@@ -23,8 +23,10 @@ from sphinx_testdocs.run import build_run
 
 
 def share_stems(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """``doctree-resolved``: before the build's first page is indexed (right after),
-    memoise its search language's ``stem`` for the whole build."""
+    """``doctree-resolved``: memoise the search language's ``stem`` for the whole build.
+
+    Sphinx makes the search index in ``prepare_writing`` and indexes each page right
+    after resolving it, so the first page's event comes before any stemming."""
     lang = getattr(getattr(app.builder, "indexer", None), "lang", None)
     if lang is None or not build_run(app.env).large:
         return
