@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 import sphinx
+import sphinx.util.docutils as sphinx_docutils
 from defusedxml import ElementTree  # type: ignore[import-untyped]
 from docutils import nodes
 from sphinx.testing.util import SphinxTestApp
@@ -380,6 +381,62 @@ def test_the_search_index_stems_each_word_once_and_is_the_same(
     assert not hasattr(plain_stem, "cache_info")
     # Words met on several pages were stemmed once.
     assert stem.cache_info().hits > 0
+
+
+@pytest.mark.skipif(
+    not hasattr(sphinx_docutils, "_parse_str_to_doctree"),
+    reason="Sphinx before 8.2 makes settings once per file type itself",
+)
+def test_docutils_settings_are_made_once_per_kind_and_pages_are_the_same(
+    rootdir: Path, tmp_path: Path
+) -> None:
+    """With the levers for large suites, each document read gets a copy of settings
+    made once (scale/settings.py): the pages and every document's recorded
+    dependencies are what they are without it, and Sphinx's function is put back."""
+    original = sphinx_docutils._get_settings
+
+    def build(name: str, levers: bool) -> tuple[dict[str, bytes], dict[str, set[str]], Any]:
+        """The pages, each document's dependencies (file names), the memo read with."""
+        srcdir = tmp_path / name
+        shutil.copytree(rootdir / "test-basic", srcdir)
+        # docutils records an included file in the including document's settings.
+        (srcdir / "snippet.txt").write_text("Included *text*.\n")
+        (srcdir / "inc.rst").write_text("Inc\n===\n\n.. include:: snippet.txt\n")
+        (srcdir / "other.rst").write_text("Other\n=====\n\nText.\n")
+        index = srcdir / "index.rst"
+        index.write_text(index.read_text() + "\n.. toctree::\n\n   inc\n   other\n")
+        memos: list[Any] = []
+        app = SphinxTestApp(
+            "html",
+            srcdir=srcdir,
+            confoverrides={"testdocs_scale_levers": levers},
+            status=StringIO(),
+        )
+        app.connect(
+            "env-updated",
+            lambda *_: memos.append(getattr(sphinx_docutils._get_settings, "memo", None)),
+        )
+        app.build()
+        app.cleanup()
+        outdir = Path(app.outdir)
+        pages = {p.relative_to(outdir).as_posix(): p.read_bytes() for p in outdir.rglob("*.html")}
+        deps = {
+            doc: {Path(path).name for path in paths} for doc, paths in app.env.dependencies.items()
+        }
+        deps["(documents)"] = set(app.env.all_docs)
+        return pages, deps, memos[0]
+
+    shared, shared_deps, memo = build("levers", levers=True)
+    assert sphinx_docutils._get_settings is original
+    own, own_deps, no_memo = build("plain", levers=False)
+    assert no_memo is None
+    assert shared == own
+    assert shared_deps == own_deps
+    assert "snippet.txt" in shared_deps["inc"]
+    assert "snippet.txt" not in shared_deps.get("other", set())
+    # Two kinds of source (the user's rST pages, the generated stubs), each made once.
+    assert len(memo.kept) == 2
+    assert memo.hits == len(own_deps["(documents)"]) - 2  # every other document
 
 
 def _links_resolved(html: str, page: Path) -> str:

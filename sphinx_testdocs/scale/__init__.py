@@ -17,12 +17,13 @@ and what a large build changes is put back when it ends.
 ``workers``            files analysed by forked workers under ``-j N``
 ``listings``           source listings highlighted by the main process under ``-j 2``
 ``stems``              the search index stems each distinct word once per build
+``settings``           docutils settings made once per kind of source, copied per page
 =====================  ==========================================================
 
 Private Sphinx attributes touched (each behind a version check, listed in the docs):
 ``env._write_doc_doctree_cache`` (6.1+), ``env._pickled_doctree_cache`` (7.2+),
 ``SearchLanguage._word_re`` (packing, 8+), ``StandaloneHTMLBuilder._get_local_toctree``
-(sidebar, wherever it exists).
+(sidebar, wherever it exists), ``sphinx.util.docutils._get_settings`` (settings, 8.2+).
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from sphinx_testdocs.scale.packing import (
     testdocs_packed,
     visit_packed_html,
 )
+from sphinx_testdocs.scale.settings import restore_settings, share_settings
 from sphinx_testdocs.scale.sidebar import share_sidebar_toctree
 from sphinx_testdocs.scale.stems import share_stems
 from sphinx_testdocs.scale.stores import (
@@ -82,6 +84,7 @@ def install(app: Sphinx) -> None:
     app.connect("builder-inited", shorten_event_debug_lines, priority=600)
     app.connect("builder-inited", freeze_in_forked_children, priority=600)
     app.connect("builder-inited", share_analyses, priority=600)
+    app.connect("builder-inited", share_settings, priority=600)
     # After the analyses (priority 500): the stable heap is complete.
     app.connect("env-before-read-docs", hold_records, priority=700)
     app.connect("env-before-read-docs", freeze_after_analysis, priority=800)
@@ -104,6 +107,7 @@ def install(app: Sphinx) -> None:
     app.connect("build-finished", remove_packed_parts)
     app.connect("build-finished", remove_highlighted_listings)
     app.connect("build-finished", restore_event_debug_lines)
+    app.connect("build-finished", restore_settings)
     app.connect("build-finished", unfreeze_heap, priority=900)
 
 
