@@ -439,6 +439,51 @@ def test_docutils_settings_are_made_once_per_kind_and_pages_are_the_same(
     assert memo.hits == len(own_deps["(documents)"]) - 2  # every other document
 
 
+def test_each_title_is_rendered_once_and_pages_are_the_same(rootdir: Path, tmp_path: Path) -> None:
+    """With the levers for large suites, the HTML builder renders each environment
+    title once for the build (scale/titles.py): every page comes out byte for byte
+    the same, relation bars and breadcrumbs included."""
+
+    def build(name: str, levers: bool) -> tuple[dict[str, bytes], Any]:
+        srcdir = tmp_path / name
+        shutil.copytree(rootdir / "test-basic", srcdir)
+        # Nested pages of the user's own, titles with inline markup, shown as parents,
+        # previous and next pages of one another.
+        (srcdir / "guide").mkdir()
+        (srcdir / "guide" / "index.rst").write_text(
+            "The ``guide`` *itself*\n======================\n\n.. toctree::\n\n   one\n   two\n"
+        )
+        for page in ("one", "two"):
+            (srcdir / "guide" / f"{page}.rst").write_text(f"Page **{page}**\n=========\n")
+        index = srcdir / "index.rst"
+        index.write_text(index.read_text() + "\n.. toctree::\n\n   guide/index\n")
+        app = SphinxTestApp(
+            "html",
+            srcdir=srcdir,
+            confoverrides={"testdocs_scale_levers": levers, "html_theme": "classic"},
+            status=StringIO(),
+        )
+        app.build()
+        app.cleanup()
+        outdir = Path(app.outdir)
+        pages = {p.relative_to(outdir).as_posix(): p.read_bytes() for p in outdir.rglob("*.html")}
+        return pages, app.builder.render_partial
+
+    shared, render = build("levers", levers=True)
+    own, own_render = build("plain", levers=False)
+    assert shared == own
+    assert not hasattr(own_render, "kept")
+    assert (
+        b'<code class="docutils literal notranslate"><span class="pre">guide</span>'
+        in (shared["guide/one.html"])
+    )
+    # Titles shown on several pages were rendered once.
+    assert render.hits[0] > 0
+    assert len(render.kept) <= len(
+        [p for p in shared if p not in ("genindex.html", "search.html")]
+    )
+
+
 def _links_resolved(html: str, page: Path) -> str:
     """The page with each relative link written as the path it leads to."""
     folder = PurePosixPath(page.as_posix()).parent

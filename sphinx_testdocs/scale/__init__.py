@@ -18,6 +18,7 @@ and what a large build changes is put back when it ends.
 ``listings``           source listings highlighted by the main process under ``-j 2``
 ``stems``              the search index stems each distinct word once per build
 ``settings``           docutils settings made once per kind of source, copied per page
+``titles``             each page title rendered to HTML once per build (HTML)
 =====================  ==========================================================
 
 Private Sphinx attributes touched (each behind a version check, listed in the docs):
@@ -61,6 +62,7 @@ from sphinx_testdocs.scale.stores import (
     purge_held_records,
     restore_records,
 )
+from sphinx_testdocs.scale.titles import share_titles
 from sphinx_testdocs.scale.workers import share_analyses
 
 #: Suites with at least this many files get the levers by default.
@@ -85,6 +87,7 @@ def install(app: Sphinx) -> None:
     app.connect("builder-inited", freeze_in_forked_children, priority=600)
     app.connect("builder-inited", share_analyses, priority=600)
     app.connect("builder-inited", share_settings, priority=600)
+    app.connect("builder-inited", share_titles, priority=600)
     # After the analyses (priority 500): the stable heap is complete.
     app.connect("env-before-read-docs", hold_records, priority=700)
     app.connect("env-before-read-docs", freeze_after_analysis, priority=800)
