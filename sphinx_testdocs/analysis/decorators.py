@@ -45,23 +45,34 @@ class FunctionFacts:
     creates_names: bool = False
 
 
-def module_function_facts(tree: ast.Module) -> dict[str, FunctionFacts]:
-    """The facts of every function defined at the top level of a module."""
+def module_function_facts(tree: ast.Module, source: str | None = None) -> dict[str, FunctionFacts]:
+    """The facts of every function defined at the top level of a module.
+
+    With the module's *source*, a module that never writes ``mark`` is not searched
+    for marks: most library modules followed for a name (NumPy's own, for a test's
+    ``np.typecodes``) have none, and the search walks every function and its callees.
+    """
     functions = {
         stmt.name: stmt
         for stmt in tree.body
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
     }
-    return {name: function_facts(func, functions) for name, func in functions.items()}
+    marks = source is None or "mark" in source
+    return {name: function_facts(func, functions, marks=marks) for name, func in functions.items()}
 
 
-def function_facts(func: FuncNode, module_functions: Mapping[str, ast.AST]) -> FunctionFacts:
+def function_facts(
+    func: FuncNode, module_functions: Mapping[str, ast.AST], *, marks: bool = True
+) -> FunctionFacts:
     """The facts of ``func``; ``module_functions`` are its module's top-level
-    functions by name, whose marks count where ``func`` calls them."""
+    functions by name, whose marks count where ``func`` calls them. With *marks*
+    false, the module's text has none to find."""
     return FunctionFacts(
         may_not_return_a_function=_may_not_return_a_function(func),
-        marks=frozenset(_marks_inside(func, module_functions)),
-        creates_names=any(creates_names(stmt) for stmt in _own_statements(func)),
+        marks=frozenset(_marks_inside(func, module_functions)) if marks else frozenset(),
+        # Each statement walks what it holds (not inner functions or classes), so the
+        # body's own statements cover every one inside them.
+        creates_names=any(creates_names(stmt) for stmt in func.body),
     )
 
 
@@ -125,13 +136,6 @@ def _marks_inside(func: FuncNode, module_functions: Mapping[str, ast.AST]) -> se
                 if isinstance(callee, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     stack.append((callee, left - 1))
     return found
-
-
-def _own_statements(func: FuncNode) -> Iterator[ast.stmt]:
-    """Every statement of a function's body, inner blocks included, not inner defs."""
-    for node in _own_nodes(func):
-        if isinstance(node, ast.stmt):
-            yield node
 
 
 def _own_nodes(func: FuncNode) -> Iterator[ast.AST]:

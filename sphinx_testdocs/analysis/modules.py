@@ -217,7 +217,7 @@ class SourceLibrary:
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return None
         mutated = mutated_names(decoded.text)
-        facts = module_function_facts(tree)
+        facts = module_function_facts(tree, decoded.text)
         _cut_bodies(tree)
         basedir = self._basedir(path)
         return SourceModule(
