@@ -392,11 +392,11 @@ def test_docutils_settings_are_made_once_per_kind_and_pages_are_the_same(
 ) -> None:
     """With the levers for large suites, each document read gets a copy of settings
     made once (scale/settings.py): the pages and every document's recorded
-    dependencies are what they are without it, and Sphinx's function is put back."""
+    dependencies are what they are without it, and Sphinx's function stands in again
+    once documents are read (an application that never builds never replaces it)."""
     original = sphinx_docutils._get_settings
 
-    def build(name: str, levers: bool) -> tuple[dict[str, bytes], dict[str, set[str]], Any]:
-        """The pages, each document's dependencies (file names), the memo read with."""
+    def project(name: str) -> Path:
         srcdir = tmp_path / name
         shutil.copytree(rootdir / "test-basic", srcdir)
         # docutils records an included file in the including document's settings.
@@ -405,16 +405,25 @@ def test_docutils_settings_are_made_once_per_kind_and_pages_are_the_same(
         (srcdir / "other.rst").write_text("Other\n=====\n\nText.\n")
         index = srcdir / "index.rst"
         index.write_text(index.read_text() + "\n.. toctree::\n\n   inc\n   other\n")
+        return srcdir
+
+    def app_for(name: str, levers: bool) -> Any:
+        overrides = {"testdocs_scale_levers": levers}
+        return SphinxTestApp(
+            "html", srcdir=project(name), confoverrides=overrides, status=StringIO()
+        )
+
+    def build(name: str, levers: bool) -> tuple[dict[str, bytes], dict[str, set[str]], Any]:
+        """The pages, each document's dependencies (file names), the memo read with."""
         memos: list[Any] = []
-        app = SphinxTestApp(
-            "html",
-            srcdir=srcdir,
-            confoverrides={"testdocs_scale_levers": levers},
-            status=StringIO(),
+        app = app_for(name, levers)
+        app.connect(
+            "doctree-read",
+            lambda *_: memos.append(getattr(sphinx_docutils._get_settings, "memo", None)),
         )
         app.connect(
             "env-updated",
-            lambda *_: memos.append(getattr(sphinx_docutils._get_settings, "memo", None)),
+            lambda *_: memos.append(sphinx_docutils._get_settings is original),
         )
         app.build()
         app.cleanup()
@@ -424,12 +433,15 @@ def test_docutils_settings_are_made_once_per_kind_and_pages_are_the_same(
             doc: {Path(path).name for path in paths} for doc, paths in app.env.dependencies.items()
         }
         deps["(documents)"] = set(app.env.all_docs)
+        assert memos[-1] is True  # put back once every document is read
         return pages, deps, memos[0]
 
-    shared, shared_deps, memo = build("levers", levers=True)
+    unbuilt = app_for("unbuilt", levers=True)
+    unbuilt.cleanup()
     assert sphinx_docutils._get_settings is original
+    shared, shared_deps, memo = build("levers", levers=True)
     own, own_deps, no_memo = build("plain", levers=False)
-    assert no_memo is None
+    assert memo is not None and no_memo is None
     assert shared == own
     assert shared_deps == own_deps
     assert "snippet.txt" in shared_deps["inc"]

@@ -307,31 +307,33 @@ def creates_names(stmt: ast.stmt) -> bool:
         node = stack.pop()
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
             continue
-        if isinstance(node, ast.Call):
-            func = node.func
-            if isinstance(func, ast.Name) and func.id == "exec":
-                return True
-            if (
-                isinstance(func, ast.Attribute)
-                and func.attr in ("update", "setdefault", "__setitem__")
-                and _is_namespace(func.value)
-            ):
-                return True
-            if (
-                isinstance(func, ast.Name)
-                and func.id == "setattr"
-                and node.args
-                and "sys.modules" in ast.unparse(node.args[0])
-            ):
-                return True
-        elif (
-            isinstance(node, ast.Subscript)
-            and isinstance(node.ctx, ast.Store)
-            and _is_namespace(node.value)
-        ):
+        if creates_a_name(node):
             return True
         stack.extend(ast.iter_child_nodes(node))
     return False
+
+
+def creates_a_name(node: ast.AST) -> bool:
+    """Whether this one node binds a name no statement shows: ``exec()``,
+    ``globals()[name] = ...``, ``vars().update(...)``, ``setattr(sys.modules[...], ...)``."""
+    if isinstance(node, ast.Call):
+        func = node.func
+        if isinstance(func, ast.Name):
+            return func.id == "exec" or (
+                func.id == "setattr"
+                and bool(node.args)
+                and "sys.modules" in ast.unparse(node.args[0])
+            )
+        return (
+            isinstance(func, ast.Attribute)
+            and func.attr in ("update", "setdefault", "__setitem__")
+            and _is_namespace(func.value)
+        )
+    return (
+        isinstance(node, ast.Subscript)
+        and isinstance(node.ctx, ast.Store)
+        and _is_namespace(node.value)
+    )
 
 
 def hands_namespace(call: ast.Call) -> bool:

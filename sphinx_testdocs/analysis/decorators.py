@@ -15,7 +15,7 @@ import ast
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from sphinx_testdocs.analysis._scope import creates_names
+from sphinx_testdocs.analysis._scope import creates_a_name
 
 __all__ = ["FunctionFacts", "function_facts", "module_function_facts"]
 
@@ -70,10 +70,33 @@ def function_facts(
     return FunctionFacts(
         may_not_return_a_function=_may_not_return_a_function(func),
         marks=frozenset(_marks_inside(func, module_functions)) if marks else frozenset(),
-        # Each statement walks what it holds (not inner functions or classes), so the
-        # body's own statements cover every one inside them.
-        creates_names=any(creates_names(stmt) for stmt in func.body),
+        creates_names=_creates_names_when_run(func),
     )
+
+
+def _creates_names_when_run(func: FuncNode) -> bool:
+    """Whether running ``func`` binds names no statement shows: in its own code, or in
+    a function it defines and calls by name (``def make(): globals()[n] = ...`` and
+    ``make()``). A wrapper it defines and returns runs when the test does, after
+    collection: what it binds, pytest never sees."""
+    pending: list[FuncNode] = [func]
+    seen: set[int] = set()
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        defined: dict[str, FuncNode] = {}
+        called: set[str] = set()
+        for node in _own_nodes(current):
+            if creates_a_name(node):
+                return True
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                defined[node.name] = node
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                called.add(node.func.id)
+        pending.extend(defined[name] for name in called & defined.keys())
+    return False
 
 
 def _may_not_return_a_function(func: FuncNode) -> bool:
@@ -139,13 +162,16 @@ def _marks_inside(func: FuncNode, module_functions: Mapping[str, ast.AST]) -> se
 
 
 def _own_nodes(func: FuncNode) -> Iterator[ast.AST]:
-    """The nodes of a function's body, not those of functions or classes inside it."""
+    """The nodes that run when ``func`` runs: its body's, with the decorators and
+    default values of the functions it defines but not their bodies (they run when
+    called), and the bodies of the classes it defines (they run at once)."""
     stack: list[ast.AST] = list(func.body)
     while stack:
         node = stack.pop()
         yield node
-        for child in ast.iter_child_nodes(node):
-            if not isinstance(
-                child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
-            ):
-                stack.append(child)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            if not isinstance(node, ast.Lambda):
+                stack.extend(node.decorator_list)
+            stack.extend(d for d in (*node.args.defaults, *node.args.kw_defaults) if d)
+        else:
+            stack.extend(ast.iter_child_nodes(node))

@@ -13,12 +13,13 @@ compares every page and every document's recorded dependencies with the lever of
 
 Private Sphinx names used: ``sphinx.util.docutils._get_settings`` and
 ``_parse_str_to_doctree`` (8.2+); without them there is nothing to do. The module's
-function is replaced for the build and put back at ``build-finished``.
+function is replaced while documents are read and put back once they are.
 """
 
 from __future__ import annotations
 
 import copy
+import weakref
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -41,56 +42,71 @@ _SPEC_ATTRIBUTES = frozenset(
     }
 )
 
-#: Sphinx's function while ours stands in for it (None: not replaced).
-_replaced: list[Callable[..., Any]] = []
 
-
-def share_settings(app: Sphinx) -> None:
-    """``builder-inited`` (after the scan): in a large build, make each kind of
-    document's settings once."""
-    if not build_run(app.env).large or _replaced:
+def share_settings(app: Sphinx, *args: object) -> None:
+    """``env-before-read-docs``: in a large build, make each kind of document's
+    settings once while documents are read."""
+    current = getattr(sphinx_docutils, "_get_settings", None)
+    # Before Sphinx 8.2 its publisher made them once: nothing to do.
+    if current is None or not hasattr(sphinx_docutils, "_parse_str_to_doctree"):
         return
-    original = getattr(sphinx_docutils, "_get_settings", None)
-    if original is None or not hasattr(sphinx_docutils, "_parse_str_to_doctree"):
-        return  # before Sphinx 8.2: its publisher already makes them once
-    _replaced.append(original)
-    setattr(sphinx_docutils, "_get_settings", _memoised(original))  # noqa: B010
+    if not build_run(app.env).large:
+        return
+    # The memo of an application that never built (so never put Sphinx's back) is
+    # replaced, not wrapped.
+    original = getattr(current, "original", current)
+    setattr(sphinx_docutils, "_get_settings", _memoised(original, app.env))  # noqa: B010
 
 
-def restore_settings(app: Sphinx, exception: BaseException | None) -> None:
-    """``build-finished``: put Sphinx's function back."""
-    if _replaced:
-        setattr(sphinx_docutils, "_get_settings", _replaced.pop())  # noqa: B010
+def restore_settings(app: Sphinx, *args: object) -> None:
+    """``env-updated`` (reading done) and ``build-finished`` (reading failed): put
+    Sphinx's function back, if this build's memo stands in."""
+    current = getattr(sphinx_docutils, "_get_settings", None)
+    memo = getattr(current, "memo", None)
+    if memo is not None and memo.env() is app.env:
+        original = getattr(current, "original")  # noqa: B009 (set by _memoised)
+        setattr(sphinx_docutils, "_get_settings", original)  # noqa: B010
 
 
 class _Memo:
     """What ``_memoised`` keeps: settings by kind of source, and how often they served."""
 
-    def __init__(self) -> None:
+    def __init__(self, env: Any) -> None:
+        #: The build's environment (weakly: an application may be dropped unbuilt).
+        self.env = weakref.ref(env)
         self.kept: dict[tuple[Any, ...], tuple[dict[str, Any], Any]] = {}
         self.hits = 0
 
 
-def _memoised(original: Callable[..., Any]) -> Callable[..., Any]:
-    memo = _Memo()
+def _memoised(original: Callable[..., Any], env: Any) -> Callable[..., Any]:
+    memo = _Memo(env)
     kept = memo.kept
 
     def _get_settings(
         *components: Any, defaults: Mapping[str, Any], read_config_files: bool = False
     ) -> Any:
         key = _key(components, read_config_files)
-        if key is not None:
+        if key is not None and defaults.get("env") is memo.env():
             hit = kept.get(key)
             if hit is not None and hit[0] == defaults:
                 memo.hits += 1
                 return _fresh(hit[1])
         settings = original(*components, defaults=defaults, read_config_files=read_config_files)
-        if key is not None and _copyable(settings):
-            kept[key] = (dict(defaults), _fresh(settings))
+        if key is not None and defaults.get("env") is memo.env() and _copyable(settings):
+            kept[key] = (_snapshot(defaults), _fresh(settings))
         return settings
 
-    _get_settings.memo = memo  # type: ignore[attr-defined]  # what tests look at
+    # What restore_settings and the tests look at.
+    _get_settings.memo = memo  # type: ignore[attr-defined]
+    _get_settings.original = original  # type: ignore[attr-defined]
     return _get_settings
+
+
+def _snapshot(defaults: Mapping[str, Any]) -> dict[str, Any]:
+    """The defaults as they are now: a list changed in place later must not match."""
+    return {
+        name: value if name == "env" else copy.deepcopy(value) for name, value in defaults.items()
+    }
 
 
 def _key(components: tuple[Any, ...], read_config_files: bool) -> tuple[Any, ...] | None:

@@ -25,15 +25,17 @@ from sphinx.application import Sphinx
 from sphinx_testdocs.run import build_run
 
 #: Nodes whose HTML is the same on every page (no address, no id of the page's own).
-_PLAIN = (
-    nodes.title,
-    nodes.Text,
-    nodes.emphasis,
-    nodes.strong,
-    nodes.literal,
-    nodes.inline,
-    nodes.subscript,
-    nodes.superscript,
+_PLAIN = frozenset(
+    {
+        nodes.title,
+        nodes.Text,
+        nodes.emphasis,
+        nodes.strong,
+        nodes.literal,
+        nodes.inline,
+        nodes.subscript,
+        nodes.superscript,
+    }
 )
 
 
@@ -65,7 +67,8 @@ def _memoised(render: Callable[[Any], dict[str, str]]) -> Callable[[Any], dict[s
             return dict(hit[1])
         parts = render(node)
         # Keeping the node keeps its identity from being reused by another.
-        if all(isinstance(sub, _PLAIN) for sub in node.findall()):
+        # Exact types: an extension's subclass may write what depends on the page.
+        if all(type(sub) in _PLAIN for sub in node.findall()):
             kept[id(node)] = (node, dict(parts))
         return parts
 

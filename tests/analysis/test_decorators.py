@@ -27,6 +27,22 @@ MODULE = textwrap.dedent(
         def inner():
             globals()["ignored"] = 1  # runs when called: no name made on import
         return func
+
+    def maker(func):
+        def make():
+            globals()["test_made"] = func
+        make()
+        return func
+
+    def in_a_class(func):
+        class Holder:  # a class body runs as it is defined
+            vars().update(test_held=func)
+        return func
+
+    def checked(func):
+        def wrapper(*args):
+            return True  # the wrapper's answer, not the decorator's
+        return wrapper
     """
 )
 
@@ -37,11 +53,20 @@ def test_marks_are_found_through_the_functions_called() -> None:
     assert facts["plain"].marks == frozenset()
 
 
-def test_names_made_deep_inside_the_body_are_seen_but_not_inside_inner_functions() -> None:
+def test_names_made_when_the_decorator_runs_are_seen() -> None:
     facts = module_function_facts(ast.parse(MODULE), MODULE)
-    assert facts["register"].creates_names
+    assert facts["register"].creates_names  # deep inside its body
+    assert facts["maker"].creates_names  # in a function it defines and calls
+    assert facts["in_a_class"].creates_names  # in a class body it runs
+    # A function it defines but does not call runs with the test, after collection.
     assert not facts["plain"].creates_names
     assert not facts["cases"].creates_names
+
+
+def test_a_wrapper_s_returns_are_not_the_decorator_s() -> None:
+    facts = module_function_facts(ast.parse(MODULE), MODULE)
+    assert not facts["checked"].may_not_return_a_function
+    assert not facts["plain"].may_not_return_a_function
 
 
 def test_a_module_that_never_writes_mark_has_the_same_facts_unsearched() -> None:
