@@ -84,6 +84,24 @@ class TestThing(TestCase):
         pass
 """,
     # A class decorator that makes test classes in globals() (scipy test_kdtree).
+    # A class body runs as the class is defined: names it makes in the module, or
+    # methods it makes in the class, are collected by pytest.
+    "test_class_body.py": """\
+class Holder:
+    globals()["test_made_in_a_class"] = lambda: None
+
+
+class TestMade:
+    for n in range(2):
+        locals()[f"test_{n}"] = lambda self: None
+
+    def test_written(self):
+        pass
+
+
+def test_plain():
+    pass
+""",
     "test_made_by_decorator.py": """\
 def make_variants(kls):
     for suffix in ("A", "B"):
@@ -270,6 +288,9 @@ def test_every_exact_claim_is_one_pytest_makes(tmp_path: Path) -> None:
     modules = _modules(tree)
     exact = {t["nodeid"]: t["cases"] for m in modules.values() for t in m["tests"] if t["exact"]}
     assert exact == {
+        # The module is partly known; these tests are.
+        "test_class_body.py::TestMade::test_written": 1,
+        "test_class_body.py::test_plain": 1,
         "test_conditions.py::test_always": 1,
         "test_injected.py::test_plain": 1,  # the module is partly known, this test is
         "test_lookalikes.py::test_codes": 2,
@@ -286,6 +307,10 @@ def test_every_exact_claim_is_one_pytest_makes(tmp_path: Path) -> None:
     assert not modules["test_rebound.py"]["complete"]
     assert not modules["test_made_by_decorator.py"]["complete"]
     assert not modules["test_injected.py"]["complete"]
+    assert not modules["test_class_body.py"]["complete"]
+    assert "creates names" in modules["test_class_body.py"]["notes"][0]
+    assert cases["test_class_body.py::test_made_in_a_class"] == 1
+    assert cases["test_class_body.py::TestMade::test_1"] == 1
     assert cases["test_injected.py::test_a"] == 1
     assert "creates names" in modules["test_made_by_decorator.py"]["notes"][0]
     doubts = {

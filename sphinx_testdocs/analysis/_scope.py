@@ -73,7 +73,9 @@ def scan_scope(body: list[ast.stmt], names: Names | None) -> Scope:
     spoiled: set[str] = set()
     scope.body = body
     for stmt, condition in _run_statements(body):
-        if not isinstance(stmt, _BLOCKS) and creates_names(stmt):
+        # The bodies of if, try and with come next on their own; a class body runs here.
+        runs_here = not isinstance(stmt, _BLOCKS) or isinstance(stmt, _DEFINITIONS)
+        if runs_here and creates_names(stmt):
             scope.dynamic_lines.append(stmt.lineno)
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             earlier = scope.bindings.get(stmt.name)
@@ -284,6 +286,8 @@ def _stored(target: ast.expr) -> Iterator[str]:
             yield node.id  # a change of an existing name unsettles it
 
 
+#: Statements that define a name as they run (a class body runs then).
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 #: Statements whose bodies ``_module_statements`` visits on its own.
 _BLOCKS = (
     ast.FunctionDef,
@@ -300,12 +304,18 @@ _NAMESPACE_CALLS = frozenset({"globals", "vars", "locals"})
 def creates_names(stmt: ast.stmt) -> bool:
     """Whether import-time code in ``stmt`` may bind names its statements do not show.
 
-    Function and class bodies are not entered: they run when called, not on import.
+    Function bodies are not entered: they run when called, not on import (their
+    decorators and default values run as they are defined). Class bodies run as the
+    class is defined: ``globals()[name] = ...`` there binds a module name, and
+    ``locals()[name] = ...`` a method.
     """
     stack: list[ast.AST] = [stmt]
     while stack:
         node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            if not isinstance(node, ast.Lambda):
+                stack.extend(node.decorator_list)
+            stack.extend(d for d in (*node.args.defaults, *node.args.kw_defaults) if d)
             continue
         if creates_a_name(node):
             return True
