@@ -11,7 +11,7 @@ script loops a fresh build of each source folder on its own core for the same wi
 of time (for instance ``benchmarks/_work/numpy/plain-furo/src`` against
 ``testdocs-furo/src``, made by ``bench.py``): each is sampled across the same stretch
 of the machine's drift however long it takes, and the ratio of their median CPU times
-(user + system of each build's processes, ``wait4``) is what the targets of
+(user + system of each build's processes, ``wait4``, as ``pair.py`` builds) is what the targets of
 ``bench.py``'s table speak of, less exposed to the drift. A build still running when
 the window closes is finished and counted.
 
@@ -27,7 +27,6 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,29 +35,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench import child_env
+from pair import _start, _wait
 
 
 def loop(
     srcdir: Path, scratch: Path, until: float, jobs: int, checkout: Path | None
 ) -> list[float]:
     """CPU seconds of each fresh build of *srcdir* started before *until*."""
-    env = child_env()
-    if checkout is not None:
-        env["PYTHONPATH"] = str(checkout)
-    cmd = [sys.executable, "-m", "sphinx", "-E", "-q", "-j", str(jobs), "-b", "html"]
-    cmd += [str(srcdir), str(scratch / "out"), "-d", str(scratch / "doctrees")]
     times: list[float] = []
     while time.monotonic() < until:
-        shutil.rmtree(scratch / "out", ignore_errors=True)
-        shutil.rmtree(scratch / "doctrees", ignore_errors=True)
-        proc = subprocess.Popen(
-            cmd, env=env, cwd=scratch, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        _, status, usage = os.wait4(proc.pid, 0)
-        if os.waitstatus_to_exitcode(status):
-            raise SystemExit(f"a build of {srcdir} failed")
-        times.append(usage.ru_utime + usage.ru_stime)
+        out = scratch / "out"
+        shutil.rmtree(out, ignore_errors=True)
+        cpu, _ = _wait(_start(checkout, srcdir, out, jobs))
+        times.append(cpu)
     return times
 
 

@@ -312,15 +312,22 @@ def creates_names(stmt: ast.stmt) -> bool:
     stack: list[ast.AST] = [stmt]
     while stack:
         node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            if not isinstance(node, ast.Lambda):
-                stack.extend(node.decorator_list)
-            stack.extend(d for d in (*node.args.defaults, *node.args.kw_defaults) if d)
-            continue
         if creates_a_name(node):
             return True
-        stack.extend(ast.iter_child_nodes(node))
+        stack.extend(run_children(node))
     return False
+
+
+def run_children(node: ast.AST) -> Iterator[ast.AST]:
+    """The child nodes that run when *node* runs: of a function or lambda, its
+    decorators and default values (the body runs when it is called); of anything else,
+    every child (a class body runs as the class is defined)."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        if not isinstance(node, ast.Lambda):
+            yield from node.decorator_list
+        yield from (d for d in (*node.args.defaults, *node.args.kw_defaults) if d)
+    else:
+        yield from ast.iter_child_nodes(node)
 
 
 def creates_a_name(node: ast.AST) -> bool:

@@ -15,7 +15,7 @@ import ast
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from sphinx_testdocs.analysis._scope import creates_a_name
+from sphinx_testdocs.analysis._scope import creates_a_name, run_children
 
 __all__ = ["FunctionFacts", "function_facts", "module_function_facts"]
 
@@ -169,9 +169,4 @@ def _own_nodes(func: FuncNode) -> Iterator[ast.AST]:
     while stack:
         node = stack.pop()
         yield node
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            if not isinstance(node, ast.Lambda):
-                stack.extend(node.decorator_list)
-            stack.extend(d for d in (*node.args.defaults, *node.args.kw_defaults) if d)
-        else:
-            stack.extend(ast.iter_child_nodes(node))
+        stack.extend(run_children(node))

@@ -19,7 +19,6 @@ function is replaced while documents are read and put back once they are.
 from __future__ import annotations
 
 import copy
-import weakref
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -52,8 +51,7 @@ def share_settings(app: Sphinx, *args: object) -> None:
         return
     if not build_run(app.env).large:
         return
-    # The memo of an application that never built (so never put Sphinx's back) is
-    # replaced, not wrapped.
+    # Another build's memo, still reading in this process, is stood in for, not wrapped.
     original = getattr(current, "original", current)
     setattr(sphinx_docutils, "_get_settings", _memoised(original, app.env))  # noqa: B010
 
@@ -63,7 +61,7 @@ def restore_settings(app: Sphinx, *args: object) -> None:
     Sphinx's function back, if this build's memo stands in."""
     current = getattr(sphinx_docutils, "_get_settings", None)
     memo = getattr(current, "memo", None)
-    if memo is not None and memo.env() is app.env:
+    if memo is not None and memo.env is app.env:
         original = getattr(current, "original")  # noqa: B009 (set by _memoised)
         setattr(sphinx_docutils, "_get_settings", original)  # noqa: B010
 
@@ -72,8 +70,8 @@ class _Memo:
     """What ``_memoised`` keeps: settings by kind of source, and how often they served."""
 
     def __init__(self, env: Any) -> None:
-        #: The build's environment (weakly: an application may be dropped unbuilt).
-        self.env = weakref.ref(env)
+        #: The build's environment: the only one whose documents it serves.
+        self.env = env
         self.kept: dict[tuple[Any, ...], tuple[dict[str, Any], Any]] = {}
         self.hits = 0
 
@@ -86,13 +84,13 @@ def _memoised(original: Callable[..., Any], env: Any) -> Callable[..., Any]:
         *components: Any, defaults: Mapping[str, Any], read_config_files: bool = False
     ) -> Any:
         key = _key(components, read_config_files)
-        if key is not None and defaults.get("env") is memo.env():
+        if key is not None and defaults.get("env") is memo.env:
             hit = kept.get(key)
             if hit is not None and hit[0] == defaults:
                 memo.hits += 1
                 return _fresh(hit[1])
         settings = original(*components, defaults=defaults, read_config_files=read_config_files)
-        if key is not None and defaults.get("env") is memo.env() and _copyable(settings):
+        if key is not None and defaults.get("env") is memo.env and _copyable(settings):
             kept[key] = (_snapshot(defaults), _fresh(settings))
         return settings
 
