@@ -218,6 +218,15 @@ class TestBuilt:
     def test_offset(self, case):
         pass
 """,
+    # Python reads identifiers in NFKC form: this is a call of exec (the text search
+    # that spares modules without the words must find it too).
+    "test_unicode_exec.py": """\
+\uff45\uff58\uff45\uff43("def test_made_by_exec():\\n    pass\\n")
+
+
+def test_plain():
+    pass
+""",
     # The module's namespace handed to a helper that fills it (pyarrow's
     # inject_cpp_tests(globals())).
     "test_injected.py": """\
@@ -296,6 +305,7 @@ def test_every_exact_claim_is_one_pytest_makes(tmp_path: Path) -> None:
         "test_lookalikes.py::test_codes": 2,
         "test_lookalikes.py::TestLiteral::test_offset": 2,
         "test_reexported.py::TestThing::test_a": 1,
+        "test_unicode_exec.py::test_plain": 1,  # partly known, this test is
         "test_values.py::test_plain": 2,
     }
     assert all(cases[nodeid] == count for nodeid, count in exact.items())
@@ -312,6 +322,8 @@ def test_every_exact_claim_is_one_pytest_makes(tmp_path: Path) -> None:
     assert cases["test_class_body.py::test_made_in_a_class"] == 1
     assert cases["test_class_body.py::TestMade::test_1"] == 1
     assert cases["test_injected.py::test_a"] == 1
+    assert not modules["test_unicode_exec.py"]["complete"]
+    assert cases["test_unicode_exec.py::test_made_by_exec"] == 1
     assert "creates names" in modules["test_made_by_decorator.py"]["notes"][0]
     doubts = {
         t["nodeid"]: t["doubt"] for m in modules.values() for t in m["tests"] if not t["exact"]

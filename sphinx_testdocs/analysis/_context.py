@@ -16,6 +16,7 @@ from pathlib import Path
 from sphinx_testdocs.analysis._scope import (
     Binding,
     Scope,
+    may_create_names,
     mutated_names,
     mutates,
     scan_scope,
@@ -237,7 +238,8 @@ class ModuleContext:
         self._function_facts: dict[str, FunctionFacts | None] = dict(function_facts or {})
         self._facts_given = function_facts is not None
         self.names = scan_names(tree.body)
-        self.scope = scan_scope(tree.body, self.names)
+        self._may_create = may_create_names(source)
+        self.scope = scan_scope(tree.body, self.names, may_create=self._may_create)
         self.nodeid_path = nodeid_path
         self.relpath = relpath
         self.config = config
@@ -404,7 +406,7 @@ class ModuleContext:
                 return None
             node = binding.node
             assert isinstance(node, ast.ClassDef)
-            inner = scan_scope(node.body, None).bindings.get(rest[0])
+            inner = scan_scope(node.body, None, may_create=False).bindings.get(rest[0])
             if inner is None or len(rest) > 1:
                 return None
             return Found(owner, f"{name}.{rest[0]}", inner)
@@ -808,7 +810,8 @@ class ModuleContext:
         info = self.classes.get(id(node))
         if info is not None:
             return info
-        info = ClassInfo(node, qualname, scan_scope(node.body, None), self)
+        scope = scan_scope(node.body, None, may_create=self._may_create)
+        info = ClassInfo(node, qualname, scope, self)
         self.classes[id(node)] = info
         for base in node.bases:
             self._add_base(info, base)

@@ -66,7 +66,7 @@ def reaches(reach: Reach, fixturenames: Iterable[str]) -> bool:
 def generate_tests_reach(body: list[ast.stmt]) -> Reach:
     """The reach of the hook a module body binds (the binding import leaves last, of
     whatever kind: an imported or assigned hook is not read); ``()`` without one."""
-    binding = scan_scope(body, None).bindings.get("pytest_generate_tests")
+    binding = scan_scope(body, None, may_create=False).bindings.get("pytest_generate_tests")
     return () if binding is None else hook_reach(binding.node)
 
 
