@@ -13,7 +13,7 @@ and what a large build changes is put back when it ends.
 ``stores``             other pages' records kept out of what parallel readers send back
 ``packing``            resolved pages wait for parallel writers as bytes
 ``sidebar``            one sidebar toctree per folder depth for pages in no toctree
-``event_log``          Sphinx's per-event debug line kept short
+``event_log``          Sphinx's per-event debug line made only when shown, and short
 ``workers``            files analysed by forked workers under ``-j N``
 ``listings``           source listings highlighted by the main process under ``-j 2``
 ``stems``              the search index stems each distinct word once per build
@@ -25,6 +25,7 @@ Private Sphinx attributes touched (each behind a version check, listed in the do
 ``env._write_doc_doctree_cache`` (6.1+), ``env._pickled_doctree_cache`` (7.2+),
 ``SearchLanguage._word_re`` (packing, 8+), ``StandaloneHTMLBuilder._get_local_toctree``
 (sidebar, wherever it exists), ``sphinx.util.docutils._get_settings`` (settings, 8.2+).
+``event_log`` sets ``emit`` on the build's own ``app.events`` (public attributes only).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from sphinx_testdocs.scale.doctrees import (
     free_written_doctree,
     release_read_doctrees,
 )
-from sphinx_testdocs.scale.event_log import restore_event_debug_lines, shorten_event_debug_lines
+from sphinx_testdocs.scale.event_log import quiet_event_debug_lines, restore_event_debug_lines
 from sphinx_testdocs.scale.heap import (
     freeze_after_analysis,
     freeze_after_reading,
@@ -83,7 +84,7 @@ def install(app: Sphinx) -> None:
     app.connect("config-inited", pause_for_environment_load, priority=900)
     app.connect("builder-inited", resume_after_environment_load, priority=100)
     # After the scan (priority 500), which decides whether the suite is large.
-    app.connect("builder-inited", shorten_event_debug_lines, priority=600)
+    app.connect("builder-inited", quiet_event_debug_lines, priority=600)
     app.connect("builder-inited", freeze_in_forked_children, priority=600)
     app.connect("builder-inited", share_analyses, priority=600)
     app.connect("builder-inited", share_titles, priority=600)
