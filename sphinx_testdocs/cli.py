@@ -433,8 +433,9 @@ def run_collect(args: argparse.Namespace) -> int:
     every_path = [argument.path for argument in arguments]
     modules: list[dict[str, Any]] = []
     doubts: list[str] = []
+    stopped: list[str] = []
     for argument in arguments:
-        found, found_doubts = _collect_one(
+        found, found_stopped, found_doubts = _collect_one(
             argument,
             every_path,
             cwd,
@@ -442,11 +443,12 @@ def run_collect(args: argparse.Namespace) -> int:
             owner_markers=tuple(args.owner_marker),
         )
         modules.extend(m for m in found if m not in modules)
+        stopped.extend(s for s in found_stopped if s not in stopped)
         doubts.extend(d for d in found_doubts if d not in doubts)
     data: dict[str, Any] = {"modules": modules}
     if args.results:
         data["results"] = _joined_results(args.results, modules, cwd)
-    text = dumps(data) if args.format == "json" else collection_text(data, doubts)
+    text = dumps(data) if args.format == "json" else collection_text(data, doubts, stopped)
     # A module that does not parse is no "nothing": pytest reports it as an error.
     found_any = any(module["tests"] or module["status"] != "ok" for module in modules)
     status = 0 if found_any else NO_TESTS_COLLECTED
@@ -484,10 +486,16 @@ def _collect_one(
     *,
     explicit: bool,
     owner_markers: tuple[str, ...] = (),
-) -> tuple[list[dict[str, Any]], tuple[str, ...]]:
-    """What pytest collects for one argument, and what may make it collect otherwise."""
+) -> tuple[list[dict[str, Any]], list[str], tuple[str, ...]]:
+    """What pytest collects for one argument, the modules stopped on import here
+    (``export.stopped_modules``), and what may make pytest collect otherwise."""
     from sphinx_testdocs.config import TestdocsConfig
-    from sphinx_testdocs.export import collection_json, module_entry
+    from sphinx_testdocs.export import (
+        collection_json,
+        module_entry,
+        stopped_modules,
+        walking_order,
+    )
     from sphinx_testdocs.project import build_project
 
     folder = argument.folder
@@ -512,14 +520,16 @@ def _collect_one(
     root = project.roots[0]
     for problem in root.tree.problems:
         print(f"{PROG} collect: warning: {problem.path}: {problem.message}", file=sys.stderr)
+    doubts = root.selection.doubts()
     if argument.path.is_dir():
-        return collection_json(project)["modules"], root.selection.doubts()
+        stopped = stopped_modules(project, root, walking_order(root))
+        return collection_json(project)["modules"], stopped, doubts
     entry = module_entry(project, root, argument.path.name)
     if entry is None:
-        return [], root.selection.doubts()
+        return [], stopped_modules(project, root, [argument.path.name]), doubts
     if argument.selector is not None:
         entry = select(entry, argument.selector)
-    return [entry], root.selection.doubts()
+    return [entry], [], doubts
 
 
 def collect_main(argv: list[str]) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -44,6 +44,22 @@ def collection_json(project: Project) -> dict[str, Any]:
         if (entry := module_entry(project, root, relpath)) is not None
     ]
     return {"modules": modules}
+
+
+def stopped_modules(project: Project, root: TestRoot, relpaths: Iterable[str]) -> list[str]:
+    """``path: reason`` of each test module among *relpaths* whose import stops (a skip
+    at module level, ``pytest.importorskip`` of a module not found where the analysis
+    runs, an error): pytest, run in the same environment, lists none of its tests, so
+    neither does ``collection_json``; the reason says why, and whether it holds only
+    where the analysis runs."""
+    stopped = []
+    for relpath in relpaths:
+        if root.verdict(relpath).excluded is not None:
+            continue  # never reached: nothing to say
+        analysis = project.analysis(root, relpath)
+        if analysis.kind is FileKind.TEST_MODULE and analysis.not_collected is not None:
+            stopped.append(f"{root.nodeid_path(relpath)}: {analysis.not_collected}")
+    return stopped
 
 
 def collection_fragments(
@@ -304,13 +320,16 @@ def fragment_chunks(
     yield f'\n  ],\n  "results": {text}\n}}\n'
 
 
-def collection_text(data: Mapping[str, Any], doubts: Sequence[str] = ()) -> str:
+def collection_text(
+    data: Mapping[str, Any], doubts: Sequence[str] = (), stopped: Sequence[str] = ()
+) -> str:
     """Node IDs one per line, then a summary line: like ``pytest --collect-only -q``.
 
     A test whose cases can all be named gets one line per case (``nodeid[id]``); any
     other test gets its bare node ID, which selects all of its cases in pytest.
-    ``doubts`` are what may make pytest collect differently from the rules read
-    (:meth:`.Selection.doubts`), listed last.
+    ``stopped`` are the modules whose import stops (``stopped_modules``), named after
+    the summary: pytest lists none of their tests either. ``doubts`` are what may make
+    pytest collect differently from the rules read (:meth:`.Selection.doubts`), last.
     """
     lines: list[str] = []
     counted = unknown = uncertain = deselected = 0
@@ -345,6 +364,14 @@ def collection_text(data: Mapping[str, Any], doubts: Sequence[str] = ()) -> str:
         )
         for module in partly:
             lines.append(f"  {module['pytest_path']}: {'; '.join(module['notes'])}")
+    if stopped:
+        lines.append("")
+        its = "its" if len(stopped) == 1 else "their"
+        lines.append(
+            f"stopped on import ({_plural(len(stopped), 'module')}; pytest lists none "
+            f"of {its} tests):"
+        )
+        lines.extend(f"  {line}" for line in stopped)
     if doubts:
         lines.append("")
         lines.append("pytest may also collect other files, or in another order:")

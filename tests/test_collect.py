@@ -343,6 +343,42 @@ def test_relative_path_and_empty_tree(
     assert run(capsys, str(tree / "empty")) == (5, "no tests collected\n", "")
 
 
+def test_modules_skipped_on_import_are_named_after_what_pytest_lists(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pytest lists nothing of a module skipped on import, and neither does the text;
+    after the summary it says which modules stop and why (networkx: 27 modules import
+    scipy or pandas through importorskip, found or not where the analysis runs)."""
+    tree = write_tree(
+        tmp_path / "skips",
+        {
+            "pytest.ini": "[pytest]\n",
+            "test_a.py": "def test_a():\n    pass\n",
+            "test_missing.py": "import pytest\n\npytest.importorskip('no_such_module_xyz')\n"
+            "\n\ndef test_m():\n    pass\n",
+            "test_skipped.py": "import pytest\n\npytest.skip('later', allow_module_level=True)"
+            "\n\n\ndef test_s():\n    pass\n",
+        },
+    )
+    real = pytest_collect(tree)
+    monkeypatch.chdir(tree)
+    status, out, err = run(capsys)
+    listing, summary, skipped = out.split("\n\n")
+    assert (status, err) == (0, "")
+    assert listing.splitlines() == real.ids == ["test_a.py::test_a"]
+    assert real.summary.startswith(summary.strip() + " in ")
+    assert skipped.splitlines() == [
+        "stopped on import (2 modules; pytest lists none of their tests):",
+        "  test_missing.py: pytest.importorskip('no_such_module_xyz') at line 3, run on "
+        "import, skips the module (no_such_module_xyz is not found where the analysis runs)",
+        "  test_skipped.py: pytest.skip(...) at line 3, run on import, skips the module",
+    ]
+    # A file given by name: pytest collects nothing from it, and it is named.
+    status, out, _ = run(capsys, "test_missing.py")
+    assert status == 5
+    assert "  test_missing.py: pytest.importorskip" in out
+
+
 @pytest.mark.parametrize(
     ("path", "message"),
     [
@@ -451,7 +487,12 @@ def test_never_imports_the_tree(
     monkeypatch.chdir(root)
     # Imported (as pytest does), the module would end this process. Read, it is known
     # to give pytest nothing to collect: pytest's own exit status for that is 5.
-    assert run(capsys, str(root)) == (5, "no tests collected\n", "")
+    assert run(capsys, str(root)) == (
+        5,
+        "no tests collected\n\nstopped on import (1 module; pytest lists none of its tests):"
+        "\n  test_boom.py: raise SystemExit at line 1, run on import, reports an error\n",
+        "",
+    )
 
 
 def test_subprocess_without_sphinx_project(tree: Path) -> None:

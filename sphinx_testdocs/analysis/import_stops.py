@@ -140,7 +140,7 @@ def _stop(
         if minversion:
             does = "skips the module where the version installed is older than it asks"
         elif module:
-            does = f"skips the module ({module} is not found here)"
+            does = f"skips the module ({module} is not found where the analysis runs)"
         else:
             does = "skips the module where the module it names cannot be imported"
         return ImportStop(stmt.lineno, shown, does, condition)

@@ -43,7 +43,7 @@ def stops(source: str) -> list[ImportStop]:
             ImportStop(
                 1,
                 "pytest.importorskip('numpy_missing')",
-                "skips the module (numpy_missing is not found here)",
+                "skips the module (numpy_missing is not found where the analysis runs)",
             ),
         ),
         (
