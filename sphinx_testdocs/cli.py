@@ -433,9 +433,9 @@ def run_collect(args: argparse.Namespace) -> int:
     every_path = [argument.path for argument in arguments]
     modules: list[dict[str, Any]] = []
     doubts: list[str] = []
-    stopped: list[str] = []
+    stopped: list[tuple[str, str]] = []
     for argument in arguments:
-        found, found_stopped, found_doubts = _collect_one(
+        found, found_stopped, found_doubts, ended = _collect_one(
             argument,
             every_path,
             cwd,
@@ -445,6 +445,8 @@ def run_collect(args: argparse.Namespace) -> int:
         modules.extend(m for m in found if m not in modules)
         stopped.extend(s for s in found_stopped if s not in stopped)
         doubts.extend(d for d in found_doubts if d not in doubts)
+        if ended:
+            break  # pytest collects no module after a SystemExit on import
     data: dict[str, Any] = {"modules": modules}
     if args.results:
         data["results"] = _joined_results(args.results, modules, cwd)
@@ -486,16 +488,13 @@ def _collect_one(
     *,
     explicit: bool,
     owner_markers: tuple[str, ...] = (),
-) -> tuple[list[dict[str, Any]], list[str], tuple[str, ...]]:
-    """What pytest collects for one argument, the modules stopped on import here
-    (``export.stopped_modules``), and what may make pytest collect otherwise."""
+) -> tuple[list[dict[str, Any]], list[tuple[str, str]], tuple[str, ...], bool]:
+    """What pytest collects for one argument, the modules stopped on import
+    (``export.stopped_module``), what may make pytest collect otherwise, and whether
+    pytest's collection ends in it (a SystemExit on import: nothing after is collected).
+    """
     from sphinx_testdocs.config import TestdocsConfig
-    from sphinx_testdocs.export import (
-        collection_json,
-        module_entry,
-        stopped_modules,
-        walking_order,
-    )
+    from sphinx_testdocs.export import module_entry, stopped_module, walking_order
     from sphinx_testdocs.project import build_project
 
     folder = argument.folder
@@ -521,15 +520,20 @@ def _collect_one(
     for problem in root.tree.problems:
         print(f"{PROG} collect: warning: {problem.path}: {problem.message}", file=sys.stderr)
     doubts = root.selection.doubts()
-    if argument.path.is_dir():
-        stopped = stopped_modules(project, root, walking_order(root))
-        return collection_json(project)["modules"], stopped, doubts
-    entry = module_entry(project, root, argument.path.name)
-    if entry is None:
-        return [], stopped_modules(project, root, [argument.path.name]), doubts
-    if argument.selector is not None:
-        entry = select(entry, argument.selector)
-    return [entry], [], doubts
+    relpaths = walking_order(root) if argument.path.is_dir() else [argument.path.name]
+    modules: list[dict[str, Any]] = []
+    stopped: list[tuple[str, str]] = []
+    for relpath in relpaths:
+        entry = module_entry(project, root, relpath)
+        if entry is not None:
+            if argument.selector is not None:
+                entry = select(entry, argument.selector)
+            modules.append(entry)
+        elif (stop := stopped_module(project, root, relpath)) is not None:
+            stopped.append(stop)
+            if stop[1] == "end":
+                return modules, stopped, doubts, True
+    return modules, stopped, doubts, False
 
 
 def collect_main(argv: list[str]) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -46,20 +46,20 @@ def collection_json(project: Project) -> dict[str, Any]:
     return {"modules": modules}
 
 
-def stopped_modules(project: Project, root: TestRoot, relpaths: Iterable[str]) -> list[str]:
-    """``path: reason`` of each test module among *relpaths* whose import stops (a skip
-    at module level, ``pytest.importorskip`` of a module not found where the analysis
-    runs, an error): pytest, run in the same environment, lists none of its tests, so
-    neither does ``collection_json``; the reason says why, and whether it holds only
-    where the analysis runs."""
-    stopped = []
-    for relpath in relpaths:
-        if root.verdict(relpath).excluded is not None:
-            continue  # never reached: nothing to say
-        analysis = project.analysis(root, relpath)
-        if analysis.kind is FileKind.TEST_MODULE and analysis.not_collected is not None:
-            stopped.append(f"{root.nodeid_path(relpath)}: {analysis.not_collected}")
-    return stopped
+def stopped_module(project: Project, root: TestRoot, relpath: str) -> tuple[str, str] | None:
+    """``("path: reason", effect)`` of a test module whose import stops (a skip at
+    module level, ``pytest.importorskip`` of a module not found where the analysis runs,
+    an error, a SystemExit), None for any other file. pytest, run in the same
+    environment, lists none of its tests, so neither does ``collection_json``; the
+    reason says why, and whether it holds only where the analysis runs. The effect is
+    ``ModuleCollection.stop_effect`` ("" when a folder's conftest.py stops it)."""
+    if root.verdict(relpath).excluded is not None:
+        return None  # never reached: nothing to say
+    analysis = project.analysis(root, relpath)
+    if analysis.kind is not FileKind.TEST_MODULE or analysis.not_collected is None:
+        return None
+    effect = analysis.collection.stop_effect if analysis.collection else None
+    return f"{root.nodeid_path(relpath)}: {analysis.not_collected}", effect or ""
 
 
 def collection_fragments(
@@ -321,15 +321,19 @@ def fragment_chunks(
 
 
 def collection_text(
-    data: Mapping[str, Any], doubts: Sequence[str] = (), stopped: Sequence[str] = ()
+    data: Mapping[str, Any],
+    doubts: Sequence[str] = (),
+    stopped: Sequence[tuple[str, str]] = (),
 ) -> str:
     """Node IDs one per line, then a summary line: like ``pytest --collect-only -q``.
 
     A test whose cases can all be named gets one line per case (``nodeid[id]``); any
     other test gets its bare node ID, which selects all of its cases in pytest.
-    ``stopped`` are the modules whose import stops (``stopped_modules``), named after
-    the summary: pytest lists none of their tests either. ``doubts`` are what may make
-    pytest collect differently from the rules read (:meth:`.Selection.doubts`), last.
+    ``stopped`` are the modules whose import stops (``stopped_module``), named after
+    the summary: pytest lists none of their tests either. The summary counts errors as
+    pytest's does: modules that do not parse, and stops pytest reports as errors.
+    ``doubts`` are what may make pytest collect differently from the rules read
+    (:meth:`.Selection.doubts`), listed last.
     """
     lines: list[str] = []
     counted = unknown = uncertain = deselected = 0
@@ -353,7 +357,9 @@ def collection_text(
                 uncertain += 1  # more cases, or none: not in the lower bound
     if lines:
         lines.append("")
-    lines.append(summary_line(counted, unknown, uncertain, deselected, deselected_bound))
+    errors = sum(module["status"] != "ok" for module in data["modules"])
+    errors += sum(effect == "error" for _, effect in stopped)
+    lines.append(summary_line(counted, unknown, uncertain, deselected, deselected_bound, errors))
     partly = [m for m in data["modules"] if not m["complete"]]
     if partly:
         # After the summary, so the lines above still compare with pytest's own.
@@ -371,7 +377,7 @@ def collection_text(
             f"stopped on import ({_plural(len(stopped), 'module')}; pytest lists none "
             f"of {its} tests):"
         )
-        lines.extend(f"  {line}" for line in stopped)
+        lines.extend(f"  {line}" for line, _ in stopped)
     if doubts:
         lines.append("")
         lines.append("pytest may also collect other files, or in another order:")
@@ -385,11 +391,20 @@ def summary_line(
     uncertain: int,
     deselected: int = 0,
     deselected_bound: bool = False,
+    errors: int = 0,
 ) -> str:
     """pytest's closing line (without the time), plus what static analysis cannot tell:
     a lower bound is marked "+", as on the pages (:func:`.summary.cases_text`).
     Deselected cases are said as pytest says them: "1/3 tests collected (2 deselected)";
-    ``deselected_bound`` says some deselected tests' cases are not known ("2+")."""
+    ``deselected_bound`` says some deselected tests' cases are not known ("2+").
+    ``errors`` are counted after, as pytest counts them ("1 test collected, 2 errors")."""
+    failed = f", {_plural(errors, 'error')}" if errors else ""
+    return _collected(counted, unknown, uncertain, deselected, deselected_bound) + failed
+
+
+def _collected(
+    counted: int, unknown: int, uncertain: int, deselected: int, deselected_bound: bool
+) -> str:
     extra = unknown_parts(unknown, uncertain)
     if not (counted or unknown or deselected):
         return "no tests collected"

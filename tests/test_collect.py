@@ -358,6 +358,7 @@ def test_modules_skipped_on_import_are_named_after_what_pytest_lists(
             "\n\ndef test_m():\n    pass\n",
             "test_skipped.py": "import pytest\n\npytest.skip('later', allow_module_level=True)"
             "\n\n\ndef test_s():\n    pass\n",
+            "test_wrong.py": "raise ValueError('no')\n\n\ndef test_w():\n    pass\n",
         },
     )
     real = pytest_collect(tree)
@@ -367,16 +368,32 @@ def test_modules_skipped_on_import_are_named_after_what_pytest_lists(
     assert (status, err) == (0, "")
     assert listing.splitlines() == real.ids == ["test_a.py::test_a"]
     assert real.summary.startswith(summary.strip() + " in ")
+    assert summary.strip() == "1 test collected, 1 error"  # pytest counts the error
     assert skipped.splitlines() == [
-        "stopped on import (2 modules; pytest lists none of their tests):",
+        "stopped on import (3 modules; pytest lists none of their tests):",
         "  test_missing.py: pytest.importorskip('no_such_module_xyz') at line 3, run on "
         "import, skips the module (no_such_module_xyz is not found where the analysis runs)",
         "  test_skipped.py: pytest.skip(...) at line 3, run on import, skips the module",
+        "  test_wrong.py: raise ValueError at line 1, run on import, reports an error",
     ]
     # A file given by name: pytest collects nothing from it, and it is named.
     status, out, _ = run(capsys, "test_missing.py")
     assert status == 5
     assert "  test_missing.py: pytest.importorskip" in out
+    # A SystemExit on import ends pytest's collection: no module after it is collected
+    # (nor its error counted), and no file named after it.
+    (tree / "test_b.py").write_text("import sys\n\nsys.exit(3)\n", encoding="utf-8")
+    (tree / "test_c.py").write_text("def test_c():\n    pass\n", encoding="utf-8")
+    real = pytest_collect(tree)
+    status, out, _ = run(capsys)
+    listing, summary, skipped = out.split("\n\n")
+    assert listing.splitlines() == real.ids == ["test_a.py::test_a"]
+    assert real.summary.startswith(summary.strip() + " in ")
+    assert skipped.splitlines() == [
+        "stopped on import (1 module; pytest lists none of its tests):",
+        "  test_b.py: sys.exit(...) at line 3, run on import, ends the collection "
+        "(no module after it is collected)",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -490,7 +507,8 @@ def test_never_imports_the_tree(
     assert run(capsys, str(root)) == (
         5,
         "no tests collected\n\nstopped on import (1 module; pytest lists none of its tests):"
-        "\n  test_boom.py: raise SystemExit at line 1, run on import, reports an error\n",
+        "\n  test_boom.py: raise SystemExit at line 1, run on import, ends the collection "
+        "(no module after it is collected)\n",
         "",
     )
 

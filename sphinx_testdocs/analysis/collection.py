@@ -227,6 +227,7 @@ class _Collector:
         self.plan = _ModulePlan()
         #: Why pytest collects none of the module's tests, when every import stops.
         self.stopped: str | None = None
+        self.stop_effect: str | None = None
         #: Whether parametrize given an iterator stops collection (:mod:`.warning_filters`).
         self.iterators_fail = _iterators_fail(ctx.config)
         #: Why pytest refuses the module while collecting a test (a parametrize given an
@@ -255,9 +256,9 @@ class _Collector:
                 "and later refuse the module, collecting none of its tests"
             )
             ctx.note(holder.doubt)
-        stop, always = self._import_stop()
+        stop, always, effect = self._import_stop()
         if always:
-            self.stopped = stop
+            self.stopped, self.stop_effect = stop, effect
         elif stop is not None:
             ctx.note(stop)
             holder.doubt = holder.doubt or stop
@@ -329,28 +330,38 @@ class _Collector:
             return
         why, certain = self.refusal
         if certain:
-            self.stopped = self.stopped or why
+            if self.stopped is None:  # pytest reports the refusal as an error
+                self.stopped, self.stop_effect = why, "error"
             return
         self.ctx.note(why)
         self.result.tests = [
             replace(t, exact=False, doubt=why) if t.exact else t for t in self.result.tests
         ]
 
-    def _import_stop(self) -> tuple[str | None, bool]:
+    def _import_stop(self) -> tuple[str | None, bool, str | None]:
         """Why pytest may import the module only to collect none of its tests (a skip,
-        a raise or an exit run on import: :mod:`.import_stops`), and whether every
-        import runs it."""
+        a raise or an exit run on import: :mod:`.import_stops`), whether every import
+        runs it, and what pytest does then (``ImportStop.effect``)."""
         stop = first_stop(
             import_stops(self.ctx.scope.body, self.ctx.names.dotted, self._importable)
         )
         if stop is None:
-            return None, False
+            return None, False, None
         if stop.condition is None:
-            return f"{stop.what} at line {stop.line}, run on import, {stop.does}", True
+            return (
+                f"{stop.what} at line {stop.line}, run on import, {stop.does}",
+                True,
+                stop.effect,
+            )
         return (
-            f"{stop.what} at line {stop.line} runs on import if the if/try/loop at line "
-            f"{stop.condition} lets it: pytest then {stop.does} and collects none of its tests"
-        ), False
+            (
+                f"{stop.what} at line {stop.line} runs on import if the if/try/loop at line "
+                f"{stop.condition} lets it: pytest then {stop.does} and collects none of its "
+                "tests"
+            ),
+            False,
+            stop.effect,
+        )
 
     def _importable(self, module: str) -> bool:
         """Whether ``import module`` finds it here, looked up and never imported."""
@@ -1467,6 +1478,7 @@ def _collect(
             and (collector is None or all(t.exact for t in collector.result.tests)),
             notes=tuple(ctx.notes),
             stopped=collector.stopped if collector else None,
+            stop_effect=collector.stop_effect if collector else None,
             dependencies=tuple(sorted(p.as_posix() for p in reads)),
         )
 

@@ -29,14 +29,21 @@ __all__ = [
 
 #: Calls that end the import, by the name they are called by (``pytest.skip``), and
 #: what pytest does then.
+#: What pytest does when importing the module raises (other than a skip or a
+#: SystemExit): it reports the module as an error and collects the next (pytest.exit
+#: included, checked with pytest 8.4 and 9).
+REPORTS_ERROR = "reports an error"
+#: A SystemExit on import ends pytest's collection there ("caught unexpected
+#: SystemExit", no error counted): no module after it is collected.
+ENDS_SESSION = "ends the collection (no module after it is collected)"
 _STOPPING_CALLS = {
     "pytest.skip": "skips the module",
-    "pytest.fail": "reports an error",
-    "pytest.exit": "stops the session",
-    "sys.exit": "reports an error",
-    "exit": "reports an error",
-    "quit": "reports an error",
-    "os._exit": "stops the session",
+    "pytest.fail": REPORTS_ERROR,
+    "pytest.exit": REPORTS_ERROR,
+    "sys.exit": ENDS_SESSION,
+    "exit": ENDS_SESSION,
+    "quit": ENDS_SESSION,
+    "os._exit": "ends the process (nothing is printed)",
 }
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
 
@@ -57,6 +64,14 @@ class ImportStop:
     def skips(self) -> bool:
         """Whether pytest skips the module (rather than reporting an error or stopping)."""
         return self.does.startswith("skips")
+
+    @property
+    def effect(self) -> str:
+        """``"skip"``, ``"error"`` (counted in pytest's summary) or ``"end"`` (pytest's
+        collection, or the process, ends there): ``ModuleCollection.stop_effect``."""
+        if self.skips:
+            return "skip"
+        return "error" if self.does == REPORTS_ERROR else "end"
 
 
 def import_stops(
@@ -116,7 +131,12 @@ def _stop(
     if isinstance(stmt, ast.Raise):
         exc = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
         name = (names(exc) or ast.unparse(exc)) if exc is not None else ""
-        does = "skips the module" if name.endswith("SkipTest") else "reports an error"
+        if name.endswith("SkipTest"):
+            does = "skips the module"
+        elif name.rpartition(".")[2] == "SystemExit":
+            does = ENDS_SESSION
+        else:
+            does = REPORTS_ERROR
         return ImportStop(stmt.lineno, f"raise {name}".rstrip(), does, condition)
     call = None
     if isinstance(stmt, (ast.Expr, ast.Assign, ast.AnnAssign)) and isinstance(

@@ -339,6 +339,10 @@ class ModuleCollection:
     #: Why pytest imports the module only to collect none of its tests: a statement
     #: every import runs skips, raises or exits (:mod:`.import_stops`); None otherwise.
     stopped: str | None = None
+    #: What pytest does then: ``"skip"``, ``"error"`` (counted in its summary: ``1
+    #: error``) or ``"end"`` (a SystemExit ends its collection: no module after this one
+    #: is collected); None when the module is not stopped.
+    stop_effect: str | None = None
     #: Other files read to resolve names (absolute POSIX paths, sorted): a change to
     #: any of them can change what is collected here.
     dependencies: tuple[str, ...] = ()

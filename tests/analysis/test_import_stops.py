@@ -10,6 +10,8 @@ import pytest
 from sphinx_testdocs.analysis.import_stops import ImportStop, import_stops
 
 FOUND = {"os", "json", "pytest"}
+#: A SystemExit on import: pytest stops collecting ("caught unexpected SystemExit").
+ENDS = "ends the collection (no module after it is collected)"
 
 
 def stops(source: str) -> list[ImportStop]:
@@ -37,7 +39,9 @@ def stops(source: str) -> list[ImportStop]:
         ),
         ("raise SkipTest('no')", ImportStop(1, "raise unittest.SkipTest", "skips the module")),
         ("raise RuntimeError", ImportStop(1, "raise RuntimeError", "reports an error")),
-        ("sys.exit(1)", ImportStop(1, "sys.exit(...)", "reports an error")),
+        ("sys.exit(1)", ImportStop(1, "sys.exit(...)", ENDS)),
+        ("raise SystemExit(1)", ImportStop(1, "raise SystemExit", ENDS)),
+        ("pytest.exit('bye')", ImportStop(1, "pytest.exit(...)", "reports an error")),
         (
             "np = pytest.importorskip('numpy_missing')",
             ImportStop(
@@ -65,7 +69,7 @@ def stops(source: str) -> list[ImportStop]:
         ),
         (
             "for x in Y:\n    sys.exit()",
-            ImportStop(2, "sys.exit(...)", "reports an error", condition=1),
+            ImportStop(2, "sys.exit(...)", ENDS, condition=1),
         ),
     ],
 )
