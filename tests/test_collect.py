@@ -16,7 +16,7 @@ import pytest
 from sphinx_testdocs import cli
 from sphinx_testdocs.export import JSON_FILENAME
 from sphinx_testdocs.run import build_run
-from tests.helpers import pytest_collect, recording_reads, write_tree
+from tests.helpers import pytest_collect, recording_reads, static_collection, write_tree
 
 TREE = {
     "pytest.ini": """\
@@ -491,6 +491,82 @@ def test_text_matches_pytest(tree: Path) -> None:
     expanded = [p for line in ours for p in pytest_ids if p == line or p.startswith(line + "[")]
     assert expanded == pytest_ids
     assert len(ours) == len(pytest_ids) - 2  # test_computed's three cases, not counted
+
+
+FIXTURE_ALIASES = {
+    "pytest.ini": "[pytest]\n",
+    # dask's test_parquet.py: the fixture decorator bound to a name first.
+    "test_alias.py": """\
+import pytest
+
+_engine = pytest.fixture(params=["a", "b"])
+fx = pytest.fixture
+
+
+@_engine
+def engine(request):
+    return request.param
+
+
+@fx(params=[1, 2, 3])
+def other(request):
+    return request.param
+
+
+@pytest.mark.parametrize("flag", [True, False])
+def test_local(engine, flag):
+    pass
+
+
+def test_other(other):
+    pass
+""",
+    # A fixture made by calling the decorator: not read.
+    "test_called.py": """\
+import pytest
+
+
+def engine(request):
+    return request.param
+
+
+engine = pytest.fixture(params=["a", "b"])(engine)
+
+
+@pytest.mark.parametrize("flag", [True, False])
+def test_local(engine, flag):
+    pass
+""",
+}
+
+
+def test_fixture_decorators_bound_to_names_are_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fixture decorator bound to a name is read (dask's test_parquet.py), and where
+    a fixture is not found, the test's case IDs are not given: it may have more cases,
+    each with a longer ID (the text printed ``test_local[False]``, which pytest never
+    collects)."""
+    tree = write_tree(tmp_path / "aliases", FIXTURE_ALIASES)
+    real = pytest_collect(tree)
+    monkeypatch.chdir(tree)
+    _, out, _ = run(capsys)
+    ours = out.split("\n\n", 1)[0].splitlines()
+    # Each line is one of pytest's, or a bare node ID standing for all its cases.
+    expanded = [p for line in ours for p in real.ids if p == line or p.startswith(line + "[")]
+    assert expanded == real.ids
+    assert ours == [
+        *(f"test_alias.py::test_local[{e}-{f}]" for e in "ab" for f in ("True", "False")),
+        *(f"test_alias.py::test_other[{n}]" for n in (1, 2, 3)),
+        "test_called.py::test_local",
+    ]
+    tests = {t["nodeid"]: t for m in static_collection(tree) for t in m["tests"]}
+    assert all(
+        tests[n]["exact"] for n in ("test_alias.py::test_local", "test_alias.py::test_other")
+    )
+    called = tests["test_called.py::test_local"]
+    assert (called["exact"], called["case_ids"]) == (False, None)
+    assert called["doubt"].startswith("no definition of fixture 'engine' is found")
 
 
 def test_never_imports_the_tree(

@@ -730,6 +730,26 @@ class ModuleContext:
             target = dec.func if isinstance(dec, ast.Call) else dec
             if self.names.is_fixture(target):
                 return dec
+            made = self._fixture_alias(dec, target)
+            if made is not None:
+                return made
+        return None
+
+    def _fixture_alias(self, dec: ast.expr, target: ast.expr) -> ast.expr | None:
+        """The fixture decorator a module-level name stands for: ``_engine =
+        pytest.fixture(params=[...])`` then ``@_engine`` (dask's test_parquet.py) gives
+        that call; ``fx = pytest.fixture`` then ``@fx`` or ``@fx(...)`` gives the
+        decorator. Only a name bound once, by a statement every import runs."""
+        if not isinstance(target, ast.Name) or target.id not in self.scope.settled:
+            return None
+        binding = self.scope.bindings.get(target.id)
+        if binding is None or binding.kind != "value" or binding.condition is not None:
+            return None
+        value = binding.node
+        if isinstance(value, (ast.Name, ast.Attribute)) and self.names.is_fixture(value):
+            return dec
+        if isinstance(value, ast.Call) and self.names.is_fixture(value.func) and dec is target:
+            return value
         return None
 
     def fixtures_in(self, scope: Scope, owner: ClassInfo | None) -> dict[str, FixtureDef]:

@@ -1118,8 +1118,8 @@ class _Collector:
         cases = None if doubt is not None else math.prod(c for c in counts if c is not None)
         if unresolved and doubt is None:
             doubt = (
-                f"fixture {unresolved!r} is defined in no conftest.py, module or known "
-                "plugin: if a plugin parametrizes it, pytest collects more cases"
+                f"no definition of fixture {unresolved!r} is found (in a conftest.py, the "
+                "module or a known plugin): if it is parametrized, pytest collects more cases"
             )
 
         case_ids: tuple[str, ...] | None = None
@@ -1164,7 +1164,9 @@ class _Collector:
                 fixtures=tuple(requests),
                 cases=cases,
                 exact=doubt is None and cases is not None,
-                case_ids=case_ids,
+                # Only an exact test's: a doubt (a fixture not found, which a plugin may
+                # parametrize; anyio's backends) may add a part to every case's ID.
+                case_ids=case_ids if doubt is None else None,
                 docstring_summary=docstring_summary(node),
                 inherited_from=inherited.qualname if inherited is not None else None,
                 defined_in=owner_ctx.relpath if foreign else None,
