@@ -520,6 +520,14 @@ def test_local(engine, flag):
 
 def test_other(other):
     pass
+
+
+# pytest registers the fixture under this name too.
+second_engine = engine
+
+
+def test_second(second_engine):
+    pass
 """,
     # A fixture made by calling the decorator: not read.
     "test_called.py": """\
@@ -543,10 +551,10 @@ def test_local(engine, flag):
 def test_fixture_decorators_bound_to_names_are_read(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A fixture decorator bound to a name is read (dask's test_parquet.py), and where
-    a fixture is not found, the test's case IDs are not given: it may have more cases,
-    each with a longer ID (the text printed ``test_local[False]``, which pytest never
-    collects)."""
+    """A fixture decorator bound to a name, and a fixture bound to a second name, are
+    read (dask's test_parquet.py files); where a fixture is not found, the test's case
+    IDs are not given: it may have more cases, each with a longer ID (the text printed
+    ``test_local[False]``, which pytest never collects)."""
     tree = write_tree(tmp_path / "aliases", FIXTURE_ALIASES)
     real = pytest_collect(tree)
     monkeypatch.chdir(tree)
@@ -558,12 +566,11 @@ def test_fixture_decorators_bound_to_names_are_read(
     assert ours == [
         *(f"test_alias.py::test_local[{e}-{f}]" for e in "ab" for f in ("True", "False")),
         *(f"test_alias.py::test_other[{n}]" for n in (1, 2, 3)),
+        *(f"test_alias.py::test_second[{e}]" for e in "ab"),
         "test_called.py::test_local",
     ]
     tests = {t["nodeid"]: t for m in static_collection(tree) for t in m["tests"]}
-    assert all(
-        tests[n]["exact"] for n in ("test_alias.py::test_local", "test_alias.py::test_other")
-    )
+    assert all(tests[f"test_alias.py::test_{n}"]["exact"] for n in ("local", "other", "second"))
     called = tests["test_called.py::test_local"]
     assert (called["exact"], called["case_ids"]) == (False, None)
     assert called["doubt"].startswith("no definition of fixture 'engine' is found")

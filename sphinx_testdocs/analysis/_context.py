@@ -8,6 +8,7 @@ class defined elsewhere, what a star import brings, where a decorator comes from
 from __future__ import annotations
 
 import ast
+import dataclasses
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -763,6 +764,24 @@ class ModuleContext:
             if dec is None:
                 continue
             fixture = self._fixture_def(node, dec, owner, scope)
+            found[fixture.name] = fixture
+        for alias, binding in scope.bindings.items():
+            # ``second_file = parquet_file`` (dask): pytest registers a fixture under
+            # every name that holds one, unless the decorator gives it a name.
+            value = binding.node
+            if binding.kind != "value" or not isinstance(value, ast.Name):
+                continue
+            target = scope.bindings.get(value.id)
+            if alias not in scope.settled or target is None or target.kind != "func":
+                continue
+            node = target.node
+            assert isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            dec = self.fixture_call(node)
+            if dec is None:
+                continue
+            fixture = self._fixture_def(node, dec, owner, scope)
+            if fixture.name == node.name:
+                fixture = dataclasses.replace(fixture, name=alias)
             found[fixture.name] = fixture
         return found
 
