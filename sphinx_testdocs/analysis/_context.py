@@ -754,34 +754,32 @@ class ModuleContext:
         return None
 
     def fixtures_in(self, scope: Scope, owner: ClassInfo | None) -> dict[str, FixtureDef]:
+        """The fixtures a module or class body defines, by the names pytest registers:
+        each function a fixture decorator decorates, and each other name bound once to
+        one of them (``second_file = parquet_file`` in dask: pytest registers a fixture
+        under every attribute that holds one, unless its decorator names it)."""
         found: dict[str, FixtureDef] = {}
-        for binding in scope.bindings.values():
-            if binding.kind != "func":
-                continue
-            node = binding.node
-            assert isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-            dec = self.fixture_call(node)
-            if dec is None:
-                continue
-            fixture = self._fixture_def(node, dec, owner, scope)
-            found[fixture.name] = fixture
-        for alias, binding in scope.bindings.items():
-            # ``second_file = parquet_file`` (dask): pytest registers a fixture under
-            # every name that holds one, unless the decorator gives it a name.
+        for attribute, binding in scope.bindings.items():
             value = binding.node
-            if binding.kind != "value" or not isinstance(value, ast.Name):
+            if binding.kind == "func":
+                node = value
+            elif (
+                binding.kind == "value"
+                and isinstance(value, ast.Name)
+                and attribute in scope.settled
+                and (target := scope.bindings.get(value.id)) is not None
+                and target.kind == "func"
+            ):
+                node = target.node
+            else:
                 continue
-            target = scope.bindings.get(value.id)
-            if alias not in scope.settled or target is None or target.kind != "func":
-                continue
-            node = target.node
             assert isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
             dec = self.fixture_call(node)
             if dec is None:
                 continue
             fixture = self._fixture_def(node, dec, owner, scope)
-            if fixture.name == node.name:
-                fixture = dataclasses.replace(fixture, name=alias)
+            if binding.kind == "value" and fixture.name == node.name:
+                fixture = dataclasses.replace(fixture, name=attribute)
             found[fixture.name] = fixture
         return found
 
