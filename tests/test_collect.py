@@ -529,6 +529,23 @@ second_engine = engine
 def test_second(second_engine):
     pass
 """,
+    # A decorator that returns a parametrize mark (scikit-learn's parametrize_with_checks)
+    # gives the arguments: it is the reason given, not a fixture not found.
+    "checks.py": """\
+import pytest
+
+
+def with_checks(items):
+    return pytest.mark.parametrize("estimator, check", [(i, i) for i in items])
+""",
+    "test_checks.py": """\
+from checks import with_checks
+
+
+@with_checks([1, 2])
+def test_common(estimator, check):
+    pass
+""",
     # A fixture made by calling the decorator: not read.
     "test_called.py": """\
 import pytest
@@ -568,12 +585,17 @@ def test_fixture_decorators_bound_to_names_are_read(
         *(f"test_alias.py::test_other[{n}]" for n in (1, 2, 3)),
         *(f"test_alias.py::test_second[{e}]" for e in "ab"),
         "test_called.py::test_local",
+        "test_checks.py::test_common",
     ]
     tests = {t["nodeid"]: t for m in static_collection(tree) for t in m["tests"]}
     assert all(tests[f"test_alias.py::test_{n}"]["exact"] for n in ("local", "other", "second"))
     called = tests["test_called.py::test_local"]
     assert (called["exact"], called["case_ids"]) == (False, None)
     assert called["doubt"].startswith("no definition of fixture 'engine' is found")
+    checks = tests["test_checks.py::test_common"]
+    assert checks["doubt"] == (
+        "decorator with_checks parametrizes what it wraps: its cases are not known"
+    )
 
 
 def test_never_imports_the_tree(

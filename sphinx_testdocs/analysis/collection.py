@@ -1117,7 +1117,9 @@ class _Collector:
             doubt = f"its cases are computed at collection from {unknown.expression or 'values'}"
         cases = None if doubt is not None else math.prod(c for c in counts if c is not None)
         if unresolved and doubt is None:
-            doubt = (
+            # A decorator that parametrizes gives the arguments no fixture provides
+            # (scikit-learn's parametrize_with_checks): the better reason to give.
+            doubt = owner_ctx.decorator_doubt(node) or (
                 f"no definition of fixture {unresolved!r} is found (in a conftest.py, the "
                 "module or a known plugin): if it is parametrized, pytest collects more cases"
             )
