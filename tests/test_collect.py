@@ -497,6 +497,8 @@ FIXTURE_ALIASES = {
     "pytest.ini": "[pytest]\n",
     # dask's test_parquet.py: the fixture decorator bound to a name first.
     "test_alias.py": """\
+import os
+
 import pytest
 
 _engine = pytest.fixture(params=["a", "b"])
@@ -525,8 +527,16 @@ def test_other(other):
 # pytest registers the fixture under this name too.
 second_engine = engine
 
+# ...and under this one only where the condition holds (here it does not): not read.
+if os.environ.get("NO_SUCH_VARIABLE_XYZ"):
+    third_engine = engine
+
 
 def test_second(second_engine):
+    pass
+
+
+def test_third(third_engine):
     pass
 """,
     # A decorator that returns a parametrize mark (scikit-learn's parametrize_with_checks)
@@ -584,6 +594,7 @@ def test_fixture_decorators_bound_to_names_are_read(
         *(f"test_alias.py::test_local[{e}-{f}]" for e in "ab" for f in ("True", "False")),
         *(f"test_alias.py::test_other[{n}]" for n in (1, 2, 3)),
         *(f"test_alias.py::test_second[{e}]" for e in "ab"),
+        "test_alias.py::test_third",
         "test_called.py::test_local",
         "test_checks.py::test_common",
     ]
@@ -592,6 +603,11 @@ def test_fixture_decorators_bound_to_names_are_read(
     called = tests["test_called.py::test_local"]
     assert (called["exact"], called["case_ids"]) == (False, None)
     assert called["doubt"].startswith("no definition of fixture 'engine' is found")
+    third = tests["test_alias.py::test_third"]
+    assert (third["exact"], third["doubt"][:40]) == (
+        False,
+        "no definition of fixture 'third_engine' ",
+    )
     checks = tests["test_checks.py::test_common"]
     assert checks["doubt"] == (
         "decorator with_checks parametrizes what it wraps: its cases are not known"

@@ -756,8 +756,9 @@ class ModuleContext:
     def fixtures_in(self, scope: Scope, owner: ClassInfo | None) -> dict[str, FixtureDef]:
         """The fixtures a module or class body defines, by the names pytest registers:
         each function a fixture decorator decorates, and each other name bound once to
-        one of them (``second_file = parquet_file`` in dask: pytest registers a fixture
-        under every attribute that holds one, unless its decorator names it)."""
+        one of them by a statement every import runs (``second_file = parquet_file`` in
+        dask: pytest registers a fixture under every attribute that holds one, unless
+        its decorator names it)."""
         found: dict[str, FixtureDef] = {}
         for attribute, binding in scope.bindings.items():
             value = binding.node
@@ -765,6 +766,7 @@ class ModuleContext:
                 node = value
             elif (
                 binding.kind == "value"
+                and binding.condition is None
                 and isinstance(value, ast.Name)
                 and attribute in scope.settled
                 and (target := scope.bindings.get(value.id)) is not None

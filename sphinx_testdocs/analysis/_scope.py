@@ -97,7 +97,7 @@ def scan_scope(body: list[ast.stmt], names: Names | None, *, may_create: bool = 
                 continue
             for target in targets:
                 if isinstance(target, ast.Name):
-                    scope.bindings[target.id] = Binding("value", value)
+                    scope.bindings[target.id] = Binding("value", value, condition)
                     assigned[target.id] = assigned.get(target.id, 0) + 1
                     scope.constants[target.id] = value
                     if target.id == "pytestmark":
@@ -113,7 +113,7 @@ def scan_scope(body: list[ast.stmt], names: Names | None, *, may_create: bool = 
                 elif isinstance(target, (ast.Tuple, ast.List)):
                     for elt in ast.walk(target):
                         if isinstance(elt, ast.Name):
-                            scope.bindings[elt.id] = Binding("value", elt)
+                            scope.bindings[elt.id] = Binding("value", elt, condition)
                             spoiled.add(elt.id)
                 else:
                     _spoil_target(target, spoiled)

@@ -256,8 +256,8 @@ class _Collector:
                 "and later refuse the module, collecting none of its tests"
             )
             ctx.note(holder.doubt)
-        stop, always, effect = self._import_stop()
-        if always:
+        stop, effect = self._import_stop()
+        if effect is not None:
             self.stopped, self.stop_effect = stop, effect
         elif stop is not None:
             ctx.note(stop)
@@ -338,30 +338,21 @@ class _Collector:
             replace(t, exact=False, doubt=why) if t.exact else t for t in self.result.tests
         ]
 
-    def _import_stop(self) -> tuple[str | None, bool, str | None]:
+    def _import_stop(self) -> tuple[str | None, str | None]:
         """Why pytest may import the module only to collect none of its tests (a skip,
-        a raise or an exit run on import: :mod:`.import_stops`), whether every import
-        runs it, and what pytest does then (``ImportStop.effect``)."""
+        a raise or an exit run on import: :mod:`.import_stops`), and, when every import
+        runs it, what pytest does then (``ImportStop.effect``; None: it may not run)."""
         stop = first_stop(
             import_stops(self.ctx.scope.body, self.ctx.names.dotted, self._importable)
         )
         if stop is None:
-            return None, False, None
+            return None, None
         if stop.condition is None:
-            return (
-                f"{stop.what} at line {stop.line}, run on import, {stop.does}",
-                True,
-                stop.effect,
-            )
+            return f"{stop.what} at line {stop.line}, run on import, {stop.does}", stop.effect
         return (
-            (
-                f"{stop.what} at line {stop.line} runs on import if the if/try/loop at line "
-                f"{stop.condition} lets it: pytest then {stop.does} and collects none of its "
-                "tests"
-            ),
-            False,
-            stop.effect,
-        )
+            f"{stop.what} at line {stop.line} runs on import if the if/try/loop at line "
+            f"{stop.condition} lets it: pytest then {stop.does} and collects none of its tests"
+        ), None
 
     def _importable(self, module: str) -> bool:
         """Whether ``import module`` finds it here, looked up and never imported."""

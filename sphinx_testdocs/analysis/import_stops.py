@@ -27,8 +27,6 @@ __all__ = [
     "module_found",
 ]
 
-#: Calls that end the import, by the name they are called by (``pytest.skip``), and
-#: what pytest does then.
 #: What pytest does when importing the module raises (other than a skip or a
 #: SystemExit): it reports the module as an error and collects the next (pytest.exit
 #: included, checked with pytest 8.4 and 9).
@@ -36,6 +34,8 @@ REPORTS_ERROR = "reports an error"
 #: A SystemExit on import ends pytest's collection there ("caught unexpected
 #: SystemExit", no error counted): no module after it is collected.
 ENDS_SESSION = "ends the collection (no module after it is collected)"
+#: Calls that end the import, by the name they are called by (``pytest.skip``), and
+#: what pytest does then.
 _STOPPING_CALLS = {
     "pytest.skip": "skips the module",
     "pytest.fail": REPORTS_ERROR,
