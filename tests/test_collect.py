@@ -396,6 +396,29 @@ def test_modules_skipped_on_import_are_named_after_what_pytest_lists(
     ]
 
 
+def test_a_doubt_quoting_source_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A computed argvalues written over several lines is quoted on one line: each
+    partly known module is one line of the notes (NumPy's test_scalar_methods.py quoted
+    an eight-line list literal, which broke the notes into lines of source)."""
+    values = "[\n" + "".join(f"    *GROUPS[{i}],\n" for i in range(12)) + "]"
+    tree = write_tree(
+        tmp_path / "multiline",
+        {
+            "test_m.py": "import pytest\n\nGROUPS = make()\n\n\n"
+            f"@pytest.mark.parametrize('x', {values})\ndef test_m(x):\n    pass\n",
+        },
+    )
+    status, out, _ = run(capsys, str(tree))
+    notes = out.split("partly known", 1)[1].splitlines()[1:]
+    assert status == 0
+    assert notes == [
+        "  test_m.py: 1 test: its cases are computed at collection from [ *GROUPS[0], "
+        "*GROUPS[1], *GROUPS[2], *GROUPS[3], *GROUPS[4], *GROUPS[5], *GR..."
+    ]
+
+
 @pytest.mark.parametrize(
     ("path", "message"),
     [

@@ -1105,7 +1105,8 @@ class _Collector:
             )
         elif any(c is None for c in counts):
             unknown = next(p for p in parametrizations if p.cases is None)
-            doubt = f"its cases are computed at collection from {unknown.expression or 'values'}"
+            computed = _one_line(unknown.expression) or "values"
+            doubt = f"its cases are computed at collection from {computed}"
         cases = None if doubt is not None else math.prod(c for c in counts if c is not None)
         if unresolved and doubt is None:
             # A decorator that parametrizes gives the arguments no fixture provides
@@ -1551,6 +1552,14 @@ def _is_iterator(expr: ast.expr, ctx: ModuleContext, depth: int = 0) -> bool:
 def _short(expr: ast.expr) -> str:
     text = ast.unparse(expr)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _one_line(source: str, limit: int = 80) -> str:
+    """Source text quoted in a sentence: on one line, as a doubt is one line of
+    ``collect``'s notes and of a page's list (a list literal written over ten lines
+    broke both), and cut after ``limit`` characters."""
+    text = " ".join(source.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _config_file_label(config: PytestConfig) -> str | None:
