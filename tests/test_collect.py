@@ -396,6 +396,179 @@ def test_modules_skipped_on_import_are_named_after_what_pytest_lists(
     ]
 
 
+def test_importorskip_minversion_is_compared_with_the_installed_version(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """pytest.importorskip(module, minversion=...) skips only where the module's version
+    is older: the version installed here is read from its metadata (matplotlib's
+    test_sphinxext.py and xarray's test_array_api.py were said to be skipped always).
+    A submodule's own __version__ cannot be read: its module is then partly known."""
+    tree = write_tree(
+        tmp_path / "minversion",
+        {
+            "pytest.ini": "[pytest]\n",
+            "test_new.py": "import pytest\n\npytest.importorskip('pytest', minversion='1.0')"
+            "\n\n\ndef test_new():\n    pass\n",
+            "test_old.py": "import pytest\n\npt = pytest.importorskip('pytest', '99.0')"
+            "\n\n\ndef test_old():\n    pass\n",
+            "test_sub.py": "import pytest\n\n"
+            "pytest.importorskip('packaging.version', minversion='1.0')"
+            "\n\n\ndef test_sub():\n    pass\n",
+        },
+    )
+    real = pytest_collect(tree)
+    assert real.ids == ["test_new.py::test_new"]  # packaging.version has no __version__
+    status, out, _ = run(capsys, str(tree), "--format", "json")
+    modules = {m["pytest_path"]: m for m in json.loads(out)["modules"]}
+    assert status == 0
+    assert [t["exact"] for t in modules["test_new.py"]["tests"]] == [True]
+    assert "test_old.py" not in modules
+    assert modules["test_sub.py"]["complete"] is False
+    assert modules["test_sub.py"]["notes"] == [
+        "pytest.importorskip('packaging.version') at line 3, run on import, skips the module "
+        "where the version of packaging.version is older than 1.0: pytest then collects none "
+        "of its tests"
+    ]
+    status, out, _ = run(capsys, str(tree))
+    assert out.split("stopped on import", 1)[1].splitlines()[1:] == [
+        "  test_old.py: pytest.importorskip('pytest') at line 3, run on import, skips the "
+        f"module (pytest {pytest.__version__} is installed here, older than 99.0)"
+    ]
+
+
+UNUSED_ARGUMENT = """\
+import pytest
+
+
+def test_a():
+    pass
+
+
+@pytest.fixture
+def inner():
+    return 1
+
+
+@pytest.fixture
+def outer(inner):
+    return inner
+
+
+@pytest.mark.parametrize("inner", [7])
+def test_through_a_fixture(outer):
+    pass
+
+
+class TestK:
+    @pytest.mark.parametrize("y", [1])
+    def test_k(self, y):
+        pass
+
+    @pytest.mark.parametrize("z", [1, 2])
+    def test_l(self):
+        pass
+"""
+
+
+def test_a_parametrize_naming_no_argument_fails_its_collector(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """pytest fails "function uses no argument 'z'" while collecting the test's class
+    (none of its tests is collected) or, for a function, its module (an error; found
+    in matplotlib's suite). A name a requested fixture requests is used."""
+    module_level = UNUSED_ARGUMENT.replace(
+        "def test_a():", '@pytest.mark.parametrize("x", [1])\ndef test_a():'
+    )
+    tree = write_tree(
+        tmp_path / "unused",
+        {"pytest.ini": "[pytest]\n", "test_cls.py": UNUSED_ARGUMENT, "test_mod.py": module_level},
+    )
+    real = pytest_collect(tree)
+    assert real.ids == ["test_cls.py::test_a", "test_cls.py::test_through_a_fixture[7]"]
+    assert real.summary.startswith("2 tests collected, 2 errors")
+    status, out, _ = run(capsys, str(tree), "--format", "json")
+    modules = {m["pytest_path"]: m for m in json.loads(out)["modules"]}
+    assert status == 0
+    assert "test_mod.py" not in modules  # pytest reports it as an error
+    exact = {t["nodeid"]: t["exact"] for t in modules["test_cls.py"]["tests"]}
+    assert exact == {
+        "test_cls.py::test_a": True,
+        "test_cls.py::test_through_a_fixture": True,
+        "test_cls.py::TestK::test_k": False,
+        "test_cls.py::TestK::test_l": False,
+    }
+    assert modules["test_cls.py"]["notes"] == [
+        "class TestK: the parametrize of test_l (line 29) names 'z', which it neither takes "
+        "nor requests through a fixture: pytest reports an error and collects none of the "
+        "class's tests"
+    ]
+
+
+WIDE_PARAMETERS = """\
+import pytest
+
+
+@pytest.fixture(scope="module", params=["p", "q"])
+def engine(request):
+    return request.param
+
+
+@pytest.mark.parametrize("a", [1, 2])
+def test_fixture_and_mark(engine, a):
+    pass
+
+
+@pytest.mark.parametrize("b", ["x", "y"], scope="module")
+@pytest.mark.parametrize("a", [1, 2])
+def test_mark_scoped_slow(a, b):
+    pass
+
+
+@pytest.mark.parametrize("a", [1, 2], scope="module")
+@pytest.mark.parametrize("b", ["x", "y"])
+def test_mark_scoped_fast(a, b):
+    pass
+
+
+@pytest.mark.parametrize("b", ["x", "y"], scope="class")
+@pytest.mark.parametrize("a", [1, 2], scope="class")
+class TestBoth:
+    def test_both(self, a, b):
+        pass
+"""
+
+
+def test_cases_reordered_by_wider_parameters_are_counted_not_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """pytest reorders the items of class- or module-scoped parameters to share their
+    setup: a test's cases keep the product's order only where one such parametrization
+    varies slowest (matplotlib's TestSpectral: two class-scoped ones). Elsewhere their
+    number is exact and their IDs are not given."""
+    tree = write_tree(
+        tmp_path / "wide", {"pytest.ini": "[pytest]\n", "test_w.py": WIDE_PARAMETERS}
+    )
+    real = pytest_collect(tree)
+    cases: dict[str, list[str]] = {}
+    for nodeid in real.ids:
+        test, _, case = nodeid.partition("[")
+        cases.setdefault(test, []).append(case.removesuffix("]"))
+    status, out, _ = run(capsys, str(tree), "--format", "json")
+    tests = {t["nodeid"]: t for t in json.loads(out)["modules"][0]["tests"]}
+    assert status == 0
+    assert {n: (t["exact"], t["cases"]) for n, t in tests.items()} == {
+        n: (True, len(c)) for n, c in cases.items()
+    }
+    assert {n: t["case_ids"] for n, t in tests.items()} == {
+        "test_w.py::test_fixture_and_mark": ["p-1", "p-2", "q-1", "q-2"],
+        "test_w.py::test_mark_scoped_slow": None,
+        "test_w.py::test_mark_scoped_fast": None,
+        "test_w.py::TestBoth::test_both": None,
+    }
+    assert cases["test_w.py::test_fixture_and_mark"] == ["p-1", "p-2", "q-1", "q-2"]
+    assert cases["test_w.py::test_mark_scoped_slow"] != ["1-x", "1-y", "2-x", "2-y"]
+
+
 def test_a_doubt_quoting_source_is_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

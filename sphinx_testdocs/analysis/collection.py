@@ -47,6 +47,7 @@ from sphinx_testdocs.analysis.generated import (
 from sphinx_testdocs.analysis.import_stops import (
     first_stop,
     import_stops,
+    installed_version,
     module_found,
 )
 from sphinx_testdocs.analysis.markers import parse_mark
@@ -149,6 +150,9 @@ class _ModulePlan:
     added_to: dict[int, str] = field(default_factory=dict)
     #: Class node id -> why the tests its body shows may not be collected as shown.
     changed: dict[int, str] = field(default_factory=dict)
+    #: Class node ID -> why pytest fails to collect it (a test of it parametrizes a
+    #: name it does not use): none of its tests is collected.
+    failed_classes: dict[str, str] = field(default_factory=dict)
 
 
 # --- tests -------------------------------------------------------------------------
@@ -296,6 +300,7 @@ class _Collector:
                         f"(line {binding.node.lineno}): pytest may collect tests made there"
                     )
         _note_rebinds(ctx, ctx.scope, "")
+        self._failed_classes()
         self._refused()
         if ctx.scope.dynamic_lines:
             lines = ", ".join(str(n) for n in ctx.scope.dynamic_lines[:3])
@@ -323,6 +328,44 @@ class _Collector:
                 )
                 return
 
+    def _uses_no_argument(
+        self,
+        node: FuncNode,
+        holder: _Holder,
+        argname: str,
+        owner_ctx: ModuleContext,
+        closure_known: bool,
+    ) -> None:
+        """A parametrize naming what the test neither takes nor requests through its
+        fixtures: pytest fails "function uses no argument" while collecting the test's
+        collector, its class (none of the class's tests is collected) or the module."""
+        what = (
+            f"the parametrize of {node.name} (line {node.lineno}) names {argname!r}, which "
+            "it neither takes nor requests through a fixture: pytest reports an error and "
+            "collects none of"
+        )
+        # Surely, where every fixture it requests was found and nothing rewrites it.
+        surely = closure_known and holder.doubt is None and not owner_ctx.opaque_decorator(node)
+        if holder.cls is None:
+            if self.refusal is None:
+                self.refusal = (f"{what} the module's tests", surely)
+            return
+        self.plan.failed_classes.setdefault(
+            holder.nodeid, f"class {holder.class_path[-1]}: {what} the class's tests"
+        )
+
+    def _failed_classes(self) -> None:
+        """The tests of a class pytest fails to collect are not collected as listed."""
+        for nodeid, why in self.plan.failed_classes.items():
+            self.ctx.note(why)  # the tests' doubt too: said once for the module
+            inside = nodeid + "::"
+            self.result.tests = [
+                replace(t, exact=False, doubt=why)
+                if t.exact and t.nodeid.startswith(inside)
+                else t
+                for t in self.result.tests
+            ]
+
     def _refused(self) -> None:
         """A test whose collection fails ends the module's (:attr:`refusal`): surely,
         if that test is surely collected."""
@@ -343,12 +386,19 @@ class _Collector:
         a raise or an exit run on import: :mod:`.import_stops`), and, when every import
         runs it, what pytest does then (``ImportStop.effect``; None: it may not run)."""
         stop = first_stop(
-            import_stops(self.ctx.scope.body, self.ctx.names.dotted, self._importable)
+            import_stops(
+                self.ctx.scope.body, self.ctx.names.dotted, self._importable, self._version
+            )
         )
         if stop is None:
             return None, None
-        if stop.condition is None:
+        if stop.certain:
             return f"{stop.what} at line {stop.line}, run on import, {stop.does}", stop.effect
+        if stop.condition is None:  # it runs, and may let the import go on
+            return (
+                f"{stop.what} at line {stop.line}, run on import, {stop.does}: pytest then "
+                "collects none of its tests"
+            ), None
         return (
             f"{stop.what} at line {stop.line} runs on import if the if/try/loop at line "
             f"{stop.condition} lets it: pytest then {stop.does} and collects none of its tests"
@@ -360,6 +410,11 @@ class _Collector:
         if ctx.links is None or ctx.path is None:
             return module.partition(".")[0] in sys.builtin_module_names
         return module_found(module, ctx.links.library, ctx.path)
+
+    def _version(self, module: str) -> str | None:
+        """The version of a top-level module installed here, read from its metadata."""
+        links = self.ctx.links
+        return installed_version(module, links.library) if links is not None else None
 
     def _marked_fixture(self) -> tuple[str, int] | None:
         """A fixture of the module (or of a class in it) that a mark decorates."""
@@ -967,6 +1022,7 @@ class _Collector:
         markers: list[MarkerUse] = [_on_device(m, holder.device) for m in all_marks]
 
         specs: list[ParamSpec] = []
+        wide_specs: list[bool] = []
         unreadable: list[Parametrization] = []
         usefixtures: list[str] = []
         if not holder.unittest and self.iterators_fail and self.refusal is None:
@@ -1015,6 +1071,7 @@ class _Collector:
                     )
                     continue
                 specs.append(spec)
+                wide_specs.append(_wider_than_function(mark))
                 for param_mark in spec.marks:
                     markers.append(mctx.mark_use(param_mark, "param"))
         for mark in all_marks:
@@ -1049,8 +1106,15 @@ class _Collector:
             for fname in dict.fromkeys(initial)
         ]
 
+        unused = [
+            a for spec in specs for a in spec.argnames if a not in argnames and a not in closure
+        ]
+        if unused and not holder.unittest:
+            self._uses_no_argument(node, holder, unused[0], owner_ctx, unresolved is None)
+
         # Parametrized fixtures used by the test multiply its cases.
         fixture_params: list[Parametrization] = []
+        wide: list[bool] = []  # each parametrization's: wider than the test (a class...)
         unknown_fixture_params: str | None = None
         if not holder.unittest:
             for fname in closure:
@@ -1065,6 +1129,7 @@ class _Collector:
                         break
                     if fdef.params is not None:
                         fixture_params.append(fdef.params)
+                        wide.append(fdef.scope != "function")
                         break
                     if fname not in fdef.requests:
                         break
@@ -1117,7 +1182,12 @@ class _Collector:
             )
 
         case_ids: tuple[str, ...] | None = None
-        if cases is not None and parametrizations:
+        # pytest reorders items to share the setup of parameters wider than a function
+        # (a class- or module-scoped fixture or parametrize): the cases keep the
+        # product's order only where one such parametrization varies slowest (the
+        # first); otherwise (matplotlib's TestSpectral) only their number is known.
+        wide += wide_specs
+        if cases is not None and parametrizations and not any(wide[1:]):
             id_lists = [p.ids for p in parametrizations]
             if all(ids is not None for ids in id_lists):
                 try:
@@ -1552,6 +1622,24 @@ def _is_iterator(expr: ast.expr, ctx: ModuleContext, depth: int = 0) -> bool:
 def _short(expr: ast.expr) -> str:
     text = ast.unparse(expr)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _wider_than_function(mark: Mark) -> bool:
+    """A parametrize mark whose scope may be wider than the test (``scope="class"``,
+    or ``indirect``, which takes its fixtures' scope)."""
+    call = mark.call.call if mark.call is not None and mark.call.name == "parametrize" else None
+    if call is None:
+        return False
+    given = dict(
+        zip(("argnames", "argvalues", "indirect", "ids", "scope"), call.args, strict=False)
+    )
+    given.update((k.arg, k.value) for k in call.keywords if k.arg is not None)
+    scope, indirect = given.get("scope"), given.get("indirect")
+    if scope is not None:
+        return not (isinstance(scope, ast.Constant) and scope.value in ("function", None))
+    return indirect is not None and not (
+        isinstance(indirect, ast.Constant) and indirect.value in (False, None)
+    )
 
 
 def _one_line(source: str, limit: int = 80) -> str:

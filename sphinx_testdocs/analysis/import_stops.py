@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import ast
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from importlib import metadata
 from importlib.machinery import PathFinder
 from pathlib import Path
+
+from packaging.version import InvalidVersion, Version
 
 from sphinx_testdocs.analysis._scope import decided
 from sphinx_testdocs.analysis.modules import SourceLibrary
@@ -24,6 +27,7 @@ __all__ = [
     "ImportStop",
     "first_stop",
     "import_stops",
+    "installed_version",
     "module_found",
 ]
 
@@ -59,6 +63,14 @@ class ImportStop:
     does: str
     #: The line of the ``if``/``try``/loop it runs under; None: it runs on every import.
     condition: int | None = None
+    #: It may not stop even when it runs: what it checks cannot be decided here (the
+    #: version of a module where pytest runs); ``does`` says when it stops.
+    may_pass: bool = False
+
+    @property
+    def certain(self) -> bool:
+        """Whether every import of the module stops here."""
+        return self.condition is None and not self.may_pass
 
     @property
     def skips(self) -> bool:
@@ -74,59 +86,70 @@ class ImportStop:
         return "error" if self.does == REPORTS_ERROR else "end"
 
 
+#: The version of an installed top-level module (``installed_version``), or None.
+Versions = Callable[[str], str | None]
+
+
 def import_stops(
     body: list[ast.stmt],
     names: Callable[[ast.expr], str | None],
     importable: Callable[[str], bool],
+    versions: Versions = lambda module: None,
 ) -> list[ImportStop]:
     """The statements of a module body that may stop its import, in source order.
 
     ``names`` gives the dotted name a callee stands for (``skip`` imported from pytest
     is ``pytest.skip``); ``importable`` tells whether a module can be found here (read
     as source, never imported): ``importorskip`` of one passes, and an ``except
-    ImportError`` around imports of such modules does not run.
+    ImportError`` around imports of such modules does not run. ``versions`` gives an
+    installed module's version, for ``importorskip(..., minversion=...)``.
     """
-    return list(_walk(body, None, names, importable))
+    return list(_walk(body, None, names, (importable, versions)))
+
+
+#: What tells whether a module is found, and its version.
+_Lookups = tuple[Callable[[str], bool], Versions]
 
 
 def _walk(
     body: list[ast.stmt],
     condition: int | None,
     names: Callable[[ast.expr], str | None],
-    importable: Callable[[str], bool],
+    lookups: _Lookups,
 ) -> Iterator[ImportStop]:
+    importable = lookups[0]
     for stmt in body:
-        stop = _stop(stmt, condition, names, importable)
+        stop = _stop(stmt, condition, names, lookups)
         if stop is not None:
             yield stop
-            if stop.condition is None:
+            if stop.certain:
                 return  # nothing after it runs
         if isinstance(stmt, ast.If):
             known = decided(stmt.test)
             if known is None:
-                yield from _walk(stmt.body, stmt.lineno, names, importable)
-                yield from _walk(stmt.orelse, stmt.lineno, names, importable)
+                yield from _walk(stmt.body, stmt.lineno, names, lookups)
+                yield from _walk(stmt.orelse, stmt.lineno, names, lookups)
             else:
-                yield from _walk(stmt.body if known else stmt.orelse, condition, names, importable)
+                yield from _walk(stmt.body if known else stmt.orelse, condition, names, lookups)
         elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
-            yield from _walk(stmt.body, stmt.lineno, names, importable)  # type: ignore[attr-defined]
+            yield from _walk(stmt.body, stmt.lineno, names, lookups)  # type: ignore[attr-defined]
             if not _imports_that_succeed(stmt, importable):
                 for handler in stmt.handlers:  # type: ignore[attr-defined]
-                    yield from _walk(handler.body, stmt.lineno, names, importable)
-                yield from _walk(stmt.orelse, stmt.lineno, names, importable)  # type: ignore[attr-defined]
-            yield from _walk(stmt.finalbody, condition, names, importable)  # type: ignore[attr-defined]
+                    yield from _walk(handler.body, stmt.lineno, names, lookups)
+                yield from _walk(stmt.orelse, stmt.lineno, names, lookups)  # type: ignore[attr-defined]
+            yield from _walk(stmt.finalbody, condition, names, lookups)  # type: ignore[attr-defined]
         elif isinstance(stmt, (ast.With, ast.AsyncWith)):
-            yield from _walk(stmt.body, condition, names, importable)
+            yield from _walk(stmt.body, condition, names, lookups)
         elif isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)):
-            yield from _walk(stmt.body, stmt.lineno, names, importable)
-            yield from _walk(stmt.orelse, stmt.lineno, names, importable)
+            yield from _walk(stmt.body, stmt.lineno, names, lookups)
+            yield from _walk(stmt.orelse, stmt.lineno, names, lookups)
 
 
 def _stop(
     stmt: ast.stmt,
     condition: int | None,
     names: Callable[[ast.expr], str | None],
-    importable: Callable[[str], bool],
+    lookups: _Lookups,
 ) -> ImportStop | None:
     if isinstance(stmt, ast.Raise):
         exc = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
@@ -152,19 +175,47 @@ def _stop(
     if callee in _STOPPING_CALLS:
         return ImportStop(stmt.lineno, f"{callee}(...)", _STOPPING_CALLS[callee], condition)
     if callee == "pytest.importorskip":
-        module = _first_string(call)
-        minversion = len(call.args) > 1 or any(k.arg == "minversion" for k in call.keywords)
-        if module is not None and not minversion and importable(module):
-            return None  # found here: the import succeeds
-        shown = f"pytest.importorskip({module!r})" if module else "pytest.importorskip(...)"
-        if minversion:
-            does = "skips the module where the version installed is older than it asks"
-        elif module:
-            does = f"skips the module ({module} is not found where the analysis runs)"
-        else:
-            does = "skips the module where the module it names cannot be imported"
-        return ImportStop(stmt.lineno, shown, does, condition)
+        return _importorskip(stmt.lineno, call, condition, lookups)
     return None
+
+
+def _importorskip(
+    line: int, call: ast.Call, condition: int | None, lookups: _Lookups
+) -> ImportStop | None:
+    """``pytest.importorskip``: it skips the module where the module it names is not
+    found or, with ``minversion``, where that module's ``__version__`` is older."""
+    importable, versions = lookups
+    module = _first_string(call)
+    shown = f"pytest.importorskip({module!r})" if module else "pytest.importorskip(...)"
+    if module is None:
+        does = "skips the module where the module it names cannot be imported"
+        return ImportStop(line, shown, does, condition)
+    if not importable(module):
+        does = f"skips the module ({module} is not found where the analysis runs)"
+        return ImportStop(line, shown, does, condition)
+    minimum = call.args[1] if len(call.args) > 1 else None
+    minimum = next((k.value for k in call.keywords if k.arg == "minversion"), minimum)
+    if minimum is None:
+        return None  # found here: the import succeeds
+    wanted = minimum.value if isinstance(minimum, ast.Constant) else None
+    installed = versions(module) if "." not in module else None
+    if isinstance(wanted, str) and installed is not None:
+        try:
+            older = Version(installed) < Version(wanted)
+        except InvalidVersion:
+            pass
+        else:
+            if not older:
+                return None
+            does = (
+                f"skips the module ({module} {installed} is installed here, older than {wanted})"
+            )
+            return ImportStop(line, shown, does, condition)
+    # No version to compare (a submodule, whose own __version__ pytest reads, or no
+    # package metadata): pytest may go on, so the module's tests are only partly known.
+    asked = f" {wanted}" if isinstance(wanted, str) else " it asks"
+    does = f"skips the module where the version of {module} is older than{asked}"
+    return ImportStop(line, shown, does, condition, may_pass=True)
 
 
 def _first_string(call: ast.Call) -> str | None:
@@ -201,7 +252,39 @@ def _imports_that_succeed(stmt: ast.stmt, importable: Callable[[str], bool]) -> 
 
 def first_stop(stops: list[ImportStop]) -> ImportStop | None:
     """The stop that decides: the first every import runs, else the first that may run."""
-    return next((s for s in stops if s.condition is None), stops[0] if stops else None)
+    return next((s for s in stops if s.certain), stops[0] if stops else None)
+
+
+def installed_version(module: str, library: SourceLibrary) -> str | None:
+    """The version of the distribution that installs top-level ``module`` in the
+    library's site-packages folders, read from its metadata: nothing is imported.
+    pytest compares the module's ``__version__``, which is the distribution's version
+    in every package seen; None where not exactly one distribution provides it."""
+    if library.top_level_versions is None:
+        library.top_level_versions = _top_level_versions(library.site_path)
+    found = library.top_level_versions.get(module, ())
+    return found[0] if len(found) == 1 else None
+
+
+def _top_level_versions(places: Sequence[Path]) -> dict[str, tuple[str, ...]]:
+    """Top-level module name -> the versions of the distributions in ``places`` that
+    provide it (their ``top_level.txt``, else the first part of their files' paths)."""
+    out: dict[str, list[str]] = {}
+    for dist in metadata.distributions(path=[str(p) for p in places]):
+        declared = dist.read_text("top_level.txt")
+        if declared:
+            tops = {name.strip() for name in declared.splitlines() if name.strip()}
+        else:
+            tops = {
+                f.parts[0].removesuffix(".py")
+                for f in dist.files or ()
+                if (len(f.parts) > 1 or f.suffix == ".py")
+                and f.parts[0] != ".."
+                and not f.parts[0].endswith((".dist-info", ".egg-info", ".data"))
+            }
+        for top in tops:
+            out.setdefault(top, []).append(dist.version)
+    return {top: tuple(versions) for top, versions in out.items()}
 
 
 def module_found(module: str, library: SourceLibrary, importer: Path) -> bool:

@@ -112,6 +112,9 @@ class SourceLibrary:
     #: (importing folder, module, level) -> the file found: every file of a folder
     #: imports from the same places, and most import the same modules.
     _found: dict[tuple[Path, str, int], Path | None] = field(default_factory=dict)
+    #: Top-level module -> the versions of the installed distributions that provide
+    #: it (``import_stops.installed_version``), read once per build.
+    top_level_versions: dict[str, tuple[str, ...]] | None = None
 
     # --- where a file imports from -------------------------------------------------
 

@@ -361,16 +361,24 @@ class Selection:
             # nothing runs at all, so only a skip under a condition is a doubt.
             if stop is not None and (stop.condition is None or stop.skips):
                 what = f"{stop.what} at line {stop.line}"
-                said.append(
-                    Verdict(f"{where} stops when pytest loads it: {what} {stop.does}", stops=True)
-                    if stop.condition is None
-                    else Verdict(
+                if stop.certain:
+                    verdict = Verdict(
+                        f"{where} stops when pytest loads it: {what} {stop.does}", stops=True
+                    )
+                elif stop.condition is None:  # it runs, and may let the import go on
+                    verdict = Verdict(
+                        None,
+                        f"{where}: {what}, run when pytest loads it, {stop.does}: pytest "
+                        "then collects nothing below its folder",
+                    )
+                else:
+                    verdict = Verdict(
                         None,
                         f"{where}: {what} runs when pytest loads it if the if/try/loop at "
                         f"line {stop.condition} lets it: pytest then collects nothing below "
                         "its folder",
                     )
-                )
+                said.append(verdict)
         hook_line = dict(rules.hooks).get("pytest_ignore_collect")
         if rules.ignore_collect == "all":
             said.append(Verdict(f"{where}'s pytest_ignore_collect (line {hook_line}) ignores it"))
