@@ -134,6 +134,8 @@ def _module(
         and collection is not None
         and collection.complete,
         "notes": notes,
+        # Classes pytest fails to collect: an error each in its summary.
+        "errors": list(collection.errors) if collection is not None else [],
         "owners": [{"name": o.name, "source": o.source, "where": o.where} for o in owners],
         "tests": tests,
     }
@@ -359,6 +361,7 @@ def collection_text(
         lines.append("")
     errors = sum(module["status"] != "ok" for module in data["modules"])
     errors += sum(effect == "error" for _, effect in stopped)
+    errors += sum(len(module["errors"]) for module in data["modules"])
     lines.append(summary_line(counted, unknown, uncertain, deselected, deselected_bound, errors))
     partly = [m for m in data["modules"] if not m["complete"]]
     if partly:

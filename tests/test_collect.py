@@ -182,6 +182,7 @@ def _module(path: str, tests: list[dict[str, Any]]) -> dict[str, Any]:
         "status": "ok",
         "complete": not doubts,
         "notes": [f"1 test: {d}" for d in doubts],
+        "errors": [],
         "owners": [],
         "tests": tests,
     }
@@ -273,6 +274,7 @@ def test_json_schema_types(tree: Path, capsys: pytest.CaptureFixture[str]) -> No
         "status",
         "complete",
         "notes",
+        "errors",
         "owners",
     ]
     test_keys = [
@@ -298,6 +300,7 @@ def test_json_schema_types(tree: Path, capsys: pytest.CaptureFixture[str]) -> No
         assert module["status"] in {"ok", "partial", "failed"}
         assert isinstance(module["complete"], bool)
         assert all(isinstance(note, str) for note in module["notes"])
+        assert all(isinstance(error, str) for error in module["errors"])
         for test in module["tests"]:
             assert list(test) == test_keys
             assert test["nodeid"].startswith(module["path"] + "::")
@@ -491,16 +494,28 @@ def test_a_parametrize_naming_no_argument_fails_its_collector(
     assert status == 0
     assert "test_mod.py" not in modules  # pytest reports it as an error
     exact = {t["nodeid"]: t["exact"] for t in modules["test_cls.py"]["tests"]}
-    assert exact == {
-        "test_cls.py::test_a": True,
-        "test_cls.py::test_through_a_fixture": True,
-        "test_cls.py::TestK::test_k": False,
-        "test_cls.py::TestK::test_l": False,
-    }
-    assert modules["test_cls.py"]["notes"] == [
+    assert exact == {"test_cls.py::test_a": True, "test_cls.py::test_through_a_fixture": True}
+    why = (
         "class TestK: the parametrize of test_l (line 29) names 'z', which it neither takes "
         "nor requests through a fixture: pytest reports an error and collects none of the "
         "class's tests"
+    )
+    assert modules["test_cls.py"]["errors"] == modules["test_cls.py"]["notes"] == [why]
+    status, out, _ = run(capsys, str(tree))
+    listing, summary = out.split("\n\n")[:2]
+    assert listing.splitlines() == real.ids
+    assert real.summary.startswith(summary.strip() + " in ")  # "2 tests collected, 2 errors"
+    # Where a fixture it requests is not found, it may be the one that takes the name.
+    (tree / "test_cls.py").write_text(
+        UNUSED_ARGUMENT.replace("def test_l(self):", "def test_l(self, unknown):"),
+        encoding="utf-8",
+    )
+    status, out, _ = run(capsys, str(tree / "test_cls.py"), "--format", "json")
+    (module,) = json.loads(out)["modules"]
+    assert module["errors"] == []
+    assert [t["nodeid"] for t in module["tests"] if not t["exact"]] == [
+        "test_cls.py::TestK::test_k",
+        "test_cls.py::TestK::test_l",
     ]
 
 
@@ -535,6 +550,28 @@ def test_mark_scoped_fast(a, b):
 class TestBoth:
     def test_both(self, a, b):
         pass
+
+
+@pytest.fixture(scope="module")
+def wide(request):
+    return request.param
+
+
+@pytest.fixture
+def narrow(request):
+    return request.param
+
+
+@pytest.mark.parametrize("wide", [1, 2], indirect=True)
+@pytest.mark.parametrize("b", ["x", "y"])
+def test_indirect_wide(wide, b):
+    pass
+
+
+@pytest.mark.parametrize("b", ["x", "y"])
+@pytest.mark.parametrize("narrow", [1, 2], indirect=["narrow"])
+def test_indirect_narrow(narrow, b):
+    pass
 """
 
 
@@ -564,9 +601,14 @@ def test_cases_reordered_by_wider_parameters_are_counted_not_named(
         "test_w.py::test_mark_scoped_slow": None,
         "test_w.py::test_mark_scoped_fast": None,
         "test_w.py::TestBoth::test_both": None,
+        # Indirect: the scope of the fixture it names.
+        "test_w.py::test_indirect_wide": None,
+        "test_w.py::test_indirect_narrow": ["1-x", "1-y", "2-x", "2-y"],
     }
     assert cases["test_w.py::test_fixture_and_mark"] == ["p-1", "p-2", "q-1", "q-2"]
     assert cases["test_w.py::test_mark_scoped_slow"] != ["1-x", "1-y", "2-x", "2-y"]
+    assert cases["test_w.py::test_indirect_wide"] != ["x-1", "x-2", "y-1", "y-2"]
+    assert cases["test_w.py::test_indirect_narrow"] == ["1-x", "1-y", "2-x", "2-y"]
 
 
 def test_a_doubt_quoting_source_is_one_line(

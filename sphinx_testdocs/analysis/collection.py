@@ -151,8 +151,8 @@ class _ModulePlan:
     #: Class node id -> why the tests its body shows may not be collected as shown.
     changed: dict[int, str] = field(default_factory=dict)
     #: Class node ID -> why pytest fails to collect it (a test of it parametrizes a
-    #: name it does not use): none of its tests is collected.
-    failed_classes: dict[str, str] = field(default_factory=dict)
+    #: name it does not use), and whether surely: none of its tests is collected.
+    failed_classes: dict[str, tuple[str, bool]] = field(default_factory=dict)
 
 
 # --- tests -------------------------------------------------------------------------
@@ -237,6 +237,8 @@ class _Collector:
         #: Why pytest refuses the module while collecting a test (a parametrize given an
         #: iterator, a generator test), and whether that test is surely collected.
         self.refusal: tuple[str, bool] | None = None
+        #: ``ModuleCollection.errors``.
+        self.errors: list[str] = []
 
     # --- module ------------------------------------------------------------------
 
@@ -350,20 +352,44 @@ class _Collector:
             if self.refusal is None:
                 self.refusal = (f"{what} the module's tests", surely)
             return
-        self.plan.failed_classes.setdefault(
-            holder.nodeid, f"class {holder.class_path[-1]}: {what} the class's tests"
-        )
+        why = f"class {holder.class_path[-1]}: {what} the class's tests"
+        self.plan.failed_classes.setdefault(holder.nodeid, (why, surely))
+
+    def _wide_spec(
+        self, spec: ParamSpec, scope: str | None, chain: list[Mapping[str, FixtureDef]]
+    ) -> bool:
+        """Whether a parametrize's scope may be wider than the test's, as pytest decides
+        it: ``scope=`` where given; otherwise, with every name indirect, the narrowest
+        scope of the fixtures it names (a fixture not found may be wider); else the
+        function."""
+        if scope is not None:
+            return scope != "function"
+        if not spec.argnames or not all(a in spec.indirect for a in spec.argnames):
+            return False
+        fixtures = [self._resolve(a, chain, 0) for a in spec.argnames]
+        return all(f is None or f.scope != "function" for f in fixtures)
 
     def _failed_classes(self) -> None:
-        """The tests of a class pytest fails to collect are not collected as listed."""
-        for nodeid, why in self.plan.failed_classes.items():
+        """The tests of a class pytest fails to collect: surely, none (an error); or
+        not as listed."""
+        result = self.result
+        for nodeid, (why, surely) in self.plan.failed_classes.items():
             self.ctx.note(why)  # the tests' doubt too: said once for the module
             inside = nodeid + "::"
-            self.result.tests = [
+            if surely:
+                self.errors.append(why)
+                result.tests = [t for t in result.tests if not t.nodeid.startswith(inside)]
+                result.classes = [
+                    c
+                    for c in result.classes
+                    if c.nodeid != nodeid and not c.nodeid.startswith(inside)
+                ]
+                continue
+            result.tests = [
                 replace(t, exact=False, doubt=why)
                 if t.exact and t.nodeid.startswith(inside)
                 else t
-                for t in self.result.tests
+                for t in result.tests
             ]
 
     def _refused(self) -> None:
@@ -1022,7 +1048,7 @@ class _Collector:
         markers: list[MarkerUse] = [_on_device(m, holder.device) for m in all_marks]
 
         specs: list[ParamSpec] = []
-        wide_specs: list[bool] = []
+        spec_scopes: list[str | None] = []  # each spec's scope= (None: not given)
         unreadable: list[Parametrization] = []
         usefixtures: list[str] = []
         if not holder.unittest and self.iterators_fail and self.refusal is None:
@@ -1071,7 +1097,7 @@ class _Collector:
                     )
                     continue
                 specs.append(spec)
-                wide_specs.append(_wider_than_function(mark))
+                spec_scopes.append(_given_scope(mark))
                 for param_mark in spec.marks:
                     markers.append(mctx.mark_use(param_mark, "param"))
         for mark in all_marks:
@@ -1186,7 +1212,10 @@ class _Collector:
         # (a class- or module-scoped fixture or parametrize): the cases keep the
         # product's order only where one such parametrization varies slowest (the
         # first); otherwise (matplotlib's TestSpectral) only their number is known.
-        wide += wide_specs
+        wide += [
+            self._wide_spec(spec, scope, chain)
+            for spec, scope in zip(specs, spec_scopes, strict=True)
+        ]
         if cases is not None and parametrizations and not any(wide[1:]):
             id_lists = [p.ids for p in parametrizations]
             if all(ids is not None for ids in id_lists):
@@ -1545,6 +1574,7 @@ def _collect(
             notes=tuple(ctx.notes),
             stopped=collector.stopped if collector else None,
             stop_effect=collector.stop_effect if collector else None,
+            errors=tuple(collector.errors) if collector else (),
             dependencies=tuple(sorted(p.as_posix() for p in reads)),
         )
 
@@ -1624,22 +1654,16 @@ def _short(expr: ast.expr) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _wider_than_function(mark: Mark) -> bool:
-    """A parametrize mark whose scope may be wider than the test (``scope="class"``,
-    or ``indirect``, which takes its fixtures' scope)."""
-    call = mark.call.call if mark.call is not None and mark.call.name == "parametrize" else None
+def _given_scope(mark: Mark) -> str | None:
+    """The ``scope=`` of a parametrize mark: None when not given, "?" when not a string."""
+    call = mark.call.call if mark.call is not None else None
     if call is None:
-        return False
-    given = dict(
-        zip(("argnames", "argvalues", "indirect", "ids", "scope"), call.args, strict=False)
-    )
-    given.update((k.arg, k.value) for k in call.keywords if k.arg is not None)
-    scope, indirect = given.get("scope"), given.get("indirect")
-    if scope is not None:
-        return not (isinstance(scope, ast.Constant) and scope.value in ("function", None))
-    return indirect is not None and not (
-        isinstance(indirect, ast.Constant) and indirect.value in (False, None)
-    )
+        return None
+    scope = call.args[4] if len(call.args) > 4 else None
+    scope = next((k.value for k in call.keywords if k.arg == "scope"), scope)
+    if scope is None or (isinstance(scope, ast.Constant) and scope.value is None):
+        return None
+    return scope.value if isinstance(scope, ast.Constant) and isinstance(scope.value, str) else "?"
 
 
 def _one_line(source: str, limit: int = 80) -> str:

@@ -343,6 +343,10 @@ class ModuleCollection:
     #: error``) or ``"end"`` (a SystemExit ends its collection: no module after this one
     #: is collected); None when the module is not stopped.
     stop_effect: str | None = None
+    #: Classes of the module pytest surely fails to collect, as ``"Class: why"`` (a
+    #: test of it parametrizes a name it does not use): each is an error in pytest's
+    #: summary, and none of their tests is in ``tests``.
+    errors: tuple[str, ...] = ()
     #: Other files read to resolve names (absolute POSIX paths, sorted): a change to
     #: any of them can change what is collected here.
     dependencies: tuple[str, ...] = ()
