@@ -22,7 +22,7 @@ from sphinx_testdocs.analysis.import_stops import (
     import_stops,
 )
 from sphinx_testdocs.analysis.markers import scan_names
-from sphinx_testdocs.analysis.modifyitems import acting_option, drops_items
+from sphinx_testdocs.analysis.modifyitems import FuncNode, acting_option, drops_items
 from sphinx_testdocs.analysis.parsing import closed_literal, parse_module
 from sphinx_testdocs.analysis.reading import decode_source
 
@@ -184,6 +184,8 @@ class _Reader:
         self.hooks: list[tuple[str, int]] = []
         self.hook_functions: list[tuple[str, int]] = []
         self.drops_items: str | None = None
+        #: The module's top-level functions defined once, by name (``modifyitems``).
+        self.helpers: dict[str, FuncNode] = {}
         self.drops_items_with: str | None = None
         self.ignore_collect: str | None = None
         self.options: list[OptionDecl] = []
@@ -210,8 +212,10 @@ class _Reader:
             if stmt.name.startswith("pytest_"):
                 self.hook_functions.append((stmt.name, stmt.lineno))
             if stmt.name == "pytest_collection_modifyitems" and self.drops_items is None:
-                self.drops_items = drops_items(stmt)
-                self.drops_items_with = acting_option(stmt) if self.drops_items else None
+                self.drops_items = drops_items(stmt, self.helpers)
+                self.drops_items_with = (
+                    acting_option(stmt, self.helpers) if self.drops_items else None
+                )
             elif stmt.name == "pytest_ignore_collect":
                 self.ignore_collect = _ignore_effect(stmt)
             self._in_function(stmt)
@@ -444,6 +448,9 @@ def read_conftest(
     """The collection settings of a parsed conftest.py; ``importable`` tells whether a
     module can be found (``import_stops.module_found``), to read what stops its import."""
     reader = _Reader()
+    defined = [s for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    names = [d.name for d in defined]
+    reader.helpers = {d.name: d for d in defined if names.count(d.name) == 1}
     reader.body(tree.body, conditional=False)
     stop = None
     if importable is not None:

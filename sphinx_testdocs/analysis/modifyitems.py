@@ -10,6 +10,7 @@ the same, and nothing is in doubt.
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
 
 __all__ = ["acting_option", "drops_items"]
 
@@ -24,7 +25,12 @@ _READERS = frozenset(
 _KEEPING_METHODS = frozenset({"copy", "count", "index", "reverse", "sort"})
 
 
-def drops_items(func: FuncNode) -> str | None:
+#: Functions defined once at the top of the hook's module, by name: a list handed to
+#: one of them as its own ``items`` is read there (one call deep).
+Helpers = Mapping[str, FuncNode]
+
+
+def drops_items(func: FuncNode, helpers: Helpers | None = None) -> str | None:
     """Why the hook may change which tests pytest keeps; ``None`` when it only reads
     the list, sorts it or marks its items."""
     args = func.args
@@ -41,17 +47,23 @@ def drops_items(func: FuncNode) -> str | None:
         if not (isinstance(node, ast.Name) and node.id == "items"):
             continue
         if isinstance(node.ctx, ast.Load):
-            why = _use(node, parents)
+            why = _use(node, parents, helpers or {})
         else:
             # ``items += more`` changes the list; ``items = ...`` only rebinds the name.
             augmented = isinstance(parents.get(id(node)), ast.AugAssign)
             why = "changes the list of tests" if augmented else None
         if why is not None:
-            return f"{why} (line {node.lineno})"
+            # A helper's reason names its own line: the call's comes first.
+            at = f" (line {node.lineno})"
+            return why.replace(_AT_CALL, at) if _AT_CALL in why else why + at
     return None
 
 
-def _use(name: ast.Name, parents: dict[int, ast.AST]) -> str | None:
+#: Where a helper's reason puts the line of the call that hands it the list.
+_AT_CALL = "\0"
+
+
+def _use(name: ast.Name, parents: dict[int, ast.AST], helpers: Helpers) -> str | None:
     """What a use of ``items`` may do to the list (``None``: it only reads it)."""
     user = parents.get(id(name))
     if isinstance(user, (ast.For, ast.AsyncFor, ast.comprehension)) and user.iter is name:
@@ -63,6 +75,14 @@ def _use(name: ast.Name, parents: dict[int, ast.AST]) -> str | None:
     if isinstance(user, ast.Call) and name in user.args:
         if isinstance(user.func, ast.Name) and user.func.id in _READERS:
             return None
+        helper = _helper_given_items(user, name, helpers)
+        if helper is not None:  # what it does with the list, one call deep
+            inner = drops_items(helper)
+            return (
+                None
+                if inner is None
+                else f"hands the list to {helper.name}{_AT_CALL}, which {inner}"
+            )
         return "hands the list of tests to a call"
     if isinstance(user, ast.Attribute) and user.value is name:
         call = parents.get(id(user))
@@ -72,12 +92,28 @@ def _use(name: ast.Name, parents: dict[int, ast.AST]) -> str | None:
     return "hands the list of tests on"
 
 
-def acting_option(func: FuncNode) -> str | None:
+def _helper_given_items(call: ast.Call, name: ast.Name, helpers: Helpers) -> FuncNode | None:
+    """The helper a call hands the list to as its own ``items`` parameter, if it does."""
+    helper = helpers.get(call.func.id) if isinstance(call.func, ast.Name) else None
+    if helper is None or call.keywords or any(isinstance(a, ast.Starred) for a in call.args):
+        return None
+    params = [*helper.args.posonlyargs, *helper.args.args]
+    at = call.args.index(name)
+    return helper if at < len(params) and params[at].arg == "items" else None
+
+
+def acting_option(func: FuncNode, helpers: Helpers | None = None) -> str | None:
     """The command-line option the hook acts only with: its body starts by returning
     when the option is not set (urllib3's ``runtime = config.getoption("--runtime",
-    default=None)`` then ``if not runtime: return``)."""
+    default=None)`` then ``if not runtime: return``), or it hands the list to helpers
+    that do (sympy's ``process_split(config, items)``)."""
     options: dict[str, str] = {}  # local name -> the option it holds
+    through: set[str] = set()  # the options of helpers the list was handed to
     for stmt in func.body:
+        helper_option = _helper_option(stmt, helpers or {})
+        if helper_option is not None:
+            through.add(helper_option)
+            continue
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
             target, option = stmt.targets[0], _getoption(stmt.value)
             if isinstance(target, ast.Name) and option is not None:
@@ -99,7 +135,18 @@ def acting_option(func: FuncNode) -> str | None:
             continue  # the docstring
         if any(isinstance(n, ast.Name) and n.id == "items" for n in ast.walk(stmt)):
             return None  # the list is used before any such guard
-    return None
+    return through.pop() if len(through) == 1 else None
+
+
+def _helper_option(stmt: ast.stmt, helpers: Helpers) -> str | None:
+    """``helper(config, items)`` as a statement, where the helper acts only with an
+    option (:func:`acting_option`): that option."""
+    if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)):
+        return None
+    call = stmt.value
+    given = [a for a in call.args if isinstance(a, ast.Name) and a.id == "items"]
+    helper = _helper_given_items(call, given[0], helpers) if len(given) == 1 else None
+    return acting_option(helper) if helper is not None else None
 
 
 def _getoption(node: ast.expr | None) -> str | None:

@@ -94,3 +94,63 @@ def test_an_installed_plugin_declares_an_option_if_its_source_says_it(tmp_path: 
     assert not installed_plugin_declares("--nowhere", files.get, ["plug.hooks", "single"])
     # A plugin whose source is not found may declare anything.
     assert installed_plugin_declares("--nowhere", files.get, ["missing"])
+
+
+HELPERS = """\
+def reads(config, items):
+    return len(items)
+
+
+def splits(config, items):
+    split = config.getoption("--split")
+    if not split:
+        return
+    del items[1:]
+
+
+def renamed(config, tests):
+    tests.clear()
+"""
+
+
+def hook_with_helpers(body: str) -> tuple[str | None, str | None]:
+    module = ast.parse(
+        HELPERS
+        + "\n\ndef pytest_collection_modifyitems(config, items):\n"
+        + textwrap.indent(body, "    ")
+    )
+    functions = [n for n in module.body if isinstance(n, ast.FunctionDef)]
+    helpers = {f.name: f for f in functions}
+    hook = functions[-1]
+    return drops_items(hook, helpers), acting_option(hook, helpers)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # A helper of the same file given the list as its own items: read one call deep.
+        ("reads(config, items)", (None, None)),
+        # sympy's conftest: process_split(config, items), which returns without --split.
+        (
+            "splits(config, items)",
+            (
+                "hands the list to splits (line 17), which changes the list of tests (line 9)",
+                "--split",
+            ),
+        ),
+        # The helper calls the list something else, or it is not handed over plainly.
+        ("renamed(config, items)", ("hands the list of tests to a call (line 17)", None)),
+        ("splits(config, items=items)", ("hands the list of tests on (line 17)", None)),
+        (
+            "splits(config, items)\nitems.clear()",
+            (
+                "hands the list to splits (line 17), which changes the list of tests (line 9)",
+                None,
+            ),
+        ),
+    ],
+)
+def test_a_hook_handing_the_list_to_a_helper(
+    body: str, expected: tuple[str | None, str | None]
+) -> None:
+    assert hook_with_helpers(body) == expected
