@@ -409,7 +409,7 @@ def _collected(
     counted: int, unknown: int, uncertain: int, deselected: int, deselected_bound: bool
 ) -> str:
     extra = unknown_parts(unknown, uncertain)
-    if not (counted or unknown or deselected):
+    if not (counted or unknown or uncertain or deselected):
         return "no tests collected"
     plus = "+" if extra else ""
     if deselected:

@@ -13,6 +13,7 @@ from functools import cache, cached_property, partial
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
+from sphinx_testdocs.analysis.addopts import parse_addopts
 from sphinx_testdocs.analysis.analyse import AnalysisContext, Surroundings, analyse_file
 from sphinx_testdocs.analysis.canonical import ProjectNames
 from sphinx_testdocs.analysis.collection import ModuleLinks
@@ -33,6 +34,7 @@ from sphinx_testdocs.analysis.plugins import (
     active_plugins,
     installed_plugin_declares,
     plugin_fixtures,
+    shuffling_plugin,
 )
 from sphinx_testdocs.analysis.pytest_config import PytestConfig, find_pytest_config
 from sphinx_testdocs.analysis.scan import (
@@ -482,6 +484,9 @@ def build_project(
             ),
             site_path=site_path,
         )
+        shuffler = shuffling_plugin(parse_addopts(pytest_config.addopts), pytest_config.addopts)
+        if shuffler is not None:
+            pytest_config = replace(pytest_config, shuffled_by=shuffler)
         selection = _selection(tree, pytest_config, invocation, given, outer, library)
         for problem in selection.problems:
             problems.append(("pytest_config", problem, pytest_config.config_file, None))

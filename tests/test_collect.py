@@ -533,6 +533,24 @@ def test_fixture_and_mark(engine, a):
     pass
 
 
+@pytest.fixture(scope="module", params=["a1", "a2"])
+def first(request):
+    return request.param
+
+
+@pytest.fixture(scope="module", params=["b1", "b2"])
+def second(request):
+    return request.param
+
+
+def test_both_fixtures(first, second):
+    pass
+
+
+def test_second_fixture(second):
+    pass
+
+
 @pytest.mark.parametrize("b", ["x", "y"], scope="module")
 @pytest.mark.parametrize("a", [1, 2])
 def test_mark_scoped_slow(a, b):
@@ -579,9 +597,10 @@ def test_cases_reordered_by_wider_parameters_are_counted_not_named(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """pytest reorders the items of class- or module-scoped parameters to share their
-    setup: a test's cases keep the product's order only where one such parametrization
-    varies slowest (matplotlib's TestSpectral: two class-scoped ones). Elsewhere their
-    number is exact and their IDs are not given."""
+    setup, across the tests that use them (matplotlib's TestSpectral: two class-scoped
+    parametrizes; statsmodels: a module-scoped fixture's values reversed in the test
+    after one that ended on its last). Such a test's number of cases is exact; their IDs
+    are not given. An indirect parametrize has the scope of the fixture it names."""
     tree = write_tree(
         tmp_path / "wide", {"pytest.ini": "[pytest]\n", "test_w.py": WIDE_PARAMETERS}
     )
@@ -597,7 +616,9 @@ def test_cases_reordered_by_wider_parameters_are_counted_not_named(
         n: (True, len(c)) for n, c in cases.items()
     }
     assert {n: t["case_ids"] for n, t in tests.items()} == {
-        "test_w.py::test_fixture_and_mark": ["p-1", "p-2", "q-1", "q-2"],
+        "test_w.py::test_fixture_and_mark": None,
+        "test_w.py::test_both_fixtures": None,
+        "test_w.py::test_second_fixture": None,
         "test_w.py::test_mark_scoped_slow": None,
         "test_w.py::test_mark_scoped_fast": None,
         "test_w.py::TestBoth::test_both": None,
@@ -605,10 +626,28 @@ def test_cases_reordered_by_wider_parameters_are_counted_not_named(
         "test_w.py::test_indirect_wide": None,
         "test_w.py::test_indirect_narrow": ["1-x", "1-y", "2-x", "2-y"],
     }
-    assert cases["test_w.py::test_fixture_and_mark"] == ["p-1", "p-2", "q-1", "q-2"]
+    assert cases["test_w.py::test_both_fixtures"] == ["a1-b1", "a1-b2", "a2-b2", "a2-b1"]
+    # After test_both_fixtures[a2-b1]: a test's one parametrization, in another order.
+    assert cases["test_w.py::test_second_fixture"] == ["b2", "b1"]
     assert cases["test_w.py::test_mark_scoped_slow"] != ["1-x", "1-y", "2-x", "2-y"]
     assert cases["test_w.py::test_indirect_wide"] != ["x-1", "x-2", "y-1", "y-2"]
     assert cases["test_w.py::test_indirect_narrow"] == ["1-x", "1-y", "2-x", "2-y"]
+
+
+def test_a_listing_of_uncertain_tests_is_not_called_empty(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Tests listed with none surely counted make a lower bound, not "no tests
+    collected" (sympy's whole suite was said to collect nothing)."""
+    tree = write_tree(
+        tmp_path / "uncertain",
+        {"test_if.py": "import os\n\nif os.sep:\n\n    def test_cond():\n        pass\n"},
+    )
+    real = pytest_collect(tree)
+    status, out, _ = run(capsys, str(tree))
+    listing, summary = out.split("\n\n")[:2]
+    assert real.ids == listing.splitlines() == ["test_if.py::test_cond"]
+    assert (status, summary) == (0, "0+ tests collected (1 case count not certain)")
 
 
 def test_a_doubt_quoting_source_is_one_line(

@@ -1209,14 +1209,15 @@ class _Collector:
 
         case_ids: tuple[str, ...] | None = None
         # pytest reorders items to share the setup of parameters wider than a function
-        # (a class- or module-scoped fixture or parametrize): the cases keep the
-        # product's order only where one such parametrization varies slowest (the
-        # first); otherwise (matplotlib's TestSpectral) only their number is known.
+        # (a class- or module-scoped fixture or parametrize), across the tests that use
+        # them: a test's cases may come in any order (matplotlib's TestSpectral; in
+        # statsmodels a test's only one, reversed after the test before it ended on its
+        # last value), so only their number is known.
         wide += [
             self._wide_spec(spec, scope, chain)
             for spec, scope in zip(specs, spec_scopes, strict=True)
         ]
-        if cases is not None and parametrizations and not any(wide[1:]):
+        if cases is not None and parametrizations and not any(wide) and not ctx.config.shuffled_by:
             id_lists = [p.ids for p in parametrizations]
             if all(ids is not None for ids in id_lists):
                 try:

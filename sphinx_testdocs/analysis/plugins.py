@@ -7,7 +7,7 @@ other plugin keeps its doubt ("defined in no conftest.py, module or known plugin
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 
@@ -15,7 +15,13 @@ from sphinx_testdocs.analysis.addopts import CommandLine
 from sphinx_testdocs.analysis.fixtures import _builtin
 from sphinx_testdocs.analysis.model import FixtureDef
 
-__all__ = ["PLUGIN_FIXTURES", "active_plugins", "installed_plugin_declares", "plugin_fixtures"]
+__all__ = [
+    "PLUGIN_FIXTURES",
+    "active_plugins",
+    "installed_plugin_declares",
+    "plugin_fixtures",
+    "shuffling_plugin",
+]
 
 
 # Shipped with pytest itself: built in, as far as a reader is concerned.
@@ -108,3 +114,28 @@ def installed_plugin_declares(
             except OSError:
                 return True
     return False
+
+
+#: Installed plugins that shuffle the session's tests when loaded (their entry point
+#: names), and the option that keeps the order.
+_SHUFFLERS = {"randomly": ("pytest-randomly", "--randomly-dont-reorganize")}
+
+
+def shuffling_plugin(
+    commandline: CommandLine, addopts: Sequence[str], entry_points: Iterable[str] | None = None
+) -> str | None:
+    """The installed plugin that shuffles the order of the tests and of their cases as
+    pytest collects them (pytest-randomly: its entry point loads it unasked), unless
+    ``addopts`` turns it off (``-p no:randomly``) or keeps the order; None otherwise.
+    Read from the installed packages' metadata (``entry_points``: their names, by
+    default the installed ones), never imported."""
+    names = (
+        set(entry_points)
+        if entry_points is not None
+        else {ep.name for ep in metadata.entry_points(group="pytest11")}
+    )
+    state = dict(commandline.plugins)
+    for name, (plugin, keeps_order) in _SHUFFLERS.items():
+        if name in names and state.get(name) is not False and keeps_order not in addopts:
+            return plugin
+    return None

@@ -123,6 +123,10 @@ class PytestConfig:
     empty_parameter_set_mark: str = "skip"
     #: Why some or all of the file's settings were ignored (never raised).
     problems: tuple[str, ...] = ()
+    #: The installed plugin that shuffles the order of tests and cases as pytest
+    #: collects them (``plugins.shuffling_plugin``), when one does: no case's place
+    #: is known then.
+    shuffled_by: str | None = None
     #: The pytest version whose rules apply (major, minor): the installed one, read
     #: from its package metadata (never imported); the newest rules when none is found.
     version: tuple[int, int] = field(default_factory=installed_pytest_version)

@@ -323,6 +323,12 @@ class Selection:
         out = [
             f"addopts has {shown}: pytest {does}" for shown, does in self.commandline.unmodelled
         ]
+        if self.config.shuffled_by:
+            out.append(
+                f"{self.config.shuffled_by}, installed where the analysis runs, shuffles the "
+                "tests and their cases: pytest lists them in another order (case IDs are "
+                "not given)"
+            )
         for conftest, rules in sorted(self.conftests.items()):
             if self.verdict(conftest.parent, is_dir=True).excluded is not None:
                 continue  # never loaded: pytest does not enter its folder

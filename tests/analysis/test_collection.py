@@ -7,9 +7,13 @@ import textwrap
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
+import pytest
+
+from sphinx_testdocs.analysis.addopts import parse_addopts
 from sphinx_testdocs.analysis.collection import collect_module, conftest_fixtures
 from sphinx_testdocs.analysis.generate_hook import Reach
 from sphinx_testdocs.analysis.model import CollectedTest, FixtureDef, ModuleCollection
+from sphinx_testdocs.analysis.plugins import shuffling_plugin
 from sphinx_testdocs.analysis.pytest_config import PytestConfig
 
 
@@ -903,3 +907,32 @@ def test_constants_mutated_in_loops_or_calls_are_not_trusted() -> None:
     )
     assert found["TestA::test_a"].cases is None
     assert found["test_b"].cases is None  # shuffle() could have changed it
+
+
+# --- a plugin that shuffles the order -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("installed", "addopts", "expected"),
+    [
+        (["randomly", "xdist"], [], "pytest-randomly"),  # loaded by its entry point
+        (["randomly"], ["-p", "no:randomly"], None),
+        (["randomly"], ["-p", "no:randomly", "-p", "randomly"], "pytest-randomly"),
+        (["randomly"], ["--randomly-dont-reorganize"], None),
+        (["xdist"], [], None),
+    ],
+)
+def test_pytest_randomly_shuffles_unless_turned_off(
+    installed: list[str], addopts: list[str], expected: str | None
+) -> None:
+    """statsmodels' suite runs with pytest-randomly: the cases of a test come in a
+    shuffled order (seeded at random), so none has a known place."""
+    assert shuffling_plugin(parse_addopts(addopts), addopts, installed) == expected
+
+
+def test_shuffled_cases_are_counted_not_named() -> None:
+    source = "import pytest\n\n@pytest.mark.parametrize('x', [1, 2])\ndef test_x(x):\n    pass\n"
+    (plain,) = run(source).tests
+    (shuffled,) = run(source, config=PytestConfig(shuffled_by="pytest-randomly")).tests
+    assert (plain.exact, plain.cases, plain.case_ids) == (True, 2, ("1", "2"))
+    assert (shuffled.exact, shuffled.cases, shuffled.case_ids) == (True, 2, None)
