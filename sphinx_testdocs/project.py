@@ -482,6 +482,7 @@ def build_project(
             extra_roots=existing_dirs(
                 [*pytest_config.pythonpath, project_root, project_root / "src"]
             ),
+            pythonpath=existing_dirs(pytest_config.pythonpath),
             site_path=site_path,
         )
         shuffler = shuffling_plugin(parse_addopts(pytest_config.addopts), pytest_config.addopts)

@@ -650,6 +650,66 @@ def test_a_listing_of_uncertain_tests_is_not_called_empty(
     assert (status, summary) == (0, "0+ tests collected (1 case count not certain)")
 
 
+PACKAGE_STOPS = {
+    # astropy's visualization/wcsaxes/__init__.py: a skip escapes "except ImportError".
+    "mypkg/__init__.py": "",
+    "mypkg/plotting/__init__.py": "try:\n    import pytest\n\n"
+    "    pytest.importorskip('no_such_module_xyz')\nexcept ImportError:\n    pass\n",
+    "mypkg/plotting/tests/__init__.py": "",
+    "mypkg/plotting/tests/test_plot.py": "def test_plot():\n    pass\n",
+    # A test module importing that package is skipped with it.
+    "mypkg/other/__init__.py": "",
+    "mypkg/other/tests/__init__.py": "",
+    "mypkg/other/tests/test_direct.py": "import mypkg.plotting\n\n\n"
+    "def test_direct():\n    pass\n",
+    "mypkg/other/tests/test_kept.py": "import os\n\n\ndef test_kept():\n    pass\n",
+    # A name found beside the tests' package, which pytest does not put on sys.path.
+    "mypkg/io/__init__.py": "",
+    "mypkg/io/no_such_module_abc/__init__.py": "",
+    "mypkg/io/tests/__init__.py": "",
+    "mypkg/io/tests/test_io.py": "import pytest\n\npytest.importorskip('no_such_module_abc')"
+    "\n\n\ndef test_io():\n    pass\n",
+}
+
+
+@pytest.mark.parametrize("folder", ["mypkg", "mypkg/io/tests"])
+def test_skips_in_the_packages_a_module_imports(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    folder: str,
+) -> None:
+    """What stops the import of a package stops the test modules it holds and those that
+    import it (astropy: 11 wcsaxes test modules and test_leap_second.py, 274 tests said
+    exact); and importorskip finds only what is on pytest's sys.path, not a folder of
+    the same name beside the tests (astropy.io.misc.pandas, for "pandas")."""
+    tree = write_tree(tmp_path / "pkgstops", PACKAGE_STOPS)
+    real = pytest_collect(tree, folder)
+    monkeypatch.chdir(tree)
+    _, out, _ = run(capsys, folder)
+    listing, _, stopped = out.partition("stopped on import")
+    assert [line for line in listing.splitlines() if "::" in line] == real.ids
+    if folder == "mypkg":
+        assert real.ids == ["mypkg/other/tests/test_kept.py::test_kept"]
+        assert (
+            "  mypkg/plotting/tests/test_plot.py: pytest.importorskip('no_such_module_xyz') at "
+            "line 4 of mypkg/plotting/__init__.py, run when pytest imports the package, skips "
+            "the module (no_such_module_xyz is not found where the analysis runs)"
+        ) in stopped.splitlines()
+        assert (
+            "  mypkg/other/tests/test_direct.py: pytest.importorskip('no_such_module_xyz') at "
+            "line 4 of mypkg/plotting/__init__.py, imported at line 1, run when the module "
+            "imports it, skips the module (no_such_module_xyz is not found where the "
+            "analysis runs)"
+        ) in stopped.splitlines()
+    else:
+        assert real.ids == []
+    assert (
+        "  mypkg/io/tests/test_io.py: pytest.importorskip('no_such_module_abc') at line 3, run "
+        "on import, skips the module (no_such_module_abc is not found where the analysis runs)"
+    ) in stopped.splitlines()
+
+
 def test_a_doubt_quoting_source_is_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

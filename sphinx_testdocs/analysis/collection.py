@@ -12,8 +12,9 @@ import ast
 import fnmatch
 import functools
 import math
+import re
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -45,12 +46,13 @@ from sphinx_testdocs.analysis.generated import (
     torch_parametrizer,
 )
 from sphinx_testdocs.analysis.import_stops import (
+    ImportStop,
     first_stop,
     import_stops,
     installed_version,
     module_found,
 )
-from sphinx_testdocs.analysis.markers import parse_mark
+from sphinx_testdocs.analysis.markers import parse_mark, scan_names
 from sphinx_testdocs.analysis.model import (
     CollectedClass,
     CollectedTest,
@@ -60,6 +62,7 @@ from sphinx_testdocs.analysis.model import (
     ModuleCollection,
     Parametrization,
 )
+from sphinx_testdocs.analysis.modules import module_name, package_basedir
 from sphinx_testdocs.analysis.parametrize import (
     ParamSpec,
     _constant,
@@ -209,6 +212,11 @@ class _Generated:
     is_pattern: bool = False
     count: int | None = 1
     doubt: str | None = None
+
+
+#: Where a module's import may stop (" of pkg/__init__.py", "" for the module), its
+#: statements, how they name things and what is found here to import.
+_StopSource = tuple[str, list[ast.stmt], Callable[[ast.expr], str | None], Callable[[str], bool]]
 
 
 @dataclass
@@ -410,25 +418,135 @@ class _Collector:
     def _import_stop(self) -> tuple[str | None, str | None]:
         """Why pytest may import the module only to collect none of its tests (a skip,
         a raise or an exit run on import: :mod:`.import_stops`), and, when every import
-        runs it, what pytest does then (``ImportStop.effect``; None: it may not run)."""
-        stop = first_stop(
-            import_stops(
-                self.ctx.scope.body, self.ctx.names.dotted, self._importable, self._version
-            )
-        )
-        if stop is None:
+        runs it, what pytest does then (``ImportStop.effect``; None: it may not run).
+
+        The ``__init__.py`` of each package the module is in runs first, outermost
+        first (astropy's ``visualization/wcsaxes/__init__.py`` skips on import where
+        matplotlib is missing): a stop there stops the module as its own would."""
+        found: list[tuple[str, ImportStop]] = []
+        for where, body, names, importable in [*self._package_inits(), self._own_body()]:
+            stop = first_stop(import_stops(body, names, importable, self._version))
+            # A package's stop that may not run guards its environment (numpy's
+            # "raise ImportError" where its C extension is missing): only one that
+            # always runs is taken from there.
+            if stop is not None and (stop.certain or not where):
+                found.append((where, stop))
+                if stop.certain:
+                    break
+        if not any(s.certain for _, s in found):
+            imported = self._imported_stop()
+            if imported is not None:
+                found.insert(0, imported)
+        if not found:
             return None, None
+        where, stop = next(((w, s) for w, s in found if s.certain), found[0])
+        what = f"{stop.what} at line {stop.line}{where}"
+        runs = (
+            "run on import"
+            if not where
+            else "run when the module imports it"
+            if where.endswith(",")
+            else "run when pytest imports the package"
+        )
+        what = what.rstrip(",")
         if stop.certain:
-            return f"{stop.what} at line {stop.line}, run on import, {stop.does}", stop.effect
+            return f"{what}, {runs}, {stop.does}", stop.effect
         if stop.condition is None:  # it runs, and may let the import go on
-            return (
-                f"{stop.what} at line {stop.line}, run on import, {stop.does}: pytest then "
-                "collects none of its tests"
-            ), None
+            return f"{what}, {runs}, {stop.does}: pytest then collects none of its tests", None
         return (
-            f"{stop.what} at line {stop.line} runs on import if the if/try/loop at line "
-            f"{stop.condition} lets it: pytest then {stop.does} and collects none of its tests"
+            f"{what} runs on import if the if/try/loop at line {stop.condition} lets it: "
+            f"pytest then {stop.does} and collects none of its tests"
         ), None
+
+    def _own_body(self) -> _StopSource:
+        return "", self.ctx.scope.body, self.ctx.names.dotted, self._importable
+
+    def _package_inits(self) -> list[_StopSource]:
+        """The ``__init__.py`` files pytest imports before the module (``prepend`` and
+        ``append`` import modes: every package folder above it), read as source."""
+        ctx = self.ctx
+        if ctx.links is None or ctx.path is None:
+            return []
+        library = ctx.links.library
+        inits = []
+        folder = ctx.path.parent
+        while (folder / "__init__.py").is_file() and folder.parent != folder:
+            inits.append(folder / "__init__.py")
+            folder = folder.parent
+        out: list[_StopSource] = []
+        for init in reversed(inits):
+            source = library.read(init)
+            if source is None:
+                continue
+            ctx.reads.add(init)
+            body = source.tree.body
+            importable = functools.partial(module_found, library=library, importer=init)
+            out.append((f" of {source.display}", body, scan_names(body).dotted, importable))
+        return out
+
+    def _imported_stop(self) -> tuple[str, ImportStop] | None:
+        """A stop every import runs in a module the module imports on every import (a
+        top-level ``import pkg.sub`` or ``from pkg.sub import x``: each package on the
+        way runs first), read as source: it ends the module's import too (astropy's
+        test_leap_second.py imports the packages that skip without matplotlib)."""
+        ctx = self.ctx
+        if ctx.links is None or ctx.path is None:
+            return None
+        library = ctx.links.library
+        basedir = package_basedir(ctx.path)
+        # The module's own packages and the modules beside it, not libraries: a library
+        # that stops on import stops every test that imports it (and they are many).
+        package = (
+            module_name(ctx.path, basedir).partition(".")[0]
+            if ctx.path.parent != basedir
+            else None
+        )
+        local = basedir not in library.site_path
+        for stmt in ctx.scope.body:
+            if isinstance(stmt, ast.Import):
+                wanted = [(alias.name, 0) for alias in stmt.names]
+            elif isinstance(stmt, ast.ImportFrom):
+                wanted = [(stmt.module or "", stmt.level)]
+            else:
+                continue
+            for module, level in wanted:
+                parts = module.split(".") if module else []
+                if not level and parts and parts[0] != package and not local:
+                    continue
+                for end in range(0 if level else 1, len(parts) + 1):
+                    path = library.find(".".join(parts[:end]), level, ctx.path)
+                    if (
+                        path is not None
+                        and not level
+                        and parts[0] != package
+                        and basedir not in path.parents
+                    ):
+                        break  # found elsewhere (a library): not followed
+                    stop = self._certain_stop(path) if path is not None else None
+                    if stop is not None:
+                        assert path is not None
+                        ctx.reads.add(path)
+                        where = f" of {library.display(path)}, imported at line {stmt.lineno},"
+                        return where, stop
+        return None
+
+    def _certain_stop(self, path: Path) -> ImportStop | None:
+        """The stop every import of the module at ``path`` runs, if any (memoised for the
+        build: most test modules import the same packages)."""
+        assert self.ctx.links is not None
+        library = self.ctx.links.library
+        if path not in library.certain_stops:
+            source = library.read(path) if _may_stop(path) else None
+            stop = None
+            if source is not None:
+                body = source.tree.body
+                importable = functools.partial(module_found, library=library, importer=path)
+                stop = first_stop(
+                    import_stops(body, scan_names(body).dotted, importable, self._version)
+                )
+            library.certain_stops[path] = stop if stop is not None and stop.certain else None
+        found = library.certain_stops[path]
+        return found if isinstance(found, ImportStop) else None
 
     def _importable(self, module: str) -> bool:
         """Whether ``import module`` finds it here, looked up and never imported."""
@@ -1653,6 +1771,20 @@ def _is_iterator(expr: ast.expr, ctx: ModuleContext, depth: int = 0) -> bool:
 def _short(expr: ast.expr) -> str:
     text = ast.unparse(expr)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+#: Words a statement that stops an import on every run is written with, in the text
+#: (``raise`` only at the start of a line: the top level).
+_STOP_WORDS = re.compile(rb"skip|exit\(|fail\(|quit\(|^raise\b", re.MULTILINE)
+
+
+def _may_stop(path: Path) -> bool:
+    """Whether the module's text may hold a stop every import runs: most modules
+    imported have none of these words, and need not be parsed for it."""
+    try:
+        return _STOP_WORDS.search(path.read_bytes()) is not None
+    except OSError:
+        return False
 
 
 def _given_scope(mark: Mark) -> str | None:

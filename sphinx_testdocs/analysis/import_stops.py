@@ -132,7 +132,10 @@ def _walk(
             else:
                 yield from _walk(stmt.body if known else stmt.orelse, condition, names, lookups)
         elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
-            yield from _walk(stmt.body, stmt.lineno, names, lookups)  # type: ignore[attr-defined]
+            for stop in _try_body(stmt, condition, names, lookups):
+                yield stop
+                if stop.certain:
+                    return  # it escapes the handlers: nothing after it runs
             if not _imports_that_succeed(stmt, importable):
                 for handler in stmt.handlers:  # type: ignore[attr-defined]
                     yield from _walk(handler.body, stmt.lineno, names, lookups)
@@ -143,6 +146,52 @@ def _walk(
         elif isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)):
             yield from _walk(stmt.body, stmt.lineno, names, lookups)
             yield from _walk(stmt.orelse, stmt.lineno, names, lookups)
+
+
+def _try_body(
+    stmt: ast.stmt,
+    condition: int | None,
+    names: Callable[[ast.expr], str | None],
+    lookups: _Lookups,
+) -> Iterator[ImportStop]:
+    """The stops in a ``try`` body. Where its handlers catch import errors only, a stop
+    that raises something else (a skip, an exit) escapes them, and runs as surely as the
+    ``try`` does while the statements before it are imports of modules found here
+    (astropy's ``try: import pytest; pytest.importorskip("matplotlib") except
+    ImportError: pass``); otherwise it runs under the ``try``'s condition."""
+    body = stmt.body  # type: ignore[attr-defined]
+    escaping = _catches_import_errors_only(stmt)
+    for inner in body:
+        sure = escaping and condition is None
+        for stop in _walk([inner], condition if sure else stmt.lineno, names, lookups):
+            if sure and stop.what.startswith("raise ") and _raises_import_error(stop):
+                continue  # caught: the handlers run instead
+            yield stop
+        if not _import_found(inner, lookups[0]) and not isinstance(inner, ast.Pass):
+            escaping = False
+
+
+def _catches_import_errors_only(stmt: ast.stmt) -> bool:
+    handlers = stmt.handlers  # type: ignore[attr-defined]
+    for handler in handlers:
+        caught = handler.type
+        kinds = caught.elts if isinstance(caught, ast.Tuple) else [caught]
+        if not all(isinstance(k, ast.Name) and k.id in _IMPORT_ERRORS for k in kinds):
+            return False
+    return bool(handlers)
+
+
+def _raises_import_error(stop: ImportStop) -> bool:
+    return stop.what.rpartition(".")[2].removeprefix("raise ") in _IMPORT_ERRORS
+
+
+def _import_found(stmt: ast.stmt, importable: Callable[[str], bool]) -> bool:
+    """An import statement whose modules are all found here: it does not raise."""
+    if isinstance(stmt, ast.Import):
+        return all(importable(alias.name) for alias in stmt.names)
+    if isinstance(stmt, ast.ImportFrom):
+        return not stmt.level and bool(stmt.module) and importable(stmt.module or "")
+    return False
 
 
 def _stop(
@@ -232,22 +281,10 @@ def _first_string(call: ast.Call) -> str | None:
 def _imports_that_succeed(stmt: ast.stmt, importable: Callable[[str], bool]) -> bool:
     """A ``try`` whose handlers catch only import errors, around imports of modules
     found here: the handlers never run."""
-    handlers = stmt.handlers  # type: ignore[attr-defined]
-    for handler in handlers:
-        caught = handler.type
-        kinds = caught.elts if isinstance(caught, ast.Tuple) else [caught]
-        if not all(isinstance(k, ast.Name) and k.id in _IMPORT_ERRORS for k in kinds):
-            return False
-    for inner in stmt.body:  # type: ignore[attr-defined]
-        if isinstance(inner, ast.Import):
-            if not all(importable(alias.name) for alias in inner.names):
-                return False
-        elif isinstance(inner, ast.ImportFrom):
-            if inner.level or not inner.module or not importable(inner.module):
-                return False
-        elif not isinstance(inner, ast.Pass):
-            return False
-    return bool(handlers)
+    if not _catches_import_errors_only(stmt):
+        return False
+    body = stmt.body  # type: ignore[attr-defined]
+    return all(_import_found(inner, importable) or isinstance(inner, ast.Pass) for inner in body)
 
 
 def first_stop(stops: list[ImportStop]) -> ImportStop | None:
@@ -293,9 +330,7 @@ def module_found(module: str, library: SourceLibrary, importer: Path) -> bool:
     finder looks for any module file, package by package, and runs nothing."""
     if module.partition(".")[0] in sys.builtin_module_names:
         return True
-    if library.find(module, 0, importer) is not None:
-        return True
-    places = [str(p) for p in library.search_path(importer)]
+    places = [str(p) for p in library.search_path(importer, sure=True)]
     name = ""
     for part in module.split("."):
         name = f"{name}.{part}" if name else part

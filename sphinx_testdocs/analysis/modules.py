@@ -103,6 +103,8 @@ class SourceLibrary:
 
     project_root: Path
     extra_roots: tuple[Path, ...] = ()
+    #: pytest's ``pythonpath`` folders (among ``extra_roots``): on ``sys.path`` surely.
+    pythonpath: tuple[Path, ...] = ()
     site_path: tuple[Path, ...] = ()
     max_bytes: int = MAX_SOURCE_BYTES
     _modules: dict[Path, SourceModule | None] = field(default_factory=dict)
@@ -112,14 +114,21 @@ class SourceLibrary:
     #: (importing folder, module, level) -> the file found: every file of a folder
     #: imports from the same places, and most import the same modules.
     _found: dict[tuple[Path, str, int], Path | None] = field(default_factory=dict)
+    #: Module file -> the import stop every import of it runs, or None
+    #: (``collection._Collector._certain_stop``), read once per build.
+    certain_stops: dict[Path, object] = field(default_factory=dict)
     #: Top-level module -> the versions of the installed distributions that provide
     #: it (``import_stops.installed_version``), read once per build.
     top_level_versions: dict[str, tuple[str, ...]] | None = None
 
     # --- where a file imports from -------------------------------------------------
 
-    def search_path(self, importer: Path) -> list[Path]:
-        """Folders an absolute import in ``importer`` is looked up in, in order."""
+    def search_path(self, importer: Path, *, sure: bool = False) -> list[Path]:
+        """Folders an absolute import in ``importer`` is looked up in, in order.
+
+        ``sure``: only those pytest puts on ``sys.path`` however it is run (no project
+        root or ``src`` guessed, which only ``python -m pytest`` from there adds, or
+        ``pythonpath``): what decides whether an import on collection succeeds."""
         roots: list[Path] = [self._basedir(importer)]
         # pytest imports every conftest.py above a test first, putting its folder (or
         # its package's parent) on sys.path too.
@@ -132,7 +141,7 @@ class SourceLibrary:
             if self.project_root not in folder.parents:
                 break
             folder = folder.parent
-        roots.extend(self.extra_roots)
+        roots.extend(self.pythonpath if sure else self.extra_roots)
         roots.extend(self.site_path)
         return list(dict.fromkeys(roots))
 
