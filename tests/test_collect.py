@@ -417,14 +417,19 @@ def test_importorskip_minversion_is_compared_with_the_installed_version(
             "test_sub.py": "import pytest\n\n"
             "pytest.importorskip('packaging.version', minversion='1.0')"
             "\n\n\ndef test_sub():\n    pass\n",
+            # Installed by the distribution "pytest": found through its top_level.txt.
+            "test_under.py": "import pytest\n\npytest.importorskip('_pytest', minversion='1.0')"
+            "\n\n\ndef test_under():\n    pass\n",
         },
     )
     real = pytest_collect(tree)
-    assert real.ids == ["test_new.py::test_new"]  # packaging.version has no __version__
+    # packaging.version has no __version__: pytest skips it.
+    assert real.ids == ["test_new.py::test_new", "test_under.py::test_under"]
     status, out, _ = run(capsys, str(tree), "--format", "json")
     modules = {m["pytest_path"]: m for m in json.loads(out)["modules"]}
     assert status == 0
     assert [t["exact"] for t in modules["test_new.py"]["tests"]] == [True]
+    assert [t["exact"] for t in modules["test_under.py"]["tests"]] == [True]
     assert "test_old.py" not in modules
     assert modules["test_sub.py"]["complete"] is False
     assert modules["test_sub.py"]["notes"] == [

@@ -116,9 +116,9 @@ def installed_plugin_declares(
     return False
 
 
-#: Installed plugins that shuffle the session's tests when loaded (their entry point
-#: names), and the option that keeps the order.
-_SHUFFLERS = {"randomly": ("pytest-randomly", "--randomly-dont-reorganize")}
+#: Plugins that shuffle the session's tests when loaded: their entry point name, their
+#: distribution, and the option that keeps the order.
+_SHUFFLERS = (("randomly", "pytest-randomly", "--randomly-dont-reorganize"),)
 
 
 def shuffling_plugin(
@@ -127,15 +127,26 @@ def shuffling_plugin(
     """The installed plugin that shuffles the order of the tests and of their cases as
     pytest collects them (pytest-randomly: its entry point loads it unasked), unless
     ``addopts`` turns it off (``-p no:randomly``) or keeps the order; None otherwise.
-    Read from the installed packages' metadata (``entry_points``: their names, by
-    default the installed ones), never imported."""
-    names = (
-        set(entry_points)
-        if entry_points is not None
-        else {ep.name for ep in metadata.entry_points(group="pytest11")}
-    )
+    Read from the installed packages' metadata (``entry_points``: the names of the
+    installed ``pytest11`` entry points, by default looked up), never imported."""
     state = dict(commandline.plugins)
-    for name, (plugin, keeps_order) in _SHUFFLERS.items():
-        if name in names and state.get(name) is not False and keeps_order not in addopts:
-            return plugin
+    for name, distribution, keeps_order in _SHUFFLERS:
+        if state.get(name) is False or keeps_order in addopts:
+            continue
+        installed = (
+            name in entry_points
+            if entry_points is not None
+            else _declares_entry_point(distribution, name)
+        )
+        if installed:
+            return distribution
     return None
+
+
+def _declares_entry_point(distribution: str, name: str) -> bool:
+    # One distribution looked up by name: reading every one's entry points took 50 ms.
+    try:
+        found = metadata.distribution(distribution)
+    except metadata.PackageNotFoundError:
+        return False
+    return any(ep.group == "pytest11" and ep.name == name for ep in found.entry_points)

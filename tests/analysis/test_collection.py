@@ -936,3 +936,14 @@ def test_shuffled_cases_are_counted_not_named() -> None:
     (shuffled,) = run(source, config=PytestConfig(shuffled_by="pytest-randomly")).tests
     assert (plain.exact, plain.cases, plain.case_ids) == (True, 2, ("1", "2"))
     assert (shuffled.exact, shuffled.cases, shuffled.case_ids) == (True, 2, None)
+
+
+def test_installed_entry_points_are_read_from_one_distribution() -> None:
+    """The real metadata of this environment: hypothesis installs a pytest11 entry point
+    named "hypothesispytest"; pytest-randomly is not installed here."""
+    from sphinx_testdocs.analysis.plugins import _declares_entry_point
+
+    assert _declares_entry_point("hypothesis", "hypothesispytest")
+    assert not _declares_entry_point("hypothesis", "randomly")
+    assert not _declares_entry_point("no-such-distribution-xyz", "randomly")
+    assert shuffling_plugin(parse_addopts([]), []) is None
