@@ -34,6 +34,8 @@ from sphinx_testdocs.analysis.plugins import (
     active_plugins,
     installed_plugin_declares,
     plugin_fixtures,
+    pytest_declares,
+    pytest_source,
     shuffling_plugin,
 )
 from sphinx_testdocs.analysis.pytest_config import PytestConfig, find_pytest_config
@@ -518,6 +520,9 @@ def build_project(
         selection.plugin_modules = plugin_modules
         find = partial(library.find, level=0, importer=tree.root / "conftest.py")
         selection.installed_declares = cache(partial(installed_plugin_declares, find=find))
+        selection.pytest_declares = partial(
+            pytest_declares, source=cache(partial(pytest_source, find))
+        )
         context = AnalysisContext(
             classifier=classifier,
             nodeid_prefix=_nodeid_prefix(path, pytest_config.rootdir),

@@ -646,7 +646,10 @@ def test_a_listing_of_uncertain_tests_is_not_called_empty(
     collected" (sympy's whole suite was said to collect nothing)."""
     tree = write_tree(
         tmp_path / "uncertain",
-        {"test_if.py": "import os\n\nif os.sep:\n\n    def test_cond():\n        pass\n"},
+        {
+            "pytest.ini": "[pytest]\n",
+            "test_if.py": "import os\n\nif os.sep:\n\n    def test_cond():\n        pass\n",
+        },
     )
     real = pytest_collect(tree)
     status, out, _ = run(capsys, str(tree))
@@ -715,6 +718,43 @@ def test_skips_in_the_packages_a_module_imports(
     ) in stopped.splitlines()
 
 
+@pytest.mark.parametrize(
+    ("addopts", "declared"),
+    [
+        ("--no-such-option-xyz", False),
+        ("--strict-markers --durations=5 --my-flag", True),  # pytest's, a conftest.py's
+    ],
+)
+def test_an_option_nothing_declares_may_stop_pytest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], addopts: str, declared: bool
+) -> None:
+    """pytest stops with a usage error on an addopts option no one declares (statsmodels'
+    --randomly-dont-reset-seed without pytest-randomly): then every test is in doubt."""
+    tree = write_tree(
+        tmp_path / "options",
+        {
+            "pytest.ini": f"[pytest]\naddopts = {addopts}\n",
+            "conftest.py": "def pytest_addoption(parser):\n"
+            "    parser.addoption('--my-flag', action='store_true')\n",
+            "test_o.py": "def test_o():\n    pass\n",
+        },
+    )
+    real = pytest_collect(tree)
+    assert (real.returncode == 0, real.ids) == (declared, ["test_o.py::test_o"] * declared)
+    _, out, _ = run(capsys, str(tree), "--format", "json")
+    (module,) = json.loads(out)["modules"]
+    assert [t["exact"] for t in module["tests"]] == [declared]
+    assert (
+        module["notes"] == []
+        if declared
+        else [
+            "addopts has --no-such-option-xyz, which neither pytest, a conftest.py nor an "
+            "installed plugin is found to declare: pytest may stop with a usage error, "
+            "collecting nothing"
+        ]
+    )
+
+
 def test_a_doubt_quoting_source_is_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -725,6 +765,7 @@ def test_a_doubt_quoting_source_is_one_line(
     tree = write_tree(
         tmp_path / "multiline",
         {
+            "pytest.ini": "[pytest]\n",
             "test_m.py": "import pytest\n\nGROUPS = make()\n\n\n"
             f"@pytest.mark.parametrize('x', {values})\ndef test_m(x):\n    pass\n",
         },

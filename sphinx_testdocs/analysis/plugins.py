@@ -20,6 +20,8 @@ __all__ = [
     "active_plugins",
     "installed_plugin_declares",
     "plugin_fixtures",
+    "pytest_declares",
+    "pytest_source",
     "shuffling_plugin",
 ]
 
@@ -114,6 +116,29 @@ def installed_plugin_declares(
             except OSError:
                 return True
     return False
+
+
+def pytest_source(find: Callable[[str], Path | None]) -> str | None:
+    """pytest's own source (the ``_pytest`` package, found by ``find``) as one text, to
+    tell which command-line options it declares; None where it cannot be read (then it
+    may declare anything). Read as text, never imported."""
+    path = find("_pytest")
+    if path is None:
+        return None
+    texts = []
+    for file in sorted(path.parent.rglob("*.py")):
+        try:
+            texts.append(file.read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            return None
+    return "\n".join(texts)
+
+
+def pytest_declares(option: str, source: Callable[[], str | None]) -> bool:
+    """Whether pytest itself may declare ``option``: its ``source`` (``pytest_source``)
+    mentions it, or cannot be read."""
+    text = source()
+    return text is None or option in text
 
 
 #: Plugins that shuffle the session's tests when loaded: their entry point name, their

@@ -117,6 +117,9 @@ class Selection:
     #: read from its source (:func:`.plugins.installed_plugin_declares`); by default,
     #: any may.
     installed_declares: Callable[[str], bool] = field(default=lambda option: True, repr=False)
+    #: Whether pytest itself may declare a command-line option: read from its source
+    #: (:func:`.plugins.pytest_source`); by default, it may.
+    pytest_declares: Callable[[str], bool] = field(default=lambda option: True, repr=False)
     commandline: CommandLine = field(init=False)
     initial_paths: tuple[Path, ...] = field(init=False)
     #: Why the initial paths are what they are, when testpaths decided them.
@@ -125,6 +128,7 @@ class Selection:
     problems: tuple[str, ...] = field(init=False, default=())
     _dirs: dict[Path, Verdict] = field(init=False, default_factory=dict, repr=False)
     _dropping: list[str] | None = field(init=False, default=None, repr=False)
+    _undeclared: list[str] | None = field(init=False, default=None, repr=False)
     _chains: dict[Path, list[tuple[Path, ConftestRules]]] = field(
         init=False, default_factory=dict, repr=False
     )
@@ -197,7 +201,33 @@ class Selection:
                 doubts.append(own.doubt)
         if not is_dir:
             doubts.extend(self._dropping_hooks())
+            doubts.extend(self.usage_errors())
         return Verdict(None, "; ".join(doubts) or None) if doubts else _REACHED
+
+    def usage_errors(self) -> list[str]:
+        """The long options of ``addopts`` that nothing is found to declare (pytest, a
+        conftest.py, a plugin loaded by name, an installed plugin's source): pytest
+        stops on them with a usage error before collecting anything (statsmodels'
+        ``--randomly-dont-reset-seed`` where pytest-randomly is not installed)."""
+        if self._undeclared is None:
+            self._undeclared = []
+            declared = {
+                name
+                for rules in [*self.conftests.values(), *self.plugin_modules.values()]
+                for option in rules.options
+                for name in option.names
+            }
+            for arg in self.config.addopts:
+                option = arg.split("=", 1)[0]
+                if not option.startswith("--") or option == "--" or option in declared:
+                    continue
+                if not (self.pytest_declares(option) or self.installed_declares(option)):
+                    self._undeclared.append(
+                        f"addopts has {option}, which neither pytest, a conftest.py nor an "
+                        "installed plugin is found to declare: pytest may stop with a usage "
+                        "error, collecting nothing"
+                    )
+        return self._undeclared
 
     def _dropping_hooks(self) -> list[str]:
         """The ``pytest_collection_modifyitems`` hooks of loaded conftest.py files that
@@ -323,6 +353,7 @@ class Selection:
         out = [
             f"addopts has {shown}: pytest {does}" for shown, does in self.commandline.unmodelled
         ]
+        out.extend(self.usage_errors())
         if self.config.shuffled_by:
             out.append(
                 f"{self.config.shuffled_by}, installed where the analysis runs, shuffles the "
