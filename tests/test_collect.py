@@ -671,6 +671,10 @@ PACKAGE_STOPS = {
     "mypkg/other/tests/test_direct.py": "import mypkg.plotting\n\n\n"
     "def test_direct():\n    pass\n",
     "mypkg/other/tests/test_kept.py": "import os\n\n\ndef test_kept():\n    pass\n",
+    # astropy's test_leap_second.py: walk_packages imports every package under mypkg.
+    "mypkg/other/tests/test_walk.py": "import pkgutil\n\nimport mypkg\n\n"
+    "for finder, name, _ in pkgutil.walk_packages(mypkg.__path__, prefix='mypkg.'):\n"
+    "    finder.find_spec(name)\n\n\ndef test_walk():\n    pass\n",
     # A name found beside the tests' package, which pytest does not put on sys.path.
     "mypkg/io/__init__.py": "",
     "mypkg/io/no_such_module_abc/__init__.py": "",
@@ -709,6 +713,12 @@ def test_skips_in_the_packages_a_module_imports(
             "line 4 of mypkg/plotting/__init__.py, imported at line 1, run when the module "
             "imports it, skips the module (no_such_module_xyz is not found where the "
             "analysis runs)"
+        ) in stopped.splitlines()
+        assert (
+            "  mypkg/other/tests/test_walk.py: pytest.importorskip('no_such_module_xyz') at "
+            "line 4 of mypkg/plotting/__init__.py, imported by pkgutil.walk_packages at line "
+            "5, run when the module imports it, skips the module (no_such_module_xyz is not "
+            "found where the analysis runs)"
         ) in stopped.splitlines()
     else:
         assert real.ids == []

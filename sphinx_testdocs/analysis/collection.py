@@ -508,6 +508,15 @@ class _Collector:
             elif isinstance(stmt, ast.ImportFrom):
                 wanted = [(stmt.module or "", stmt.level)]
             else:
+                walked = _walked_package(stmt, ctx.names.dotted)
+                found = self._walked_stop(walked, package, basedir) if walked else None
+                if found is not None:
+                    init, walked_stop = found
+                    where = (
+                        f" of {library.display(init)}, imported by pkgutil.walk_packages "
+                        f"at line {stmt.lineno},"
+                    )
+                    return where, walked_stop
                 continue
             for module, level in wanted:
                 parts = module.split(".") if module else []
@@ -528,6 +537,33 @@ class _Collector:
                         ctx.reads.add(path)
                         where = f" of {library.display(path)}, imported at line {stmt.lineno},"
                         return where, stop
+        return None
+
+    def _walked_stop(
+        self, walked: str, package: str | None, basedir: Path
+    ) -> tuple[Path, ImportStop] | None:
+        """The first stop every import runs in a package ``pkgutil.walk_packages``
+        imports under ``walked`` (one of the module's own packages), in its order: it
+        imports every package to look inside it, and a skip is no ImportError its
+        ``onerror`` would take (astropy's test_leap_second.py walks all of astropy)."""
+        assert self.ctx.links is not None and self.ctx.path is not None
+        init = self.ctx.links.library.find(walked, 0, self.ctx.path)
+        if init is None or init.name != "__init__.py":
+            return None
+        if walked.partition(".")[0] != package and basedir not in init.parents:
+            return None  # a library's packages: not followed
+        folders = [init.parent]
+        while folders:
+            folder = folders.pop()
+            stop = self._certain_stop(folder / "__init__.py")
+            if stop is not None:
+                self.ctx.reads.add(folder / "__init__.py")
+                return folder / "__init__.py", stop
+            try:
+                inside = sorted(p for p in folder.iterdir() if (p / "__init__.py").is_file())
+            except OSError:
+                continue
+            folders.extend(reversed(inside))  # depth first, in name order
         return None
 
     def _certain_stop(self, path: Path) -> ImportStop | None:
@@ -1771,6 +1807,23 @@ def _is_iterator(expr: ast.expr, ctx: ModuleContext, depth: int = 0) -> bool:
 def _short(expr: ast.expr) -> str:
     text = ast.unparse(expr)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _walked_package(stmt: ast.stmt, dotted: Callable[[ast.expr], str | None]) -> str | None:
+    """The package a module-level statement hands to ``pkgutil.walk_packages`` as
+    ``pkg.__path__``, if it does (``for _, name, _ in walk_packages(astropy.__path__)``)."""
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return None
+    for node in ast.walk(stmt):
+        if (
+            isinstance(node, ast.Call)
+            and dotted(node.func) == "pkgutil.walk_packages"
+            and node.args
+            and isinstance(node.args[0], ast.Attribute)
+            and node.args[0].attr == "__path__"
+        ):
+            return dotted(node.args[0].value)
+    return None
 
 
 #: Words a statement that stops an import on every run is written with, in the text
