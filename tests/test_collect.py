@@ -670,7 +670,8 @@ PACKAGE_STOPS = {
     "mypkg/other/tests/__init__.py": "",
     "mypkg/other/tests/test_direct.py": "import mypkg.plotting\n\n\n"
     "def test_direct():\n    pass\n",
-    "mypkg/other/tests/test_kept.py": "import os\n\n\ndef test_kept():\n    pass\n",
+    "mypkg/other/tests/test_kept.py": "import os\n\nimport mypkg.io\n\n\n"
+    "def test_kept():\n    pass\n",
     # astropy's test_leap_second.py: walk_packages imports every package under mypkg.
     "mypkg/other/tests/test_walk.py": "import pkgutil\n\nimport mypkg\n\n"
     "for finder, name, _ in pkgutil.walk_packages(mypkg.__path__, prefix='mypkg.'):\n"
@@ -763,6 +764,28 @@ def test_an_option_nothing_declares_may_stop_pytest(
             "collecting nothing"
         ]
     )
+
+
+def test_the_packages_read_for_stops_are_inputs_of_the_module(tmp_path: Path) -> None:
+    """A package __init__.py or an own module read for a stop is an input of the test
+    module's collection even where it has none: it may come to have one (an edit there
+    then reads the module again)."""
+    from sphinx_testdocs.config import TestdocsConfig
+    from sphinx_testdocs.project import build_project
+
+    tree = write_tree(tmp_path / "inputs", PACKAGE_STOPS)
+    folder = tree / "mypkg"
+    project = build_project(TestdocsConfig(dirs=(str(folder),)), tmp_path / "none", folder, [])
+    (root,) = project.roots
+    collection = project.analysis(root, "other/tests/test_kept.py").collection
+    assert collection is not None
+    assert {
+        (tree / "mypkg/__init__.py").as_posix(),
+        (tree / "mypkg/other/__init__.py").as_posix(),
+        (tree / "mypkg/other/tests/__init__.py").as_posix(),
+    } <= set(collection.dependencies)
+    # Imported, without a stop: an input all the same.
+    assert (tree / "mypkg/io/__init__.py").as_posix() in collection.dependencies
 
 
 def test_a_doubt_quoting_source_is_one_line(

@@ -214,9 +214,9 @@ class _Generated:
     doubt: str | None = None
 
 
-#: Where a module's import may stop (" of pkg/__init__.py", "" for the module), its
-#: statements, how they name things and what is found here to import.
-_StopSource = tuple[str, list[ast.stmt], Callable[[ast.expr], str | None], Callable[[str], bool]]
+#: A stop that ends a module's import: the stop, where it is written (" of
+#: pkg/__init__.py", "" in the module) and when it runs ("run on import").
+_FoundStop = tuple[ImportStop, str, str]
 
 
 @dataclass
@@ -363,15 +363,13 @@ class _Collector:
         why = f"class {holder.class_path[-1]}: {what} the class's tests"
         self.plan.failed_classes.setdefault(holder.nodeid, (why, surely))
 
-    def _wide_spec(
-        self, spec: ParamSpec, scope: str | None, chain: list[Mapping[str, FixtureDef]]
-    ) -> bool:
+    def _wide_spec(self, spec: ParamSpec, chain: list[Mapping[str, FixtureDef]]) -> bool:
         """Whether a parametrize's scope may be wider than the test's, as pytest decides
         it: ``scope=`` where given; otherwise, with every name indirect, the narrowest
         scope of the fixtures it names (a fixture not found may be wider); else the
         function."""
-        if scope is not None:
-            return scope != "function"
+        if spec.scope is not None:
+            return spec.scope != "function"
         if not spec.argnames or not all(a in spec.indirect for a in spec.argnames):
             return False
         fixtures = [self._resolve(a, chain, 0) for a in spec.argnames]
@@ -420,35 +418,26 @@ class _Collector:
         a raise or an exit run on import: :mod:`.import_stops`), and, when every import
         runs it, what pytest does then (``ImportStop.effect``; None: it may not run).
 
-        The ``__init__.py`` of each package the module is in runs first, outermost
-        first (astropy's ``visualization/wcsaxes/__init__.py`` skips on import where
-        matplotlib is missing): a stop there stops the module as its own would."""
-        found: list[tuple[str, ImportStop]] = []
-        for where, body, names, importable in [*self._package_inits(), self._own_body()]:
-            stop = first_stop(import_stops(body, names, importable, self._version))
-            # A package's stop that may not run guards its environment (numpy's
-            # "raise ImportError" where its C extension is missing): only one that
-            # always runs is taken from there.
-            if stop is not None and (stop.certain or not where):
-                found.append((where, stop))
-                if stop.certain:
-                    break
-        if not any(s.certain for _, s in found):
-            imported = self._imported_stop()
-            if imported is not None:
-                found.insert(0, imported)
-        if not found:
+        The ``__init__.py`` of each package the module is in runs first (astropy's
+        ``visualization/wcsaxes/__init__.py`` skips on import where matplotlib is
+        missing), and the modules of its own packages it imports run at their import: a
+        stop every import runs there stops the module as its own would. One that may
+        not run guards its environment (numpy's "raise ImportError" where its C
+        extension is missing), and is not taken from there."""
+        ctx = self.ctx
+        found = self._package_stop()
+        if found is None:
+            own = first_stop(
+                import_stops(ctx.scope.body, ctx.names.dotted, self._importable, self._version)
+            )
+            if own is None or not own.certain:
+                found = self._imported_stop()
+            if found is None and own is not None:
+                found = own, "", "run on import"
+        if found is None:
             return None, None
-        where, stop = next(((w, s) for w, s in found if s.certain), found[0])
+        stop, where, runs = found
         what = f"{stop.what} at line {stop.line}{where}"
-        runs = (
-            "run on import"
-            if not where
-            else "run when the module imports it"
-            if where.endswith(",")
-            else "run when pytest imports the package"
-        )
-        what = what.rstrip(",")
         if stop.certain:
             return f"{what}, {runs}, {stop.does}", stop.effect
         if stop.condition is None:  # it runs, and may let the import go on
@@ -458,37 +447,29 @@ class _Collector:
             f"pytest then {stop.does} and collects none of its tests"
         ), None
 
-    def _own_body(self) -> _StopSource:
-        return "", self.ctx.scope.body, self.ctx.names.dotted, self._importable
-
-    def _package_inits(self) -> list[_StopSource]:
-        """The ``__init__.py`` files pytest imports before the module (``prepend`` and
-        ``append`` import modes: every package folder above it), read as source."""
+    def _package_stop(self) -> _FoundStop | None:
+        """A stop every import runs in an ``__init__.py`` pytest imports before the
+        module (every package folder above it), outermost first."""
         ctx = self.ctx
         if ctx.links is None or ctx.path is None:
-            return []
-        library = ctx.links.library
+            return None
         inits = []
         folder = ctx.path.parent
         while (folder / "__init__.py").is_file() and folder.parent != folder:
             inits.append(folder / "__init__.py")
             folder = folder.parent
-        out: list[_StopSource] = []
         for init in reversed(inits):
-            source = library.read(init)
-            if source is None:
-                continue
-            ctx.reads.add(init)
-            body = source.tree.body
-            importable = functools.partial(module_found, library=library, importer=init)
-            out.append((f" of {source.display}", body, scan_names(body).dotted, importable))
-        return out
+            stop = self._certain_stop(init)
+            if stop is not None:
+                where = f" of {ctx.links.library.display(init)}"
+                return stop, where, "run when pytest imports the package"
+        return None
 
-    def _imported_stop(self) -> tuple[str, ImportStop] | None:
+    def _imported_stop(self) -> _FoundStop | None:
         """A stop every import runs in a module the module imports on every import (a
         top-level ``import pkg.sub`` or ``from pkg.sub import x``: each package on the
-        way runs first), read as source: it ends the module's import too (astropy's
-        test_leap_second.py imports the packages that skip without matplotlib)."""
+        way runs first; or the packages a ``pkgutil.walk_packages(pkg.__path__)``
+        imports), read as source: it ends the module's import too."""
         ctx = self.ctx
         if ctx.links is None or ctx.path is None:
             return None
@@ -502,6 +483,7 @@ class _Collector:
             else None
         )
         local = basedir not in library.site_path
+        runs = "run when the module imports it"
         for stmt in ctx.scope.body:
             if isinstance(stmt, ast.Import):
                 wanted = [(alias.name, 0) for alias in stmt.names]
@@ -514,9 +496,9 @@ class _Collector:
                     init, walked_stop = found
                     where = (
                         f" of {library.display(init)}, imported by pkgutil.walk_packages "
-                        f"at line {stmt.lineno},"
+                        f"at line {stmt.lineno}"
                     )
-                    return where, walked_stop
+                    return walked_stop, where, runs
                 continue
             for module, level in wanted:
                 parts = module.split(".") if module else []
@@ -524,19 +506,14 @@ class _Collector:
                     continue
                 for end in range(0 if level else 1, len(parts) + 1):
                     path = library.find(".".join(parts[:end]), level, ctx.path)
-                    if (
-                        path is not None
-                        and not level
-                        and parts[0] != package
-                        and basedir not in path.parents
-                    ):
+                    if path is None:
+                        continue
+                    if not level and parts[0] != package and basedir not in path.parents:
                         break  # found elsewhere (a library): not followed
-                    stop = self._certain_stop(path) if path is not None else None
+                    stop = self._certain_stop(path)
                     if stop is not None:
-                        assert path is not None
-                        ctx.reads.add(path)
-                        where = f" of {library.display(path)}, imported at line {stmt.lineno},"
-                        return where, stop
+                        where = f" of {library.display(path)}, imported at line {stmt.lineno}"
+                        return stop, where, runs
         return None
 
     def _walked_stop(
@@ -557,7 +534,6 @@ class _Collector:
             folder = folders.pop()
             stop = self._certain_stop(folder / "__init__.py")
             if stop is not None:
-                self.ctx.reads.add(folder / "__init__.py")
                 return folder / "__init__.py", stop
             try:
                 inside = sorted(p for p in folder.iterdir() if (p / "__init__.py").is_file())
@@ -571,6 +547,8 @@ class _Collector:
         build: most test modules import the same packages)."""
         assert self.ctx.links is not None
         library = self.ctx.links.library
+        # An input of this module's collection whether it stops or not: it may come to.
+        self.ctx.reads.add(path)
         if path not in library.certain_stops:
             source = library.read(path) if _may_stop(path) else None
             stop = None
@@ -1202,7 +1180,6 @@ class _Collector:
         markers: list[MarkerUse] = [_on_device(m, holder.device) for m in all_marks]
 
         specs: list[ParamSpec] = []
-        spec_scopes: list[str | None] = []  # each spec's scope= (None: not given)
         unreadable: list[Parametrization] = []
         usefixtures: list[str] = []
         if not holder.unittest and self.iterators_fail and self.refusal is None:
@@ -1251,7 +1228,6 @@ class _Collector:
                     )
                     continue
                 specs.append(spec)
-                spec_scopes.append(_given_scope(mark))
                 for param_mark in spec.marks:
                     markers.append(mctx.mark_use(param_mark, "param"))
         for mark in all_marks:
@@ -1367,10 +1343,7 @@ class _Collector:
         # them: a test's cases may come in any order (matplotlib's TestSpectral; in
         # statsmodels a test's only one, reversed after the test before it ended on its
         # last value), so only their number is known.
-        wide += [
-            self._wide_spec(spec, scope, chain)
-            for spec, scope in zip(specs, spec_scopes, strict=True)
-        ]
+        wide += [self._wide_spec(spec, chain) for spec in specs]
         if cases is not None and parametrizations and not any(wide) and not ctx.config.shuffled_by:
             id_lists = [p.ids for p in parametrizations]
             if all(ids is not None for ids in id_lists):
@@ -1838,18 +1811,6 @@ def _may_stop(path: Path) -> bool:
         return _STOP_WORDS.search(path.read_bytes()) is not None
     except OSError:
         return False
-
-
-def _given_scope(mark: Mark) -> str | None:
-    """The ``scope=`` of a parametrize mark: None when not given, "?" when not a string."""
-    call = mark.call.call if mark.call is not None else None
-    if call is None:
-        return None
-    scope = call.args[4] if len(call.args) > 4 else None
-    scope = next((k.value for k in call.keywords if k.arg == "scope"), scope)
-    if scope is None or (isinstance(scope, ast.Constant) and scope.value is None):
-        return None
-    return scope.value if isinstance(scope, ast.Constant) and isinstance(scope.value, str) else "?"
 
 
 def _one_line(source: str, limit: int = 80) -> str:

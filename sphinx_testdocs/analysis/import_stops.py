@@ -163,10 +163,9 @@ def _try_body(
     escaping = _catches_import_errors_only(stmt)
     for inner in body:
         sure = escaping and condition is None
-        for stop in _walk([inner], condition if sure else stmt.lineno, names, lookups):
-            if sure and stop.what.startswith("raise ") and _raises_import_error(stop):
-                continue  # caught: the handlers run instead
-            yield stop
+        if sure and _raised_name(inner, names).rpartition(".")[2] in _IMPORT_ERRORS:
+            return  # caught: the handlers run instead, and nothing after it in the body
+        yield from _walk([inner], condition if sure else stmt.lineno, names, lookups)
         if not _import_found(inner, lookups[0]) and not isinstance(inner, ast.Pass):
             escaping = False
 
@@ -181,8 +180,12 @@ def _catches_import_errors_only(stmt: ast.stmt) -> bool:
     return bool(handlers)
 
 
-def _raises_import_error(stop: ImportStop) -> bool:
-    return stop.what.rpartition(".")[2].removeprefix("raise ") in _IMPORT_ERRORS
+def _raised_name(stmt: ast.stmt, names: Callable[[ast.expr], str | None]) -> str:
+    """The name of what a ``raise`` statement raises ("" for anything else)."""
+    if not isinstance(stmt, ast.Raise) or stmt.exc is None:
+        return ""
+    exc = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
+    return names(exc) or ast.unparse(exc)
 
 
 def _import_found(stmt: ast.stmt, importable: Callable[[str], bool]) -> bool:
@@ -201,8 +204,7 @@ def _stop(
     lookups: _Lookups,
 ) -> ImportStop | None:
     if isinstance(stmt, ast.Raise):
-        exc = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
-        name = (names(exc) or ast.unparse(exc)) if exc is not None else ""
+        name = _raised_name(stmt, names)
         if name.endswith("SkipTest"):
             does = "skips the module"
         elif name.rpartition(".")[2] == "SystemExit":

@@ -47,23 +47,28 @@ def drops_items(func: FuncNode, helpers: Helpers | None = None) -> str | None:
         if not (isinstance(node, ast.Name) and node.id == "items"):
             continue
         if isinstance(node.ctx, ast.Load):
-            why = _use(node, parents, helpers or {})
+            user = parents.get(id(node))
+            helper = (
+                _helper_given_items(user, node, helpers or {})
+                if isinstance(user, ast.Call) and node in user.args
+                else None
+            )
+            if helper is not None:  # what it does with the list, one call deep
+                inner = drops_items(helper)
+                if inner is not None:
+                    return f"hands the list to {helper.name} (line {node.lineno}), which {inner}"
+                continue
+            why = _use(node, parents)
         else:
             # ``items += more`` changes the list; ``items = ...`` only rebinds the name.
             augmented = isinstance(parents.get(id(node)), ast.AugAssign)
             why = "changes the list of tests" if augmented else None
         if why is not None:
-            # A helper's reason names its own line: the call's comes first.
-            at = f" (line {node.lineno})"
-            return why.replace(_AT_CALL, at) if _AT_CALL in why else why + at
+            return f"{why} (line {node.lineno})"
     return None
 
 
-#: Where a helper's reason puts the line of the call that hands it the list.
-_AT_CALL = "\0"
-
-
-def _use(name: ast.Name, parents: dict[int, ast.AST], helpers: Helpers) -> str | None:
+def _use(name: ast.Name, parents: dict[int, ast.AST]) -> str | None:
     """What a use of ``items`` may do to the list (``None``: it only reads it)."""
     user = parents.get(id(name))
     if isinstance(user, (ast.For, ast.AsyncFor, ast.comprehension)) and user.iter is name:
@@ -75,14 +80,6 @@ def _use(name: ast.Name, parents: dict[int, ast.AST], helpers: Helpers) -> str |
     if isinstance(user, ast.Call) and name in user.args:
         if isinstance(user.func, ast.Name) and user.func.id in _READERS:
             return None
-        helper = _helper_given_items(user, name, helpers)
-        if helper is not None:  # what it does with the list, one call deep
-            inner = drops_items(helper)
-            return (
-                None
-                if inner is None
-                else f"hands the list to {helper.name}{_AT_CALL}, which {inner}"
-            )
         return "hands the list of tests to a call"
     if isinstance(user, ast.Attribute) and user.value is name:
         call = parents.get(id(user))

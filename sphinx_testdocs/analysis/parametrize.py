@@ -62,6 +62,8 @@ class ParamSpec:
     ids: tuple[str, ...] | None
     indirect: frozenset[str]
     marks: tuple[MarkCall, ...]
+    #: ``scope=`` as given: None when not given, "?" when not a string written out.
+    scope: str | None = None
 
 
 _NOT_CONST = object()
@@ -753,8 +755,18 @@ def parse_parametrize(
         ids = None if id_list is None else case_ids(argnames, cases, id_list, rules)
     if ids is not None and cases.count is not None and len(ids) != cases.count:
         ids = None
+    scope_node = positional[4] if len(positional) > 4 else kwargs.get("scope")
+    scope = None if scope_node is None else _constant(scope_node)
     marks = tuple(m for case in (cases.cases or ()) for m in case.marks)
-    return ParamSpec(argnames, call.lineno, cases, ids, indirect, marks)
+    return ParamSpec(
+        argnames,
+        call.lineno,
+        cases,
+        ids,
+        indirect,
+        marks,
+        scope=scope if scope is None or isinstance(scope, str) else "?",
+    )
 
 
 def fixture_param_spec(
